@@ -1,0 +1,111 @@
+//! Builds the running application exactly as production does; tests call the same code
+//! with a listener on `127.0.0.1:0`.
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::Config;
+use crate::graphql::{AppContext, build_schema};
+use crate::http::{HttpState, server};
+use anyhow::{Context, Result};
+use migration::MigratorTrait;
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+
+pub struct Application {
+    server: actix_web::dev::Server,
+    addr: SocketAddr,
+    pub context: AppContext,
+}
+
+impl Application {
+    /// Opens (and migrates) the database, loads the signing key, binds the listener.
+    pub async fn build(config: Config) -> Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+        let db = connect_and_migrate(&config).await?;
+        let secret = match &config.jwt_secret {
+            Some(s) => s.expose().as_bytes().to_vec(),
+            None => load_or_create_secret(&config.data_dir.join("jwt_secret"))?,
+        };
+        let jwt = JwtKeys::hs256(&secret, config.access_token_ttl_secs);
+        let context = AppContext {
+            db,
+            jwt,
+            config: config.clone(),
+        };
+        let schema = build_schema(context.clone());
+        let listener = TcpListener::bind(&config.listen)
+            .with_context(|| format!("binding {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let server = server(
+            listener,
+            HttpState {
+                app: context.clone(),
+                schema,
+            },
+        )?;
+        Ok(Self {
+            server,
+            addr,
+            context,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests (30 s at most).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!(addr = %self.addr, "scelle listening");
+        let r = self.server.await;
+        tracing::info!("scelle stopped");
+        r
+    }
+
+    /// For embedding (tests): the server future and a handle to stop it.
+    pub fn into_server(self) -> actix_web::dev::Server {
+        self.server
+    }
+}
+
+pub async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnection> {
+    let db = entity::db::connect(&config.database_url())
+        .await
+        .context("connecting to the database")?;
+    migration::Migrator::up(&db, None)
+        .await
+        .context("running migrations")?;
+    Ok(db)
+}
+
+/// The signing key generated on first start, so that a fresh checkout runs with no
+/// setup and tokens survive restarts. Readable by the owner only.
+fn load_or_create_secret(path: &Path) -> Result<Vec<u8>> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let s = existing.trim();
+        anyhow::ensure!(
+            s.len() >= 32,
+            "{} is too short to be a signing key",
+            path.display()
+        );
+        return Ok(s.as_bytes().to_vec());
+    }
+    let secret = entity::secret::generate("");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    match opts.open(path) {
+        Ok(mut f) => {
+            f.write_all(secret.as_bytes())?;
+            tracing::info!(path = %path.display(), "generated a new JWT signing key");
+            Ok(secret.into_bytes())
+        }
+        // Another process created it between our read and our create: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(std::fs::read_to_string(path)?.trim().as_bytes().to_vec())
+        }
+        Err(e) => Err(e).with_context(|| format!("writing {}", path.display())),
+    }
+}

@@ -1,0 +1,244 @@
+//! Configuration from environment variables, optionally preceded by a TOML file
+//! (`SCELLE_CONFIG=path`). Every key has a default so that `cargo run` just works.
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// A secret string that never prints itself.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `SCELLE_LISTEN`: address of the HTTP listener.
+    pub listen: String,
+    /// `SCELLE_DATA_DIR`: where the SQLite database and the generated JWT secret live.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…`; default SQLite in the data dir.
+    pub database_url: Option<Secret>,
+    /// `SCELLE_JWT_SECRET`: HMAC key of access tokens; generated and kept in the data dir if unset.
+    pub jwt_secret: Option<Secret>,
+    /// `SCELLE_SMTP_URL`: outgoing mail server, e.g. `smtp://user:pass@host:587`.
+    pub smtp_url: Option<Secret>,
+    /// `SCELLE_ACCESS_TOKEN_TTL_SECS`
+    pub access_token_ttl_secs: i64,
+    /// `SCELLE_REFRESH_TOKEN_TTL_DAYS`
+    pub refresh_token_ttl_days: i64,
+    /// `SCELLE_SIGN_UP_ENABLED`
+    pub sign_up_enabled: bool,
+    /// `SCELLE_MAX_BODY_BYTES`
+    pub max_body_bytes: usize,
+    /// `SCELLE_GRAPHQL_MAX_DEPTH`
+    pub graphql_max_depth: usize,
+    /// `SCELLE_GRAPHQL_MAX_COMPLEXITY`
+    pub graphql_max_complexity: usize,
+    /// `SCELLE_LOGIN_MAX_FAILURES`: failed logins for one e-mail before it is locked.
+    pub login_max_failures: i32,
+    /// `SCELLE_LOGIN_LOCKOUT_SECS`: how long the lock lasts (and the window failures count in).
+    pub login_lockout_secs: i64,
+    /// `SCELLE_LOG`: tracing filter, e.g. `info,scelle_api=debug`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            jwt_secret: None,
+            smtp_url: None,
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_days: 30,
+            sign_up_enabled: true,
+            max_body_bytes: 1024 * 1024,
+            graphql_max_depth: 12,
+            graphql_max_complexity: 1000,
+            login_max_failures: 5,
+            login_lockout_secs: 15 * 60,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Environment variable → config key. The table in the README is this list.
+const ENV_KEYS: &[(&str, &str)] = &[
+    ("SCELLE_LISTEN", "listen"),
+    ("SCELLE_DATA_DIR", "data_dir"),
+    ("DATABASE_URL", "database_url"),
+    ("SCELLE_JWT_SECRET", "jwt_secret"),
+    ("SCELLE_SMTP_URL", "smtp_url"),
+    ("SCELLE_ACCESS_TOKEN_TTL_SECS", "access_token_ttl_secs"),
+    ("SCELLE_REFRESH_TOKEN_TTL_DAYS", "refresh_token_ttl_days"),
+    ("SCELLE_SIGN_UP_ENABLED", "sign_up_enabled"),
+    ("SCELLE_MAX_BODY_BYTES", "max_body_bytes"),
+    ("SCELLE_GRAPHQL_MAX_DEPTH", "graphql_max_depth"),
+    ("SCELLE_GRAPHQL_MAX_COMPLEXITY", "graphql_max_complexity"),
+    ("SCELLE_LOGIN_MAX_FAILURES", "login_max_failures"),
+    ("SCELLE_LOGIN_LOCKOUT_SECS", "login_lockout_secs"),
+    ("SCELLE_LOG", "log"),
+];
+
+impl Config {
+    /// File named by `SCELLE_CONFIG` (if any), then environment variables on top.
+    pub fn load() -> Result<Self> {
+        let file = std::env::var("SCELLE_CONFIG").ok().map(PathBuf::from);
+        Self::from_sources(file.as_deref(), |k| std::env::var(k).ok())
+    }
+
+    pub fn from_sources(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let mut table = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("reading {}", p.display()))?;
+                text.parse::<toml::Table>()
+                    .with_context(|| format!("parsing {}", p.display()))?
+            }
+            None => toml::Table::new(),
+        };
+        let defaults = toml::Table::try_from(ConfigShape::default())?;
+        for (var, key) in ENV_KEYS {
+            let Some(raw) = env(var).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            // Typed keys (numbers, booleans) are parsed by their default's type.
+            let value = match defaults.get(*key) {
+                Some(toml::Value::Integer(_)) => toml::Value::Integer(
+                    raw.trim()
+                        .parse()
+                        .with_context(|| format!("{var} must be an integer, got {raw:?}"))?,
+                ),
+                Some(toml::Value::Boolean(_)) => toml::Value::Boolean(match raw.trim() {
+                    "1" | "true" | "yes" | "on" => true,
+                    "0" | "false" | "no" | "off" => false,
+                    other => bail!("{var} must be true or false, got {other:?}"),
+                }),
+                _ => toml::Value::String(raw),
+            };
+            table.insert((*key).to_owned(), value);
+        }
+        let cfg: Config = toml::Value::Table(table)
+            .try_into()
+            .context("invalid configuration")?;
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.access_token_ttl_secs < 30 {
+            bail!("SCELLE_ACCESS_TOKEN_TTL_SECS must be at least 30");
+        }
+        if self.refresh_token_ttl_days < 1 {
+            bail!("SCELLE_REFRESH_TOKEN_TTL_DAYS must be at least 1");
+        }
+        if self.max_body_bytes < 1024 {
+            bail!("SCELLE_MAX_BODY_BYTES must be at least 1024");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.expose().to_owned(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("scelle.db").display()
+            ),
+        }
+    }
+
+    pub fn throttle_policy(&self) -> entity::auth::ThrottlePolicy {
+        let lock = chrono::Duration::seconds(self.login_lockout_secs);
+        entity::auth::ThrottlePolicy {
+            max_failures: self.login_max_failures,
+            window: lock,
+            lockout: lock,
+        }
+    }
+}
+
+/// The serialisable shape of the defaults, used to learn each key's type.
+#[derive(serde::Serialize)]
+struct ConfigShape {
+    access_token_ttl_secs: i64,
+    refresh_token_ttl_days: i64,
+    sign_up_enabled: bool,
+    max_body_bytes: i64,
+    graphql_max_depth: i64,
+    graphql_max_complexity: i64,
+    login_max_failures: i64,
+    login_lockout_secs: i64,
+}
+
+impl Default for ConfigShape {
+    fn default() -> Self {
+        let c = Config::default();
+        Self {
+            access_token_ttl_secs: c.access_token_ttl_secs,
+            refresh_token_ttl_days: c.refresh_token_ttl_days,
+            sign_up_enabled: c.sign_up_enabled,
+            max_body_bytes: c.max_body_bytes as i64,
+            graphql_max_depth: c.graphql_max_depth as i64,
+            graphql_max_complexity: c.graphql_max_complexity as i64,
+            login_max_failures: c.login_max_failures as i64,
+            login_lockout_secs: c.login_lockout_secs,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_file_and_types_are_checked() {
+        let dir = std::env::temp_dir().join(format!("scelle-cfg-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("scelle.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\nsign_up_enabled = false\n",
+        )
+        .unwrap();
+        let env = |k: &str| match k {
+            "SCELLE_ACCESS_TOKEN_TTL_SECS" => Some("60".to_owned()),
+            "SCELLE_JWT_SECRET" => Some("s3cret".to_owned()),
+            _ => None,
+        };
+        let c = Config::from_sources(Some(&file), env).unwrap();
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert!(!c.sign_up_enabled);
+        assert_eq!(c.access_token_ttl_secs, 60);
+        assert!(
+            !format!("{c:?}").contains("s3cret"),
+            "secrets must not be printed"
+        );
+
+        let bad = |k: &str| (k == "SCELLE_SIGN_UP_ENABLED").then(|| "maybe".to_owned());
+        assert!(Config::from_sources(None, bad).is_err());
+        let defaults = Config::from_sources(None, |_| None).unwrap();
+        assert!(
+            defaults
+                .database_url()
+                .starts_with("sqlite://./data/scelle.db")
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! Users, accounts and memberships as GraphQL types, and the `me` / `account` queries.
+
+use super::context::{CtxExt, ResultExt};
+use async_graphql::{ComplexObject, Context, Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::tables::{account, user};
+use entity::{Role, UserId};
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "Role")]
+pub enum RoleGql {
+    /// Everything, including the account's users.
+    Owner,
+    /// Everything but ownership.
+    Admin,
+    /// Day-to-day invoicing; no settings, departments or tokens.
+    Member,
+    /// Reads everything; changes nothing.
+    Accountant,
+}
+
+impl From<Role> for RoleGql {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Owner => RoleGql::Owner,
+            Role::Admin => RoleGql::Admin,
+            Role::Member => RoleGql::Member,
+            Role::Accountant => RoleGql::Accountant,
+        }
+    }
+}
+
+/// A tenant: the company (or person) whose invoices Scelle keeps.
+#[derive(SimpleObject, Clone)]
+pub struct Account {
+    pub id: ID,
+    pub name: String,
+    /// Unique URL-safe handle of the account.
+    pub prefix: String,
+    /// Default language of documents and e-mails (`fr` or `en`).
+    pub language: String,
+    /// IANA time zone closures and dates are computed in.
+    pub time_zone: String,
+    /// Default currency (ISO 4217).
+    pub currency: String,
+    /// `active`, `suspended` or `closed`.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<account::Model> for Account {
+    fn from(a: account::Model) -> Self {
+        Self {
+            id: ID(a.id.to_string()),
+            name: a.name,
+            prefix: a.prefix,
+            language: a.language,
+            time_zone: a.time_zone,
+            currency: a.currency,
+            status: a.status,
+            created_at: a.created_at,
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct User {
+    pub id: ID,
+    pub email: String,
+    pub name: Option<String>,
+    pub language: String,
+    pub created_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub user_id: UserId,
+}
+
+impl From<user::Model> for User {
+    fn from(u: user::Model) -> Self {
+        Self {
+            id: ID(u.id.to_string()),
+            email: u.email,
+            name: u.name,
+            language: u.language,
+            created_at: u.created_at,
+            user_id: UserId(u.id),
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct Membership {
+    pub role: RoleGql,
+    pub account: Account,
+    pub created_at: DateTime<Utc>,
+}
+
+#[ComplexObject]
+impl User {
+    /// The accounts this user belongs to, with their role in each.
+    async fn memberships(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Membership>> {
+        let rows = entity::accounts::memberships_of(&ctx.app().db, self.user_id)
+            .await
+            .gql(ctx)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(m, a)| {
+                Some(Membership {
+                    role: Role::parse(&m.role)?.into(),
+                    account: a.into(),
+                    created_at: m.created_at,
+                })
+            })
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct AccountQuery;
+
+#[Object]
+impl AccountQuery {
+    /// The authenticated user (for an API token: the user who created it).
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        let actor = ctx.actor()?;
+        Ok(entity::accounts::find_user(&ctx.app().db, actor.user_id)
+            .await
+            .gql(ctx)?
+            .into())
+    }
+
+    /// The account the request acts for.
+    async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Account> {
+        let actor = ctx.actor()?;
+        Ok(
+            entity::accounts::find_account(&ctx.app().db, actor.account_id)
+                .await
+                .gql(ctx)?
+                .into(),
+        )
+    }
+
+    /// The caller's role in the current account.
+    async fn role(&self, ctx: &Context<'_>) -> async_graphql::Result<RoleGql> {
+        Ok(ctx.actor()?.role.into())
+    }
+}

@@ -1,0 +1,56 @@
+//! What resolvers read from the request: the database, the actor, the language.
+
+use super::error::to_graphql;
+use super::i18n::Lang;
+use crate::auth::AuthState;
+use crate::graphql::AppContext;
+use async_graphql::Context;
+use entity::error::AuthFailure;
+use entity::{Actor, DomainError, FieldCode};
+use uuid::Uuid;
+
+pub trait CtxExt {
+    fn app(&self) -> &AppContext;
+    fn lang(&self) -> Lang;
+    /// The authenticated actor, or UNAUTHENTICATED with the reason the token was refused.
+    fn actor(&self) -> async_graphql::Result<&Actor>;
+    fn fail(&self, e: DomainError) -> async_graphql::Error;
+}
+
+impl CtxExt for Context<'_> {
+    fn app(&self) -> &AppContext {
+        self.data_unchecked::<AppContext>()
+    }
+
+    fn lang(&self) -> Lang {
+        self.data_opt::<Lang>().copied().unwrap_or_default()
+    }
+
+    fn actor(&self) -> async_graphql::Result<&Actor> {
+        match self.data_opt::<AuthState>() {
+            Some(AuthState::Authenticated(a)) => Ok(a),
+            Some(AuthState::Failed(f)) => Err(self.fail(DomainError::Unauthenticated(*f))),
+            _ => Err(self.fail(DomainError::Unauthenticated(AuthFailure::MissingToken))),
+        }
+    }
+
+    fn fail(&self, e: DomainError) -> async_graphql::Error {
+        to_graphql(e, self.lang())
+    }
+}
+
+/// Parses a GraphQL `ID` that must be one of our UUIDs.
+pub fn parse_id(field: &str, id: &async_graphql::ID) -> Result<Uuid, DomainError> {
+    Uuid::parse_str(id.as_str()).map_err(|_| DomainError::field(field, FieldCode::InvalidId))
+}
+
+/// `result.map_err(|e| ctx.fail(e))` in one word.
+pub trait ResultExt<T> {
+    fn gql(self, ctx: &Context<'_>) -> async_graphql::Result<T>;
+}
+
+impl<T> ResultExt<T> for Result<T, DomainError> {
+    fn gql(self, ctx: &Context<'_>) -> async_graphql::Result<T> {
+        self.map_err(|e| ctx.fail(e))
+    }
+}

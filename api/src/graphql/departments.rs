@@ -1,0 +1,235 @@
+//! Departments (seller companies): CRUD over GraphQL. Field names are the VosFactures
+//! department fields in camelCase (seed 002, "Département vendeur").
+
+use super::context::{CtxExt, ResultExt, parse_id};
+use super::scalars::Decimal;
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::departments::{DepartmentFilter, DepartmentOrder, DepartmentPatch};
+use entity::pagination::PageRequest;
+use entity::tables::department::Model;
+
+fn undefined_to_patch<T, U>(v: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U>> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(x) => Some(Some(f(x))),
+    }
+}
+
+macro_rules! department_types {
+    ($(($f:ident, $lim:ident)),*) => {
+        /// A seller company of the account. Documents show its name, address, tax number
+        /// and bank details.
+        #[derive(SimpleObject, Clone)]
+        pub struct Department {
+            pub id: ID,
+            /// The main department is used when a document names none. Exactly one per account.
+            pub main: bool,
+            pub name: String,
+            /// Opening cash balance (for cash documents).
+            pub cash_init_state: Option<Decimal>,
+            $(pub $f: Option<String>,)*
+            pub own_email_settings: bool,
+            pub email_pdf: bool,
+            pub own_overdue_email_settings: bool,
+            pub overdue_email_pdf: bool,
+            pub restrict_warehouses: bool,
+            pub created_at: DateTime<Utc>,
+            pub updated_at: DateTime<Utc>,
+        }
+
+        impl From<Model> for Department {
+            fn from(m: Model) -> Self {
+                Self {
+                    id: ID(m.id.to_string()),
+                    main: m.main,
+                    name: m.name,
+                    cash_init_state: m.cash_init_state.as_deref().and_then(entity::validation::parse_decimal).map(Decimal),
+                    $($f: m.$f,)*
+                    own_email_settings: m.own_email_settings,
+                    email_pdf: m.email_pdf,
+                    own_overdue_email_settings: m.own_overdue_email_settings,
+                    overdue_email_pdf: m.overdue_email_pdf,
+                    restrict_warehouses: m.restrict_warehouses,
+                    created_at: m.created_at,
+                    updated_at: m.updated_at,
+                }
+            }
+        }
+
+        /// Fields of a department. On update, an absent field is left as it is and
+        /// `null` clears it. `name` is required on creation.
+        #[derive(InputObject, Default)]
+        pub struct DepartmentInput {
+            pub name: Option<String>,
+            /// `true` makes this the main department (the previous one stops being main).
+            pub main: Option<bool>,
+            pub cash_init_state: MaybeUndefined<Decimal>,
+            $(pub $f: MaybeUndefined<String>,)*
+            pub own_email_settings: Option<bool>,
+            pub email_pdf: Option<bool>,
+            pub own_overdue_email_settings: Option<bool>,
+            pub overdue_email_pdf: Option<bool>,
+            pub restrict_warehouses: Option<bool>,
+        }
+
+        impl From<DepartmentInput> for DepartmentPatch {
+            fn from(i: DepartmentInput) -> Self {
+                DepartmentPatch {
+                    name: i.name,
+                    main: i.main,
+                    cash_init_state: undefined_to_patch(i.cash_init_state, |d| d.0.to_string()),
+                    $($f: undefined_to_patch(i.$f, |s| s),)*
+                    own_email_settings: i.own_email_settings,
+                    email_pdf: i.email_pdf,
+                    own_overdue_email_settings: i.own_overdue_email_settings,
+                    overdue_email_pdf: i.overdue_email_pdf,
+                    restrict_warehouses: i.restrict_warehouses,
+                }
+            }
+        }
+    };
+}
+entity::department_text_fields!(department_types);
+
+#[derive(InputObject, Default)]
+pub struct DepartmentFilterInput {
+    /// Case-insensitive part of the name or shortcut.
+    pub name: Option<String>,
+    pub main: Option<bool>,
+}
+
+#[derive(Enum, Copy, Clone, Default, PartialEq, Eq)]
+pub enum DepartmentOrderBy {
+    #[default]
+    Name,
+    NameDesc,
+    CreatedAt,
+    CreatedAtDesc,
+    UpdatedAt,
+    UpdatedAtDesc,
+}
+
+impl From<DepartmentOrderBy> for DepartmentOrder {
+    fn from(o: DepartmentOrderBy) -> Self {
+        match o {
+            DepartmentOrderBy::Name => DepartmentOrder::Name,
+            DepartmentOrderBy::NameDesc => DepartmentOrder::NameDesc,
+            DepartmentOrderBy::CreatedAt => DepartmentOrder::CreatedAt,
+            DepartmentOrderBy::CreatedAtDesc => DepartmentOrder::CreatedAtDesc,
+            DepartmentOrderBy::UpdatedAt => DepartmentOrder::UpdatedAt,
+            DepartmentOrderBy::UpdatedAtDesc => DepartmentOrder::UpdatedAtDesc,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct DepartmentPage {
+    pub items: Vec<Department>,
+    pub total_count: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[derive(Default)]
+pub struct DepartmentQuery;
+
+#[Object]
+impl DepartmentQuery {
+    /// Departments of the current account; `perPage` at most 100.
+    async fn departments(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<DepartmentFilterInput>,
+        page: Option<i64>,
+        per_page: Option<i64>,
+        order: Option<DepartmentOrderBy>,
+    ) -> async_graphql::Result<DepartmentPage> {
+        let actor = ctx.actor()?;
+        let page = PageRequest::new(page, per_page).gql(ctx)?;
+        let f = filter.unwrap_or_default();
+        let filter = DepartmentFilter {
+            name: f.name,
+            main: f.main,
+        };
+        let result = entity::departments::list(
+            &ctx.app().db,
+            actor,
+            &filter,
+            order.unwrap_or_default().into(),
+            page,
+        )
+        .await
+        .gql(ctx)?
+        .map(Department::from);
+        Ok(DepartmentPage {
+            items: result.items,
+            total_count: result.total_count,
+            page: result.page,
+            per_page: result.per_page,
+        })
+    }
+
+    async fn department(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Department> {
+        let actor = ctx.actor()?;
+        let id = parse_id("id", &id).gql(ctx)?;
+        Ok(entity::departments::get(&ctx.app().db, actor, id)
+            .await
+            .gql(ctx)?
+            .into())
+    }
+}
+
+#[derive(Default)]
+pub struct DepartmentMutation;
+
+#[Object]
+impl DepartmentMutation {
+    /// Owners and admins only.
+    async fn create_department(
+        &self,
+        ctx: &Context<'_>,
+        input: DepartmentInput,
+    ) -> async_graphql::Result<Department> {
+        let actor = ctx.actor()?;
+        Ok(
+            entity::departments::create(&ctx.app().db, actor, input.into())
+                .await
+                .gql(ctx)?
+                .into(),
+        )
+    }
+
+    /// Owners and admins only.
+    async fn update_department(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: DepartmentInput,
+    ) -> async_graphql::Result<Department> {
+        let actor = ctx.actor()?;
+        let id = parse_id("id", &id).gql(ctx)?;
+        Ok(
+            entity::departments::update(&ctx.app().db, actor, id, input.into())
+                .await
+                .gql(ctx)?
+                .into(),
+        )
+    }
+
+    /// Deletes a department that is not the main one and has no documents. Returns the
+    /// deleted department.
+    async fn delete_department(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Department> {
+        let actor = ctx.actor()?;
+        let id = parse_id("id", &id).gql(ctx)?;
+        Ok(entity::departments::delete(&ctx.app().db, actor, id)
+            .await
+            .gql(ctx)?
+            .into())
+    }
+}

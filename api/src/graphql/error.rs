@@ -1,0 +1,93 @@
+//! Domain errors → GraphQL errors: a stable `extensions.code` from a fixed set, per-field
+//! details, and a message in the request's language. Internal errors are logged, never shown.
+
+use super::i18n::Lang;
+use async_graphql::{ErrorExtensionValues, Value};
+use entity::DomainError;
+
+/// The fixed set of error codes clients can rely on.
+pub mod code {
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const VALIDATION_FAILED: &str = "VALIDATION_FAILED";
+    pub const CONFLICT: &str = "CONFLICT";
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const INTERNAL: &str = "INTERNAL";
+}
+
+pub fn to_graphql(e: DomainError, lang: Lang) -> async_graphql::Error {
+    let mut ext = ErrorExtensionValues::default();
+    let message = match &e {
+        DomainError::NotFound(what) => {
+            ext.set("code", code::NOT_FOUND);
+            lang.not_found(what)
+        }
+        DomainError::Validation(fields) => {
+            ext.set("code", code::VALIDATION_FAILED);
+            let list: Vec<Value> = fields
+                .iter()
+                .map(|f| {
+                    let mut m = async_graphql::indexmap::IndexMap::new();
+                    m.insert(
+                        async_graphql::Name::new("field"),
+                        Value::from(f.field.as_str()),
+                    );
+                    m.insert(
+                        async_graphql::Name::new("code"),
+                        Value::from(Lang::field_code(&f.code)),
+                    );
+                    m.insert(
+                        async_graphql::Name::new("message"),
+                        Value::from(lang.field_message(&f.code)),
+                    );
+                    Value::Object(m)
+                })
+                .collect();
+            ext.set("fields", Value::List(list));
+            lang.validation_failed()
+        }
+        DomainError::Conflict { kind, field } => {
+            ext.set("code", code::CONFLICT);
+            ext.set("reason", format!("{kind:?}"));
+            if let Some(f) = field {
+                ext.set("field", f.as_str());
+            }
+            lang.conflict(*kind)
+        }
+        DomainError::Forbidden => {
+            ext.set("code", code::FORBIDDEN);
+            lang.forbidden()
+        }
+        DomainError::Unauthenticated(f) => {
+            ext.set("code", code::UNAUTHENTICATED);
+            ext.set("reason", format!("{f:?}"));
+            lang.unauthenticated(*f)
+        }
+        DomainError::RateLimited { retry_after_secs } => {
+            ext.set("code", code::RATE_LIMITED);
+            ext.set("retryAfter", *retry_after_secs);
+            lang.rate_limited(*retry_after_secs)
+        }
+        DomainError::Db(err) => {
+            tracing::error!(error = %err, "database error");
+            ext.set("code", code::INTERNAL);
+            lang.internal()
+        }
+        DomainError::Internal(err) => {
+            tracing::error!(error = %err, "internal error");
+            ext.set("code", code::INTERNAL);
+            lang.internal()
+        }
+    };
+    async_graphql::Error {
+        message,
+        source: None,
+        extensions: Some(ext),
+    }
+}
+
+/// An unexpected failure (hashing, signing) reported as INTERNAL.
+pub fn internal(e: impl std::fmt::Display) -> DomainError {
+    DomainError::Internal(e.to_string())
+}

@@ -1,0 +1,236 @@
+//! The language of a response (`Accept-Language`) and every user-facing message, in
+//! English and French. One place: the domain only speaks in codes.
+
+use entity::FieldCode;
+use entity::error::{AuthFailure, ConflictKind};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    En,
+    Fr,
+}
+
+impl Lang {
+    /// Picks the supported language with the highest `q` in an `Accept-Language` header;
+    /// English when none is supported.
+    pub fn from_accept_language(header: Option<&str>) -> Lang {
+        let Some(h) = header else { return Lang::En };
+        let mut best: Option<(f32, Lang)> = None;
+        for part in h.split(',') {
+            let mut it = part.split(';');
+            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = it
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|v| v.trim().parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            let lang = match tag.split('-').next() {
+                Some("fr") => Lang::Fr,
+                Some("en") => Lang::En,
+                _ => continue,
+            };
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+
+    fn pick(self, en: impl Into<String>, fr: impl Into<String>) -> String {
+        match self {
+            Lang::En => en.into(),
+            Lang::Fr => fr.into(),
+        }
+    }
+
+    pub fn not_found(self, what: &str) -> String {
+        let (en, fr) = match what {
+            "department" => ("Department not found.", "Département introuvable."),
+            "api_token" => ("API token not found.", "Jeton d'API introuvable."),
+            "account" => ("Account not found.", "Compte introuvable."),
+            "user" => ("User not found.", "Utilisateur introuvable."),
+            _ => ("Not found.", "Introuvable."),
+        };
+        self.pick(en, fr)
+    }
+
+    pub fn validation_failed(self) -> String {
+        self.pick(
+            "Some fields are invalid.",
+            "Certains champs sont invalides.",
+        )
+    }
+
+    pub fn forbidden(self) -> String {
+        self.pick(
+            "Your role does not allow this action.",
+            "Votre rôle ne permet pas cette action.",
+        )
+    }
+
+    pub fn internal(self) -> String {
+        self.pick(
+            "Internal error. It has been logged.",
+            "Erreur interne. Elle a été consignée.",
+        )
+    }
+
+    pub fn rate_limited(self, secs: i64) -> String {
+        self.pick(
+            format!("Too many failed attempts. Try again in {secs} seconds."),
+            format!("Trop de tentatives échouées. Réessayez dans {secs} secondes."),
+        )
+    }
+
+    pub fn unauthenticated(self, f: AuthFailure) -> String {
+        match f {
+            AuthFailure::MissingToken => self.pick("Authentication required.", "Authentification requise."),
+            AuthFailure::InvalidCredentials => {
+                self.pick("Invalid e-mail or password.", "Adresse e-mail ou mot de passe incorrect.")
+            }
+            AuthFailure::InvalidToken => self.pick("Invalid token.", "Jeton invalide."),
+            AuthFailure::ExpiredToken => self.pick("Token expired.", "Jeton expiré."),
+            AuthFailure::RevokedToken => self.pick("Token revoked.", "Jeton révoqué."),
+            AuthFailure::RefreshTokenReused => self.pick(
+                "This refresh token was already used: the session has been closed for safety. Please log in again.",
+                "Ce jeton de rafraîchissement a déjà été utilisé : la session a été fermée par sécurité. Reconnectez-vous.",
+            ),
+            AuthFailure::AccountInactive => self.pick("This account is not active.", "Ce compte n'est pas actif."),
+        }
+    }
+
+    pub fn conflict(self, k: ConflictKind) -> String {
+        match k {
+            ConflictKind::EmailTaken => {
+                self.pick("This e-mail address is already registered.", "Cette adresse e-mail est déjà enregistrée.")
+            }
+            ConflictKind::PrefixTaken => {
+                self.pick("This account prefix is already taken.", "Ce préfixe de compte est déjà pris.")
+            }
+            ConflictKind::MainDepartmentDeletion => self.pick(
+                "The main department cannot be deleted; make another department the main one first.",
+                "Le département principal ne peut pas être supprimé ; désignez d'abord un autre département principal.",
+            ),
+            ConflictKind::DepartmentInUse => self.pick(
+                "This department has documents and cannot be deleted.",
+                "Ce département a des documents et ne peut pas être supprimé.",
+            ),
+            ConflictKind::SignUpDisabled => {
+                self.pick("Sign-up is disabled on this server.", "L'inscription est désactivée sur ce serveur.")
+            }
+        }
+    }
+
+    /// Stable code of a field error, for clients that localise themselves.
+    pub fn field_code(c: &FieldCode) -> &'static str {
+        match c {
+            FieldCode::Required => "REQUIRED",
+            FieldCode::TooLong { .. } => "TOO_LONG",
+            FieldCode::TooShort { .. } => "TOO_SHORT",
+            FieldCode::InvalidEmail => "INVALID_EMAIL",
+            FieldCode::InvalidDecimal => "INVALID_DECIMAL",
+            FieldCode::InvalidId => "INVALID_ID",
+            FieldCode::NotOneOf { .. } => "NOT_ONE_OF",
+            FieldCode::OutOfRange { .. } => "OUT_OF_RANGE",
+            FieldCode::Rule(_) => "RULE",
+        }
+    }
+
+    pub fn field_message(self, c: &FieldCode) -> String {
+        match c {
+            FieldCode::Required => {
+                self.pick("This field is required.", "Ce champ est obligatoire.")
+            }
+            FieldCode::TooLong { max } => self.pick(
+                format!("At most {max} characters."),
+                format!("{max} caractères au maximum."),
+            ),
+            FieldCode::TooShort { min } => self.pick(
+                format!("At least {min} characters."),
+                format!("{min} caractères au minimum."),
+            ),
+            FieldCode::InvalidEmail => {
+                self.pick("Not a valid e-mail address.", "Adresse e-mail invalide.")
+            }
+            FieldCode::InvalidDecimal => self.pick(
+                "Not a valid decimal number (write it as a string, with a dot: \"12.50\").",
+                "Nombre décimal invalide (en chaîne, avec un point : \"12.50\").",
+            ),
+            FieldCode::InvalidId => self.pick("Not a valid identifier.", "Identifiant invalide."),
+            FieldCode::NotOneOf { allowed } => self.pick(
+                format!("Must be one of: {}.", allowed.join(", ")),
+                format!("Doit valoir l'une de ces valeurs : {}.", allowed.join(", ")),
+            ),
+            FieldCode::OutOfRange { min, max } => self.pick(
+                format!("Must be between {min} and {max}."),
+                format!("Doit être compris entre {min} et {max}."),
+            ),
+            FieldCode::Rule(rule) => self.rule(rule),
+        }
+    }
+
+    fn rule(self, rule: &str) -> String {
+        match rule {
+            "unknown_time_zone" => {
+                self.pick("Unknown time zone (use an IANA name such as Europe/Paris).", "Fuseau horaire inconnu (nom IANA, par ex. Europe/Paris).")
+            }
+            "currency_code" => self.pick("Use a three-letter ISO 4217 code, e.g. EUR.", "Utilisez un code ISO 4217 de trois lettres, par ex. EUR."),
+            "language_code" => self.pick("Use a two-letter code, or two joined by '/' (fr/de).", "Utilisez un code de deux lettres, ou deux séparés par '/' (fr/de)."),
+            "tax_value" => self.pick(
+                "Use a rate between 0 and 100, or disabled, np or zw.",
+                "Indiquez un taux entre 0 et 100, ou disabled, np ou zw.",
+            ),
+            "main_department_required" => self.pick(
+                "An account needs a main department: make another department the main one instead.",
+                "Un compte doit avoir un département principal : désignez plutôt un autre département principal.",
+            ),
+            "not_a_member" => self.pick("You are not a member of this account.", "Vous n'êtes pas membre de ce compte."),
+            _ => self.pick("Invalid value.", "Valeur invalide."),
+        }
+    }
+
+    /// GraphQL-level problems (syntax, unknown fields, wrong types, limits).
+    pub fn bad_request(self, detail: &str) -> String {
+        self.pick(
+            format!("Invalid GraphQL request: {detail}"),
+            format!("Requête GraphQL invalide : {detail}"),
+        )
+    }
+
+    pub fn malformed_json(self) -> String {
+        self.pick(
+            "The request body is not valid JSON for a GraphQL request.",
+            "Le corps de la requête n'est pas un JSON de requête GraphQL valide.",
+        )
+    }
+
+    pub fn body_too_large(self, max: usize) -> String {
+        self.pick(
+            format!("The request body is larger than {max} bytes."),
+            format!("Le corps de la requête dépasse {max} octets."),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language() {
+        assert_eq!(Lang::from_accept_language(None), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language(Some("fr-FR,fr;q=0.9,en;q=0.8")),
+            Lang::Fr
+        );
+        assert_eq!(
+            Lang::from_accept_language(Some("de-DE, en;q=0.5, fr;q=0.7")),
+            Lang::Fr
+        );
+        assert_eq!(Lang::from_accept_language(Some("de")), Lang::En);
+        assert_eq!(Lang::from_accept_language(Some("fr;q=0, en")), Lang::En);
+    }
+}

@@ -1,0 +1,73 @@
+//! The GraphQL API: schema assembly, limits, and the SDL export checked into
+//! `schema.graphql`.
+
+pub mod context;
+pub mod error;
+pub mod i18n;
+pub mod scalars;
+
+mod account;
+mod api_tokens;
+mod departments;
+mod session;
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::Config;
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use sea_orm::DatabaseConnection;
+
+/// Long-lived state shared by every request (pools are reference-counted inside).
+#[derive(Clone)]
+pub struct AppContext {
+    pub db: DatabaseConnection,
+    pub jwt: JwtKeys,
+    pub config: Config,
+}
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    account::AccountQuery,
+    departments::DepartmentQuery,
+    api_tokens::ApiTokenQuery,
+);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    session::SessionMutation,
+    departments::DepartmentMutation,
+    api_tokens::ApiTokenMutation,
+);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+}
+
+pub fn build_schema(app: AppContext) -> AppSchema {
+    let (depth, complexity) = (
+        app.config.graphql_max_depth,
+        app.config.graphql_max_complexity,
+    );
+    builder()
+        .data(app)
+        .limit_depth(depth)
+        .limit_complexity(complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(16)
+        .finish()
+}
+
+/// The schema as sorted SDL: the content of `schema.graphql`.
+pub fn sdl() -> String {
+    builder().finish().sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_arguments()
+            .sorted_enum_items(),
+    )
+}

@@ -1,0 +1,31 @@
+//! `Decimal`: exact decimal numbers travel as strings ("12.50"), never as floats.
+
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decimal(pub rust_decimal::Decimal);
+
+/// An exact decimal number written as a string with a dot, e.g. "1234.50". JSON numbers
+/// are refused: most JSON parsers turn them into binary floats and lose cents.
+#[Scalar(name = "Decimal")]
+impl ScalarType for Decimal {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match value {
+            Value::String(s) => entity::validation::parse_decimal(&s)
+                .map(Decimal)
+                .ok_or_else(|| {
+                    InputValueError::custom(format!(
+                        "\"{s}\" is not a decimal number like \"12.50\""
+                    ))
+                }),
+            Value::Number(_) => Err(InputValueError::custom(
+                "send decimals as strings, e.g. \"12.50\"",
+            )),
+            other => Err(InputValueError::expected_type(other)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_string())
+    }
+}

@@ -1,0 +1,428 @@
+//! Login sessions with rotating refresh tokens, API tokens, and failed-login throttling.
+//! Secrets never reach the database: only their SHA-256 does (see `secret`).
+
+use crate::accounts::{find_account, is_active, role_in};
+use crate::db::begin_write;
+use crate::error::{AuthFailure, DomainError, DomainResult};
+use crate::pagination::{Page, PageRequest};
+use crate::secret::{API_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, generate, sha256_hex};
+use crate::tables::{api_token, login_throttle, refresh_token, session};
+use crate::tenant::{AccountId, Actor, Credential, Role, UserId};
+use crate::validation::{MAX_LINE, Validator};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+/// A session and the refresh token that was just issued for it (shown to the client once).
+pub struct IssuedSession {
+    pub session: session::Model,
+    pub refresh_token: String,
+}
+
+async fn insert_refresh_token(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> DomainResult<String> {
+    let secret = generate(REFRESH_TOKEN_PREFIX);
+    refresh_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        session_id: Set(session_id),
+        token_hash: Set(sha256_hex(&secret)),
+        created_at: Set(now),
+        expires_at: Set(now + ttl),
+        used_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(secret)
+}
+
+/// Opens a session for a user in one of their accounts (membership already checked).
+pub async fn start_session(
+    db: &DatabaseConnection,
+    user: UserId,
+    account: AccountId,
+    refresh_ttl: Duration,
+) -> DomainResult<IssuedSession> {
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    let session = session::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user.0),
+        account_id: Set(account.0),
+        created_at: Set(now),
+        last_used_at: Set(now),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let refresh_token = insert_refresh_token(&txn, session.id, refresh_ttl, now).await?;
+    txn.commit().await?;
+    Ok(IssuedSession {
+        session,
+        refresh_token,
+    })
+}
+
+/// Exchanges a refresh token for a new one in the same session.
+///
+/// A token can be exchanged once. Presenting an exchanged token again means it was
+/// copied: the whole session is revoked, so neither the thief nor the owner keeps it.
+pub async fn rotate_refresh_token(
+    db: &DatabaseConnection,
+    presented: &str,
+    ttl: Duration,
+) -> DomainResult<IssuedSession> {
+    let now = Utc::now();
+    let hash = sha256_hex(presented.trim());
+    let txn = begin_write(db).await?;
+    let Some(token) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(&hash))
+        .one(&txn)
+        .await?
+    else {
+        return Err(DomainError::Unauthenticated(AuthFailure::InvalidToken));
+    };
+    let session = session::Entity::find_by_id(token.session_id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::Unauthenticated(AuthFailure::InvalidToken))?;
+    if session.revoked_at.is_some() {
+        return Err(DomainError::Unauthenticated(AuthFailure::RevokedToken));
+    }
+    // Mark used only if still unused: of two concurrent exchanges, exactly one wins.
+    let claimed = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+        .filter(refresh_token::Column::Id.eq(token.id))
+        .filter(refresh_token::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !claimed {
+        revoke_session_in(&txn, session.id, "refresh_token_reused", now).await?;
+        txn.commit().await?;
+        tracing::warn!(session = %session.id, "refresh token reused: session revoked");
+        return Err(DomainError::Unauthenticated(
+            AuthFailure::RefreshTokenReused,
+        ));
+    }
+    if token.expires_at <= now {
+        // Leave it marked as used; an expired token never works again either way.
+        txn.commit().await?;
+        return Err(DomainError::Unauthenticated(AuthFailure::ExpiredToken));
+    }
+    let refresh_token = insert_refresh_token(&txn, session.id, ttl, now).await?;
+    let mut am: session::ActiveModel = session.into();
+    am.last_used_at = Set(now);
+    let session = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(IssuedSession {
+        session,
+        refresh_token,
+    })
+}
+
+/// Moves a session to another account of the same user, retiring its unused refresh
+/// tokens (they were bound to the previous account) and issuing a new one.
+pub async fn switch_session_account(
+    db: &DatabaseConnection,
+    session_id: Uuid,
+    account: AccountId,
+    ttl: Duration,
+) -> DomainResult<IssuedSession> {
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    let session = session::Entity::find_by_id(session_id)
+        .one(&txn)
+        .await?
+        .filter(|s| s.revoked_at.is_none())
+        .ok_or(DomainError::Unauthenticated(AuthFailure::RevokedToken))?;
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+        .filter(refresh_token::Column::SessionId.eq(session.id))
+        .filter(refresh_token::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    let mut am: session::ActiveModel = session.into();
+    am.account_id = Set(account.0);
+    am.last_used_at = Set(now);
+    let session = am.update(&txn).await?;
+    let refresh_token = insert_refresh_token(&txn, session.id, ttl, now).await?;
+    txn.commit().await?;
+    Ok(IssuedSession {
+        session,
+        refresh_token,
+    })
+}
+
+async fn revoke_session_in(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now))
+        .col_expr(session::Column::RevokedReason, Expr::value(reason))
+        .filter(session::Column::Id.eq(id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Logout: the session's access and refresh tokens stop working at once.
+pub async fn revoke_session(db: &DatabaseConnection, id: Uuid, reason: &str) -> DomainResult<()> {
+    revoke_session_in(db, id, reason, Utc::now()).await
+}
+
+/// Builds the actor of a verified access token, checking what may have changed since it
+/// was signed: the session is live, the user is still a member, the account is active.
+pub async fn actor_for_session(
+    db: &DatabaseConnection,
+    session_id: Uuid,
+    user: UserId,
+    account: AccountId,
+) -> DomainResult<Actor> {
+    let session = session::Entity::find_by_id(session_id).one(db).await?;
+    let live = session.is_some_and(|s| {
+        s.revoked_at.is_none() && s.user_id == user.0 && s.account_id == account.0
+    });
+    if !live {
+        return Err(DomainError::Unauthenticated(AuthFailure::RevokedToken));
+    }
+    let role = role_in(db, user, account)
+        .await?
+        .ok_or(DomainError::Unauthenticated(AuthFailure::RevokedToken))?;
+    if !is_active(&find_account(db, account).await?) {
+        return Err(DomainError::Unauthenticated(AuthFailure::AccountInactive));
+    }
+    Ok(Actor {
+        user_id: user,
+        account_id: account,
+        role,
+        credential: Credential::Session(session_id),
+    })
+}
+
+// ---------------------------------------------------------------- API tokens
+
+pub struct CreatedApiToken {
+    pub token: api_token::Model,
+    /// The secret, returned once and never again.
+    pub secret: String,
+}
+
+pub async fn create_api_token(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: &str,
+) -> DomainResult<CreatedApiToken> {
+    actor.require_manager()?;
+    let mut v = Validator::new();
+    if let Some(n) = v.required("name", Some(name)) {
+        v.max_len("name", n, MAX_LINE);
+    }
+    v.finish()?;
+    let secret = generate(API_TOKEN_PREFIX);
+    let token = api_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(actor.account_id.0),
+        created_by: Set(actor.user_id.0),
+        name: Set(name.trim().to_owned()),
+        token_hash: Set(sha256_hex(&secret)),
+        token_prefix: Set(secret.chars().take(API_TOKEN_PREFIX.len() + 6).collect()),
+        // A token acts with its creator's role, which a manager always has; it never
+        // gets more than that even if the creator is promoted later.
+        role: Set(actor.role.as_str().to_owned()),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(CreatedApiToken { token, secret })
+}
+
+pub async fn list_api_tokens(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    page: PageRequest,
+) -> DomainResult<Page<api_token::Model>> {
+    actor.require_manager()?;
+    let q = api_token::Entity::find().filter(api_token::Column::AccountId.eq(actor.account_id.0));
+    let total_count = q.clone().count(db).await?;
+    let items = q
+        .order_by_desc(api_token::Column::CreatedAt)
+        .order_by_desc(api_token::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items,
+        total_count,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+pub async fn revoke_api_token(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> DomainResult<api_token::Model> {
+    actor.require_manager()?;
+    let token = api_token::Entity::find_by_id(id)
+        .filter(api_token::Column::AccountId.eq(actor.account_id.0))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("api_token"))?;
+    if token.revoked_at.is_some() {
+        return Ok(token);
+    }
+    let mut am: api_token::ActiveModel = token.into();
+    am.revoked_at = Set(Some(Utc::now()));
+    Ok(am.update(db).await?)
+}
+
+/// Builds the actor of an API token secret.
+pub async fn actor_for_api_token(db: &DatabaseConnection, secret: &str) -> DomainResult<Actor> {
+    let token = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(sha256_hex(secret)))
+        .one(db)
+        .await?
+        .ok_or(DomainError::Unauthenticated(AuthFailure::InvalidToken))?;
+    if token.revoked_at.is_some() {
+        return Err(DomainError::Unauthenticated(AuthFailure::RevokedToken));
+    }
+    let account = AccountId(token.account_id);
+    if !is_active(&find_account(db, account).await?) {
+        return Err(DomainError::Unauthenticated(AuthFailure::AccountInactive));
+    }
+    let now = Utc::now();
+    // Record use at most once a minute: a busy integration should not turn reads into writes.
+    if token
+        .last_used_at
+        .is_none_or(|t| now - t > Duration::minutes(1))
+    {
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
+            .filter(api_token::Column::Id.eq(token.id))
+            .exec(db)
+            .await?;
+    }
+    let role = Role::parse(&token.role)
+        .ok_or_else(|| DomainError::Internal(format!("bad role {}", token.role)))?;
+    Ok(Actor {
+        user_id: UserId(token.created_by),
+        account_id: account,
+        role,
+        credential: Credential::ApiToken(token.id),
+    })
+}
+
+// ---------------------------------------------------------------- login throttling
+
+/// After `max_failures` failed logins for one e-mail within `window`, logins for that
+/// e-mail are refused for `lockout`, whatever the password.
+#[derive(Clone, Copy, Debug)]
+pub struct ThrottlePolicy {
+    pub max_failures: i32,
+    pub window: Duration,
+    pub lockout: Duration,
+}
+
+impl Default for ThrottlePolicy {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            window: Duration::minutes(15),
+            lockout: Duration::minutes(15),
+        }
+    }
+}
+
+/// Refuses if the e-mail is locked out.
+pub async fn check_throttle(db: &DatabaseConnection, key: &str) -> DomainResult<()> {
+    let now = Utc::now();
+    if let Some(row) = login_throttle::Entity::find_by_id(key.to_owned())
+        .one(db)
+        .await?
+        && let Some(until) = row.locked_until
+        && until > now
+    {
+        return Err(DomainError::RateLimited {
+            retry_after_secs: (until - now).num_seconds().max(1),
+        });
+    }
+    Ok(())
+}
+
+pub async fn record_login_failure(
+    db: &DatabaseConnection,
+    key: &str,
+    policy: ThrottlePolicy,
+) -> DomainResult<()> {
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    let row = login_throttle::Entity::find_by_id(key.to_owned())
+        .one(&txn)
+        .await?;
+    match row {
+        None => {
+            login_throttle::ActiveModel {
+                key: Set(key.to_owned()),
+                failures: Set(1),
+                window_started_at: Set(now),
+                locked_until: Set(None),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        Some(row) => {
+            let fresh_window = now - row.window_started_at > policy.window;
+            let failures = if fresh_window { 1 } else { row.failures + 1 };
+            let mut am: login_throttle::ActiveModel = row.into();
+            if fresh_window {
+                am.window_started_at = Set(now);
+            }
+            am.failures = Set(failures);
+            if failures >= policy.max_failures {
+                am.locked_until = Set(Some(now + policy.lockout));
+            }
+            am.update(&txn).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn clear_login_failures(db: &DatabaseConnection, key: &str) -> DomainResult<()> {
+    login_throttle::Entity::delete_many()
+        .filter(login_throttle::Column::Key.eq(key))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The session a refresh token belongs to (for logout with the refresh token alone).
+pub async fn session_of_refresh_token(
+    db: &DatabaseConnection,
+    presented: &str,
+) -> DomainResult<Uuid> {
+    refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(sha256_hex(presented.trim())))
+        .one(db)
+        .await?
+        .map(|t| t.session_id)
+        .ok_or(DomainError::Unauthenticated(AuthFailure::InvalidToken))
+}

@@ -1,0 +1,467 @@
+//! Departments (seller companies) of an account. Every query is scoped by the actor's
+//! account; an account always has exactly one main department.
+
+use crate::db::begin_write;
+use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode};
+use crate::pagination::{Page, PageRequest};
+use crate::tables::department::{self, ActiveModel, Column, Entity, Model};
+use crate::tenant::{AccountId, Actor};
+use crate::validation::{
+    MAX_LINE, MAX_TEXT, Validator, camel_case, is_plausible_email, parse_decimal,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+/// The optional text fields of a department, with their length limit, listed once.
+/// `$cb!` receives `(field, LIMIT)` pairs; the API layer uses the same list for its
+/// GraphQL input and output types, so a new field is added in one place.
+#[macro_export]
+macro_rules! department_text_fields {
+    ($cb:ident) => {
+        $cb! {
+            (shortcut, LINE), (kind, LINE), (tax_no_kind, LINE), (tax_no, LINE), (post_code, LINE),
+            (city, LINE), (street, LINE), (country, LINE), (person, LINE), (email, LINE), (phone, LINE),
+            (mobile_phone, LINE), (www, LINE), (fax, LINE), (bank, LINE), (bank_account, LINE),
+            (bank_swift, LINE), (bank_account_currency, LINE), (bank_accountancy_account, LINE),
+            (invoice_lang, LINE), (invoice_description, TEXT), (default_tax, LINE),
+            (invoice_template_id, LINE), (footer_content, TEXT), (footer_kind, LINE),
+            (email_from, LINE), (email_cc, LINE), (email_subject, LINE), (email_template, TEXT),
+            (email_template_kind, LINE), (overdue_email_subject, LINE), (overdue_email_template, TEXT),
+            (overdue_email_template_kind, LINE), (warehouse_id, LINE)
+        }
+    };
+}
+
+/// The boolean fields of a department (`main` apart: it has its own rule).
+#[macro_export]
+macro_rules! department_bool_fields {
+    ($cb:ident) => {
+        $cb! { own_email_settings, email_pdf, own_overdue_email_settings, overdue_email_pdf, restrict_warehouses }
+    };
+}
+
+const LINE: usize = MAX_LINE;
+const TEXT: usize = MAX_TEXT;
+
+/// Tax values accepted as a default tax besides a rate in percent (seed: "disabled" =
+/// no VAT line; "np" = not subject; "zw" = exempt).
+pub const TAX_KEYWORDS: [&str; 3] = ["disabled", "np", "zw"];
+
+macro_rules! patch_struct {
+    ($(($f:ident, $lim:ident)),*) => {
+        /// A change to a department. `None` leaves a field as it is; `Some(None)` clears it.
+        #[derive(Clone, Debug, Default)]
+        pub struct DepartmentPatch {
+            pub name: Option<String>,
+            pub main: Option<bool>,
+            pub cash_init_state: Option<Option<String>>,
+            $(pub $f: Option<Option<String>>,)*
+            pub own_email_settings: Option<bool>,
+            pub email_pdf: Option<bool>,
+            pub own_overdue_email_settings: Option<bool>,
+            pub overdue_email_pdf: Option<bool>,
+            pub restrict_warehouses: Option<bool>,
+        }
+
+        impl DepartmentPatch {
+            fn check_texts(&self, v: &mut Validator) {
+                $(if let Some(Some(s)) = &self.$f { v.max_len(&format!("input.{}", camel_case(stringify!($f))), s, $lim); })*
+            }
+
+            fn apply_texts(&self, am: &mut ActiveModel) {
+                $(if let Some(value) = &self.$f { am.$f = Set(clean(value)); })*
+            }
+        }
+    };
+}
+department_text_fields!(patch_struct);
+
+macro_rules! apply_bools {
+    ($($f:ident),*) => {
+        fn apply_bools(p: &DepartmentPatch, am: &mut ActiveModel) {
+            $(if let Some(b) = p.$f { am.$f = Set(b); })*
+        }
+    };
+}
+department_bool_fields!(apply_bools);
+
+/// Blank text becomes NULL, other text is trimmed.
+fn clean(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+impl DepartmentPatch {
+    fn validate(&self, creating: bool) -> DomainResult<()> {
+        let mut v = Validator::new();
+        match &self.name {
+            Some(n) => {
+                if let Some(n) = v.required("input.name", Some(n)) {
+                    v.max_len("input.name", n, MAX_LINE);
+                }
+            }
+            None if creating => v.push("input.name", FieldCode::Required),
+            None => {}
+        }
+        self.check_texts(&mut v);
+        if let Some(Some(s)) = &self.email
+            && !s.trim().is_empty()
+        {
+            v.email("input.email", s.trim());
+        }
+        for (field, value) in [
+            ("input.emailFrom", &self.email_from),
+            ("input.emailCc", &self.email_cc),
+        ] {
+            if let Some(Some(s)) = value
+                && s.split([',', ';'])
+                    .map(str::trim)
+                    .any(|e| !e.is_empty() && !is_plausible_email(e))
+            {
+                v.push(field, FieldCode::InvalidEmail);
+            }
+        }
+        if let Some(Some(c)) = &self.bank_account_currency
+            && !c.trim().is_empty()
+            && !crate::accounts::is_currency_code(c.trim())
+        {
+            v.push(
+                "input.bankAccountCurrency",
+                FieldCode::Rule("currency_code"),
+            );
+        }
+        if let Some(Some(l)) = &self.invoice_lang
+            && !l.trim().is_empty()
+            && !is_invoice_lang(l.trim())
+        {
+            v.push("input.invoiceLang", FieldCode::Rule("language_code"));
+        }
+        if let Some(Some(t)) = &self.default_tax
+            && !t.trim().is_empty()
+            && !is_tax_value(t.trim())
+        {
+            v.push("input.defaultTax", FieldCode::Rule("tax_value"));
+        }
+        if let Some(Some(c)) = &self.cash_init_state
+            && !c.trim().is_empty()
+        {
+            v.decimal("input.cashInitState", c);
+        }
+        v.finish()
+    }
+}
+
+/// `fr` or a bilingual pair like `fr/de`: two-letter lower-case codes.
+fn is_invoice_lang(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('/').collect();
+    parts.len() <= 2
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+/// A rate in percent between 0 and 100, or one of `TAX_KEYWORDS`.
+pub fn is_tax_value(s: &str) -> bool {
+    TAX_KEYWORDS.contains(&s)
+        || parse_decimal(s).is_some_and(|d| {
+            d >= rust_decimal::Decimal::ZERO && d <= rust_decimal::Decimal::ONE_HUNDRED
+        })
+}
+
+/// A department with every optional field empty (used for the main department at sign-up).
+pub fn blank(account: AccountId, name: &str, now: DateTime<Utc>) -> ActiveModel {
+    ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account.0),
+        main: Set(false),
+        name: Set(name.to_owned()),
+        shortcut: Set(None),
+        kind: Set(None),
+        tax_no_kind: Set(None),
+        tax_no: Set(None),
+        post_code: Set(None),
+        city: Set(None),
+        street: Set(None),
+        country: Set(None),
+        person: Set(None),
+        email: Set(None),
+        phone: Set(None),
+        mobile_phone: Set(None),
+        www: Set(None),
+        fax: Set(None),
+        bank: Set(None),
+        bank_account: Set(None),
+        bank_swift: Set(None),
+        bank_account_currency: Set(None),
+        bank_accountancy_account: Set(None),
+        invoice_lang: Set(None),
+        invoice_description: Set(None),
+        default_tax: Set(None),
+        invoice_template_id: Set(None),
+        cash_init_state: Set(None),
+        footer_content: Set(None),
+        footer_kind: Set(None),
+        own_email_settings: Set(false),
+        email_from: Set(None),
+        email_cc: Set(None),
+        email_subject: Set(None),
+        email_template: Set(None),
+        email_template_kind: Set(None),
+        email_pdf: Set(true),
+        own_overdue_email_settings: Set(false),
+        overdue_email_subject: Set(None),
+        overdue_email_template: Set(None),
+        overdue_email_template_kind: Set(None),
+        overdue_email_pdf: Set(true),
+        restrict_warehouses: Set(false),
+        warehouse_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+fn apply(p: &DepartmentPatch, am: &mut ActiveModel) {
+    if let Some(n) = &p.name {
+        am.name = Set(n.trim().to_owned());
+    }
+    if let Some(c) = &p.cash_init_state {
+        // Stored in canonical form so that "150.0" and "150.00" read back the same way.
+        am.cash_init_state = Set(clean(c)
+            .and_then(|s| parse_decimal(&s))
+            .map(|d| d.normalize().to_string()));
+    }
+    p.apply_texts(am);
+    apply_bools(p, am);
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DepartmentFilter {
+    /// Case-insensitive substring of the name or the shortcut.
+    pub name: Option<String>,
+    pub main: Option<bool>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DepartmentOrder {
+    #[default]
+    Name,
+    NameDesc,
+    CreatedAt,
+    CreatedAtDesc,
+    UpdatedAt,
+    UpdatedAtDesc,
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &DepartmentFilter,
+    order: DepartmentOrder,
+    page: PageRequest,
+) -> DomainResult<Page<Model>> {
+    let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    if let Some(name) = filter
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
+        q = q.filter(
+            Expr::expr(Func::lower(Expr::col(Column::Name)))
+                .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
+                .or(Expr::expr(Func::lower(Expr::col(Column::Shortcut)))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))),
+        );
+    }
+    if let Some(main) = filter.main {
+        q = q.filter(Column::Main.eq(main));
+    }
+    let total_count = q.clone().count(db).await?;
+    q = match order {
+        DepartmentOrder::Name => q.order_by_asc(Column::Name),
+        DepartmentOrder::NameDesc => q.order_by_desc(Column::Name),
+        DepartmentOrder::CreatedAt => q.order_by_asc(Column::CreatedAt),
+        DepartmentOrder::CreatedAtDesc => q.order_by_desc(Column::CreatedAt),
+        DepartmentOrder::UpdatedAt => q.order_by_asc(Column::UpdatedAt),
+        DepartmentOrder::UpdatedAtDesc => q.order_by_desc(Column::UpdatedAt),
+    };
+    let items = q
+        .order_by_asc(Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items,
+        total_count,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// One department of the actor's account; another account's id is simply not found.
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
+    Entity::find_by_id(id)
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("department"))
+}
+
+/// The main department of an account (documents default to it).
+pub async fn main_of(db: &impl ConnectionTrait, account: AccountId) -> DomainResult<Model> {
+    Entity::find()
+        .filter(Column::AccountId.eq(account.0))
+        .filter(Column::Main.eq(true))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("department"))
+}
+
+/// Makes `keep` the only main department of the account.
+async fn demote_other_mains(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    keep: Uuid,
+) -> DomainResult<()> {
+    Entity::update_many()
+        .col_expr(Column::Main, Expr::value(false))
+        .filter(Column::AccountId.eq(account.0))
+        .filter(Column::Id.ne(keep))
+        .filter(Column::Main.eq(true))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    patch: DepartmentPatch,
+) -> DomainResult<Model> {
+    actor.require_manager()?;
+    patch.validate(true)?;
+    let now = Utc::now();
+    let mut am = blank(actor.account_id, "", now);
+    apply(&patch, &mut am);
+    let main = patch.main == Some(true);
+    am.main = Set(main);
+    let txn = begin_write(db).await?;
+    let created = am.insert(&txn).await?;
+    if main {
+        demote_other_mains(&txn, actor.account_id, created.id).await?;
+    }
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    patch: DepartmentPatch,
+) -> DomainResult<Model> {
+    actor.require_manager()?;
+    let txn = begin_write(db).await?;
+    let current = get(&txn, actor, id).await?;
+    patch.validate(false)?;
+    if current.main && patch.main == Some(false) {
+        return Err(DomainError::field(
+            "input.main",
+            FieldCode::Rule("main_department_required"),
+        ));
+    }
+    let mut am: ActiveModel = current.clone().into();
+    apply(&patch, &mut am);
+    if patch.main == Some(true) {
+        am.main = Set(true);
+    }
+    am.updated_at = Set(Utc::now());
+    let updated = am.update(&txn).await?;
+    if updated.main && !current.main {
+        demote_other_mains(&txn, actor.account_id, updated.id).await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes a department that is not the main one. (Documents will refuse deletion of
+/// their department as soon as they exist; see the invoicing issue.)
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
+    actor.require_manager()?;
+    let txn = begin_write(db).await?;
+    let current = get(&txn, actor, id).await?;
+    if current.main {
+        return Err(DomainError::conflict(
+            ConflictKind::MainDepartmentDeletion,
+            Some("id"),
+        ));
+    }
+    department::Entity::delete_many()
+        .filter(Column::Id.eq(id))
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tax_values() {
+        assert!(is_tax_value("20"));
+        assert!(is_tax_value("5.5"));
+        assert!(is_tax_value("disabled"));
+        assert!(!is_tax_value("101"));
+        assert!(!is_tax_value("-1"));
+        assert!(!is_tax_value("twenty"));
+    }
+
+    #[test]
+    fn invoice_langs() {
+        assert!(is_invoice_lang("fr"));
+        assert!(is_invoice_lang("fr/de"));
+        assert!(!is_invoice_lang("french"));
+        assert!(!is_invoice_lang("fr/de/en"));
+    }
+
+    #[test]
+    fn patch_validation_names_fields() {
+        let p = DepartmentPatch {
+            email: Some(Some("x".into())),
+            default_tax: Some(Some("200".into())),
+            cash_init_state: Some(Some("1,5".into())),
+            ..Default::default()
+        };
+        let Err(DomainError::Validation(errs)) = p.validate(true) else {
+            panic!()
+        };
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "input.name",
+                "input.email",
+                "input.defaultTax",
+                "input.cashInitState"
+            ]
+        );
+    }
+}

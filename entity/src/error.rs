@@ -1,0 +1,115 @@
+//! Domain errors as types. The API layer turns them into stable GraphQL error codes
+//! and localised messages; nothing here is user-facing text.
+
+use sea_orm::DbErr;
+
+pub type DomainResult<T> = Result<T, DomainError>;
+
+/// Why a field was refused. Each variant has one message per language in the API layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldCode {
+    Required,
+    TooLong {
+        max: usize,
+    },
+    TooShort {
+        min: usize,
+    },
+    InvalidEmail,
+    InvalidDecimal,
+    InvalidId,
+    /// The value is not one of the accepted ones (listed).
+    NotOneOf {
+        allowed: Vec<String>,
+    },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    /// Free-form rule name for rare cases, e.g. "main_department_required".
+    Rule(&'static str),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// GraphQL-style path of the field, e.g. `input.email`.
+    pub field: String,
+    pub code: FieldCode,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: FieldCode) -> Self {
+        Self {
+            field: field.into(),
+            code,
+        }
+    }
+}
+
+/// Why authentication failed. Kept apart so that logs can tell, while the client
+/// sees one generic message for wrong credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    MissingToken,
+    InvalidCredentials,
+    InvalidToken,
+    ExpiredToken,
+    RevokedToken,
+    /// A rotated refresh token was presented again: the whole session is revoked.
+    RefreshTokenReused,
+    AccountInactive,
+}
+
+/// What conflicted, for a stable error message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictKind {
+    EmailTaken,
+    PrefixTaken,
+    MainDepartmentDeletion,
+    DepartmentInUse,
+    SignUpDisabled,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldError>),
+    #[error("conflict: {kind:?}")]
+    Conflict {
+        kind: ConflictKind,
+        field: Option<String>,
+    },
+    #[error("forbidden")]
+    Forbidden,
+    #[error("unauthenticated: {0:?}")]
+    Unauthenticated(AuthFailure),
+    #[error("rate limited for {retry_after_secs}s")]
+    RateLimited { retry_after_secs: i64 },
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    pub fn field(field: impl Into<String>, code: FieldCode) -> Self {
+        Self::Validation(vec![FieldError::new(field, code)])
+    }
+
+    pub fn conflict(kind: ConflictKind, field: Option<&str>) -> Self {
+        Self::Conflict {
+            kind,
+            field: field.map(str::to_owned),
+        }
+    }
+}
+
+/// Whether a database error is a unique-constraint violation (both backends).
+pub fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

@@ -1,0 +1,17 @@
+//! Scelle's model: the SeaORM tables (`tables`, plain data, one file per table) and the
+//! domain modules that act on them. Domain operations take a connection and the
+//! authenticated account; they never take a tenant id from user input.
+
+pub mod accounts;
+pub mod auth;
+pub mod db;
+pub mod departments;
+pub mod error;
+pub mod pagination;
+pub mod secret;
+pub mod tables;
+pub mod tenant;
+pub mod validation;
+
+pub use error::{DomainError, DomainResult, FieldCode, FieldError};
+pub use tenant::{AccountId, Actor, Role, UserId};

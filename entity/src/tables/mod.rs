@@ -1,0 +1,12 @@
+//! SeaORM table definitions: plain data, no behaviour.
+
+pub mod account;
+pub mod api_token;
+pub mod department;
+pub mod login_throttle;
+pub mod membership;
+pub mod platform_admin;
+pub mod refresh_token;
+pub mod reseller;
+pub mod session;
+pub mod user;

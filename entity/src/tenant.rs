@@ -1,0 +1,75 @@
+//! Who is acting, for which account, with which role. Built once per request from a
+//! verified credential; domain operations scope every query by `Actor::account_id`.
+
+use crate::error::{DomainError, DomainResult};
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountId(pub Uuid);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct UserId(pub Uuid);
+
+/// A member's role in an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Everything, including the account's users and its closure e-mails.
+    Owner,
+    /// Everything but ownership.
+    Admin,
+    /// Day-to-day invoicing; cannot change settings, departments or tokens.
+    Member,
+    /// Reads everything (documents, journal, closures, exports); changes nothing.
+    Accountant,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Owner, Role::Admin, Role::Member, Role::Accountant];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+            Role::Accountant => "accountant",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Account settings: departments, API tokens, numbering, users.
+    pub fn can_manage_account(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
+}
+
+/// How the actor proved who they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// A JWT access token of this login session.
+    Session(Uuid),
+    /// An API token (integration); `user_id` is the token's creator.
+    ApiToken(Uuid),
+}
+
+/// The authenticated caller of one request.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub account_id: AccountId,
+    pub role: Role,
+    pub credential: Credential,
+}
+
+impl Actor {
+    /// Refuses unless the actor may change account settings.
+    pub fn require_manager(&self) -> DomainResult<()> {
+        if self.role.can_manage_account() {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden)
+        }
+    }
+}

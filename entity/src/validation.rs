@@ -1,0 +1,172 @@
+//! Input checks that collect every problem at once, so a client fixes a form in one pass.
+
+use crate::error::{DomainError, DomainResult, FieldCode, FieldError};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// Longest single-line text we accept (names, e-mails, codes).
+pub const MAX_LINE: usize = 255;
+/// Longest multi-line text (descriptions, templates, footers).
+pub const MAX_TEXT: usize = 20_000;
+
+#[derive(Default)]
+pub struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, field: &str, code: FieldCode) {
+        self.errors.push(FieldError::new(field, code));
+    }
+
+    /// A required text: present and not blank after trimming.
+    pub fn required<'a>(&mut self, field: &str, value: Option<&'a str>) -> Option<&'a str> {
+        match value.map(str::trim) {
+            Some(v) if !v.is_empty() => Some(v),
+            _ => {
+                self.push(field, FieldCode::Required);
+                None
+            }
+        }
+    }
+
+    pub fn max_len(&mut self, field: &str, value: &str, max: usize) {
+        if value.chars().count() > max {
+            self.push(field, FieldCode::TooLong { max });
+        }
+    }
+
+    pub fn min_len(&mut self, field: &str, value: &str, min: usize) {
+        if value.chars().count() < min {
+            self.push(field, FieldCode::TooShort { min });
+        }
+    }
+
+    pub fn email(&mut self, field: &str, value: &str) {
+        if !is_plausible_email(value) {
+            self.push(field, FieldCode::InvalidEmail);
+        } else {
+            self.max_len(field, value, MAX_LINE);
+        }
+    }
+
+    pub fn one_of(&mut self, field: &str, value: &str, allowed: &[&str]) {
+        if !allowed.contains(&value) {
+            self.push(
+                field,
+                FieldCode::NotOneOf {
+                    allowed: allowed.iter().map(|s| s.to_string()).collect(),
+                },
+            );
+        }
+    }
+
+    pub fn decimal(&mut self, field: &str, value: &str) -> Option<Decimal> {
+        match parse_decimal(value) {
+            Some(d) => Some(d),
+            None => {
+                self.push(field, FieldCode::InvalidDecimal);
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> DomainResult<()> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Validation(self.errors))
+        }
+    }
+}
+
+/// A deliberately simple e-mail check: one `@`, a non-empty local part, a dotted domain,
+/// no spaces. Deliverability is proven by sending, not by a regex.
+pub fn is_plausible_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(char::is_whitespace)
+}
+
+/// Parses a decimal written with a dot (`"150.0"`, `"-3"`); no exponent, no comma, no float.
+pub fn parse_decimal(s: &str) -> Option<Decimal> {
+    let t = s.trim();
+    if t.is_empty() || t.contains(['e', 'E', ',', '_']) {
+        return None;
+    }
+    Decimal::from_str(t).ok()
+}
+
+/// `tax_no_kind` → `taxNoKind`: field paths in errors use the GraphQL spelling.
+pub fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+pub fn normalize_email(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel() {
+        assert_eq!(camel_case("bank_account_currency"), "bankAccountCurrency");
+        assert_eq!(camel_case("name"), "name");
+    }
+
+    #[test]
+    fn emails() {
+        assert!(is_plausible_email("a@b.fr"));
+        assert!(!is_plausible_email("a@b"));
+        assert!(!is_plausible_email("@b.fr"));
+        assert!(!is_plausible_email("a b@c.fr"));
+        assert!(!is_plausible_email("a@@c.fr"));
+    }
+
+    #[test]
+    fn decimals_are_exact_and_strict() {
+        assert_eq!(parse_decimal("150.0").unwrap().to_string(), "150.0");
+        assert_eq!(parse_decimal(" 0.10 ").unwrap().to_string(), "0.10");
+        assert!(parse_decimal("1e3").is_none());
+        assert!(parse_decimal("1,5").is_none());
+        assert!(parse_decimal("abc").is_none());
+    }
+
+    #[test]
+    fn validator_collects_all_errors() {
+        let mut v = Validator::new();
+        v.required("name", Some("  "));
+        v.email("email", "nope");
+        let Err(DomainError::Validation(errs)) = v.finish() else {
+            panic!("expected errors")
+        };
+        assert_eq!(errs.len(), 2);
+        assert_eq!(errs[0].field, "name");
+        assert_eq!(errs[1].code, FieldCode::InvalidEmail);
+    }
+}

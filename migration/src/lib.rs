@@ -1,0 +1,15 @@
+//! Scelle's schema migrations. Portable types only (no SQLite REAL for money, no
+//! PostgreSQL-only column types) so that one migration set serves both backends.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_tenants_and_auth;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_tenants_and_auth::Migration)]
+    }
+}
