@@ -1,1 +1,341 @@
+//! Testkit: the real server, built by `Application::build` exactly as `scelle serve`
+//! builds it, on `127.0.0.1:0`, against a fresh SQLite file or a fresh PostgreSQL
+//! database; and a small GraphQL client.
 
+use scelle_api::app::Application;
+use scelle_api::config::{Config, Secret};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+
+pub const JWT_SECRET: &str = "test-signing-key-0123456789abcdef0123456789abcdef";
+pub const PASSWORD: &str = "correct horse battery";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates one test per backend from an async fn taking a `TestApp`:
+/// `db_test!(name, |app| async move { … })`.
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::TestApp::spawn($crate::Backend::Sqlite, |_| {})
+                    .await
+                    .expect("sqlite app");
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres, |_| {}).await
+                else {
+                    return;
+                };
+                ($body)(app).await;
+            }
+        }
+    };
+    ($name:ident, $tweak:expr, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::TestApp::spawn($crate::Backend::Sqlite, $tweak)
+                    .await
+                    .expect("sqlite app");
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres, $tweak).await
+                else {
+                    return;
+                };
+                ($body)(app).await;
+            }
+        }
+    };
+}
+
+/// Says on the terminal (not through the test harness' capture) that PostgreSQL runs are skipped.
+fn say_skipped() {
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED PostgreSQL run: SCELLE_TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres)"
+    );
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub backend: Backend,
+    pub db: DatabaseConnection,
+    pub http: reqwest::Client,
+    _data_dir: TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+impl TestApp {
+    /// Starts the app; `None` when the PostgreSQL run is skipped.
+    pub async fn spawn(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let data_dir = TempDir::new();
+        let mut config = Config {
+            listen: "127.0.0.1:0".into(),
+            data_dir: data_dir.0.clone(),
+            jwt_secret: Some(Secret::new(JWT_SECRET)),
+            log: "warn".into(),
+            ..Config::default()
+        };
+        let pg = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => {
+                let Ok(admin_url) = std::env::var("SCELLE_TEST_POSTGRES_URL") else {
+                    say_skipped();
+                    return None;
+                };
+                let pg = PgDatabase::create(&admin_url).await;
+                config.database_url = Some(Secret::new(pg.url.clone()));
+                Some(pg)
+            }
+        };
+        tweak(&mut config);
+        let app = Application::build(config)
+            .await
+            .expect("application builds");
+        let base = format!("http://{}", app.addr());
+        let db = app.context.db.clone();
+        tokio::spawn(app.into_server());
+        Some(TestApp {
+            base,
+            backend,
+            db,
+            http: reqwest::Client::new(),
+            _data_dir: data_dir,
+            _pg: pg,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sends a GraphQL request; returns the HTTP status and the JSON body.
+    pub async fn post(
+        &self,
+        token: Option<&str>,
+        lang: Option<&str>,
+        body: Vec<u8>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .post(self.url("/graphql"))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(l) = lang {
+            req = req.header("accept-language", l);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        let json = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("non-JSON response ({status}): {text}"));
+        (status, json)
+    }
+
+    pub async fn gql_full(
+        &self,
+        token: Option<&str>,
+        lang: Option<&str>,
+        query: &str,
+        vars: Value,
+    ) -> Value {
+        let body = serde_json::to_vec(&json!({ "query": query, "variables": vars })).unwrap();
+        let (status, json) = self.post(token, lang, body).await;
+        assert_eq!(status, 200, "GraphQL answers 200 even for errors: {json}");
+        json
+    }
+
+    /// A query expected to succeed: returns `data`, panics with the errors otherwise.
+    pub async fn ok(&self, token: &str, query: &str, vars: Value) -> Value {
+        let r = self.gql_full(Some(token), None, query, vars).await;
+        assert!(r.get("errors").is_none(), "unexpected errors: {r}");
+        r["data"].clone()
+    }
+
+    /// A query expected to fail: returns the first error.
+    pub async fn err(&self, token: Option<&str>, query: &str, vars: Value) -> Value {
+        let r = self.gql_full(token, None, query, vars).await;
+        r["errors"][0].clone()
+    }
+
+    pub async fn sign_up(&self, email: &str, account: &str) -> Session {
+        let r = self.gql_full(None, None, SIGN_UP, json!({ "input": { "email": email, "password": PASSWORD, "accountName": account } })).await;
+        assert!(r.get("errors").is_none(), "sign-up failed: {r}");
+        Session::from_payload(&r["data"]["signUp"])
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        self.gql_full(
+            None,
+            None,
+            LOGIN,
+            json!({ "input": { "email": email, "password": password } }),
+        )
+        .await
+    }
+
+    /// Runs SQL directly, bypassing the API (to set up situations the API cannot yet create).
+    pub async fn sql(&self, sql: &str) {
+        self.db.execute_unprepared(sql).await.expect("sql");
+    }
+}
+
+pub const AUTH_FIELDS: &str =
+    "accessToken refreshToken accessTokenExpiresAt user { id email } account { id name }";
+pub const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) { accessToken refreshToken accessTokenExpiresAt user { id email } account { id name } } }";
+pub const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken accessTokenExpiresAt user { id email } account { id name } } }";
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub access: String,
+    pub refresh: String,
+    pub user_id: String,
+    pub account_id: String,
+}
+
+impl Session {
+    pub fn from_payload(p: &Value) -> Session {
+        Session {
+            access: p["accessToken"].as_str().expect("accessToken").to_owned(),
+            refresh: p["refreshToken"].as_str().expect("refreshToken").to_owned(),
+            user_id: p["user"]["id"].as_str().expect("user id").to_owned(),
+            account_id: p["account"]["id"].as_str().expect("account id").to_owned(),
+        }
+    }
+}
+
+/// Error code of a GraphQL error value.
+pub fn code(err: &Value) -> &str {
+    err["extensions"]["code"].as_str().unwrap_or("<none>")
+}
+
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let p = std::env::temp_dir().join(format!("scelle-test-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&p).expect("temp dir");
+        TempDir(p)
+    }
+}
+
+impl Default for TempDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A PostgreSQL database created for one test and dropped after it.
+pub struct PgDatabase {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    pub async fn create(admin_url: &str) -> PgDatabase {
+        let name = format!("scelle_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = sea_orm::Database::connect(admin_url)
+            .await
+            .expect("connect to SCELLE_TEST_POSTGRES_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        PgDatabase {
+            url: with_database(admin_url, &name),
+            admin_url: admin_url.to_owned(),
+            name,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs outside async: use a short-lived runtime on its own thread.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let admin = sea_orm::Database::connect(&admin_url).await.ok()?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok()?;
+                admin.close().await.ok()
+            })
+        })
+        .join();
+    }
+}
+
+/// Replaces the database name in a PostgreSQL URL, keeping credentials and parameters.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (before_query, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = before_query.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match before_query[scheme_end..].find('/') {
+        Some(i) => &before_query[..scheme_end + i],
+        None => before_query,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_names_in_urls() {
+        assert_eq!(
+            super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            super::with_database("postgres://u:p@h/db?sslmode=disable", "x"),
+            "postgres://u:p@h/x?sslmode=disable"
+        );
+        assert_eq!(
+            super::with_database("postgres://h:5432", "x"),
+            "postgres://h:5432/x"
+        );
+    }
+}

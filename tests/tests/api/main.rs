@@ -1,0 +1,11 @@
+#![recursion_limit = "256"]
+//! End-to-end tests over HTTP, each on SQLite and (when SCELLE_TEST_POSTGRES_URL is set)
+//! on PostgreSQL. One test binary keeps link time low.
+
+mod api_tokens;
+mod auth_flow;
+mod bad_input;
+mod departments;
+mod isolation;
+mod operations;
+mod schema;
