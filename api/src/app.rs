@@ -13,6 +13,7 @@ use std::path::Path;
 
 pub struct Application {
     server: actix_web::dev::Server,
+    monitor: apalis::prelude::Monitor,
     addr: SocketAddr,
     pub context: AppContext,
 }
@@ -28,54 +29,62 @@ impl Application {
             None => load_or_create_secret(&config.data_dir.join("jwt_secret"))?,
         };
         let jwt = JwtKeys::hs256(&secret, config.access_token_ttl_secs);
-        let context = AppContext {
-            db,
-            jwt,
-            config: config.clone(),
-        };
+        let context = AppContext { db, jwt, config: config.clone() };
         let schema = build_schema(context.clone());
-        let listener = TcpListener::bind(&config.listen)
-            .with_context(|| format!("binding {}", config.listen))?;
+        let listener = TcpListener::bind(&config.listen).with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
-        let server = server(
-            listener,
-            HttpState {
-                app: context.clone(),
-                schema,
-            },
-        )?;
-        Ok(Self {
-            server,
-            addr,
-            context,
-        })
+        let server = server(listener, HttpState { app: context.clone(), schema })?;
+        let monitor = jobs::monitor(context.db.clone(), &config.jobs())?;
+        Ok(Self { server, monitor, addr, context })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests (30 s at most).
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        tracing::info!(addr = %self.addr, "scelle listening");
-        let r = self.server.await;
-        tracing::info!("scelle stopped");
-        r
+    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests and jobs (30 s at most).
+    pub async fn run_until_stopped(self) -> Result<()> {
+        self.run_with_shutdown(shutdown_signal()).await
     }
 
-    /// For embedding (tests): the server future and a handle to stop it.
-    pub fn into_server(self) -> actix_web::dev::Server {
-        self.server
+    /// Runs the HTTP server and the job workers until `signal` resolves, then stops both.
+    /// Tests pass a signal that never fires; production passes SIGINT|SIGTERM.
+    pub async fn run_with_shutdown(
+        self,
+        signal: impl Future<Output = std::io::Result<()>> + Send + 'static,
+    ) -> Result<()> {
+        tracing::info!(addr = %self.addr, "scelle listening");
+        let handle = self.server.handle();
+        let stop_all = async move {
+            let r = signal.await;
+            tracing::info!("shutdown requested");
+            handle.stop(true).await;
+            r
+        };
+        let (http, jobs) = tokio::join!(self.server, self.monitor.run_with_signal(stop_all));
+        tracing::info!("scelle stopped");
+        http?;
+        jobs.map_err(|e| anyhow::anyhow!("job monitor: {e}"))
     }
 }
 
+/// Resolves on the first SIGINT (Ctrl-C) or SIGTERM (`docker stop`, systemd, Kubernetes).
+pub async fn shutdown_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
+}
+
 pub async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnection> {
-    let db = entity::db::connect(&config.database_url())
-        .await
-        .context("connecting to the database")?;
-    migration::Migrator::up(&db, None)
-        .await
-        .context("running migrations")?;
+    let db = entity::db::connect(&config.database_url()).await.context("connecting to the database")?;
+    migration::Migrator::up(&db, None).await.context("running migrations")?;
     Ok(db)
 }
 
@@ -84,11 +93,7 @@ pub async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseCon
 fn load_or_create_secret(path: &Path) -> Result<Vec<u8>> {
     if let Ok(existing) = std::fs::read_to_string(path) {
         let s = existing.trim();
-        anyhow::ensure!(
-            s.len() >= 32,
-            "{} is too short to be a signing key",
-            path.display()
-        );
+        anyhow::ensure!(s.len() >= 32, "{} is too short to be a signing key", path.display());
         return Ok(s.as_bytes().to_vec());
     }
     let secret = entity::secret::generate("");

@@ -4,11 +4,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "scelle",
-    version,
-    about = "Invoicing and certification backend"
-)]
+#[command(name = "scelle", version, about = "Invoicing and certification backend")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -54,6 +54,8 @@ pub struct Config {
     pub login_max_failures: i32,
     /// `SCELLE_LOGIN_LOCKOUT_SECS`: how long the lock lasts (and the window failures count in).
     pub login_lockout_secs: i64,
+    /// `SCELLE_HOUSEKEEPING_CRON`: when expired sessions and tokens are purged (cron with seconds).
+    pub housekeeping_cron: String,
     /// `SCELLE_LOG`: tracing filter, e.g. `info,scelle_api=debug`.
     pub log: String,
 }
@@ -74,6 +76,7 @@ impl Default for Config {
             graphql_max_complexity: 1000,
             login_max_failures: 5,
             login_lockout_secs: 15 * 60,
+            housekeeping_cron: "0 17 * * * *".into(),
             log: "info".into(),
         }
     }
@@ -94,6 +97,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("SCELLE_GRAPHQL_MAX_COMPLEXITY", "graphql_max_complexity"),
     ("SCELLE_LOGIN_MAX_FAILURES", "login_max_failures"),
     ("SCELLE_LOGIN_LOCKOUT_SECS", "login_lockout_secs"),
+    ("SCELLE_HOUSEKEEPING_CRON", "housekeeping_cron"),
     ("SCELLE_LOG", "log"),
 ];
 
@@ -107,10 +111,8 @@ impl Config {
     pub fn from_sources(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let mut table = match file {
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .with_context(|| format!("reading {}", p.display()))?;
-                text.parse::<toml::Table>()
-                    .with_context(|| format!("parsing {}", p.display()))?
+                let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+                text.parse::<toml::Table>().with_context(|| format!("parsing {}", p.display()))?
             }
             None => toml::Table::new(),
         };
@@ -122,9 +124,7 @@ impl Config {
             // Typed keys (numbers, booleans) are parsed by their default's type.
             let value = match defaults.get(*key) {
                 Some(toml::Value::Integer(_)) => toml::Value::Integer(
-                    raw.trim()
-                        .parse()
-                        .with_context(|| format!("{var} must be an integer, got {raw:?}"))?,
+                    raw.trim().parse().with_context(|| format!("{var} must be an integer, got {raw:?}"))?,
                 ),
                 Some(toml::Value::Boolean(_)) => toml::Value::Boolean(match raw.trim() {
                     "1" | "true" | "yes" | "on" => true,
@@ -135,9 +135,7 @@ impl Config {
             };
             table.insert((*key).to_owned(), value);
         }
-        let cfg: Config = toml::Value::Table(table)
-            .try_into()
-            .context("invalid configuration")?;
+        let cfg: Config = toml::Value::Table(table).try_into().context("invalid configuration")?;
         cfg.check()?;
         Ok(cfg)
     }
@@ -158,20 +156,23 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.expose().to_owned(),
-            None => format!(
-                "sqlite://{}?mode=rwc",
-                self.data_dir.join("scelle.db").display()
-            ),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("scelle.db").display()),
+        }
+    }
+
+    pub fn jobs(&self) -> jobs::JobsConfig {
+        jobs::JobsConfig {
+            housekeeping_cron: self.housekeeping_cron.clone(),
+            policy: jobs::housekeeping::Policy {
+                refresh_ttl: chrono::Duration::days(self.refresh_token_ttl_days),
+                ..Default::default()
+            },
         }
     }
 
     pub fn throttle_policy(&self) -> entity::auth::ThrottlePolicy {
         let lock = chrono::Duration::seconds(self.login_lockout_secs);
-        entity::auth::ThrottlePolicy {
-            max_failures: self.login_max_failures,
-            window: lock,
-            lockout: lock,
-        }
+        entity::auth::ThrottlePolicy { max_failures: self.login_max_failures, window: lock, lockout: lock }
     }
 }
 
@@ -213,11 +214,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("scelle-cfg-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("scelle.toml");
-        std::fs::write(
-            &file,
-            "listen = \"0.0.0.0:9000\"\nsign_up_enabled = false\n",
-        )
-        .unwrap();
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nsign_up_enabled = false\n").unwrap();
         let env = |k: &str| match k {
             "SCELLE_ACCESS_TOKEN_TTL_SECS" => Some("60".to_owned()),
             "SCELLE_JWT_SECRET" => Some("s3cret".to_owned()),
@@ -227,18 +224,11 @@ mod tests {
         assert_eq!(c.listen, "0.0.0.0:9000");
         assert!(!c.sign_up_enabled);
         assert_eq!(c.access_token_ttl_secs, 60);
-        assert!(
-            !format!("{c:?}").contains("s3cret"),
-            "secrets must not be printed"
-        );
+        assert!(!format!("{c:?}").contains("s3cret"), "secrets must not be printed");
 
         let bad = |k: &str| (k == "SCELLE_SIGN_UP_ENABLED").then(|| "maybe".to_owned());
         assert!(Config::from_sources(None, bad).is_err());
         let defaults = Config::from_sources(None, |_| None).unwrap();
-        assert!(
-            defaults
-                .database_url()
-                .starts_with("sqlite://./data/scelle.db")
-        );
+        assert!(defaults.database_url().starts_with("sqlite://./data/scelle.db"));
     }
 }

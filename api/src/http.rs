@@ -32,6 +32,9 @@ pub fn server(listener: TcpListener, state: HttpState) -> std::io::Result<Server
             .service(web::resource("/graphql").guard(guard::Get()).to(graphiql))
     })
     .shutdown_timeout(30)
+    // One signal handler for the whole process (see `app::shutdown_signal`): actix's own
+    // would stop the HTTP server but leave the job workers running.
+    .disable_signals()
     .listen(listener)?
     .run())
 }
@@ -43,40 +46,21 @@ fn tracing_actix_web_lite() -> actix_web::middleware::Logger {
 
 /// A GraphQL-shaped error for failures that happen before GraphQL runs.
 fn request_error(status: StatusCode, code: &str, message: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+    HttpResponse::build(status).json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
 }
 
-async fn read_body(
-    req: &HttpRequest,
-    mut payload: web::Payload,
-    max: usize,
-) -> Result<Vec<u8>, HttpResponse> {
+async fn read_body(req: &HttpRequest, mut payload: web::Payload, max: usize) -> Result<Vec<u8>, HttpResponse> {
     let lang = lang_of(req);
-    let too_large = || {
-        request_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            code::VALIDATION_FAILED,
-            lang.body_too_large(max),
-        )
-    };
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let too_large = || request_error(StatusCode::PAYLOAD_TOO_LARGE, code::VALIDATION_FAILED, lang.body_too_large(max));
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > max) {
         return Err(too_large());
     }
     let mut body = Vec::with_capacity(declared.unwrap_or(1024).min(max));
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| {
-            request_error(
-                StatusCode::BAD_REQUEST,
-                code::VALIDATION_FAILED,
-                lang.malformed_json(),
-            )
-        })?;
+        let chunk = chunk
+            .map_err(|_| request_error(StatusCode::BAD_REQUEST, code::VALIDATION_FAILED, lang.malformed_json()))?;
         if body.len() + chunk.len() > max {
             return Err(too_large());
         }
@@ -86,43 +70,24 @@ async fn read_body(
 }
 
 fn lang_of(req: &HttpRequest) -> Lang {
-    Lang::from_accept_language(
-        req.headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    )
+    Lang::from_accept_language(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
 }
 
-async fn graphql(
-    state: web::Data<HttpState>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
+async fn graphql(state: web::Data<HttpState>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
     let lang = lang_of(&req);
     let body = match read_body(&req, payload, state.app.config.max_body_bytes).await {
         Ok(b) => b,
         Err(resp) => return resp,
     };
     let Ok(request) = serde_json::from_slice::<async_graphql::Request>(&body) else {
-        return request_error(
-            StatusCode::BAD_REQUEST,
-            code::VALIDATION_FAILED,
-            lang.malformed_json(),
-        );
+        return request_error(StatusCode::BAD_REQUEST, code::VALIDATION_FAILED, lang.malformed_json());
     };
-    let auth_header = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("invalid"));
+    let auth_header = req.headers().get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("invalid"));
     let auth = match authenticate(&state.app.db, &state.app.jwt, auth_header).await {
         Ok(a) => a,
         Err(e) => {
             tracing::error!(error = %e, "authentication lookup failed");
-            return request_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                code::INTERNAL,
-                lang.internal(),
-            );
+            return request_error(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, lang.internal());
         }
     };
     if let AuthState::Failed(reason) = &auth {
@@ -132,15 +97,10 @@ async fn graphql(
     // Errors raised by GraphQL itself (syntax, unknown field, wrong type, depth and
     // complexity limits) carry no code: they are all the client's request being invalid.
     for err in &mut response.errors {
-        let has_code = err
-            .extensions
-            .as_ref()
-            .is_some_and(|e| e.get("code").is_some());
+        let has_code = err.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
         if !has_code {
             err.message = lang.bad_request(&err.message);
-            err.extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code::VALIDATION_FAILED);
+            err.extensions.get_or_insert_with(Default::default).set("code", code::VALIDATION_FAILED);
         }
     }
     HttpResponse::Ok().json(response)
@@ -149,12 +109,7 @@ async fn graphql(
 async fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Scelle GraphQL")
-                .finish(),
-        )
+        .body(GraphiQLSource::build().endpoint("/graphql").title("Scelle GraphQL").finish())
 }
 
 async fn healthz() -> HttpResponse {
@@ -165,14 +120,13 @@ async fn healthz() -> HttpResponse {
 async fn readyz(state: web::Data<HttpState>) -> HttpResponse {
     let db = &state.app.db;
     if db.ping().await.is_err() {
-        return HttpResponse::ServiceUnavailable()
-            .json(json!({ "status": "unavailable", "database": "unreachable" }));
+        return HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "unreachable" }));
     }
     match migration::Migrator::get_pending_migrations(db).await {
         Ok(p) if p.is_empty() => HttpResponse::Ok().json(json!({ "status": "ready" })),
-        Ok(p) => HttpResponse::ServiceUnavailable()
-            .json(json!({ "status": "unavailable", "pendingMigrations": p.len() })),
-        Err(_) => HttpResponse::ServiceUnavailable()
-            .json(json!({ "status": "unavailable", "database": "error" })),
+        Ok(p) => {
+            HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "pendingMigrations": p.len() }))
+        }
+        Err(_) => HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "error" })),
     }
 }

@@ -17,17 +17,10 @@ async fn main() -> Result<()> {
     }
     let config = Config::load()?;
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into()))
         .init();
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            Application::build(config)
-                .await?
-                .run_until_stopped()
-                .await?
-        }
+        Command::Serve => Application::build(config).await?.run_until_stopped().await?,
         Command::Migrate => {
             std::fs::create_dir_all(&config.data_dir)?;
             connect_and_migrate(&config).await?;

@@ -6,9 +6,7 @@ use crate::tables::{account, department, membership, user};
 use crate::tenant::{AccountId, Role, UserId};
 use crate::validation::{MAX_LINE, Validator, normalize_email};
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 pub const MIN_PASSWORD_LEN: usize = 10;
@@ -87,11 +85,7 @@ pub struct SignedUp {
 
 /// Creates the user, the account, its main department and the owner membership in one
 /// transaction: either all exist afterwards or none does.
-pub async fn sign_up(
-    db: &DatabaseConnection,
-    f: &SignUpForm<'_>,
-    password_hash: String,
-) -> DomainResult<SignedUp> {
+pub async fn sign_up(db: &DatabaseConnection, f: &SignUpForm<'_>, password_hash: String) -> DomainResult<SignedUp> {
     validate_sign_up(f)?;
     let email = normalize_email(f.email);
     let now = Utc::now();
@@ -99,16 +93,8 @@ pub async fn sign_up(
     let account_name = f.account_name.trim().to_owned();
 
     let txn = begin_write(db).await?;
-    if user::Entity::find()
-        .filter(user::Column::Email.eq(&email))
-        .one(&txn)
-        .await?
-        .is_some()
-    {
-        return Err(DomainError::conflict(
-            ConflictKind::EmailTaken,
-            Some("input.email"),
-        ));
+    if user::Entity::find().filter(user::Column::Email.eq(&email)).one(&txn).await?.is_some() {
+        return Err(DomainError::conflict(ConflictKind::EmailTaken, Some("input.email")));
     }
     let prefix = free_prefix(&txn, &account_name).await?;
 
@@ -147,11 +133,7 @@ pub async fn sign_up(
     .insert(&txn)
     .await
     .map_err(|e| {
-        if is_unique_violation(&e) {
-            DomainError::conflict(ConflictKind::PrefixTaken, None)
-        } else {
-            e.into()
-        }
+        if is_unique_violation(&e) { DomainError::conflict(ConflictKind::PrefixTaken, None) } else { e.into() }
     })?;
 
     membership::ActiveModel {
@@ -178,11 +160,7 @@ async fn free_prefix(txn: &impl sea_orm::ConnectionTrait, name: &str) -> DomainR
     let base = slug(name);
     let mut candidate = base.clone();
     for _ in 0..8 {
-        let taken = account::Entity::find()
-            .filter(account::Column::Prefix.eq(&candidate))
-            .one(txn)
-            .await?
-            .is_some();
+        let taken = account::Entity::find().filter(account::Column::Prefix.eq(&candidate)).one(txn).await?.is_some();
         if !taken {
             return Ok(candidate);
         }
@@ -203,11 +181,7 @@ pub fn slug(name: &str) -> String {
     }
     let mut s: String = out.trim_end_matches('-').chars().take(40).collect();
     s = s.trim_end_matches('-').to_owned();
-    if s.is_empty() {
-        "account".to_owned()
-    } else {
-        s
-    }
+    if s.is_empty() { "account".to_owned() } else { s }
 }
 
 fn fold_accent(c: char) -> impl Iterator<Item = char> {
@@ -226,35 +200,17 @@ fn fold_accent(c: char) -> impl Iterator<Item = char> {
     folded.chars().chain(single)
 }
 
-pub async fn find_user(
-    db: &impl sea_orm::ConnectionTrait,
-    id: UserId,
-) -> DomainResult<user::Model> {
-    user::Entity::find_by_id(id.0)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("user"))
+pub async fn find_user(db: &impl sea_orm::ConnectionTrait, id: UserId) -> DomainResult<user::Model> {
+    user::Entity::find_by_id(id.0).one(db).await?.ok_or(DomainError::NotFound("user"))
 }
 
-pub async fn find_user_by_email(
-    db: &impl sea_orm::ConnectionTrait,
-    email: &str,
-) -> DomainResult<Option<user::Model>> {
-    Ok(user::Entity::find()
-        .filter(user::Column::Email.eq(normalize_email(email)))
-        .one(db)
-        .await?)
+pub async fn find_user_by_email(db: &impl sea_orm::ConnectionTrait, email: &str) -> DomainResult<Option<user::Model>> {
+    Ok(user::Entity::find().filter(user::Column::Email.eq(normalize_email(email))).one(db).await?)
 }
 
 /// The actor's own account (never another one: the id comes from the credential).
-pub async fn find_account(
-    db: &impl sea_orm::ConnectionTrait,
-    id: AccountId,
-) -> DomainResult<account::Model> {
-    account::Entity::find_by_id(id.0)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("account"))
+pub async fn find_account(db: &impl sea_orm::ConnectionTrait, id: AccountId) -> DomainResult<account::Model> {
+    account::Entity::find_by_id(id.0).one(db).await?.ok_or(DomainError::NotFound("account"))
 }
 
 /// A user's memberships with their accounts, oldest first.
@@ -269,10 +225,7 @@ pub async fn memberships_of(
         .all(db)
         .await?;
     let ids: Vec<Uuid> = rows.iter().map(|m| m.account_id).collect();
-    let accounts = account::Entity::find()
-        .filter(account::Column::Id.is_in(ids))
-        .all(db)
-        .await?;
+    let accounts = account::Entity::find().filter(account::Column::Id.is_in(ids)).all(db).await?;
     Ok(rows
         .into_iter()
         .filter_map(|m| {
@@ -322,9 +275,7 @@ mod tests {
             time_zone: Some("Mars/Olympus"),
             currency: Some("eur"),
         };
-        let Err(DomainError::Validation(errs)) = validate_sign_up(&f) else {
-            panic!()
-        };
+        let Err(DomainError::Validation(errs)) = validate_sign_up(&f) else { panic!() };
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,

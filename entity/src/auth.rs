@@ -12,8 +12,8 @@ use crate::validation::{MAX_LINE, Validator};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -65,10 +65,7 @@ pub async fn start_session(
     .await?;
     let refresh_token = insert_refresh_token(&txn, session.id, refresh_ttl, now).await?;
     txn.commit().await?;
-    Ok(IssuedSession {
-        session,
-        refresh_token,
-    })
+    Ok(IssuedSession { session, refresh_token })
 }
 
 /// Exchanges a refresh token for a new one in the same session.
@@ -83,10 +80,8 @@ pub async fn rotate_refresh_token(
     let now = Utc::now();
     let hash = sha256_hex(presented.trim());
     let txn = begin_write(db).await?;
-    let Some(token) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(&hash))
-        .one(&txn)
-        .await?
+    let Some(token) =
+        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(&hash)).one(&txn).await?
     else {
         return Err(DomainError::Unauthenticated(AuthFailure::InvalidToken));
     };
@@ -110,9 +105,7 @@ pub async fn rotate_refresh_token(
         revoke_session_in(&txn, session.id, "refresh_token_reused", now).await?;
         txn.commit().await?;
         tracing::warn!(session = %session.id, "refresh token reused: session revoked");
-        return Err(DomainError::Unauthenticated(
-            AuthFailure::RefreshTokenReused,
-        ));
+        return Err(DomainError::Unauthenticated(AuthFailure::RefreshTokenReused));
     }
     if token.expires_at <= now {
         // Leave it marked as used; an expired token never works again either way.
@@ -124,10 +117,7 @@ pub async fn rotate_refresh_token(
     am.last_used_at = Set(now);
     let session = am.update(&txn).await?;
     txn.commit().await?;
-    Ok(IssuedSession {
-        session,
-        refresh_token,
-    })
+    Ok(IssuedSession { session, refresh_token })
 }
 
 /// Moves a session to another account of the same user, retiring its unused refresh
@@ -157,18 +147,10 @@ pub async fn switch_session_account(
     let session = am.update(&txn).await?;
     let refresh_token = insert_refresh_token(&txn, session.id, ttl, now).await?;
     txn.commit().await?;
-    Ok(IssuedSession {
-        session,
-        refresh_token,
-    })
+    Ok(IssuedSession { session, refresh_token })
 }
 
-async fn revoke_session_in(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> DomainResult<()> {
+async fn revoke_session_in(db: &impl ConnectionTrait, id: Uuid, reason: &str, now: DateTime<Utc>) -> DomainResult<()> {
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now))
         .col_expr(session::Column::RevokedReason, Expr::value(reason))
@@ -193,24 +175,15 @@ pub async fn actor_for_session(
     account: AccountId,
 ) -> DomainResult<Actor> {
     let session = session::Entity::find_by_id(session_id).one(db).await?;
-    let live = session.is_some_and(|s| {
-        s.revoked_at.is_none() && s.user_id == user.0 && s.account_id == account.0
-    });
+    let live = session.is_some_and(|s| s.revoked_at.is_none() && s.user_id == user.0 && s.account_id == account.0);
     if !live {
         return Err(DomainError::Unauthenticated(AuthFailure::RevokedToken));
     }
-    let role = role_in(db, user, account)
-        .await?
-        .ok_or(DomainError::Unauthenticated(AuthFailure::RevokedToken))?;
+    let role = role_in(db, user, account).await?.ok_or(DomainError::Unauthenticated(AuthFailure::RevokedToken))?;
     if !is_active(&find_account(db, account).await?) {
         return Err(DomainError::Unauthenticated(AuthFailure::AccountInactive));
     }
-    Ok(Actor {
-        user_id: user,
-        account_id: account,
-        role,
-        credential: Credential::Session(session_id),
-    })
+    Ok(Actor { user_id: user, account_id: account, role, credential: Credential::Session(session_id) })
 }
 
 // ---------------------------------------------------------------- API tokens
@@ -221,11 +194,7 @@ pub struct CreatedApiToken {
     pub secret: String,
 }
 
-pub async fn create_api_token(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    name: &str,
-) -> DomainResult<CreatedApiToken> {
+pub async fn create_api_token(db: &DatabaseConnection, actor: &Actor, name: &str) -> DomainResult<CreatedApiToken> {
     actor.require_manager()?;
     let mut v = Validator::new();
     if let Some(n) = v.required("name", Some(name)) {
@@ -267,19 +236,10 @@ pub async fn list_api_tokens(
         .limit(page.per_page)
         .all(db)
         .await?;
-    Ok(Page {
-        items,
-        total_count,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
 }
 
-pub async fn revoke_api_token(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: Uuid,
-) -> DomainResult<api_token::Model> {
+pub async fn revoke_api_token(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<api_token::Model> {
     actor.require_manager()?;
     let token = api_token::Entity::find_by_id(id)
         .filter(api_token::Column::AccountId.eq(actor.account_id.0))
@@ -310,18 +270,14 @@ pub async fn actor_for_api_token(db: &DatabaseConnection, secret: &str) -> Domai
     }
     let now = Utc::now();
     // Record use at most once a minute: a busy integration should not turn reads into writes.
-    if token
-        .last_used_at
-        .is_none_or(|t| now - t > Duration::minutes(1))
-    {
+    if token.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
         api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
             .filter(api_token::Column::Id.eq(token.id))
             .exec(db)
             .await?;
     }
-    let role = Role::parse(&token.role)
-        .ok_or_else(|| DomainError::Internal(format!("bad role {}", token.role)))?;
+    let role = Role::parse(&token.role).ok_or_else(|| DomainError::Internal(format!("bad role {}", token.role)))?;
     Ok(Actor {
         user_id: UserId(token.created_by),
         account_id: account,
@@ -343,40 +299,26 @@ pub struct ThrottlePolicy {
 
 impl Default for ThrottlePolicy {
     fn default() -> Self {
-        Self {
-            max_failures: 5,
-            window: Duration::minutes(15),
-            lockout: Duration::minutes(15),
-        }
+        Self { max_failures: 5, window: Duration::minutes(15), lockout: Duration::minutes(15) }
     }
 }
 
 /// Refuses if the e-mail is locked out.
 pub async fn check_throttle(db: &DatabaseConnection, key: &str) -> DomainResult<()> {
     let now = Utc::now();
-    if let Some(row) = login_throttle::Entity::find_by_id(key.to_owned())
-        .one(db)
-        .await?
+    if let Some(row) = login_throttle::Entity::find_by_id(key.to_owned()).one(db).await?
         && let Some(until) = row.locked_until
         && until > now
     {
-        return Err(DomainError::RateLimited {
-            retry_after_secs: (until - now).num_seconds().max(1),
-        });
+        return Err(DomainError::RateLimited { retry_after_secs: (until - now).num_seconds().max(1) });
     }
     Ok(())
 }
 
-pub async fn record_login_failure(
-    db: &DatabaseConnection,
-    key: &str,
-    policy: ThrottlePolicy,
-) -> DomainResult<()> {
+pub async fn record_login_failure(db: &DatabaseConnection, key: &str, policy: ThrottlePolicy) -> DomainResult<()> {
     let now = Utc::now();
     let txn = begin_write(db).await?;
-    let row = login_throttle::Entity::find_by_id(key.to_owned())
-        .one(&txn)
-        .await?;
+    let row = login_throttle::Entity::find_by_id(key.to_owned()).one(&txn).await?;
     match row {
         None => {
             login_throttle::ActiveModel {
@@ -407,22 +349,80 @@ pub async fn record_login_failure(
 }
 
 pub async fn clear_login_failures(db: &DatabaseConnection, key: &str) -> DomainResult<()> {
-    login_throttle::Entity::delete_many()
-        .filter(login_throttle::Column::Key.eq(key))
-        .exec(db)
-        .await?;
+    login_throttle::Entity::delete_many().filter(login_throttle::Column::Key.eq(key)).exec(db).await?;
     Ok(())
 }
 
 /// The session a refresh token belongs to (for logout with the refresh token alone).
-pub async fn session_of_refresh_token(
-    db: &DatabaseConnection,
-    presented: &str,
-) -> DomainResult<Uuid> {
+pub async fn session_of_refresh_token(db: &DatabaseConnection, presented: &str) -> DomainResult<Uuid> {
     refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(sha256_hex(presented.trim())))
         .one(db)
         .await?
         .map(|t| t.session_id)
         .ok_or(DomainError::Unauthenticated(AuthFailure::InvalidToken))
+}
+
+// ---------------------------------------------------------------- housekeeping
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PurgeReport {
+    pub refresh_tokens: u64,
+    pub sessions: u64,
+    pub login_throttles: u64,
+}
+
+/// Deletes what can no longer authenticate anyone:
+/// - refresh tokens past their expiry (a used one is kept until then, so that its reuse
+///   is still detected and revokes its session);
+/// - sessions revoked more than `keep_revoked` ago, and sessions idle longer than the
+///   refresh-token lifetime (none of their tokens can still be valid);
+/// - throttling rows whose lock and window are over.
+///
+/// Idempotent: running it twice, or in two processes at once, deletes the same rows once.
+pub async fn purge_expired(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    refresh_ttl: Duration,
+    keep_revoked: Duration,
+) -> DomainResult<PurgeReport> {
+    // Brings `.or()` on expressions; imported here only, as it also adds `.max()` to integers.
+    use sea_orm::sea_query::ExprTrait as _;
+    let mut report = PurgeReport::default();
+    report.refresh_tokens += refresh_token::Entity::delete_many()
+        .filter(refresh_token::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?
+        .rows_affected;
+    loop {
+        let dead: Vec<Uuid> = session::Entity::find()
+            .select_only()
+            .column(session::Column::Id)
+            .filter(
+                session::Column::RevokedAt.lt(now - keep_revoked).or(session::Column::LastUsedAt.lt(now - refresh_ttl)),
+            )
+            .limit(500)
+            .into_tuple()
+            .all(db)
+            .await?;
+        if dead.is_empty() {
+            break;
+        }
+        let txn = begin_write(db).await?;
+        report.refresh_tokens += refresh_token::Entity::delete_many()
+            .filter(refresh_token::Column::SessionId.is_in(dead.clone()))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        report.sessions +=
+            session::Entity::delete_many().filter(session::Column::Id.is_in(dead)).exec(&txn).await?.rows_affected;
+        txn.commit().await?;
+    }
+    report.login_throttles += login_throttle::Entity::delete_many()
+        .filter(login_throttle::Column::LockedUntil.is_null().or(login_throttle::Column::LockedUntil.lt(now)))
+        .filter(login_throttle::Column::WindowStartedAt.lt(now - Duration::days(1)))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(report)
 }

@@ -6,14 +6,12 @@ use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode};
 use crate::pagination::{Page, PageRequest};
 use crate::tables::department::{self, ActiveModel, Column, Entity, Model};
 use crate::tenant::{AccountId, Actor};
-use crate::validation::{
-    MAX_LINE, MAX_TEXT, Validator, camel_case, is_plausible_email, parse_decimal,
-};
+use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, is_plausible_email, parse_decimal};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -92,10 +90,7 @@ department_bool_fields!(apply_bools);
 
 /// Blank text becomes NULL, other text is trimmed.
 fn clean(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 impl DepartmentPatch {
@@ -116,14 +111,9 @@ impl DepartmentPatch {
         {
             v.email("input.email", s.trim());
         }
-        for (field, value) in [
-            ("input.emailFrom", &self.email_from),
-            ("input.emailCc", &self.email_cc),
-        ] {
+        for (field, value) in [("input.emailFrom", &self.email_from), ("input.emailCc", &self.email_cc)] {
             if let Some(Some(s)) = value
-                && s.split([',', ';'])
-                    .map(str::trim)
-                    .any(|e| !e.is_empty() && !is_plausible_email(e))
+                && s.split([',', ';']).map(str::trim).any(|e| !e.is_empty() && !is_plausible_email(e))
             {
                 v.push(field, FieldCode::InvalidEmail);
             }
@@ -132,10 +122,7 @@ impl DepartmentPatch {
             && !c.trim().is_empty()
             && !crate::accounts::is_currency_code(c.trim())
         {
-            v.push(
-                "input.bankAccountCurrency",
-                FieldCode::Rule("currency_code"),
-            );
+            v.push("input.bankAccountCurrency", FieldCode::Rule("currency_code"));
         }
         if let Some(Some(l)) = &self.invoice_lang
             && !l.trim().is_empty()
@@ -161,18 +148,13 @@ impl DepartmentPatch {
 /// `fr` or a bilingual pair like `fr/de`: two-letter lower-case codes.
 fn is_invoice_lang(s: &str) -> bool {
     let parts: Vec<&str> = s.split('/').collect();
-    parts.len() <= 2
-        && parts
-            .iter()
-            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
+    parts.len() <= 2 && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 /// A rate in percent between 0 and 100, or one of `TAX_KEYWORDS`.
 pub fn is_tax_value(s: &str) -> bool {
     TAX_KEYWORDS.contains(&s)
-        || parse_decimal(s).is_some_and(|d| {
-            d >= rust_decimal::Decimal::ZERO && d <= rust_decimal::Decimal::ONE_HUNDRED
-        })
+        || parse_decimal(s).is_some_and(|d| d >= rust_decimal::Decimal::ZERO && d <= rust_decimal::Decimal::ONE_HUNDRED)
 }
 
 /// A department with every optional field empty (used for the main department at sign-up).
@@ -233,9 +215,7 @@ fn apply(p: &DepartmentPatch, am: &mut ActiveModel) {
     }
     if let Some(c) = &p.cash_init_state {
         // Stored in canonical form so that "150.0" and "150.00" read back the same way.
-        am.cash_init_state = Set(clean(c)
-            .and_then(|s| parse_decimal(&s))
-            .map(|d| d.normalize().to_string()));
+        am.cash_init_state = Set(clean(c).and_then(|s| parse_decimal(&s)).map(|d| d.normalize().to_string()));
     }
     p.apply_texts(am);
     apply_bools(p, am);
@@ -267,12 +247,7 @@ pub async fn list(
     page: PageRequest,
 ) -> DomainResult<Page<Model>> {
     let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
-    if let Some(name) = filter
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(name) = filter.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
         q = q.filter(
             Expr::expr(Func::lower(Expr::col(Column::Name)))
@@ -293,24 +268,12 @@ pub async fn list(
         DepartmentOrder::UpdatedAt => q.order_by_asc(Column::UpdatedAt),
         DepartmentOrder::UpdatedAtDesc => q.order_by_desc(Column::UpdatedAt),
     };
-    let items = q
-        .order_by_asc(Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total_count,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    let items = q.order_by_asc(Column::Id).offset(page.offset()).limit(page.per_page).all(db).await?;
+    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// One department of the actor's account; another account's id is simply not found.
@@ -333,11 +296,7 @@ pub async fn main_of(db: &impl ConnectionTrait, account: AccountId) -> DomainRes
 }
 
 /// Makes `keep` the only main department of the account.
-async fn demote_other_mains(
-    db: &impl ConnectionTrait,
-    account: AccountId,
-    keep: Uuid,
-) -> DomainResult<()> {
+async fn demote_other_mains(db: &impl ConnectionTrait, account: AccountId, keep: Uuid) -> DomainResult<()> {
     Entity::update_many()
         .col_expr(Column::Main, Expr::value(false))
         .filter(Column::AccountId.eq(account.0))
@@ -348,11 +307,7 @@ async fn demote_other_mains(
     Ok(())
 }
 
-pub async fn create(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    patch: DepartmentPatch,
-) -> DomainResult<Model> {
+pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: DepartmentPatch) -> DomainResult<Model> {
     actor.require_manager()?;
     patch.validate(true)?;
     let now = Utc::now();
@@ -369,21 +324,13 @@ pub async fn create(
     Ok(created)
 }
 
-pub async fn update(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: Uuid,
-    patch: DepartmentPatch,
-) -> DomainResult<Model> {
+pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: DepartmentPatch) -> DomainResult<Model> {
     actor.require_manager()?;
     let txn = begin_write(db).await?;
     let current = get(&txn, actor, id).await?;
     patch.validate(false)?;
     if current.main && patch.main == Some(false) {
-        return Err(DomainError::field(
-            "input.main",
-            FieldCode::Rule("main_department_required"),
-        ));
+        return Err(DomainError::field("input.main", FieldCode::Rule("main_department_required")));
     }
     let mut am: ActiveModel = current.clone().into();
     apply(&patch, &mut am);
@@ -406,10 +353,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     let txn = begin_write(db).await?;
     let current = get(&txn, actor, id).await?;
     if current.main {
-        return Err(DomainError::conflict(
-            ConflictKind::MainDepartmentDeletion,
-            Some("id"),
-        ));
+        return Err(DomainError::conflict(ConflictKind::MainDepartmentDeletion, Some("id")));
     }
     department::Entity::delete_many()
         .filter(Column::Id.eq(id))
@@ -450,18 +394,8 @@ mod tests {
             cash_init_state: Some(Some("1,5".into())),
             ..Default::default()
         };
-        let Err(DomainError::Validation(errs)) = p.validate(true) else {
-            panic!()
-        };
+        let Err(DomainError::Validation(errs)) = p.validate(true) else { panic!() };
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            [
-                "input.name",
-                "input.email",
-                "input.defaultTax",
-                "input.cashInitState"
-            ]
-        );
+        assert_eq!(fields, ["input.name", "input.email", "input.defaultTax", "input.cashInitState"]);
     }
 }

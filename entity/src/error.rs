@@ -39,10 +39,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: FieldCode) -> Self {
-        Self {
-            field: field.into(),
-            code,
-        }
+        Self { field: field.into(), code }
     }
 }
 
@@ -77,10 +74,7 @@ pub enum DomainError {
     #[error("validation failed: {0:?}")]
     Validation(Vec<FieldError>),
     #[error("conflict: {kind:?}")]
-    Conflict {
-        kind: ConflictKind,
-        field: Option<String>,
-    },
+    Conflict { kind: ConflictKind, field: Option<String> },
     #[error("forbidden")]
     Forbidden,
     #[error("unauthenticated: {0:?}")]
@@ -99,17 +93,11 @@ impl DomainError {
     }
 
     pub fn conflict(kind: ConflictKind, field: Option<&str>) -> Self {
-        Self::Conflict {
-            kind,
-            field: field.map(str::to_owned),
-        }
+        Self::Conflict { kind, field: field.map(str::to_owned) }
     }
 }
 
 /// Whether a database error is a unique-constraint violation (both backends).
 pub fn is_unique_violation(e: &DbErr) -> bool {
-    matches!(
-        e.sql_err(),
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-    )
+    matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }

@@ -18,30 +18,15 @@ impl PageRequest {
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE as i64);
         if page < 1 {
-            errors.push(FieldError::new(
-                "page",
-                FieldCode::OutOfRange {
-                    min: 1,
-                    max: i32::MAX as i64,
-                },
-            ));
+            errors.push(FieldError::new("page", FieldCode::OutOfRange { min: 1, max: i32::MAX as i64 }));
         }
         if !(1..=MAX_PER_PAGE as i64).contains(&per_page) {
-            errors.push(FieldError::new(
-                "perPage",
-                FieldCode::OutOfRange {
-                    min: 1,
-                    max: MAX_PER_PAGE as i64,
-                },
-            ));
+            errors.push(FieldError::new("perPage", FieldCode::OutOfRange { min: 1, max: MAX_PER_PAGE as i64 }));
         }
         if !errors.is_empty() {
             return Err(DomainError::Validation(errors));
         }
-        Ok(Self {
-            page: page as u64,
-            per_page: per_page as u64,
-        })
+        Ok(Self { page: page as u64, per_page: per_page as u64 })
     }
 
     pub fn offset(&self) -> u64 {
@@ -74,13 +59,7 @@ mod tests {
 
     #[test]
     fn limits() {
-        assert_eq!(
-            PageRequest::new(None, None).unwrap(),
-            PageRequest {
-                page: 1,
-                per_page: 25
-            }
-        );
+        assert_eq!(PageRequest::new(None, None).unwrap(), PageRequest { page: 1, per_page: 25 });
         assert_eq!(PageRequest::new(Some(3), Some(100)).unwrap().offset(), 200);
         assert!(PageRequest::new(Some(0), Some(10)).is_err());
         assert!(PageRequest::new(Some(1), Some(101)).is_err());

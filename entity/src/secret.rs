@@ -29,9 +29,6 @@ mod tests {
         let b = generate(API_TOKEN_PREFIX);
         assert_ne!(a, b);
         assert!(a.starts_with("scl_") && a.len() == 4 + 64);
-        assert_eq!(
-            sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

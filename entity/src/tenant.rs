@@ -66,10 +66,6 @@ pub struct Actor {
 impl Actor {
     /// Refuses unless the actor may change account settings.
     pub fn require_manager(&self) -> DomainResult<()> {
-        if self.role.can_manage_account() {
-            Ok(())
-        } else {
-            Err(DomainError::Forbidden)
-        }
+        if self.role.can_manage_account() { Ok(()) } else { Err(DomainError::Forbidden) }
     }
 }

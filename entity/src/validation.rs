@@ -56,12 +56,7 @@ impl Validator {
 
     pub fn one_of(&mut self, field: &str, value: &str, allowed: &[&str]) {
         if !allowed.contains(&value) {
-            self.push(
-                field,
-                FieldCode::NotOneOf {
-                    allowed: allowed.iter().map(|s| s.to_string()).collect(),
-                },
-            );
+            self.push(field, FieldCode::NotOneOf { allowed: allowed.iter().map(|s| s.to_string()).collect() });
         }
     }
 
@@ -76,11 +71,7 @@ impl Validator {
     }
 
     pub fn finish(self) -> DomainResult<()> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(DomainError::Validation(self.errors))
-        }
+        if self.errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(self.errors)) }
     }
 }
 
@@ -162,9 +153,7 @@ mod tests {
         let mut v = Validator::new();
         v.required("name", Some("  "));
         v.email("email", "nope");
-        let Err(DomainError::Validation(errs)) = v.finish() else {
-            panic!("expected errors")
-        };
+        let Err(DomainError::Validation(errs)) = v.finish() else { panic!("expected errors") };
         assert_eq!(errs.len(), 2);
         assert_eq!(errs[0].field, "name");
         assert_eq!(errs[1].code, FieldCode::InvalidEmail);

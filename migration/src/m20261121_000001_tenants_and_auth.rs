@@ -64,24 +64,12 @@ impl MigrationTrait for Migration {
                 .col(string("status"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk(
-                    "fk_accounts_reseller",
-                    "accounts",
-                    "reseller_id",
-                    "resellers",
-                ))
+                .foreign_key(&mut fk("fk_accounts_reseller", "accounts", "reseller_id", "resellers"))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ux_accounts_prefix", "accounts", &["prefix"], true))
-            .await?;
-        m.create_index(index(
-            "ix_accounts_reseller",
-            "accounts",
-            &["reseller_id"],
-            false,
-        ))
-        .await?;
+        m.create_index(index("ux_accounts_prefix", "accounts", &["prefix"], true)).await?;
+        m.create_index(index("ix_accounts_reseller", "accounts", &["reseller_id"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -97,20 +85,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ux_users_email", "users", &["email"], true))
-            .await?;
+        m.create_index(index("ux_users_email", "users", &["email"], true)).await?;
 
         m.create_table(
             Table::create()
                 .table("platform_admins")
                 .col(uuid("user_id").primary_key())
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk(
-                    "fk_platform_admins_user",
-                    "platform_admins",
-                    "user_id",
-                    "users",
-                ))
+                .foreign_key(&mut fk("fk_platform_admins_user", "platform_admins", "user_id", "users"))
                 .to_owned(),
         )
         .await?;
@@ -123,35 +105,13 @@ impl MigrationTrait for Migration {
                 .col(uuid("user_id"))
                 .col(string("role"))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk(
-                    "fk_memberships_account",
-                    "memberships",
-                    "account_id",
-                    "accounts",
-                ))
-                .foreign_key(&mut fk(
-                    "fk_memberships_user",
-                    "memberships",
-                    "user_id",
-                    "users",
-                ))
+                .foreign_key(&mut fk("fk_memberships_account", "memberships", "account_id", "accounts"))
+                .foreign_key(&mut fk("fk_memberships_user", "memberships", "user_id", "users"))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index(
-            "ux_memberships_account_user",
-            "memberships",
-            &["account_id", "user_id"],
-            true,
-        ))
-        .await?;
-        m.create_index(index(
-            "ix_memberships_user",
-            "memberships",
-            &["user_id"],
-            false,
-        ))
-        .await?;
+        m.create_index(index("ux_memberships_account_user", "memberships", &["account_id", "user_id"], true)).await?;
+        m.create_index(index("ix_memberships_user", "memberships", &["user_id"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -203,22 +163,11 @@ impl MigrationTrait for Migration {
                 .col(string_null("warehouse_id"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk(
-                    "fk_departments_account",
-                    "departments",
-                    "account_id",
-                    "accounts",
-                ))
+                .foreign_key(&mut fk("fk_departments_account", "departments", "account_id", "accounts"))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index(
-            "ix_departments_account_name",
-            "departments",
-            &["account_id", "name"],
-            false,
-        ))
-        .await?;
+        m.create_index(index("ix_departments_account_name", "departments", &["account_id", "name"], false)).await?;
 
         // A login session: one per sign-in, the "family" of its rotating refresh tokens.
         // Access tokens name their session, so revoking it (logout, refresh-token reuse)
@@ -234,24 +183,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null("revoked_at"))
                 .col(string_null("revoked_reason"))
                 .foreign_key(&mut fk("fk_sessions_user", "sessions", "user_id", "users"))
-                .foreign_key(&mut fk(
-                    "fk_sessions_account",
-                    "sessions",
-                    "account_id",
-                    "accounts",
-                ))
+                .foreign_key(&mut fk("fk_sessions_account", "sessions", "account_id", "accounts"))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index(
-            "ix_sessions_account_user",
-            "sessions",
-            &["account_id", "user_id"],
-            false,
-        ))
-        .await?;
-        m.create_index(index("ix_sessions_user", "sessions", &["user_id"], false))
-            .await?;
+        m.create_index(index("ix_sessions_account_user", "sessions", &["account_id", "user_id"], false)).await?;
+        m.create_index(index("ix_sessions_user", "sessions", &["user_id"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -262,29 +199,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("expires_at"))
                 .col(timestamp_with_time_zone_null("used_at"))
-                .foreign_key(&mut fk(
-                    "fk_refresh_tokens_session",
-                    "refresh_tokens",
-                    "session_id",
-                    "sessions",
-                ))
+                .foreign_key(&mut fk("fk_refresh_tokens_session", "refresh_tokens", "session_id", "sessions"))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index(
-            "ux_refresh_tokens_hash",
-            "refresh_tokens",
-            &["token_hash"],
-            true,
-        ))
-        .await?;
-        m.create_index(index(
-            "ix_refresh_tokens_session",
-            "refresh_tokens",
-            &["session_id"],
-            false,
-        ))
-        .await?;
+        m.create_index(index("ux_refresh_tokens_hash", "refresh_tokens", &["token_hash"], true)).await?;
+        m.create_index(index("ix_refresh_tokens_session", "refresh_tokens", &["session_id"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -299,35 +219,13 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone_null("last_used_at"))
                 .col(timestamp_with_time_zone_null("revoked_at"))
-                .foreign_key(&mut fk(
-                    "fk_api_tokens_account",
-                    "api_tokens",
-                    "account_id",
-                    "accounts",
-                ))
-                .foreign_key(&mut fk(
-                    "fk_api_tokens_user",
-                    "api_tokens",
-                    "created_by",
-                    "users",
-                ))
+                .foreign_key(&mut fk("fk_api_tokens_account", "api_tokens", "account_id", "accounts"))
+                .foreign_key(&mut fk("fk_api_tokens_user", "api_tokens", "created_by", "users"))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index(
-            "ux_api_tokens_hash",
-            "api_tokens",
-            &["token_hash"],
-            true,
-        ))
-        .await?;
-        m.create_index(index(
-            "ix_api_tokens_account",
-            "api_tokens",
-            &["account_id", "created_at"],
-            false,
-        ))
-        .await?;
+        m.create_index(index("ux_api_tokens_hash", "api_tokens", &["token_hash"], true)).await?;
+        m.create_index(index("ix_api_tokens_account", "api_tokens", &["account_id", "created_at"], false)).await?;
 
         // Failed-login counter per normalised e-mail (also for unknown e-mails, so an
         // attacker cannot tell which ones exist by the throttling behaviour).
@@ -357,8 +255,7 @@ impl MigrationTrait for Migration {
             "accounts",
             "resellers",
         ] {
-            m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
-                .await?;
+            m.drop_table(Table::drop().table(Alias::new(t)).to_owned()).await?;
         }
         Ok(())
     }

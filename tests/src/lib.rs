@@ -29,16 +29,13 @@ macro_rules! db_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = $crate::TestApp::spawn($crate::Backend::Sqlite, |_| {})
-                    .await
-                    .expect("sqlite app");
+                let app = $crate::TestApp::spawn($crate::Backend::Sqlite, |_| {}).await.expect("sqlite app");
                 ($body)(app).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres, |_| {}).await
-                else {
+                let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres, |_| {}).await else {
                     return;
                 };
                 ($body)(app).await;
@@ -52,16 +49,13 @@ macro_rules! db_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = $crate::TestApp::spawn($crate::Backend::Sqlite, $tweak)
-                    .await
-                    .expect("sqlite app");
+                let app = $crate::TestApp::spawn($crate::Backend::Sqlite, $tweak).await.expect("sqlite app");
                 ($body)(app).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres, $tweak).await
-                else {
+                let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres, $tweak).await else {
                     return;
                 };
                 ($body)(app).await;
@@ -111,20 +105,11 @@ impl TestApp {
             }
         };
         tweak(&mut config);
-        let app = Application::build(config)
-            .await
-            .expect("application builds");
+        let app = Application::build(config).await.expect("application builds");
         let base = format!("http://{}", app.addr());
         let db = app.context.db.clone();
-        tokio::spawn(app.into_server());
-        Some(TestApp {
-            base,
-            backend,
-            db,
-            http: reqwest::Client::new(),
-            _data_dir: data_dir,
-            _pg: pg,
-        })
+        tokio::spawn(app.run_with_shutdown(std::future::pending()));
+        Some(TestApp { base, backend, db, http: reqwest::Client::new(), _data_dir: data_dir, _pg: pg })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -132,17 +117,8 @@ impl TestApp {
     }
 
     /// Sends a GraphQL request; returns the HTTP status and the JSON body.
-    pub async fn post(
-        &self,
-        token: Option<&str>,
-        lang: Option<&str>,
-        body: Vec<u8>,
-    ) -> (u16, Value) {
-        let mut req = self
-            .http
-            .post(self.url("/graphql"))
-            .header("content-type", "application/json")
-            .body(body);
+    pub async fn post(&self, token: Option<&str>, lang: Option<&str>, body: Vec<u8>) -> (u16, Value) {
+        let mut req = self.http.post(self.url("/graphql")).header("content-type", "application/json").body(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -152,18 +128,11 @@ impl TestApp {
         let resp = req.send().await.expect("request sent");
         let status = resp.status().as_u16();
         let text = resp.text().await.expect("body");
-        let json = serde_json::from_str(&text)
-            .unwrap_or_else(|_| panic!("non-JSON response ({status}): {text}"));
+        let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("non-JSON response ({status}): {text}"));
         (status, json)
     }
 
-    pub async fn gql_full(
-        &self,
-        token: Option<&str>,
-        lang: Option<&str>,
-        query: &str,
-        vars: Value,
-    ) -> Value {
+    pub async fn gql_full(&self, token: Option<&str>, lang: Option<&str>, query: &str, vars: Value) -> Value {
         let body = serde_json::to_vec(&json!({ "query": query, "variables": vars })).unwrap();
         let (status, json) = self.post(token, lang, body).await;
         assert_eq!(status, 200, "GraphQL answers 200 even for errors: {json}");
@@ -184,19 +153,20 @@ impl TestApp {
     }
 
     pub async fn sign_up(&self, email: &str, account: &str) -> Session {
-        let r = self.gql_full(None, None, SIGN_UP, json!({ "input": { "email": email, "password": PASSWORD, "accountName": account } })).await;
+        let r = self
+            .gql_full(
+                None,
+                None,
+                SIGN_UP,
+                json!({ "input": { "email": email, "password": PASSWORD, "accountName": account } }),
+            )
+            .await;
         assert!(r.get("errors").is_none(), "sign-up failed: {r}");
         Session::from_payload(&r["data"]["signUp"])
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Value {
-        self.gql_full(
-            None,
-            None,
-            LOGIN,
-            json!({ "input": { "email": email, "password": password } }),
-        )
-        .await
+        self.gql_full(None, None, LOGIN, json!({ "input": { "email": email, "password": password } })).await
     }
 
     /// Runs SQL directly, bypassing the API (to set up situations the API cannot yet create).
@@ -205,8 +175,7 @@ impl TestApp {
     }
 }
 
-pub const AUTH_FIELDS: &str =
-    "accessToken refreshToken accessTokenExpiresAt user { id email } account { id name }";
+pub const AUTH_FIELDS: &str = "accessToken refreshToken accessTokenExpiresAt user { id email } account { id name }";
 pub const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) { accessToken refreshToken accessTokenExpiresAt user { id email } account { id name } } }";
 pub const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken accessTokenExpiresAt user { id email } account { id name } } }";
 
@@ -266,19 +235,10 @@ pub struct PgDatabase {
 impl PgDatabase {
     pub async fn create(admin_url: &str) -> PgDatabase {
         let name = format!("scelle_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = sea_orm::Database::connect(admin_url)
-            .await
-            .expect("connect to SCELLE_TEST_POSTGRES_URL");
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create test database");
+        let admin = sea_orm::Database::connect(admin_url).await.expect("connect to SCELLE_TEST_POSTGRES_URL");
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
         admin.close().await.ok();
-        PgDatabase {
-            url: with_database(admin_url, &name),
-            admin_url: admin_url.to_owned(),
-            name,
-        }
+        PgDatabase { url: with_database(admin_url, &name), admin_url: admin_url.to_owned(), name }
     }
 }
 
@@ -287,16 +247,10 @@ impl Drop for PgDatabase {
         let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
         // Drop runs outside async: use a short-lived runtime on its own thread.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
             rt.block_on(async {
                 let admin = sea_orm::Database::connect(&admin_url).await.ok()?;
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await
-                    .ok()?;
+                admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok()?;
                 admin.close().await.ok()
             })
         })
@@ -333,9 +287,6 @@ mod tests {
             super::with_database("postgres://u:p@h/db?sslmode=disable", "x"),
             "postgres://u:p@h/x?sslmode=disable"
         );
-        assert_eq!(
-            super::with_database("postgres://h:5432", "x"),
-            "postgres://h:5432/x"
-        );
+        assert_eq!(super::with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
     }
 }

@@ -40,12 +40,7 @@ impl JwtKeys {
         validation.leeway = 5;
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        Self {
-            enc: EncodingKey::from_secret(secret),
-            dec: DecodingKey::from_secret(secret),
-            validation,
-            ttl_secs,
-        }
+        Self { enc: EncodingKey::from_secret(secret), dec: DecodingKey::from_secret(secret), validation, ttl_secs }
     }
 
     pub fn ttl_secs(&self) -> i64 {
@@ -53,13 +48,7 @@ impl JwtKeys {
     }
 
     /// Signs an access token; returns it with its expiry (Unix seconds).
-    pub fn issue(
-        &self,
-        user: Uuid,
-        account: Uuid,
-        role: Role,
-        session: Uuid,
-    ) -> anyhow::Result<(String, i64)> {
+    pub fn issue(&self, user: Uuid, account: Uuid, role: Role, session: Uuid) -> anyhow::Result<(String, i64)> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: user,
@@ -70,19 +59,14 @@ impl JwtKeys {
             exp: now + self.ttl_secs,
             iss: ISSUER.to_owned(),
         };
-        Ok((
-            encode(&Header::new(Algorithm::HS256), &claims, &self.enc)?,
-            claims.exp,
-        ))
+        Ok((encode(&Header::new(Algorithm::HS256), &claims, &self.enc)?, claims.exp))
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, AuthFailure> {
-        decode::<Claims>(token, &self.dec, &self.validation)
-            .map(|d| d.claims)
-            .map_err(|e| match e.kind() {
-                ErrorKind::ExpiredSignature => AuthFailure::ExpiredToken,
-                _ => AuthFailure::InvalidToken,
-            })
+        decode::<Claims>(token, &self.dec, &self.validation).map(|d| d.claims).map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => AuthFailure::ExpiredToken,
+            _ => AuthFailure::InvalidToken,
+        })
     }
 }
 
@@ -97,10 +81,7 @@ mod tests {
         let (t, _) = keys.issue(u, a, Role::Admin, s).unwrap();
         let c = keys.verify(&t).unwrap();
         assert_eq!((c.sub, c.acc, c.sid, c.role.as_str()), (u, a, s, "admin"));
-        assert_eq!(
-            JwtKeys::hs256(b"k2", 60).verify(&t).unwrap_err(),
-            AuthFailure::InvalidToken
-        );
+        assert_eq!(JwtKeys::hs256(b"k2", 60).verify(&t).unwrap_err(), AuthFailure::InvalidToken);
         let mut tampered = t.clone();
         tampered.insert(tampered.len() - 3, 'x');
         assert!(keys.verify(&tampered).is_err());

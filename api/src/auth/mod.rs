@@ -28,11 +28,7 @@ pub async fn authenticate(
     let Some(header) = header else {
         return Ok(AuthState::Anonymous);
     };
-    let Some(token) = header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
-        .map(str::trim)
-    else {
+    let Some(token) = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).map(str::trim) else {
         return Ok(AuthState::Failed(AuthFailure::InvalidToken));
     };
     let outcome = if token.starts_with(API_TOKEN_PREFIX) {
@@ -40,13 +36,7 @@ pub async fn authenticate(
     } else {
         match keys.verify(token) {
             Ok(claims) => {
-                entity::auth::actor_for_session(
-                    db,
-                    claims.sid,
-                    UserId(claims.sub),
-                    AccountId(claims.acc),
-                )
-                .await
+                entity::auth::actor_for_session(db, claims.sid, UserId(claims.sub), AccountId(claims.acc)).await
             }
             Err(failure) => Err(DomainError::Unauthenticated(failure)),
         }

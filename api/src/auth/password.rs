@@ -19,11 +19,7 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 pub async fn verify(password: String, phc: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&phc)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
             .unwrap_or(false)
     })
     .await
@@ -34,16 +30,11 @@ pub async fn verify(password: String, phc: String) -> bool {
 /// e-mail costs the same time as a wrong password (no account enumeration by timing).
 static DUMMY: LazyLock<String> = LazyLock::new(|| {
     let random = entity::secret::generate("");
-    Argon2::default()
-        .hash_password(random.as_bytes())
-        .map(|h| h.to_string())
-        .unwrap_or_default()
+    Argon2::default().hash_password(random.as_bytes()).map(|h| h.to_string()).unwrap_or_default()
 });
 
 pub async fn burn_time(password: String) {
-    let phc = tokio::task::spawn_blocking(|| DUMMY.clone())
-        .await
-        .unwrap_or_default();
+    let phc = tokio::task::spawn_blocking(|| DUMMY.clone()).await.unwrap_or_default();
     let _ = verify(password, phc).await;
 }
 

@@ -99,17 +99,11 @@ pub struct Membership {
 impl User {
     /// The accounts this user belongs to, with their role in each.
     async fn memberships(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Membership>> {
-        let rows = entity::accounts::memberships_of(&ctx.app().db, self.user_id)
-            .await
-            .gql(ctx)?;
+        let rows = entity::accounts::memberships_of(&ctx.app().db, self.user_id).await.gql(ctx)?;
         Ok(rows
             .into_iter()
             .filter_map(|(m, a)| {
-                Some(Membership {
-                    role: Role::parse(&m.role)?.into(),
-                    account: a.into(),
-                    created_at: m.created_at,
-                })
+                Some(Membership { role: Role::parse(&m.role)?.into(), account: a.into(), created_at: m.created_at })
             })
             .collect())
     }
@@ -123,21 +117,13 @@ impl AccountQuery {
     /// The authenticated user (for an API token: the user who created it).
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
         let actor = ctx.actor()?;
-        Ok(entity::accounts::find_user(&ctx.app().db, actor.user_id)
-            .await
-            .gql(ctx)?
-            .into())
+        Ok(entity::accounts::find_user(&ctx.app().db, actor.user_id).await.gql(ctx)?.into())
     }
 
     /// The account the request acts for.
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Account> {
         let actor = ctx.actor()?;
-        Ok(
-            entity::accounts::find_account(&ctx.app().db, actor.account_id)
-                .await
-                .gql(ctx)?
-                .into(),
-        )
+        Ok(entity::accounts::find_account(&ctx.app().db, actor.account_id).await.gql(ctx)?.into())
     }
 
     /// The caller's role in the current account.

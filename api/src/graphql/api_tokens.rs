@@ -64,16 +64,8 @@ impl ApiTokenQuery {
     ) -> async_graphql::Result<ApiTokenPage> {
         let actor = ctx.actor()?;
         let page = PageRequest::new(page, per_page).gql(ctx)?;
-        let p = entity::auth::list_api_tokens(&ctx.app().db, actor, page)
-            .await
-            .gql(ctx)?
-            .map(ApiToken::from);
-        Ok(ApiTokenPage {
-            items: p.items,
-            total_count: p.total_count,
-            page: p.page,
-            per_page: p.per_page,
-        })
+        let p = entity::auth::list_api_tokens(&ctx.app().db, actor, page).await.gql(ctx)?.map(ApiToken::from);
+        Ok(ApiTokenPage { items: p.items, total_count: p.total_count, page: p.page, per_page: p.per_page })
     }
 }
 
@@ -83,28 +75,16 @@ pub struct ApiTokenMutation;
 #[Object]
 impl ApiTokenMutation {
     /// Creates a token acting in the current account with the caller's role.
-    async fn create_api_token(
-        &self,
-        ctx: &Context<'_>,
-        name: String,
-    ) -> async_graphql::Result<CreatedApiToken> {
+    async fn create_api_token(&self, ctx: &Context<'_>, name: String) -> async_graphql::Result<CreatedApiToken> {
         let actor = ctx.actor()?;
-        let created = entity::auth::create_api_token(&ctx.app().db, actor, &name)
-            .await
-            .gql(ctx)?;
-        Ok(CreatedApiToken {
-            token: created.secret,
-            api_token: created.token.into(),
-        })
+        let created = entity::auth::create_api_token(&ctx.app().db, actor, &name).await.gql(ctx)?;
+        Ok(CreatedApiToken { token: created.secret, api_token: created.token.into() })
     }
 
     /// Revokes a token: requests with it fail from now on. Revoking twice is harmless.
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ApiToken> {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
-        Ok(entity::auth::revoke_api_token(&ctx.app().db, actor, id)
-            .await
-            .gql(ctx)?
-            .into())
+        Ok(entity::auth::revoke_api_token(&ctx.app().db, actor, id).await.gql(ctx)?.into())
     }
 }

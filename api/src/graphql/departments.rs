@@ -149,20 +149,11 @@ impl DepartmentQuery {
         let actor = ctx.actor()?;
         let page = PageRequest::new(page, per_page).gql(ctx)?;
         let f = filter.unwrap_or_default();
-        let filter = DepartmentFilter {
-            name: f.name,
-            main: f.main,
-        };
-        let result = entity::departments::list(
-            &ctx.app().db,
-            actor,
-            &filter,
-            order.unwrap_or_default().into(),
-            page,
-        )
-        .await
-        .gql(ctx)?
-        .map(Department::from);
+        let filter = DepartmentFilter { name: f.name, main: f.main };
+        let result = entity::departments::list(&ctx.app().db, actor, &filter, order.unwrap_or_default().into(), page)
+            .await
+            .gql(ctx)?
+            .map(Department::from);
         Ok(DepartmentPage {
             items: result.items,
             total_count: result.total_count,
@@ -174,10 +165,7 @@ impl DepartmentQuery {
     async fn department(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Department> {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
-        Ok(entity::departments::get(&ctx.app().db, actor, id)
-            .await
-            .gql(ctx)?
-            .into())
+        Ok(entity::departments::get(&ctx.app().db, actor, id).await.gql(ctx)?.into())
     }
 }
 
@@ -187,18 +175,9 @@ pub struct DepartmentMutation;
 #[Object]
 impl DepartmentMutation {
     /// Owners and admins only.
-    async fn create_department(
-        &self,
-        ctx: &Context<'_>,
-        input: DepartmentInput,
-    ) -> async_graphql::Result<Department> {
+    async fn create_department(&self, ctx: &Context<'_>, input: DepartmentInput) -> async_graphql::Result<Department> {
         let actor = ctx.actor()?;
-        Ok(
-            entity::departments::create(&ctx.app().db, actor, input.into())
-                .await
-                .gql(ctx)?
-                .into(),
-        )
+        Ok(entity::departments::create(&ctx.app().db, actor, input.into()).await.gql(ctx)?.into())
     }
 
     /// Owners and admins only.
@@ -210,26 +189,14 @@ impl DepartmentMutation {
     ) -> async_graphql::Result<Department> {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
-        Ok(
-            entity::departments::update(&ctx.app().db, actor, id, input.into())
-                .await
-                .gql(ctx)?
-                .into(),
-        )
+        Ok(entity::departments::update(&ctx.app().db, actor, id, input.into()).await.gql(ctx)?.into())
     }
 
     /// Deletes a department that is not the main one and has no documents. Returns the
     /// deleted department.
-    async fn delete_department(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-    ) -> async_graphql::Result<Department> {
+    async fn delete_department(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Department> {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
-        Ok(entity::departments::delete(&ctx.app().db, actor, id)
-            .await
-            .gql(ctx)?
-            .into())
+        Ok(entity::departments::delete(&ctx.app().db, actor, id).await.gql(ctx)?.into())
     }
 }

@@ -29,18 +29,9 @@ pub fn to_graphql(e: DomainError, lang: Lang) -> async_graphql::Error {
                 .iter()
                 .map(|f| {
                     let mut m = async_graphql::indexmap::IndexMap::new();
-                    m.insert(
-                        async_graphql::Name::new("field"),
-                        Value::from(f.field.as_str()),
-                    );
-                    m.insert(
-                        async_graphql::Name::new("code"),
-                        Value::from(Lang::field_code(&f.code)),
-                    );
-                    m.insert(
-                        async_graphql::Name::new("message"),
-                        Value::from(lang.field_message(&f.code)),
-                    );
+                    m.insert(async_graphql::Name::new("field"), Value::from(f.field.as_str()));
+                    m.insert(async_graphql::Name::new("code"), Value::from(Lang::field_code(&f.code)));
+                    m.insert(async_graphql::Name::new("message"), Value::from(lang.field_message(&f.code)));
                     Value::Object(m)
                 })
                 .collect();
@@ -80,11 +71,7 @@ pub fn to_graphql(e: DomainError, lang: Lang) -> async_graphql::Error {
             lang.internal()
         }
     };
-    async_graphql::Error {
-        message,
-        source: None,
-        extensions: Some(ext),
-    }
+    async_graphql::Error { message, source: None, extensions: Some(ext) }
 }
 
 /// An unexpected failure (hashing, signing) reported as INTERNAL.

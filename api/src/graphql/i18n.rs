@@ -20,13 +20,8 @@ impl Lang {
         for part in h.split(',') {
             let mut it = part.split(';');
             let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = it
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|v| v.trim().parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
+            let q =
+                it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.trim().parse::<f32>().ok())).unwrap_or(1.0);
             let lang = match tag.split('-').next() {
                 Some("fr") => Lang::Fr,
                 Some("en") => Lang::En,
@@ -58,24 +53,15 @@ impl Lang {
     }
 
     pub fn validation_failed(self) -> String {
-        self.pick(
-            "Some fields are invalid.",
-            "Certains champs sont invalides.",
-        )
+        self.pick("Some fields are invalid.", "Certains champs sont invalides.")
     }
 
     pub fn forbidden(self) -> String {
-        self.pick(
-            "Your role does not allow this action.",
-            "Votre rôle ne permet pas cette action.",
-        )
+        self.pick("Your role does not allow this action.", "Votre rôle ne permet pas cette action.")
     }
 
     pub fn internal(self) -> String {
-        self.pick(
-            "Internal error. It has been logged.",
-            "Erreur interne. Elle a été consignée.",
-        )
+        self.pick("Internal error. It has been logged.", "Erreur interne. Elle a été consignée.")
     }
 
     pub fn rate_limited(self, secs: i64) -> String {
@@ -141,20 +127,14 @@ impl Lang {
 
     pub fn field_message(self, c: &FieldCode) -> String {
         match c {
-            FieldCode::Required => {
-                self.pick("This field is required.", "Ce champ est obligatoire.")
+            FieldCode::Required => self.pick("This field is required.", "Ce champ est obligatoire."),
+            FieldCode::TooLong { max } => {
+                self.pick(format!("At most {max} characters."), format!("{max} caractères au maximum."))
             }
-            FieldCode::TooLong { max } => self.pick(
-                format!("At most {max} characters."),
-                format!("{max} caractères au maximum."),
-            ),
-            FieldCode::TooShort { min } => self.pick(
-                format!("At least {min} characters."),
-                format!("{min} caractères au minimum."),
-            ),
-            FieldCode::InvalidEmail => {
-                self.pick("Not a valid e-mail address.", "Adresse e-mail invalide.")
+            FieldCode::TooShort { min } => {
+                self.pick(format!("At least {min} characters."), format!("{min} caractères au minimum."))
             }
+            FieldCode::InvalidEmail => self.pick("Not a valid e-mail address.", "Adresse e-mail invalide."),
             FieldCode::InvalidDecimal => self.pick(
                 "Not a valid decimal number (write it as a string, with a dot: \"12.50\").",
                 "Nombre décimal invalide (en chaîne, avec un point : \"12.50\").",
@@ -164,21 +144,26 @@ impl Lang {
                 format!("Must be one of: {}.", allowed.join(", ")),
                 format!("Doit valoir l'une de ces valeurs : {}.", allowed.join(", ")),
             ),
-            FieldCode::OutOfRange { min, max } => self.pick(
-                format!("Must be between {min} and {max}."),
-                format!("Doit être compris entre {min} et {max}."),
-            ),
+            FieldCode::OutOfRange { min, max } => self
+                .pick(format!("Must be between {min} and {max}."), format!("Doit être compris entre {min} et {max}.")),
             FieldCode::Rule(rule) => self.rule(rule),
         }
     }
 
     fn rule(self, rule: &str) -> String {
         match rule {
-            "unknown_time_zone" => {
-                self.pick("Unknown time zone (use an IANA name such as Europe/Paris).", "Fuseau horaire inconnu (nom IANA, par ex. Europe/Paris).")
-            }
-            "currency_code" => self.pick("Use a three-letter ISO 4217 code, e.g. EUR.", "Utilisez un code ISO 4217 de trois lettres, par ex. EUR."),
-            "language_code" => self.pick("Use a two-letter code, or two joined by '/' (fr/de).", "Utilisez un code de deux lettres, ou deux séparés par '/' (fr/de)."),
+            "unknown_time_zone" => self.pick(
+                "Unknown time zone (use an IANA name such as Europe/Paris).",
+                "Fuseau horaire inconnu (nom IANA, par ex. Europe/Paris).",
+            ),
+            "currency_code" => self.pick(
+                "Use a three-letter ISO 4217 code, e.g. EUR.",
+                "Utilisez un code ISO 4217 de trois lettres, par ex. EUR.",
+            ),
+            "language_code" => self.pick(
+                "Use a two-letter code, or two joined by '/' (fr/de).",
+                "Utilisez un code de deux lettres, ou deux séparés par '/' (fr/de).",
+            ),
             "tax_value" => self.pick(
                 "Use a rate between 0 and 100, or disabled, np or zw.",
                 "Indiquez un taux entre 0 et 100, ou disabled, np ou zw.",
@@ -187,17 +172,16 @@ impl Lang {
                 "An account needs a main department: make another department the main one instead.",
                 "Un compte doit avoir un département principal : désignez plutôt un autre département principal.",
             ),
-            "not_a_member" => self.pick("You are not a member of this account.", "Vous n'êtes pas membre de ce compte."),
+            "not_a_member" => {
+                self.pick("You are not a member of this account.", "Vous n'êtes pas membre de ce compte.")
+            }
             _ => self.pick("Invalid value.", "Valeur invalide."),
         }
     }
 
     /// GraphQL-level problems (syntax, unknown fields, wrong types, limits).
     pub fn bad_request(self, detail: &str) -> String {
-        self.pick(
-            format!("Invalid GraphQL request: {detail}"),
-            format!("Requête GraphQL invalide : {detail}"),
-        )
+        self.pick(format!("Invalid GraphQL request: {detail}"), format!("Requête GraphQL invalide : {detail}"))
     }
 
     pub fn malformed_json(self) -> String {
@@ -222,14 +206,8 @@ mod tests {
     #[test]
     fn accept_language() {
         assert_eq!(Lang::from_accept_language(None), Lang::En);
-        assert_eq!(
-            Lang::from_accept_language(Some("fr-FR,fr;q=0.9,en;q=0.8")),
-            Lang::Fr
-        );
-        assert_eq!(
-            Lang::from_accept_language(Some("de-DE, en;q=0.5, fr;q=0.7")),
-            Lang::Fr
-        );
+        assert_eq!(Lang::from_accept_language(Some("fr-FR,fr;q=0.9,en;q=0.8")), Lang::Fr);
+        assert_eq!(Lang::from_accept_language(Some("de-DE, en;q=0.5, fr;q=0.7")), Lang::Fr);
         assert_eq!(Lang::from_accept_language(Some("de")), Lang::En);
         assert_eq!(Lang::from_accept_language(Some("fr;q=0, en")), Lang::En);
     }

@@ -25,34 +25,19 @@ pub struct AppContext {
 }
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(
-    account::AccountQuery,
-    departments::DepartmentQuery,
-    api_tokens::ApiTokenQuery,
-);
+pub struct QueryRoot(account::AccountQuery, departments::DepartmentQuery, api_tokens::ApiTokenQuery);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(
-    session::SessionMutation,
-    departments::DepartmentMutation,
-    api_tokens::ApiTokenMutation,
-);
+pub struct MutationRoot(session::SessionMutation, departments::DepartmentMutation, api_tokens::ApiTokenMutation);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(
-        QueryRoot::default(),
-        MutationRoot::default(),
-        EmptySubscription,
-    )
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
 }
 
 pub fn build_schema(app: AppContext) -> AppSchema {
-    let (depth, complexity) = (
-        app.config.graphql_max_depth,
-        app.config.graphql_max_complexity,
-    );
+    let (depth, complexity) = (app.config.graphql_max_depth, app.config.graphql_max_complexity);
     builder()
         .data(app)
         .limit_depth(depth)
@@ -64,10 +49,7 @@ pub fn build_schema(app: AppContext) -> AppSchema {
 
 /// The schema as sorted SDL: the content of `schema.graphql`.
 pub fn sdl() -> String {
-    builder().finish().sdl_with_options(
-        async_graphql::SDLExportOptions::new()
-            .sorted_fields()
-            .sorted_arguments()
-            .sorted_enum_items(),
-    )
+    builder()
+        .finish()
+        .sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items())
 }

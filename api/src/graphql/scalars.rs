@@ -13,14 +13,8 @@ impl ScalarType for Decimal {
         match value {
             Value::String(s) => entity::validation::parse_decimal(&s)
                 .map(Decimal)
-                .ok_or_else(|| {
-                    InputValueError::custom(format!(
-                        "\"{s}\" is not a decimal number like \"12.50\""
-                    ))
-                }),
-            Value::Number(_) => Err(InputValueError::custom(
-                "send decimals as strings, e.g. \"12.50\"",
-            )),
+                .ok_or_else(|| InputValueError::custom(format!("\"{s}\" is not a decimal number like \"12.50\""))),
+            Value::Number(_) => Err(InputValueError::custom("send decimals as strings, e.g. \"12.50\"")),
             other => Err(InputValueError::expected_type(other)),
         }
     }

@@ -51,24 +51,15 @@ pub struct SessionMutation;
 
 async fn payload(ctx: &Context<'_>, issued: IssuedSession) -> async_graphql::Result<AuthPayload> {
     let app = ctx.app();
-    let (user_id, account_id) = (
-        UserId(issued.session.user_id),
-        AccountId(issued.session.account_id),
-    );
-    let user = entity::accounts::find_user(&app.db, user_id)
-        .await
-        .gql(ctx)?;
-    let account = entity::accounts::find_account(&app.db, account_id)
-        .await
-        .gql(ctx)?;
+    let (user_id, account_id) = (UserId(issued.session.user_id), AccountId(issued.session.account_id));
+    let user = entity::accounts::find_user(&app.db, user_id).await.gql(ctx)?;
+    let account = entity::accounts::find_account(&app.db, account_id).await.gql(ctx)?;
     let role = entity::accounts::role_in(&app.db, user_id, account_id)
         .await
         .gql(ctx)?
         .ok_or_else(|| ctx.fail(DomainError::Unauthenticated(AuthFailure::RevokedToken)))?;
-    let (access_token, exp) = app
-        .jwt
-        .issue(user.id, account.id, role, issued.session.id)
-        .map_err(|e| ctx.fail(internal(e)))?;
+    let (access_token, exp) =
+        app.jwt.issue(user.id, account.id, role, issued.session.id).map_err(|e| ctx.fail(internal(e)))?;
     Ok(AuthPayload {
         access_token,
         access_token_expires_at: DateTime::from_timestamp(exp, 0).unwrap_or_else(Utc::now),
@@ -86,11 +77,7 @@ fn refresh_ttl(ctx: &Context<'_>) -> Duration {
 impl SessionMutation {
     /// Creates a user, their account, its main department and the owner membership,
     /// and opens a session.
-    async fn sign_up(
-        &self,
-        ctx: &Context<'_>,
-        input: SignUpInput,
-    ) -> async_graphql::Result<AuthPayload> {
+    async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> async_graphql::Result<AuthPayload> {
         let app = ctx.app();
         if !app.config.sign_up_enabled {
             return Err(ctx.fail(DomainError::conflict(ConflictKind::SignUpDisabled, None)));
@@ -104,12 +91,8 @@ impl SessionMutation {
             currency: input.currency.as_deref(),
         };
         entity::accounts::validate_sign_up(&form).gql(ctx)?;
-        let hash = password::hash(input.password.clone())
-            .await
-            .map_err(|e| ctx.fail(internal(e)))?;
-        let created = entity::accounts::sign_up(&app.db, &form, hash)
-            .await
-            .gql(ctx)?;
+        let hash = password::hash(input.password.clone()).await.map_err(|e| ctx.fail(internal(e)))?;
+        let created = entity::accounts::sign_up(&app.db, &form, hash).await.gql(ctx)?;
         let issued = entity::auth::start_session(
             &app.db,
             UserId(created.user.id),
@@ -123,17 +106,11 @@ impl SessionMutation {
 
     /// Opens a session. Wrong e-mail and wrong password give the same error; repeated
     /// failures for one e-mail lock it for a while (RATE_LIMITED).
-    async fn login(
-        &self,
-        ctx: &Context<'_>,
-        input: LoginInput,
-    ) -> async_graphql::Result<AuthPayload> {
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<AuthPayload> {
         let app = ctx.app();
         let key = normalize_email(&input.email);
         entity::auth::check_throttle(&app.db, &key).await.gql(ctx)?;
-        let user = entity::accounts::find_user_by_email(&app.db, &key)
-            .await
-            .gql(ctx)?;
+        let user = entity::accounts::find_user_by_email(&app.db, &key).await.gql(ctx)?;
         let verified = match &user {
             Some(u) if u.disabled_at.is_none() => {
                 password::verify(input.password.clone(), u.password_hash.clone()).await
@@ -144,21 +121,13 @@ impl SessionMutation {
             }
         };
         let Some(user) = user.filter(|_| verified) else {
-            entity::auth::record_login_failure(&app.db, &key, app.config.throttle_policy())
-                .await
-                .gql(ctx)?;
+            entity::auth::record_login_failure(&app.db, &key, app.config.throttle_policy()).await.gql(ctx)?;
             tracing::info!("failed login");
-            return Err(ctx.fail(DomainError::Unauthenticated(
-                AuthFailure::InvalidCredentials,
-            )));
+            return Err(ctx.fail(DomainError::Unauthenticated(AuthFailure::InvalidCredentials)));
         };
-        entity::auth::clear_login_failures(&app.db, &key)
-            .await
-            .gql(ctx)?;
+        entity::auth::clear_login_failures(&app.db, &key).await.gql(ctx)?;
 
-        let memberships = entity::accounts::memberships_of(&app.db, UserId(user.id))
-            .await
-            .gql(ctx)?;
+        let memberships = entity::accounts::memberships_of(&app.db, UserId(user.id)).await.gql(ctx)?;
         let wanted = match &input.account_id {
             Some(id) => Some(parse_id("input.accountId", id).gql(ctx)?),
             None => None,
@@ -169,53 +138,32 @@ impl SessionMutation {
             .filter(|a| entity::accounts::is_active(a))
             .find(|a| wanted.is_none_or(|w| w == a.id))
             .ok_or_else(|| ctx.fail(DomainError::Unauthenticated(AuthFailure::AccountInactive)))?;
-        let issued = entity::auth::start_session(
-            &app.db,
-            UserId(user.id),
-            AccountId(account.id),
-            refresh_ttl(ctx),
-        )
-        .await
-        .gql(ctx)?;
+        let issued = entity::auth::start_session(&app.db, UserId(user.id), AccountId(account.id), refresh_ttl(ctx))
+            .await
+            .gql(ctx)?;
         payload(ctx, issued).await
     }
 
     /// Exchanges a refresh token for new tokens. Each refresh token works once:
     /// presenting a used one closes the session.
-    async fn refresh_token(
-        &self,
-        ctx: &Context<'_>,
-        refresh_token: String,
-    ) -> async_graphql::Result<AuthPayload> {
+    async fn refresh_token(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<AuthPayload> {
         let issued =
-            entity::auth::rotate_refresh_token(&ctx.app().db, &refresh_token, refresh_ttl(ctx))
-                .await
-                .gql(ctx)?;
+            entity::auth::rotate_refresh_token(&ctx.app().db, &refresh_token, refresh_ttl(ctx)).await.gql(ctx)?;
         payload(ctx, issued).await
     }
 
     /// Closes the session of the access token (or of `refreshToken` when given, which
     /// works without an access token). Its tokens stop working at once.
-    async fn logout(
-        &self,
-        ctx: &Context<'_>,
-        refresh_token: Option<String>,
-    ) -> async_graphql::Result<bool> {
+    async fn logout(&self, ctx: &Context<'_>, refresh_token: Option<String>) -> async_graphql::Result<bool> {
         let db = &ctx.app().db;
         if let Some(rt) = refresh_token {
-            let session = entity::auth::session_of_refresh_token(db, &rt)
-                .await
-                .gql(ctx)?;
-            entity::auth::revoke_session(db, session, "logout")
-                .await
-                .gql(ctx)?;
+            let session = entity::auth::session_of_refresh_token(db, &rt).await.gql(ctx)?;
+            entity::auth::revoke_session(db, session, "logout").await.gql(ctx)?;
             return Ok(true);
         }
         match ctx.actor()?.credential {
             Credential::Session(sid) => {
-                entity::auth::revoke_session(db, sid, "logout")
-                    .await
-                    .gql(ctx)?;
+                entity::auth::revoke_session(db, sid, "logout").await.gql(ctx)?;
                 Ok(true)
             }
             // An API token is not a session: revoke it with `revokeApiToken`.
@@ -225,20 +173,14 @@ impl SessionMutation {
 
     /// Moves the session to another account the user is a member of and returns
     /// tokens for it.
-    async fn switch_account(
-        &self,
-        ctx: &Context<'_>,
-        account_id: ID,
-    ) -> async_graphql::Result<AuthPayload> {
+    async fn switch_account(&self, ctx: &Context<'_>, account_id: ID) -> async_graphql::Result<AuthPayload> {
         let actor = *ctx.actor()?;
         let Credential::Session(sid) = actor.credential else {
             return Err(ctx.fail(DomainError::Forbidden));
         };
         let db = &ctx.app().db;
         let target = AccountId(parse_id("accountId", &account_id).gql(ctx)?);
-        let role: Option<Role> = entity::accounts::role_in(db, actor.user_id, target)
-            .await
-            .gql(ctx)?;
+        let role: Option<Role> = entity::accounts::role_in(db, actor.user_id, target).await.gql(ctx)?;
         let account = match role {
             Some(_) => Some(entity::accounts::find_account(db, target).await.gql(ctx)?),
             None => None,
@@ -250,9 +192,7 @@ impl SessionMutation {
         if !entity::accounts::is_active(&account) {
             return Err(ctx.fail(DomainError::Unauthenticated(AuthFailure::AccountInactive)));
         }
-        let issued = entity::auth::switch_session_account(db, sid, target, refresh_ttl(ctx))
-            .await
-            .gql(ctx)?;
+        let issued = entity::auth::switch_session_account(db, sid, target, refresh_ttl(ctx)).await.gql(ctx)?;
         payload(ctx, issued).await
     }
 }

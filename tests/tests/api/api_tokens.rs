@@ -6,77 +6,36 @@ db_test!(create_use_list_revoke, |app: TestApp| async move {
     let created = app
         .ok(&s.access, "mutation { createApiToken(name: \"Boutique en ligne\") { token apiToken { id name prefix role revokedAt } } }", json!({}))
         .await;
-    let token = created["createApiToken"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let id = created["createApiToken"]["apiToken"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = created["createApiToken"]["token"].as_str().unwrap().to_owned();
+    let id = created["createApiToken"]["apiToken"]["id"].as_str().unwrap().to_owned();
     assert!(token.starts_with("scl_"));
-    assert!(
-        token.starts_with(
-            created["createApiToken"]["apiToken"]["prefix"]
-                .as_str()
-                .unwrap()
-        )
-    );
+    assert!(token.starts_with(created["createApiToken"]["apiToken"]["prefix"].as_str().unwrap()));
     assert_eq!(created["createApiToken"]["apiToken"]["role"], "OWNER");
 
     // Used exactly like a JWT.
-    let me = app
-        .ok(
-            &token,
-            "{ me { email } account { id } departments { totalCount } }",
-            json!({}),
-        )
-        .await;
+    let me = app.ok(&token, "{ me { email } account { id } departments { totalCount } }", json!({})).await;
     assert_eq!(me["me"]["email"], "int@example.fr");
     assert_eq!(me["account"]["id"], s.account_id.as_str());
 
     // Listed without the secret; the stored hash never leaves the server.
-    let list = app
-        .ok(
-            &s.access,
-            "{ apiTokens { totalCount items { id name prefix lastUsedAt } } }",
-            json!({}),
-        )
-        .await;
+    let list = app.ok(&s.access, "{ apiTokens { totalCount items { id name prefix lastUsedAt } } }", json!({})).await;
     assert_eq!(list["apiTokens"]["totalCount"], 1);
     assert!(list["apiTokens"]["items"][0]["lastUsedAt"].is_string());
     assert!(!list.to_string().contains(&token));
 
     // Blank names are refused.
-    let e = app
-        .err(
-            Some(&s.access),
-            "mutation { createApiToken(name: \"  \") { token } }",
-            json!({}),
-        )
-        .await;
+    let e = app.err(Some(&s.access), "mutation { createApiToken(name: \"  \") { token } }", json!({})).await;
     assert_eq!(code(&e), "VALIDATION_FAILED");
     assert_eq!(e["extensions"]["fields"][0]["field"], "name");
 
-    let revoked = app
-        .ok(
-            &s.access,
-            "mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }",
-            json!({ "id": id }),
-        )
-        .await;
+    let revoked =
+        app.ok(&s.access, "mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }", json!({ "id": id })).await;
     assert!(revoked["revokeApiToken"]["revokedAt"].is_string());
     let e = app.err(Some(&token), "{ me { email } }", json!({})).await;
     assert_eq!(code(&e), "UNAUTHENTICATED");
     assert_eq!(e["extensions"]["reason"], "RevokedToken");
 
     // An unknown token of the right shape is refused too.
-    let e = app
-        .err(
-            Some(&format!("scl_{}", "0".repeat(64))),
-            "{ me { email } }",
-            json!({}),
-        )
-        .await;
+    let e = app.err(Some(&format!("scl_{}", "0".repeat(64))), "{ me { email } }", json!({})).await;
     assert_eq!(e["extensions"]["reason"], "InvalidToken");
 });

@@ -4,98 +4,72 @@ use serde_json::json;
 const ME: &str = "{ me { id email memberships { role account { id name } } } account { id name prefix timeZone currency language status } role }";
 const REFRESH: &str = "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken user { id email } account { id name } } }";
 
-db_test!(
-    sign_up_login_me_departments_refresh_logout,
-    |app: TestApp| async move {
-        let s = app.sign_up("Alice@Example.fr", "Atelier Alice").await;
+db_test!(sign_up_login_me_departments_refresh_logout, |app: TestApp| async move {
+    let s = app.sign_up("Alice@Example.fr", "Atelier Alice").await;
 
-        // Login works with the e-mail in any case and gives a new session.
-        let r = app.login("alice@example.fr", PASSWORD).await;
-        assert!(r.get("errors").is_none(), "{r}");
-        let login = Session::from_payload(&r["data"]["login"]);
-        assert_eq!(login.account_id, s.account_id);
+    // Login works with the e-mail in any case and gives a new session.
+    let r = app.login("alice@example.fr", PASSWORD).await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let login = Session::from_payload(&r["data"]["login"]);
+    assert_eq!(login.account_id, s.account_id);
 
-        let me = app.ok(&login.access, ME, json!({})).await;
-        assert_eq!(me["me"]["email"], "alice@example.fr");
-        assert_eq!(me["me"]["memberships"][0]["role"], "OWNER");
-        assert_eq!(
-            me["me"]["memberships"][0]["account"]["id"],
-            s.account_id.as_str()
-        );
-        assert_eq!(me["account"]["timeZone"], "Europe/Paris");
-        assert_eq!(me["account"]["currency"], "EUR");
-        assert_eq!(me["account"]["prefix"], "atelier-alice");
-        assert_eq!(me["role"], "OWNER");
+    let me = app.ok(&login.access, ME, json!({})).await;
+    assert_eq!(me["me"]["email"], "alice@example.fr");
+    assert_eq!(me["me"]["memberships"][0]["role"], "OWNER");
+    assert_eq!(me["me"]["memberships"][0]["account"]["id"], s.account_id.as_str());
+    assert_eq!(me["account"]["timeZone"], "Europe/Paris");
+    assert_eq!(me["account"]["currency"], "EUR");
+    assert_eq!(me["account"]["prefix"], "atelier-alice");
+    assert_eq!(me["role"], "OWNER");
 
-        // Sign-up created the main department; add a second one.
-        let created = app
+    // Sign-up created the main department; add a second one.
+    let created = app
         .ok(
             &login.access,
             "mutation($i: DepartmentInput!) { createDepartment(input: $i) { id name shortcut main taxNo cashInitState } }",
             json!({ "i": { "name": "Entreprise ABC", "shortcut": "ABC", "taxNo": "FR40123456824", "cashInitState": "150.0" } }),
         )
         .await;
-        assert_eq!(created["createDepartment"]["main"], false);
-        assert_eq!(created["createDepartment"]["cashInitState"], "150");
-        let list = app
-            .ok(
-                &login.access,
-                "{ departments(order: NAME) { totalCount items { name main } } }",
-                json!({}),
-            )
-            .await;
-        assert_eq!(list["departments"]["totalCount"], 2);
-        assert_eq!(list["departments"]["items"][0]["name"], "Atelier Alice");
-        assert_eq!(list["departments"]["items"][1]["name"], "Entreprise ABC");
+    assert_eq!(created["createDepartment"]["main"], false);
+    assert_eq!(created["createDepartment"]["cashInitState"], "150");
+    let list =
+        app.ok(&login.access, "{ departments(order: NAME) { totalCount items { name main } } }", json!({})).await;
+    assert_eq!(list["departments"]["totalCount"], 2);
+    assert_eq!(list["departments"]["items"][0]["name"], "Atelier Alice");
+    assert_eq!(list["departments"]["items"][1]["name"], "Entreprise ABC");
 
-        // Refresh rotates: the new pair works, and the old refresh token is dead.
-        let r = app
-            .gql_full(None, None, REFRESH, json!({ "t": login.refresh }))
-            .await;
-        assert!(r.get("errors").is_none(), "{r}");
-        let rotated = Session::from_payload(&r["data"]["refreshToken"]);
-        assert_ne!(rotated.refresh, login.refresh);
-        app.ok(&rotated.access, "{ me { id } }", json!({})).await;
+    // Refresh rotates: the new pair works, and the old refresh token is dead.
+    let r = app.gql_full(None, None, REFRESH, json!({ "t": login.refresh })).await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let rotated = Session::from_payload(&r["data"]["refreshToken"]);
+    assert_ne!(rotated.refresh, login.refresh);
+    app.ok(&rotated.access, "{ me { id } }", json!({})).await;
 
-        // Reusing the old refresh token revokes the whole session (family), including the rotated tokens.
-        let e = app.err(None, REFRESH, json!({ "t": login.refresh })).await;
-        assert_eq!(code(&e), "UNAUTHENTICATED");
-        assert_eq!(e["extensions"]["reason"], "RefreshTokenReused");
-        let e = app
-            .err(None, REFRESH, json!({ "t": rotated.refresh }))
-            .await;
-        assert_eq!(code(&e), "UNAUTHENTICATED");
-        let e = app
-            .err(Some(&rotated.access), "{ me { id } }", json!({}))
-            .await;
-        assert_eq!(e["extensions"]["reason"], "RevokedToken");
+    // Reusing the old refresh token revokes the whole session (family), including the rotated tokens.
+    let e = app.err(None, REFRESH, json!({ "t": login.refresh })).await;
+    assert_eq!(code(&e), "UNAUTHENTICATED");
+    assert_eq!(e["extensions"]["reason"], "RefreshTokenReused");
+    let e = app.err(None, REFRESH, json!({ "t": rotated.refresh })).await;
+    assert_eq!(code(&e), "UNAUTHENTICATED");
+    let e = app.err(Some(&rotated.access), "{ me { id } }", json!({})).await;
+    assert_eq!(e["extensions"]["reason"], "RevokedToken");
 
-        // The sign-up session was not affected; logout ends it at once.
-        app.ok(&s.access, "{ me { id } }", json!({})).await;
-        let out = app.ok(&s.access, "mutation { logout }", json!({})).await;
-        assert_eq!(out["logout"], true);
-        let e = app.err(Some(&s.access), "{ me { id } }", json!({})).await;
-        assert_eq!(code(&e), "UNAUTHENTICATED");
-        let e = app.err(None, REFRESH, json!({ "t": s.refresh })).await;
-        assert_eq!(code(&e), "UNAUTHENTICATED");
-    }
-);
+    // The sign-up session was not affected; logout ends it at once.
+    app.ok(&s.access, "{ me { id } }", json!({})).await;
+    let out = app.ok(&s.access, "mutation { logout }", json!({})).await;
+    assert_eq!(out["logout"], true);
+    let e = app.err(Some(&s.access), "{ me { id } }", json!({})).await;
+    assert_eq!(code(&e), "UNAUTHENTICATED");
+    let e = app.err(None, REFRESH, json!({ "t": s.refresh })).await;
+    assert_eq!(code(&e), "UNAUTHENTICATED");
+});
 
 db_test!(logout_with_refresh_token_only, |app: TestApp| async move {
     let s = app.sign_up("bob@example.fr", "Bob SARL").await;
-    let out = app
-        .gql_full(
-            None,
-            None,
-            "mutation($t: String) { logout(refreshToken: $t) }",
-            json!({ "t": s.refresh }),
-        )
-        .await;
+    let out =
+        app.gql_full(None, None, "mutation($t: String) { logout(refreshToken: $t) }", json!({ "t": s.refresh })).await;
     assert_eq!(out["data"]["logout"], true, "{out}");
-    assert_eq!(
-        code(&app.err(Some(&s.access), "{ me { id } }", json!({})).await),
-        "UNAUTHENTICATED"
-    );
+    assert_eq!(code(&app.err(Some(&s.access), "{ me { id } }", json!({})).await), "UNAUTHENTICATED");
 });
 
 db_test!(
@@ -107,14 +81,8 @@ db_test!(
         let unknown = app.login("nobody@example.fr", "not the password").await;
         assert_eq!(code(&wrong_pw["errors"][0]), "UNAUTHENTICATED");
         // Same message and reason whether the e-mail exists or not.
-        assert_eq!(
-            wrong_pw["errors"][0]["message"],
-            unknown["errors"][0]["message"]
-        );
-        assert_eq!(
-            wrong_pw["errors"][0]["extensions"],
-            unknown["errors"][0]["extensions"]
-        );
+        assert_eq!(wrong_pw["errors"][0]["message"], unknown["errors"][0]["message"]);
+        assert_eq!(wrong_pw["errors"][0]["extensions"], unknown["errors"][0]["extensions"]);
 
         app.login("carol@example.fr", "nope nope nope").await;
         let third = app.login("carol@example.fr", "nope nope nope").await;
@@ -122,20 +90,10 @@ db_test!(
         // Locked now: even the right password is refused for a while.
         let locked = app.login("carol@example.fr", PASSWORD).await;
         assert_eq!(code(&locked["errors"][0]), "RATE_LIMITED", "{locked}");
-        assert!(
-            locked["errors"][0]["extensions"]["retryAfter"]
-                .as_i64()
-                .unwrap()
-                > 0
-        );
+        assert!(locked["errors"][0]["extensions"]["retryAfter"].as_i64().unwrap() > 0);
         // Other e-mails are not affected.
         app.sign_up("dave@example.fr", "Dave").await;
-        assert!(
-            app.login("dave@example.fr", PASSWORD)
-                .await
-                .get("errors")
-                .is_none()
-        );
+        assert!(app.login("dave@example.fr", PASSWORD).await.get("errors").is_none());
     }
 );
 
@@ -144,51 +102,41 @@ db_test!(
     |c: &mut scelle_api::config::Config| { c.sign_up_enabled = false },
     |app: TestApp| async move {
         let r = app
-        .gql_full(None, None, SIGN_UP, json!({ "input": { "email": "e@example.fr", "password": PASSWORD, "accountName": "E" } }))
-        .await;
+            .gql_full(
+                None,
+                None,
+                SIGN_UP,
+                json!({ "input": { "email": "e@example.fr", "password": PASSWORD, "accountName": "E" } }),
+            )
+            .await;
         assert_eq!(code(&r["errors"][0]), "CONFLICT");
         assert_eq!(r["errors"][0]["extensions"]["reason"], "SignUpDisabled");
-        assert_eq!(
-            code(&app.login("e@example.fr", PASSWORD).await["errors"][0]),
-            "UNAUTHENTICATED"
-        );
+        assert_eq!(code(&app.login("e@example.fr", PASSWORD).await["errors"][0]), "UNAUTHENTICATED");
     }
 );
 
-db_test!(
-    duplicate_email_is_a_conflict_and_writes_nothing,
-    |app: TestApp| async move {
-        app.sign_up("frank@example.fr", "Frank").await;
-        let r = app
-        .gql_full(None, None, SIGN_UP, json!({ "input": { "email": " FRANK@example.fr ", "password": PASSWORD, "accountName": "Frank 2" } }))
+db_test!(duplicate_email_is_a_conflict_and_writes_nothing, |app: TestApp| async move {
+    app.sign_up("frank@example.fr", "Frank").await;
+    let r = app
+        .gql_full(
+            None,
+            None,
+            SIGN_UP,
+            json!({ "input": { "email": " FRANK@example.fr ", "password": PASSWORD, "accountName": "Frank 2" } }),
+        )
         .await;
-        assert_eq!(code(&r["errors"][0]), "CONFLICT");
-        assert_eq!(r["errors"][0]["extensions"]["field"], "input.email");
-        let s =
-            Session::from_payload(&app.login("frank@example.fr", PASSWORD).await["data"]["login"]);
-        let me = app
-            .ok(
-                &s.access,
-                "{ me { memberships { account { name } } } }",
-                json!({}),
-            )
-            .await;
-        assert_eq!(
-            me["me"]["memberships"].as_array().unwrap().len(),
-            1,
-            "no second account was created"
-        );
-    }
-);
+    assert_eq!(code(&r["errors"][0]), "CONFLICT");
+    assert_eq!(r["errors"][0]["extensions"]["field"], "input.email");
+    let s = Session::from_payload(&app.login("frank@example.fr", PASSWORD).await["data"]["login"]);
+    let me = app.ok(&s.access, "{ me { memberships { account { name } } } }", json!({})).await;
+    assert_eq!(me["me"]["memberships"].as_array().unwrap().len(), 1, "no second account was created");
+});
 
 db_test!(switch_account_and_roles, |app: TestApp| async move {
     let owner = app.sign_up("owner@example.fr", "Maison Mère").await;
     let other = app.sign_up("member@example.fr", "Perso").await;
     // No invitation flow yet: add the membership directly.
-    let (acc, user) = (
-        owner.account_id.replace('-', ""),
-        other.user_id.replace('-', ""),
-    );
+    let (acc, user) = (owner.account_id.replace('-', ""), other.user_id.replace('-', ""));
     let (acc, user) = match app.backend {
         Backend::Sqlite => (format!("X'{acc}'"), format!("X'{user}'")),
         Backend::Postgres => (format!("'{acc}'::uuid"), format!("'{user}'::uuid")),
@@ -203,13 +151,7 @@ db_test!(switch_account_and_roles, |app: TestApp| async move {
     ))
     .await;
 
-    let me = app
-        .ok(
-            &other.access,
-            "{ me { memberships { role account { id } } } }",
-            json!({}),
-        )
-        .await;
+    let me = app.ok(&other.access, "{ me { memberships { role account { id } } } }", json!({})).await;
     assert_eq!(me["me"]["memberships"].as_array().unwrap().len(), 2);
 
     let sw = app
@@ -221,32 +163,16 @@ db_test!(switch_account_and_roles, |app: TestApp| async move {
         .await;
     let switched = Session::from_payload(&sw["switchAccount"]);
     assert_eq!(switched.account_id, owner.account_id);
-    let r = app
-        .ok(
-            &switched.access,
-            "{ role account { name } departments { totalCount } }",
-            json!({}),
-        )
-        .await;
+    let r = app.ok(&switched.access, "{ role account { name } departments { totalCount } }", json!({})).await;
     assert_eq!(r["role"], "MEMBER");
     assert_eq!(r["account"]["name"], "Maison Mère");
 
     // A member reads but cannot change settings.
     let e = app
-        .err(
-            Some(&switched.access),
-            "mutation { createDepartment(input: { name: \"X\" }) { id } }",
-            json!({}),
-        )
+        .err(Some(&switched.access), "mutation { createDepartment(input: { name: \"X\" }) { id } }", json!({}))
         .await;
     assert_eq!(code(&e), "FORBIDDEN");
-    let e = app
-        .err(
-            Some(&switched.access),
-            "mutation { createApiToken(name: \"x\") { token } }",
-            json!({}),
-        )
-        .await;
+    let e = app.err(Some(&switched.access), "mutation { createApiToken(name: \"x\") { token } }", json!({})).await;
     assert_eq!(code(&e), "FORBIDDEN");
 
     // The refresh token from before the switch belonged to the old account: it is retired.
@@ -258,4 +184,27 @@ db_test!(switch_account_and_roles, |app: TestApp| async move {
         )
         .await;
     assert_eq!(code(&e), "UNAUTHENTICATED");
+});
+
+db_test!(concurrent_refreshes_of_one_token_let_exactly_one_through, |app: TestApp| async move {
+    let s = app.sign_up("race@example.fr", "Race").await;
+    let mut handles = Vec::new();
+    for _ in 0..8 {
+        let (base, token) = (app.url("/graphql"), s.refresh.clone());
+        handles.push(tokio::spawn(async move {
+            let body = json!({ "query": REFRESH, "variables": { "t": token } });
+            let r: serde_json::Value =
+                reqwest::Client::new().post(base).json(&body).send().await.unwrap().json().await.unwrap();
+            r
+        }));
+    }
+    let mut ok = 0;
+    for h in handles {
+        let r = h.await.unwrap();
+        match r.get("errors") {
+            None => ok += 1,
+            Some(e) => assert_eq!(code(&e[0]), "UNAUTHENTICATED", "{r}"),
+        }
+    }
+    assert_eq!(ok, 1, "a refresh token is exchanged once, whatever the concurrency");
 });

@@ -12,18 +12,10 @@ db_test!(
         let (status, body) = app.post(None, Some("fr"), b"{ not json".to_vec()).await;
         assert_eq!(status, 400);
         assert_eq!(code(&body["errors"][0]), "VALIDATION_FAILED");
-        assert!(
-            body["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("JSON")
-        );
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("JSON"));
 
         // Oversized body.
-        let big = serde_json::to_vec(
-            &json!({ "query": format!("{{ me {{ id }} }} #{}", "x".repeat(5000)) }),
-        )
-        .unwrap();
+        let big = serde_json::to_vec(&json!({ "query": format!("{{ me {{ id }} }} #{}", "x".repeat(5000)) })).unwrap();
         let (status, body) = app.post(None, None, big).await;
         assert_eq!(status, 413);
         assert_eq!(code(&body["errors"][0]), "VALIDATION_FAILED");
@@ -44,13 +36,8 @@ db_test!(
         for _ in 0..14 {
             deep = format!("ofType {{ {deep} }}");
         }
-        let e = app
-            .err(
-                None,
-                &format!("{{ __schema {{ types {{ fields {{ type {{ {deep} }} }} }} }} }}"),
-                json!({}),
-            )
-            .await;
+        let e =
+            app.err(None, &format!("{{ __schema {{ types {{ fields {{ type {{ {deep} }} }} }} }} }}"), json!({})).await;
         assert_eq!(code(&e), "VALIDATION_FAILED", "{e}");
 
         // Decimal as a JSON number is refused (floats lose cents).
@@ -64,13 +51,7 @@ db_test!(
             .await;
         assert_eq!(code(&e), "VALIDATION_FAILED", "{e}");
         // A malformed id.
-        let e = app
-            .err(
-                Some(&s.access),
-                "{ department(id: \"42\") { id } }",
-                json!({}),
-            )
-            .await;
+        let e = app.err(Some(&s.access), "{ department(id: \"42\") { id } }", json!({})).await;
         assert_eq!(code(&e), "VALIDATION_FAILED");
         assert_eq!(e["extensions"]["fields"][0]["code"], "INVALID_ID");
     }
@@ -82,10 +63,7 @@ db_test!(credential_errors, |app: TestApp| async move {
 
     // Missing token, in English and in French.
     let e = app.err(None, me, json!({})).await;
-    assert_eq!(
-        (code(&e), e["message"].as_str().unwrap()),
-        ("UNAUTHENTICATED", "Authentication required.")
-    );
+    assert_eq!((code(&e), e["message"].as_str().unwrap()), ("UNAUTHENTICATED", "Authentication required."));
     let r = app.gql_full(None, Some("fr"), me, json!({})).await;
     assert_eq!(r["errors"][0]["message"], "Authentification requise.");
 
@@ -95,23 +73,14 @@ db_test!(credential_errors, |app: TestApp| async move {
     parts[1].pop();
     parts[1].push(flipped);
     let e = app.err(Some(&parts.join(".")), me, json!({})).await;
-    assert_eq!(
-        (code(&e), e["extensions"]["reason"].as_str().unwrap()),
-        ("UNAUTHENTICATED", "InvalidToken")
-    );
+    assert_eq!((code(&e), e["extensions"]["reason"].as_str().unwrap()), ("UNAUTHENTICATED", "InvalidToken"));
 
     // Signed with another key.
     let claims = |exp: i64| json!({ "sub": s.user_id, "acc": s.account_id, "role": "owner", "sid": uuid::Uuid::now_v7(), "iat": 0, "exp": exp, "iss": "scelle" });
-    let forged = encode(
-        &Header::default(),
-        &claims(chrono::Utc::now().timestamp() + 600),
-        &EncodingKey::from_secret(b"other"),
-    )
-    .unwrap();
-    assert_eq!(
-        app.err(Some(&forged), me, json!({})).await["extensions"]["reason"],
-        "InvalidToken"
-    );
+    let forged =
+        encode(&Header::default(), &claims(chrono::Utc::now().timestamp() + 600), &EncodingKey::from_secret(b"other"))
+            .unwrap();
+    assert_eq!(app.err(Some(&forged), me, json!({})).await["extensions"]["reason"], "InvalidToken");
 
     // Expired, signed with the right key.
     let expired = encode(
@@ -120,10 +89,7 @@ db_test!(credential_errors, |app: TestApp| async move {
         &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
     )
     .unwrap();
-    assert_eq!(
-        app.err(Some(&expired), me, json!({})).await["extensions"]["reason"],
-        "ExpiredToken"
-    );
+    assert_eq!(app.err(Some(&expired), me, json!({})).await["extensions"]["reason"], "ExpiredToken");
 
     // Valid signature but a session that does not exist.
     let unknown_session = encode(
@@ -132,10 +98,7 @@ db_test!(credential_errors, |app: TestApp| async move {
         &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
     )
     .unwrap();
-    assert_eq!(
-        app.err(Some(&unknown_session), me, json!({})).await["extensions"]["reason"],
-        "RevokedToken"
-    );
+    assert_eq!(app.err(Some(&unknown_session), me, json!({})).await["extensions"]["reason"], "RevokedToken");
 
     // Not a bearer header at all, and garbage.
     let resp = app
@@ -149,10 +112,7 @@ db_test!(credential_errors, |app: TestApp| async move {
     assert_eq!(resp.status(), 200);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(code(&body["errors"][0]), "UNAUTHENTICATED");
-    assert_eq!(
-        code(&app.err(Some("garbage"), me, json!({})).await),
-        "UNAUTHENTICATED"
-    );
+    assert_eq!(code(&app.err(Some("garbage"), me, json!({})).await), "UNAUTHENTICATED");
 
     // A bad token does not stop public mutations like login.
     let r = app
@@ -175,14 +135,5 @@ db_test!(credential_errors, |app: TestApp| async move {
         .iter()
         .map(|f| f["field"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        fields,
-        [
-            "input.email",
-            "input.password",
-            "input.accountName",
-            "input.timeZone",
-            "input.currency"
-        ]
-    );
+    assert_eq!(fields, ["input.email", "input.password", "input.accountName", "input.timeZone", "input.currency"]);
 });

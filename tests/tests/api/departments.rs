@@ -54,17 +54,9 @@ db_test!(update_patches_and_main_moves, |app: TestApp| async move {
             json!({ "id": id, "i": { "phone": null, "main": true, "name": "Second bis" } }),
         )
         .await;
-    assert_eq!(
-        u["updateDepartment"],
-        json!({ "name": "Second bis", "city": "Lyon", "phone": null, "main": true })
-    );
-    let mains = app
-        .ok(
-            &s.access,
-            "{ departments(filter: { main: true }) { totalCount items { id } } }",
-            json!({}),
-        )
-        .await;
+    assert_eq!(u["updateDepartment"], json!({ "name": "Second bis", "city": "Lyon", "phone": null, "main": true }));
+    let mains =
+        app.ok(&s.access, "{ departments(filter: { main: true }) { totalCount items { id } } }", json!({})).await;
     assert_eq!(mains["departments"]["totalCount"], 1);
     assert_eq!(mains["departments"]["items"][0]["id"], id.as_str());
 
@@ -78,43 +70,22 @@ db_test!(update_patches_and_main_moves, |app: TestApp| async move {
         .await;
     assert_eq!(code(&e), "VALIDATION_FAILED");
     assert_eq!(e["extensions"]["fields"][0]["field"], "input.main");
-    let e = app
-        .err(
-            Some(&s.access),
-            "mutation($id: ID!) { deleteDepartment(id: $id) { id } }",
-            json!({ "id": id }),
-        )
-        .await;
+    let e =
+        app.err(Some(&s.access), "mutation($id: ID!) { deleteDepartment(id: $id) { id } }", json!({ "id": id })).await;
     assert_eq!(code(&e), "CONFLICT");
 
     // The former main one can be deleted now.
-    let old = app
-        .ok(
-            &s.access,
-            "{ departments(filter: { main: false }) { items { id } } }",
-            json!({}),
-        )
-        .await["departments"]["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let del = app
-        .ok(
-            &s.access,
-            "mutation($id: ID!) { deleteDepartment(id: $id) { name } }",
-            json!({ "id": old }),
-        )
-        .await;
+    let old =
+        app.ok(&s.access, "{ departments(filter: { main: false }) { items { id } } }", json!({})).await["departments"]
+            ["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let del =
+        app.ok(&s.access, "mutation($id: ID!) { deleteDepartment(id: $id) { name } }", json!({ "id": old })).await;
     assert_eq!(del["deleteDepartment"]["name"], "Principal");
     assert_eq!(
-        code(
-            &app.err(
-                Some(&s.access),
-                "query($id: ID!) { department(id: $id) { id } }",
-                json!({ "id": old })
-            )
-            .await
-        ),
+        code(&app.err(Some(&s.access), "query($id: ID!) { department(id: $id) { id } }", json!({ "id": old })).await),
         "NOT_FOUND"
     );
 });
@@ -122,48 +93,40 @@ db_test!(update_patches_and_main_moves, |app: TestApp| async move {
 db_test!(list_filters_pages_and_orders, |app: TestApp| async move {
     let s = app.sign_up("list@example.fr", "Zèbre").await;
     for name in ["Alpha Paris", "beta lyon", "Gamma_Paris"] {
-        app.ok(&s.access, CREATE, json!({ "i": { "name": name } }))
-            .await;
+        app.ok(&s.access, CREATE, json!({ "i": { "name": name } })).await;
     }
-    let page = app.ok(&s.access, "{ departments(page: 2, perPage: 2, order: NAME) { totalCount page perPage items { name } } }", json!({})).await;
+    let page = app
+        .ok(
+            &s.access,
+            "{ departments(page: 2, perPage: 2, order: NAME) { totalCount page perPage items { name } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(page["departments"]["totalCount"], 4);
     assert_eq!(page["departments"]["items"].as_array().unwrap().len(), 2);
     assert_eq!(page["departments"]["page"], 2);
-    let desc = app
-        .ok(
-            &s.access,
-            "{ departments(order: CREATED_AT_DESC, perPage: 1) { items { name } } }",
-            json!({}),
-        )
-        .await;
+    let desc =
+        app.ok(&s.access, "{ departments(order: CREATED_AT_DESC, perPage: 1) { items { name } } }", json!({})).await;
     assert_eq!(desc["departments"]["items"][0]["name"], "Gamma_Paris");
     // Case-insensitive on both databases; `_` is a literal, not a wildcard.
-    let paris = app.ok(&s.access, "{ departments(filter: { name: \"PARIS\" }, order: NAME) { totalCount items { name } } }", json!({})).await;
-    assert_eq!(paris["departments"]["totalCount"], 2);
-    let underscore = app
+    let paris = app
         .ok(
             &s.access,
-            "{ departments(filter: { name: \"a_p\" }) { totalCount } }",
+            "{ departments(filter: { name: \"PARIS\" }, order: NAME) { totalCount items { name } } }",
             json!({}),
         )
         .await;
+    assert_eq!(paris["departments"]["totalCount"], 2);
+    let underscore = app.ok(&s.access, "{ departments(filter: { name: \"a_p\" }) { totalCount } }", json!({})).await;
     assert_eq!(underscore["departments"]["totalCount"], 1);
-    let e = app
-        .err(
-            Some(&s.access),
-            "{ departments(perPage: 101) { totalCount } }",
-            json!({}),
-        )
-        .await;
+    let e = app.err(Some(&s.access), "{ departments(perPage: 101) { totalCount } }", json!({})).await;
     assert_eq!(code(&e), "VALIDATION_FAILED");
     assert_eq!(e["extensions"]["fields"][0]["field"], "perPage");
 });
 
-db_test!(
-    invalid_fields_are_all_reported_in_the_callers_language,
-    |app: TestApp| async move {
-        let s = app.sign_up("v@example.fr", "V").await;
-        let r = app
+db_test!(invalid_fields_are_all_reported_in_the_callers_language, |app: TestApp| async move {
+    let s = app.sign_up("v@example.fr", "V").await;
+    let r = app
         .gql_full(
             Some(&s.access),
             Some("fr-FR,fr;q=0.9"),
@@ -171,33 +134,23 @@ db_test!(
             json!({ "i": { "name": "", "email": "pas-un-email", "bankAccountCurrency": "euro", "defaultTax": "120", "invoiceLang": "français", "shortcut": "x".repeat(300) } }),
         )
         .await;
-        let e = &r["errors"][0];
-        assert_eq!(code(e), "VALIDATION_FAILED");
-        assert_eq!(e["message"], "Certains champs sont invalides.");
-        let fields: Vec<&str> = e["extensions"]["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["field"].as_str().unwrap())
-            .collect();
-        assert_eq!(
-            fields,
-            [
-                "input.name",
-                "input.shortcut",
-                "input.email",
-                "input.bankAccountCurrency",
-                "input.invoiceLang",
-                "input.defaultTax"
-            ]
-        );
-        assert_eq!(
-            e["extensions"]["fields"][0]["message"],
-            "Ce champ est obligatoire."
-        );
-        let list = app
-            .ok(&s.access, "{ departments { totalCount } }", json!({}))
-            .await;
-        assert_eq!(list["departments"]["totalCount"], 1, "nothing was written");
-    }
-);
+    let e = &r["errors"][0];
+    assert_eq!(code(e), "VALIDATION_FAILED");
+    assert_eq!(e["message"], "Certains champs sont invalides.");
+    let fields: Vec<&str> =
+        e["extensions"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(
+        fields,
+        [
+            "input.name",
+            "input.shortcut",
+            "input.email",
+            "input.bankAccountCurrency",
+            "input.invoiceLang",
+            "input.defaultTax"
+        ]
+    );
+    assert_eq!(e["extensions"]["fields"][0]["message"], "Ce champ est obligatoire.");
+    let list = app.ok(&s.access, "{ departments { totalCount } }", json!({})).await;
+    assert_eq!(list["departments"]["totalCount"], 1, "nothing was written");
+});

@@ -3,8 +3,7 @@
 use scelle_tests::*;
 use serde_json::{Value, json};
 
-const DEPT: &str =
-    "query($id: ID!) { department(id: $id) { id name shortcut main email updatedAt } }";
+const DEPT: &str = "query($id: ID!) { department(id: $id) { id name shortcut main email updatedAt } }";
 
 async fn snapshot(app: &TestApp, a: &Session) -> Value {
     app.ok(
@@ -15,18 +14,20 @@ async fn snapshot(app: &TestApp, a: &Session) -> Value {
     .await
 }
 
-db_test!(
-    other_accounts_ids_are_not_found,
-    |app: TestApp| async move {
-        let a = app.sign_up("a@example.fr", "Compte A").await;
-        let b = app.sign_up("b@example.fr", "Compte B").await;
-        let dept_a = app
-        .ok(&a.access, "mutation { createDepartment(input: { name: \"Filiale A\", shortcut: \"FA\" }) { id } }", json!({}))
+db_test!(other_accounts_ids_are_not_found, |app: TestApp| async move {
+    let a = app.sign_up("a@example.fr", "Compte A").await;
+    let b = app.sign_up("b@example.fr", "Compte B").await;
+    let dept_a = app
+        .ok(
+            &a.access,
+            "mutation { createDepartment(input: { name: \"Filiale A\", shortcut: \"FA\" }) { id } }",
+            json!({}),
+        )
         .await["createDepartment"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
-        let main_a = app
+    let main_a = app
             .ok(
                 &a.access,
                 "{ departments(filter: { main: true }) { items { id } } }",
@@ -36,24 +37,13 @@ db_test!(
             .as_str()
             .unwrap()
             .to_owned();
-        let token_a = app
-            .ok(
-                &a.access,
-                "mutation { createApiToken(name: \"A\") { token apiToken { id } } }",
-                json!({}),
-            )
-            .await;
-        let (token_a_secret, token_a_id) = (
-            token_a["createApiToken"]["token"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-            token_a["createApiToken"]["apiToken"]["id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
-        let token_b = app
+    let token_a =
+        app.ok(&a.access, "mutation { createApiToken(name: \"A\") { token apiToken { id } } }", json!({})).await;
+    let (token_a_secret, token_a_id) = (
+        token_a["createApiToken"]["token"].as_str().unwrap().to_owned(),
+        token_a["createApiToken"]["apiToken"]["id"].as_str().unwrap().to_owned(),
+    );
+    let token_b = app
             .ok(
                 &b.access,
                 "mutation { createApiToken(name: \"B\") { token } }",
@@ -63,62 +53,65 @@ db_test!(
             .as_str()
             .unwrap()
             .to_owned();
-        let before = snapshot(&app, &a).await;
+    let before = snapshot(&app, &a).await;
 
-        // B tries with a session token and with an API token.
-        for cred in [b.access.as_str(), token_b.as_str()] {
-            for id in [&dept_a, &main_a] {
-                assert_eq!(
-                    code(&app.err(Some(cred), DEPT, json!({ "id": id })).await),
-                    "NOT_FOUND"
-                );
-                let e = app
-                .err(Some(cred), "mutation($id: ID!) { updateDepartment(id: $id, input: { name: \"pwned\", main: true }) { id } }", json!({ "id": id }))
-                .await;
-                assert_eq!(code(&e), "NOT_FOUND");
-                let e = app
-                    .err(
-                        Some(cred),
-                        "mutation($id: ID!) { deleteDepartment(id: $id) { id } }",
-                        json!({ "id": id }),
-                    )
-                    .await;
-                assert_eq!(code(&e), "NOT_FOUND");
-            }
+    // B tries with a session token and with an API token.
+    for cred in [b.access.as_str(), token_b.as_str()] {
+        for id in [&dept_a, &main_a] {
+            assert_eq!(code(&app.err(Some(cred), DEPT, json!({ "id": id })).await), "NOT_FOUND");
             let e = app
                 .err(
                     Some(cred),
-                    "mutation($id: ID!) { revokeApiToken(id: $id) { id } }",
-                    json!({ "id": token_a_id }),
+                    "mutation($id: ID!) { updateDepartment(id: $id, input: { name: \"pwned\", main: true }) { id } }",
+                    json!({ "id": id }),
                 )
                 .await;
             assert_eq!(code(&e), "NOT_FOUND");
-
-            // Lists only show B's own rows.
-            let mine = app.ok(cred, "{ departments { totalCount items { id name } } apiTokens { totalCount items { id } } account { id } }", json!({})).await;
-            assert_eq!(mine["departments"]["totalCount"], 1);
-            assert_eq!(mine["departments"]["items"][0]["name"], "Compte B");
-            assert_eq!(mine["apiTokens"]["totalCount"], 1);
-            assert_eq!(mine["account"]["id"], b.account_id.as_str());
-            assert!(!mine.to_string().contains(&dept_a));
+            let e = app
+                .err(Some(cred), "mutation($id: ID!) { deleteDepartment(id: $id) { id } }", json!({ "id": id }))
+                .await;
+            assert_eq!(code(&e), "NOT_FOUND");
         }
-        // Switching into A's account needs a membership.
         let e = app
-            .err(
-                Some(&b.access),
-                "mutation($a: ID!) { switchAccount(accountId: $a) { accessToken } }",
-                json!({ "a": a.account_id }),
-            )
+            .err(Some(cred), "mutation($id: ID!) { revokeApiToken(id: $id) { id } }", json!({ "id": token_a_id }))
             .await;
         assert_eq!(code(&e), "NOT_FOUND");
-        // Logging in to A's account with B's credentials is refused.
-        let r = app
-        .gql_full(None, None, LOGIN, json!({ "input": { "email": "b@example.fr", "password": PASSWORD, "accountId": a.account_id } }))
-        .await;
-        assert_eq!(code(&r["errors"][0]), "UNAUTHENTICATED");
 
-        // Nothing of A changed, and A's API token still works.
-        assert_eq!(snapshot(&app, &a).await, before);
-        app.ok(&token_a_secret, "{ me { id } }", json!({})).await;
+        // Lists only show B's own rows.
+        let mine = app
+            .ok(
+                cred,
+                "{ departments { totalCount items { id name } } apiTokens { totalCount items { id } } account { id } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(mine["departments"]["totalCount"], 1);
+        assert_eq!(mine["departments"]["items"][0]["name"], "Compte B");
+        assert_eq!(mine["apiTokens"]["totalCount"], 1);
+        assert_eq!(mine["account"]["id"], b.account_id.as_str());
+        assert!(!mine.to_string().contains(&dept_a));
     }
-);
+    // Switching into A's account needs a membership.
+    let e = app
+        .err(
+            Some(&b.access),
+            "mutation($a: ID!) { switchAccount(accountId: $a) { accessToken } }",
+            json!({ "a": a.account_id }),
+        )
+        .await;
+    assert_eq!(code(&e), "NOT_FOUND");
+    // Logging in to A's account with B's credentials is refused.
+    let r = app
+        .gql_full(
+            None,
+            None,
+            LOGIN,
+            json!({ "input": { "email": "b@example.fr", "password": PASSWORD, "accountId": a.account_id } }),
+        )
+        .await;
+    assert_eq!(code(&r["errors"][0]), "UNAUTHENTICATED");
+
+    // Nothing of A changed, and A's API token still works.
+    assert_eq!(snapshot(&app, &a).await, before);
+    app.ok(&token_a_secret, "{ me { id } }", json!({})).await;
+});

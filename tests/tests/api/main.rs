@@ -6,6 +6,7 @@ mod api_tokens;
 mod auth_flow;
 mod bad_input;
 mod departments;
+mod housekeeping;
 mod isolation;
 mod operations;
 mod schema;
