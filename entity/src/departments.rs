@@ -295,12 +295,12 @@ pub async fn main_of(db: &impl ConnectionTrait, account: AccountId) -> DomainRes
         .ok_or(DomainError::NotFound("department"))
 }
 
-/// Makes `keep` the only main department of the account.
-async fn demote_other_mains(db: &impl ConnectionTrait, account: AccountId, keep: Uuid) -> DomainResult<()> {
+/// Clears the main flag of the account's departments (before another becomes main).
+async fn demote_mains(db: &impl ConnectionTrait, account: AccountId) -> DomainResult<()> {
     Entity::update_many()
         .col_expr(Column::Main, Expr::value(false))
+        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(Column::AccountId.eq(account.0))
-        .filter(Column::Id.ne(keep))
         .filter(Column::Main.eq(true))
         .exec(db)
         .await?;
@@ -316,10 +316,11 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: DepartmentPat
     let main = patch.main == Some(true);
     am.main = Set(main);
     let txn = begin_write(db).await?;
-    let created = am.insert(&txn).await?;
     if main {
-        demote_other_mains(&txn, actor.account_id, created.id).await?;
+        // Demote first: the partial unique index allows one main department at a time.
+        demote_mains(&txn, actor.account_id).await?;
     }
+    let created = am.insert(&txn).await.map_err(concurrent)?;
     txn.commit().await?;
     Ok(created)
 }
@@ -332,18 +333,28 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Dep
     if current.main && patch.main == Some(false) {
         return Err(DomainError::field("input.main", FieldCode::Rule("main_department_required")));
     }
-    let mut am: ActiveModel = current.clone().into();
+    let promote = patch.main == Some(true) && !current.main;
+    if promote {
+        demote_mains(&txn, actor.account_id).await?;
+    }
+    let mut am: ActiveModel = current.into();
     apply(&patch, &mut am);
-    if patch.main == Some(true) {
+    if promote {
         am.main = Set(true);
     }
     am.updated_at = Set(Utc::now());
-    let updated = am.update(&txn).await?;
-    if updated.main && !current.main {
-        demote_other_mains(&txn, actor.account_id, updated.id).await?;
-    }
+    let updated = am.update(&txn).await.map_err(concurrent)?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// A unique violation here can only be two requests moving the main department at once.
+fn concurrent(e: sea_orm::DbErr) -> DomainError {
+    if crate::error::is_unique_violation(&e) {
+        DomainError::conflict(ConflictKind::ConcurrentModification, Some("input.main"))
+    } else {
+        e.into()
+    }
 }
 
 /// Deletes a department that is not the main one. (Documents will refuse deletion of

@@ -65,6 +65,8 @@ pub enum ConflictKind {
     MainDepartmentDeletion,
     DepartmentInUse,
     SignUpDisabled,
+    /// Another request changed the same thing at the same moment; retrying is safe.
+    ConcurrentModification,
 }
 
 #[derive(Debug, thiserror::Error)]

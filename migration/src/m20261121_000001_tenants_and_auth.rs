@@ -168,6 +168,14 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(index("ix_departments_account_name", "departments", &["account_id", "name"], false)).await?;
+        // At most one main department per account, whatever runs concurrently (a partial
+        // unique index: both SQLite and PostgreSQL have them).
+        m.create_index(
+            index("ux_departments_one_main", "departments", &["account_id"], true)
+                .and_where(Expr::col(Alias::new("main")).eq(true))
+                .to_owned(),
+        )
+        .await?;
 
         // A login session: one per sign-in, the "family" of its rotating refresh tokens.
         // Access tokens name their session, so revoking it (logout, refresh-token reuse)

@@ -104,6 +104,10 @@ impl Lang {
                 "This department has documents and cannot be deleted.",
                 "Ce département a des documents et ne peut pas être supprimé.",
             ),
+            ConflictKind::ConcurrentModification => self.pick(
+                "Another change was made at the same moment; please retry.",
+                "Une autre modification a eu lieu au même moment ; veuillez réessayer.",
+            ),
             ConflictKind::SignUpDisabled => {
                 self.pick("Sign-up is disabled on this server.", "L'inscription est désactivée sur ce serveur.")
             }

@@ -154,3 +154,43 @@ db_test!(invalid_fields_are_all_reported_in_the_callers_language, |app: TestApp|
     let list = app.ok(&s.access, "{ departments { totalCount } }", json!({})).await;
     assert_eq!(list["departments"]["totalCount"], 1, "nothing was written");
 });
+
+db_test!(concurrent_promotions_leave_exactly_one_main, |app: TestApp| async move {
+    let s = app.sign_up("race-main@example.fr", "Course").await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let d = app.ok(&s.access, CREATE, json!({ "i": { "name": format!("D{i}") } })).await;
+        ids.push(d["createDepartment"]["id"].as_str().unwrap().to_owned());
+    }
+    let mut handles = Vec::new();
+    for id in ids {
+        let (url, token) = (app.url("/graphql"), s.access.clone());
+        handles.push(tokio::spawn(async move {
+            let body = json!({ "query": "mutation($id: ID!) { updateDepartment(id: $id, input: { main: true }) { id } }", "variables": { "id": id } });
+            let r: serde_json::Value =
+                reqwest::Client::new().post(url).bearer_auth(token).json(&body).send().await.unwrap().json().await.unwrap();
+            r
+        }));
+    }
+    for h in handles {
+        let r = h.await.unwrap();
+        if let Some(e) = r.get("errors") {
+            assert_eq!(code(&e[0]), "CONFLICT", "only a retryable conflict is acceptable: {r}");
+        }
+    }
+    let mains = app.ok(&s.access, "{ departments(filter: { main: true }) { totalCount } }", json!({})).await;
+    assert_eq!(mains["departments"]["totalCount"], 1);
+
+    // The last guard is in the database: a second main department is refused even
+    // when written around the API.
+    use entity::tables::department;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let account = uuid::Uuid::parse_str(&s.account_id).unwrap();
+    let second_main = department::Entity::update_many()
+        .col_expr(department::Column::Main, Expr::value(true))
+        .filter(department::Column::AccountId.eq(account))
+        .filter(department::Column::Main.eq(false))
+        .exec(&app.db)
+        .await;
+    assert!(second_main.is_err(), "the partial unique index must refuse a second main department");
+});
