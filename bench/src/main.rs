@@ -1,0 +1,115 @@
+//! Bounded load on the real server over loopback (see bench/README.md).
+//!
+//! Every scenario sends a fixed number of requests with a fixed concurrency and stops by
+//! itself; it reports throughput and latency percentiles. Nothing leaves 127.0.0.1.
+
+use futures_util::StreamExt;
+use scelle_tests::{Backend, PASSWORD, TestApp};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+struct Report {
+    name: &'static str,
+    requests: usize,
+    concurrency: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Report {
+    fn print(&mut self) {
+        self.latencies.sort();
+        let pct = |p: f64| {
+            let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+            self.latencies[i].as_secs_f64() * 1000.0
+        };
+        println!(
+            "{:<34} {:>6} req  c={:<3} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms",
+            self.name,
+            self.requests,
+            self.concurrency,
+            self.requests as f64 / self.elapsed.as_secs_f64(),
+            pct(0.50),
+            pct(0.99)
+        );
+    }
+}
+
+/// Sends `requests` GraphQL requests, `concurrency` at a time; every answer must be error-free.
+async fn run(
+    app: &TestApp,
+    name: &'static str,
+    requests: usize,
+    concurrency: usize,
+    token: Option<String>,
+    body: impl Fn(usize) -> Value,
+) -> Report {
+    let url = app.url("/graphql");
+    let started = Instant::now();
+    let latencies: Vec<Duration> = futures_util::stream::iter(0..requests)
+        .map(|i| {
+            let (client, url, token, payload) = (app.http.clone(), url.clone(), token.clone(), body(i));
+            async move {
+                let t = Instant::now();
+                let mut req = client.post(url).json(&payload);
+                if let Some(tok) = token {
+                    req = req.bearer_auth(tok);
+                }
+                let r: Value = req.send().await.expect("send").json().await.expect("json");
+                assert!(r.get("errors").is_none(), "{name}: {r}");
+                t.elapsed()
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    Report { name, requests, concurrency, elapsed: started.elapsed(), latencies }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let backend = match std::env::var("SCELLE_BENCH_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    };
+    let Some(app) = TestApp::spawn(backend, |c| c.log = "error".into()).await else {
+        anyhow::bail!("PostgreSQL run needs SCELLE_TEST_POSTGRES_URL");
+    };
+    println!(
+        "backend: {backend:?}, server and client on the same machine ({} cores)",
+        std::thread::available_parallelism()?
+    );
+    let s = app.sign_up("bench@example.fr", "Bench").await;
+    let api_token =
+        app.ok(&s.access, "mutation { createApiToken(name: \"bench\") { token } }", json!({})).await["createApiToken"]
+            ["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+    let create = "mutation($i: DepartmentInput!) { createDepartment(input: $i) { id } }";
+    let mut reports = vec![
+        run(&app, "createDepartment (write, JWT)", 1000, 8, Some(s.access.clone()), |i| {
+            json!({ "query": create, "variables": { "i": { "name": format!("Department {i}"), "city": "Paris", "taxNo": "FR40123456824" } } })
+        })
+        .await,
+        run(&app, "me (JWT: session+role+account)", 4000, 16, Some(s.access.clone()), |_| {
+            json!({ "query": "{ me { id email } }" })
+        })
+        .await,
+        run(&app, "me (API token)", 4000, 16, Some(api_token.clone()), |_| json!({ "query": "{ me { id email } }" }))
+            .await,
+        run(&app, "departments(perPage: 25), 1001 rows", 2000, 16, Some(s.access.clone()), |_| {
+            json!({ "query": "{ departments(perPage: 25, order: NAME) { totalCount items { id name city taxNo main } } }" })
+        })
+        .await,
+        run(&app, "login (argon2id verify)", 40, 2, None, |_| {
+            json!({ "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }", "variables": { "i": { "email": "bench@example.fr", "password": PASSWORD } } })
+        })
+        .await,
+    ];
+    for r in &mut reports {
+        r.print();
+    }
+    Ok(())
+}
