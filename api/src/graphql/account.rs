@@ -7,7 +7,7 @@ use entity::tables::{account, user};
 use entity::{Role, UserId};
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(name = "Role")]
+#[graphql(name = "Role", remote = "entity::Role")]
 pub enum RoleGql {
     /// Everything, including the account's users.
     Owner,
@@ -17,17 +17,6 @@ pub enum RoleGql {
     Member,
     /// Reads everything; changes nothing.
     Accountant,
-}
-
-impl From<Role> for RoleGql {
-    fn from(r: Role) -> Self {
-        match r {
-            Role::Owner => RoleGql::Owner,
-            Role::Admin => RoleGql::Admin,
-            Role::Member => RoleGql::Member,
-            Role::Accountant => RoleGql::Accountant,
-        }
-    }
 }
 
 /// A tenant: the company (or person) whose invoices Scelle keeps.

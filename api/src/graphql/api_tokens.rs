@@ -2,6 +2,7 @@
 
 use super::account::RoleGql;
 use super::context::{CtxExt, ResultExt, parse_id};
+use super::pagination::Page;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::Role;
@@ -42,14 +43,6 @@ pub struct CreatedApiToken {
     pub api_token: ApiToken,
 }
 
-#[derive(SimpleObject)]
-pub struct ApiTokenPage {
-    pub items: Vec<ApiToken>,
-    pub total_count: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 #[derive(Default)]
 pub struct ApiTokenQuery;
 
@@ -61,11 +54,10 @@ impl ApiTokenQuery {
         ctx: &Context<'_>,
         page: Option<i64>,
         per_page: Option<i64>,
-    ) -> async_graphql::Result<ApiTokenPage> {
+    ) -> async_graphql::Result<Page<ApiToken>> {
         let actor = ctx.actor()?;
         let page = PageRequest::new(page, per_page).gql(ctx)?;
-        let p = entity::auth::list_api_tokens(&ctx.app().db, actor, page).await.gql(ctx)?.map(ApiToken::from);
-        Ok(ApiTokenPage { items: p.items, total_count: p.total_count, page: p.page, per_page: p.per_page })
+        Ok(Page::from_domain(entity::auth::list_api_tokens(&ctx.app().db, actor, page).await.gql(ctx)?))
     }
 }
 

@@ -2,10 +2,11 @@
 //! department fields in camelCase (seed 002, "Département vendeur").
 
 use super::context::{CtxExt, ResultExt, parse_id};
+use super::pagination::Page;
 use super::scalars::Decimal;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::departments::{DepartmentFilter, DepartmentOrder, DepartmentPatch};
+use entity::departments::{DepartmentFilter, DepartmentPatch};
 use entity::pagination::PageRequest;
 use entity::tables::department::Model;
 
@@ -101,6 +102,7 @@ pub struct DepartmentFilterInput {
 }
 
 #[derive(Enum, Copy, Clone, Default, PartialEq, Eq)]
+#[graphql(remote = "entity::departments::DepartmentOrder")]
 pub enum DepartmentOrderBy {
     #[default]
     Name,
@@ -109,27 +111,6 @@ pub enum DepartmentOrderBy {
     CreatedAtDesc,
     UpdatedAt,
     UpdatedAtDesc,
-}
-
-impl From<DepartmentOrderBy> for DepartmentOrder {
-    fn from(o: DepartmentOrderBy) -> Self {
-        match o {
-            DepartmentOrderBy::Name => DepartmentOrder::Name,
-            DepartmentOrderBy::NameDesc => DepartmentOrder::NameDesc,
-            DepartmentOrderBy::CreatedAt => DepartmentOrder::CreatedAt,
-            DepartmentOrderBy::CreatedAtDesc => DepartmentOrder::CreatedAtDesc,
-            DepartmentOrderBy::UpdatedAt => DepartmentOrder::UpdatedAt,
-            DepartmentOrderBy::UpdatedAtDesc => DepartmentOrder::UpdatedAtDesc,
-        }
-    }
-}
-
-#[derive(SimpleObject)]
-pub struct DepartmentPage {
-    pub items: Vec<Department>,
-    pub total_count: u64,
-    pub page: u64,
-    pub per_page: u64,
 }
 
 #[derive(Default)]
@@ -145,21 +126,15 @@ impl DepartmentQuery {
         page: Option<i64>,
         per_page: Option<i64>,
         order: Option<DepartmentOrderBy>,
-    ) -> async_graphql::Result<DepartmentPage> {
+    ) -> async_graphql::Result<Page<Department>> {
         let actor = ctx.actor()?;
         let page = PageRequest::new(page, per_page).gql(ctx)?;
         let f = filter.unwrap_or_default();
         let filter = DepartmentFilter { name: f.name, main: f.main };
         let result = entity::departments::list(&ctx.app().db, actor, &filter, order.unwrap_or_default().into(), page)
             .await
-            .gql(ctx)?
-            .map(Department::from);
-        Ok(DepartmentPage {
-            items: result.items,
-            total_count: result.total_count,
-            page: result.page,
-            per_page: result.per_page,
-        })
+            .gql(ctx)?;
+        Ok(Page::from_domain(result))
     }
 
     async fn department(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Department> {

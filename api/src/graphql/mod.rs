@@ -9,6 +9,7 @@ pub mod scalars;
 mod account;
 mod api_tokens;
 mod departments;
+mod pagination;
 mod session;
 
 use crate::auth::jwt::JwtKeys;

@@ -1,0 +1,30 @@
+//! One page type for every list: `{ items totalCount page perPage }`.
+
+use super::api_tokens::ApiToken;
+use super::departments::Department;
+use async_graphql::{OutputType, SimpleObject};
+
+#[derive(SimpleObject)]
+#[graphql(concrete(name = "DepartmentPage", params(Department)))]
+#[graphql(concrete(name = "ApiTokenPage", params(ApiToken)))]
+pub struct Page<T: OutputType> {
+    pub items: Vec<T>,
+    /// Number of items over all pages.
+    pub total_count: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T: OutputType> Page<T> {
+    pub fn from_domain<U>(p: entity::pagination::Page<U>) -> Self
+    where
+        T: From<U>,
+    {
+        Page {
+            items: p.items.into_iter().map(T::from).collect(),
+            total_count: p.total_count,
+            page: p.page,
+            per_page: p.per_page,
+        }
+    }
+}
