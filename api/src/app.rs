@@ -91,26 +91,35 @@ pub async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseCon
 /// The signing key generated on first start, so that a fresh checkout runs with no
 /// setup and tokens survive restarts. Readable by the owner only.
 fn load_or_create_secret(path: &Path) -> Result<Vec<u8>> {
-    if let Ok(existing) = std::fs::read_to_string(path) {
-        let s = existing.trim();
-        anyhow::ensure!(s.len() >= 32, "{} is too short to be a signing key", path.display());
-        return Ok(s.as_bytes().to_vec());
+    let read = |p: &Path| -> Result<Vec<u8>> {
+        let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let key = text.trim();
+        anyhow::ensure!(key.len() >= 32, "{} is too short to be a signing key", p.display());
+        Ok(key.as_bytes().to_vec())
+    };
+    if path.exists() {
+        return read(path);
     }
+    // Write the whole key to a private temporary file, then link it into place: the link
+    // fails if another process won the race, and nobody ever reads a half-written key.
     let secret = entity::secret::generate("");
+    let tmp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    match opts.open(path) {
-        Ok(mut f) => {
-            f.write_all(secret.as_bytes())?;
+    let mut file = opts.open(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
+    file.write_all(secret.as_bytes())?;
+    file.sync_all()?;
+    drop(file);
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => {
             tracing::info!(path = %path.display(), "generated a new JWT signing key");
             Ok(secret.into_bytes())
         }
-        // Another process created it between our read and our create: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Ok(std::fs::read_to_string(path)?.trim().as_bytes().to_vec())
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(path),
         Err(e) => Err(e).with_context(|| format!("writing {}", path.display())),
     }
 }

@@ -42,6 +42,9 @@ pub struct Config {
     pub access_token_ttl_secs: i64,
     /// `SCELLE_REFRESH_TOKEN_TTL_DAYS`
     pub refresh_token_ttl_days: i64,
+    /// `SCELLE_REFRESH_REUSE_GRACE_SECS`: a refresh token presented again this soon after its
+    /// exchange is refused without closing the session (concurrent tabs, retries).
+    pub refresh_reuse_grace_secs: i64,
     /// `SCELLE_SIGN_UP_ENABLED`
     pub sign_up_enabled: bool,
     /// `SCELLE_MAX_BODY_BYTES`
@@ -70,6 +73,7 @@ impl Default for Config {
             smtp_url: None,
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_days: 30,
+            refresh_reuse_grace_secs: 10,
             sign_up_enabled: true,
             max_body_bytes: 1024 * 1024,
             graphql_max_depth: 12,
@@ -91,6 +95,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("SCELLE_SMTP_URL", "smtp_url"),
     ("SCELLE_ACCESS_TOKEN_TTL_SECS", "access_token_ttl_secs"),
     ("SCELLE_REFRESH_TOKEN_TTL_DAYS", "refresh_token_ttl_days"),
+    ("SCELLE_REFRESH_REUSE_GRACE_SECS", "refresh_reuse_grace_secs"),
     ("SCELLE_SIGN_UP_ENABLED", "sign_up_enabled"),
     ("SCELLE_MAX_BODY_BYTES", "max_body_bytes"),
     ("SCELLE_GRAPHQL_MAX_DEPTH", "graphql_max_depth"),
@@ -147,6 +152,12 @@ impl Config {
         if self.refresh_token_ttl_days < 1 {
             bail!("SCELLE_REFRESH_TOKEN_TTL_DAYS must be at least 1");
         }
+        if !(0..=300).contains(&self.refresh_reuse_grace_secs) {
+            bail!("SCELLE_REFRESH_REUSE_GRACE_SECS must be between 0 and 300");
+        }
+        if self.jwt_secret.as_ref().is_some_and(|s| s.expose().len() < 32) {
+            bail!("SCELLE_JWT_SECRET must be at least 32 characters");
+        }
         if self.max_body_bytes < 1024 {
             bail!("SCELLE_MAX_BODY_BYTES must be at least 1024");
         }
@@ -181,6 +192,7 @@ impl Config {
 struct ConfigShape {
     access_token_ttl_secs: i64,
     refresh_token_ttl_days: i64,
+    refresh_reuse_grace_secs: i64,
     sign_up_enabled: bool,
     max_body_bytes: i64,
     graphql_max_depth: i64,
@@ -195,6 +207,7 @@ impl Default for ConfigShape {
         Self {
             access_token_ttl_secs: c.access_token_ttl_secs,
             refresh_token_ttl_days: c.refresh_token_ttl_days,
+            refresh_reuse_grace_secs: c.refresh_reuse_grace_secs,
             sign_up_enabled: c.sign_up_enabled,
             max_body_bytes: c.max_body_bytes as i64,
             graphql_max_depth: c.graphql_max_depth as i64,
@@ -217,7 +230,7 @@ mod tests {
         std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nsign_up_enabled = false\n").unwrap();
         let env = |k: &str| match k {
             "SCELLE_ACCESS_TOKEN_TTL_SECS" => Some("60".to_owned()),
-            "SCELLE_JWT_SECRET" => Some("s3cret".to_owned()),
+            "SCELLE_JWT_SECRET" => Some("s3cret-s3cret-s3cret-s3cret-s3cret".to_owned()),
             _ => None,
         };
         let c = Config::from_sources(Some(&file), env).unwrap();

@@ -86,6 +86,19 @@ pub struct SignedUp {
 /// Creates the user, the account, its main department and the owner membership in one
 /// transaction: either all exist afterwards or none does.
 pub async fn sign_up(db: &DatabaseConnection, f: &SignUpForm<'_>, password_hash: String) -> DomainResult<SignedUp> {
+    // Two sign-ups choosing the same free prefix at once: the loser's transaction is
+    // aborted by the unique index; a new attempt sees the prefix taken and picks another.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match try_sign_up(db, f, password_hash.clone()).await {
+            Err(DomainError::Conflict { kind: ConflictKind::PrefixTaken, .. }) if attempts < 3 => continue,
+            other => return other,
+        }
+    }
+}
+
+async fn try_sign_up(db: &DatabaseConnection, f: &SignUpForm<'_>, password_hash: String) -> DomainResult<SignedUp> {
     validate_sign_up(f)?;
     let email = normalize_email(f.email);
     let now = Utc::now();
@@ -172,7 +185,7 @@ async fn free_prefix(txn: &impl sea_orm::ConnectionTrait, name: &str) -> DomainR
 /// Lower-case ASCII letters and digits joined by single dashes, at most 40 characters.
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
-    for c in name.chars().flat_map(fold_accent) {
+    for c in deunicode::deunicode(name).chars() {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
         } else if !out.ends_with('-') && !out.is_empty() {
@@ -182,22 +195,6 @@ pub fn slug(name: &str) -> String {
     let mut s: String = out.trim_end_matches('-').chars().take(40).collect();
     s = s.trim_end_matches('-').to_owned();
     if s.is_empty() { "account".to_owned() } else { s }
-}
-
-fn fold_accent(c: char) -> impl Iterator<Item = char> {
-    let folded: &str = match c {
-        'à' | 'â' | 'ä' | 'á' | 'À' | 'Â' | 'Ä' => "a",
-        'ç' | 'Ç' => "c",
-        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => "e",
-        'î' | 'ï' | 'Î' | 'Ï' => "i",
-        'ô' | 'ö' | 'Ô' | 'Ö' => "o",
-        'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => "u",
-        'œ' | 'Œ' => "oe",
-        'æ' | 'Æ' => "ae",
-        _ => "",
-    };
-    let single = if folded.is_empty() { Some(c) } else { None };
-    folded.chars().chain(single)
 }
 
 pub async fn find_user(db: &impl sea_orm::ConnectionTrait, id: UserId) -> DomainResult<user::Model> {

@@ -6,7 +6,7 @@ use crate::db::begin_write;
 use crate::error::{AuthFailure, DomainError, DomainResult};
 use crate::pagination::{Page, PageRequest};
 use crate::secret::{API_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, generate, sha256_hex};
-use crate::tables::{api_token, login_throttle, refresh_token, session};
+use crate::tables::{api_token, login_throttle, refresh_token, session, user};
 use crate::tenant::{AccountId, Actor, Credential, Role, UserId};
 use crate::validation::{MAX_LINE, Validator};
 use chrono::{DateTime, Duration, Utc};
@@ -72,10 +72,15 @@ pub async fn start_session(
 ///
 /// A token can be exchanged once. Presenting an exchanged token again means it was
 /// copied: the whole session is revoked, so neither the thief nor the owner keeps it.
+///
+/// Within `grace` of the first exchange, a second one is refused without revoking: two
+/// tabs refreshing at once, or a retry after a lost response, must not log the user out.
+/// It gets no tokens either, so a thief racing the owner gains nothing.
 pub async fn rotate_refresh_token(
     db: &DatabaseConnection,
     presented: &str,
     ttl: Duration,
+    grace: Duration,
 ) -> DomainResult<IssuedSession> {
     let now = Utc::now();
     let hash = sha256_hex(presented.trim());
@@ -102,6 +107,10 @@ pub async fn rotate_refresh_token(
         .rows_affected
         == 1;
     if !claimed {
+        let used_at = refresh_token::Entity::find_by_id(token.id).one(&txn).await?.and_then(|t| t.used_at);
+        if used_at.is_some_and(|u| now - u <= grace) {
+            return Err(DomainError::Unauthenticated(AuthFailure::RefreshTokenAlreadyUsed));
+        }
         revoke_session_in(&txn, session.id, "refresh_token_reused", now).await?;
         txn.commit().await?;
         tracing::warn!(session = %session.id, "refresh token reused: session revoked");
@@ -166,6 +175,12 @@ pub async fn revoke_session(db: &DatabaseConnection, id: Uuid, reason: &str) -> 
     revoke_session_in(db, id, reason, Utc::now()).await
 }
 
+/// Refuses a disabled user, whatever credential they present.
+async fn require_enabled_user(db: &impl ConnectionTrait, user: UserId) -> DomainResult<()> {
+    let enabled = user::Entity::find_by_id(user.0).one(db).await?.is_some_and(|u| u.disabled_at.is_none());
+    if enabled { Ok(()) } else { Err(DomainError::Unauthenticated(AuthFailure::UserDisabled)) }
+}
+
 /// Builds the actor of a verified access token, checking what may have changed since it
 /// was signed: the session is live, the user is still a member, the account is active.
 pub async fn actor_for_session(
@@ -180,6 +195,7 @@ pub async fn actor_for_session(
         return Err(DomainError::Unauthenticated(AuthFailure::RevokedToken));
     }
     let role = role_in(db, user, account).await?.ok_or(DomainError::Unauthenticated(AuthFailure::RevokedToken))?;
+    require_enabled_user(db, user).await?;
     if !is_active(&find_account(db, account).await?) {
         return Err(DomainError::Unauthenticated(AuthFailure::AccountInactive));
     }
@@ -277,11 +293,17 @@ pub async fn actor_for_api_token(db: &DatabaseConnection, secret: &str) -> Domai
             .exec(db)
             .await?;
     }
-    let role = Role::parse(&token.role).ok_or_else(|| DomainError::Internal(format!("bad role {}", token.role)))?;
+    let granted = Role::parse(&token.role).ok_or_else(|| DomainError::Internal(format!("bad role {}", token.role)))?;
+    // The token never outlives or outranks its creator: removed from the account or
+    // disabled, their tokens stop; demoted, their tokens are demoted with them.
+    let creator = UserId(token.created_by);
+    let current =
+        role_in(db, creator, account).await?.ok_or(DomainError::Unauthenticated(AuthFailure::RevokedToken))?;
+    require_enabled_user(db, creator).await?;
     Ok(Actor {
-        user_id: UserId(token.created_by),
+        user_id: creator,
         account_id: account,
-        role,
+        role: granted.capped_by(current),
         credential: Credential::ApiToken(token.id),
     })
 }
@@ -303,48 +325,57 @@ impl Default for ThrottlePolicy {
     }
 }
 
-/// Refuses if the e-mail is locked out.
-pub async fn check_throttle(db: &DatabaseConnection, key: &str) -> DomainResult<()> {
+/// Key of the throttling row of an e-mail: its SHA-256, so the table holds neither
+/// e-mail addresses nor attacker-sized strings.
+pub fn throttle_key(email: &str) -> String {
+    sha256_hex(&crate::validation::normalize_email(email))
+}
+
+/// Counts a login attempt for `key` *before* the password is checked, and refuses it if
+/// the key is locked or has used up its attempts in the window.
+///
+/// Counting first, under a row lock (PostgreSQL) or a write transaction (SQLite), means
+/// parallel attempts cannot all slip through before any failure is recorded: at most
+/// `max_failures` passwords are tried per window. A successful login clears the count.
+pub async fn begin_login_attempt(db: &DatabaseConnection, key: &str, policy: ThrottlePolicy) -> DomainResult<()> {
     let now = Utc::now();
-    if let Some(row) = login_throttle::Entity::find_by_id(key.to_owned()).one(db).await?
-        && let Some(until) = row.locked_until
+    let txn = begin_write(db).await?;
+    login_throttle::Entity::insert(login_throttle::ActiveModel {
+        key: Set(key.to_owned()),
+        failures: Set(0),
+        window_started_at: Set(now),
+        locked_until: Set(None),
+    })
+    .on_conflict_do_nothing_on([login_throttle::Column::Key])
+    .exec_without_returning(&txn)
+    .await?;
+    let row = login_throttle::Entity::find_by_id(key.to_owned())
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DomainError::Internal("throttle row vanished".into()))?;
+    if let Some(until) = row.locked_until
         && until > now
     {
         return Err(DomainError::RateLimited { retry_after_secs: (until - now).num_seconds().max(1) });
     }
-    Ok(())
-}
-
-pub async fn record_login_failure(db: &DatabaseConnection, key: &str, policy: ThrottlePolicy) -> DomainResult<()> {
-    let now = Utc::now();
-    let txn = begin_write(db).await?;
-    let row = login_throttle::Entity::find_by_id(key.to_owned()).one(&txn).await?;
-    match row {
-        None => {
-            login_throttle::ActiveModel {
-                key: Set(key.to_owned()),
-                failures: Set(1),
-                window_started_at: Set(now),
-                locked_until: Set(None),
-            }
-            .insert(&txn)
-            .await?;
-        }
-        Some(row) => {
-            let fresh_window = now - row.window_started_at > policy.window;
-            let failures = if fresh_window { 1 } else { row.failures + 1 };
-            let mut am: login_throttle::ActiveModel = row.into();
-            if fresh_window {
-                am.window_started_at = Set(now);
-            }
-            am.failures = Set(failures);
-            if failures >= policy.max_failures {
-                am.locked_until = Set(Some(now + policy.lockout));
-            }
-            am.update(&txn).await?;
-        }
+    let fresh_window = now - row.window_started_at > policy.window || row.locked_until.is_some();
+    let attempts = if fresh_window { 1 } else { row.failures + 1 };
+    let mut am: login_throttle::ActiveModel = row.into();
+    if fresh_window {
+        am.window_started_at = Set(now);
+        am.locked_until = Set(None);
     }
+    am.failures = Set(attempts);
+    let refused = attempts > policy.max_failures;
+    if refused {
+        am.locked_until = Set(Some(now + policy.lockout));
+    }
+    am.update(&txn).await?;
     txn.commit().await?;
+    if refused {
+        return Err(DomainError::RateLimited { retry_after_secs: policy.lockout.num_seconds().max(1) });
+    }
     Ok(())
 }
 

@@ -6,9 +6,9 @@ use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode};
 use crate::pagination::{Page, PageRequest};
 use crate::tables::department::{self, ActiveModel, Column, Entity, Model};
 use crate::tenant::{AccountId, Actor};
-use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, is_plausible_email, parse_decimal};
+use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, is_plausible_email, parse_decimal, search_key};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -164,6 +164,7 @@ pub fn blank(account: AccountId, name: &str, now: DateTime<Utc>) -> ActiveModel 
         account_id: Set(account.0),
         main: Set(false),
         name: Set(name.to_owned()),
+        search_name: Set(search_key(name)),
         shortcut: Set(None),
         kind: Set(None),
         tax_no_kind: Set(None),
@@ -219,11 +220,20 @@ fn apply(p: &DepartmentPatch, am: &mut ActiveModel) {
     }
     p.apply_texts(am);
     apply_bools(p, am);
+    let name = match &am.name {
+        sea_orm::ActiveValue::Set(n) | sea_orm::ActiveValue::Unchanged(n) => n.clone(),
+        sea_orm::ActiveValue::NotSet => String::new(),
+    };
+    let shortcut = match &am.shortcut {
+        sea_orm::ActiveValue::Set(s) | sea_orm::ActiveValue::Unchanged(s) => s.clone().unwrap_or_default(),
+        sea_orm::ActiveValue::NotSet => String::new(),
+    };
+    am.search_name = Set(search_key(&format!("{name} {shortcut}")));
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct DepartmentFilter {
-    /// Case-insensitive substring of the name or the shortcut.
+    /// Substring of the name or the shortcut, ignoring case and accents.
     pub name: Option<String>,
     pub main: Option<bool>,
 }
@@ -247,22 +257,17 @@ pub async fn list(
     page: PageRequest,
 ) -> DomainResult<Page<Model>> {
     let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
-    if let Some(name) = filter.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
-        q = q.filter(
-            Expr::expr(Func::lower(Expr::col(Column::Name)))
-                .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
-                .or(Expr::expr(Func::lower(Expr::col(Column::Shortcut)))
-                    .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))),
-        );
+    if let Some(term) = filter.name.as_deref().map(search_key).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&term));
+        q = q.filter(Expr::col(Column::SearchName).like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')));
     }
     if let Some(main) = filter.main {
         q = q.filter(Column::Main.eq(main));
     }
     let total_count = q.clone().count(db).await?;
     q = match order {
-        DepartmentOrder::Name => q.order_by_asc(Column::Name),
-        DepartmentOrder::NameDesc => q.order_by_desc(Column::Name),
+        DepartmentOrder::Name => q.order_by_asc(Column::SearchName),
+        DepartmentOrder::NameDesc => q.order_by_desc(Column::SearchName),
         DepartmentOrder::CreatedAt => q.order_by_asc(Column::CreatedAt),
         DepartmentOrder::CreatedAtDesc => q.order_by_desc(Column::CreatedAt),
         DepartmentOrder::UpdatedAt => q.order_by_asc(Column::UpdatedAt),
@@ -366,11 +371,18 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     if current.main {
         return Err(DomainError::conflict(ConflictKind::MainDepartmentDeletion, Some("id")));
     }
-    department::Entity::delete_many()
+    // `main = false` in the delete itself: a promotion committed since the read above
+    // makes this delete nothing instead of removing the new main department.
+    let deleted = department::Entity::delete_many()
         .filter(Column::Id.eq(id))
         .filter(Column::AccountId.eq(actor.account_id.0))
+        .filter(Column::Main.eq(false))
         .exec(&txn)
-        .await?;
+        .await?
+        .rows_affected;
+    if deleted != 1 {
+        return Err(DomainError::conflict(ConflictKind::ConcurrentModification, Some("id")));
+    }
     txn.commit().await?;
     Ok(current)
 }

@@ -54,7 +54,11 @@ pub enum AuthFailure {
     RevokedToken,
     /// A rotated refresh token was presented again: the whole session is revoked.
     RefreshTokenReused,
+    /// A refresh token exchanged a moment ago by another request (two tabs, a retry):
+    /// refused without closing the session; use the tokens that request received.
+    RefreshTokenAlreadyUsed,
     AccountInactive,
+    UserDisabled,
 }
 
 /// What conflicted, for a stable error message.

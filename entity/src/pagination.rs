@@ -4,6 +4,8 @@ use crate::error::{DomainError, DomainResult, FieldCode, FieldError};
 
 pub const MAX_PER_PAGE: u64 = 100;
 pub const DEFAULT_PER_PAGE: u64 = 25;
+/// Far beyond any real list, and small enough that `(page - 1) * per_page` fits an i64.
+pub const MAX_PAGE: i64 = 1_000_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageRequest {
@@ -17,8 +19,8 @@ impl PageRequest {
         let mut errors = Vec::new();
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE as i64);
-        if page < 1 {
-            errors.push(FieldError::new("page", FieldCode::OutOfRange { min: 1, max: i32::MAX as i64 }));
+        if !(1..=MAX_PAGE).contains(&page) {
+            errors.push(FieldError::new("page", FieldCode::OutOfRange { min: 1, max: MAX_PAGE }));
         }
         if !(1..=MAX_PER_PAGE as i64).contains(&per_page) {
             errors.push(FieldError::new("perPage", FieldCode::OutOfRange { min: 1, max: MAX_PER_PAGE as i64 }));
@@ -62,6 +64,8 @@ mod tests {
         assert_eq!(PageRequest::new(None, None).unwrap(), PageRequest { page: 1, per_page: 25 });
         assert_eq!(PageRequest::new(Some(3), Some(100)).unwrap().offset(), 200);
         assert!(PageRequest::new(Some(0), Some(10)).is_err());
+        assert!(PageRequest::new(Some(i64::MAX), Some(100)).is_err());
+        assert_eq!(PageRequest::new(Some(MAX_PAGE), Some(100)).unwrap().offset(), 99_999_900);
         assert!(PageRequest::new(Some(1), Some(101)).is_err());
         assert!(PageRequest::new(Some(1), Some(0)).is_err());
     }

@@ -39,9 +39,37 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// The lower of two roles, for a credential granted with `self` by someone who now
+    /// has `current`: owner > admin > (member, accountant); below admin, `current` wins.
+    pub fn capped_by(self, current: Role) -> Role {
+        match (self, current) {
+            (Role::Owner, c) => c,
+            (Role::Admin, Role::Owner) => Role::Admin,
+            (Role::Admin, c) => c,
+            (Role::Member, Role::Accountant) => Role::Accountant,
+            (Role::Member, _) => Role::Member,
+            (Role::Accountant, _) => Role::Accountant,
+        }
+    }
+
     /// Account settings: departments, API tokens, numbering, users.
     pub fn can_manage_account(self) -> bool {
         matches!(self, Role::Owner | Role::Admin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Role::*;
+
+    #[test]
+    fn a_credential_never_outranks_its_holder() {
+        assert_eq!(Owner.capped_by(Admin), Admin);
+        assert_eq!(Admin.capped_by(Owner), Admin);
+        assert_eq!(Admin.capped_by(Accountant), Accountant);
+        assert_eq!(Member.capped_by(Owner), Member);
+        assert_eq!(Member.capped_by(Accountant), Accountant);
+        assert_eq!(Accountant.capped_by(Member), Accountant);
     }
 }
 

@@ -116,6 +116,13 @@ pub fn camel_case(snake: &str) -> String {
     out
 }
 
+/// The form of a text used for searching and sorting: accents folded to ASCII, lower
+/// case, spaces collapsed. Computed here rather than in SQL because SQLite's `lower()`
+/// only knows ASCII: "Émile" must match "emile" on both databases.
+pub fn search_key(s: &str) -> String {
+    deunicode::deunicode(s).to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 pub fn normalize_email(s: &str) -> String {
     s.trim().to_lowercase()
 }
@@ -123,6 +130,12 @@ pub fn normalize_email(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_keys_fold_case_and_accents() {
+        assert_eq!(search_key("  Émile   & Fils SARL "), "emile & fils sarl");
+        assert_eq!(search_key("Œuvre"), "oeuvre");
+    }
 
     #[test]
     fn camel() {

@@ -120,6 +120,9 @@ impl MigrationTrait for Migration {
                 .col(uuid("account_id"))
                 .col(boolean("main"))
                 .col(string("name"))
+                // `validation::search_key(name + shortcut)`, written by the application, so that
+                // search and sort ignore case and accents identically on SQLite and PostgreSQL.
+                .col(string("search_name"))
                 .col(string_null("shortcut"))
                 .col(string_null("kind"))
                 .col(string_null("tax_no_kind"))
@@ -167,7 +170,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_departments_account_name", "departments", &["account_id", "name"], false)).await?;
+        m.create_index(index("ix_departments_account_search", "departments", &["account_id", "search_name"], false))
+            .await?;
         // At most one main department per account, whatever runs concurrently (a partial
         // unique index: both SQLite and PostgreSQL have them).
         m.create_index(

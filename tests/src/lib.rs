@@ -165,8 +165,47 @@ impl TestApp {
         Session::from_payload(&r["data"]["signUp"])
     }
 
+    /// Logs in to a given account with the standard test password.
+    pub async fn login_to(&self, email: &str, account_id: &str) -> Session {
+        let r = self
+            .gql_full(
+                None,
+                None,
+                LOGIN,
+                json!({ "input": { "email": email, "password": PASSWORD, "accountId": account_id } }),
+            )
+            .await;
+        assert!(r.get("errors").is_none(), "login failed: {r}");
+        Session::from_payload(&r["data"]["login"])
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Value {
         self.gql_full(None, None, LOGIN, json!({ "input": { "email": email, "password": password } })).await
+    }
+
+    /// Sets a member's role directly (there is no invitation flow yet).
+    pub async fn set_membership(&self, account_id: &str, user_id: &str, role: Option<&str>) {
+        use entity::tables::membership;
+        use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+        let (account, user) = (uuid::Uuid::parse_str(account_id).unwrap(), uuid::Uuid::parse_str(user_id).unwrap());
+        membership::Entity::delete_many()
+            .filter(membership::Column::AccountId.eq(account))
+            .filter(membership::Column::UserId.eq(user))
+            .exec(&self.db)
+            .await
+            .unwrap();
+        if let Some(role) = role {
+            membership::ActiveModel {
+                id: Set(uuid::Uuid::now_v7()),
+                account_id: Set(account),
+                user_id: Set(user),
+                role: Set(role.to_owned()),
+                created_at: Set(chrono::Utc::now()),
+            }
+            .insert(&self.db)
+            .await
+            .unwrap();
+        }
     }
 
     /// Runs SQL directly, bypassing the API (to set up situations the API cannot yet create).

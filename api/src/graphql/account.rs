@@ -1,9 +1,11 @@
 //! Users, accounts and memberships as GraphQL types, and the `me` / `account` queries.
 
 use super::context::{CtxExt, ResultExt};
+use crate::auth::AuthState;
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::tables::{account, user};
+use entity::tenant::Credential;
 use entity::{Role, UserId};
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -89,8 +91,16 @@ impl User {
     /// The accounts this user belongs to, with their role in each.
     async fn memberships(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Membership>> {
         let rows = entity::accounts::memberships_of(&ctx.app().db, self.user_id).await.gql(ctx)?;
+        // An API token is scoped to one account: it must not reveal the creator's others.
+        let only = match ctx.data_opt::<AuthState>() {
+            Some(AuthState::Authenticated(a)) if matches!(a.credential, Credential::ApiToken(_)) => {
+                Some(a.account_id.0)
+            }
+            _ => None,
+        };
         Ok(rows
             .into_iter()
+            .filter(|(m, _)| only.is_none_or(|acc| m.account_id == acc))
             .filter_map(|(m, a)| {
                 Some(Membership { role: Role::parse(&m.role)?.into(), account: a.into(), created_at: m.created_at })
             })

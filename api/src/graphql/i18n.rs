@@ -84,7 +84,12 @@ impl Lang {
                 "This refresh token was already used: the session has been closed for safety. Please log in again.",
                 "Ce jeton de rafraîchissement a déjà été utilisé : la session a été fermée par sécurité. Reconnectez-vous.",
             ),
+            AuthFailure::RefreshTokenAlreadyUsed => self.pick(
+                "This refresh token was exchanged a moment ago by another request; use the tokens it received.",
+                "Ce jeton de rafraîchissement vient d'être échangé par une autre requête ; utilisez les jetons qu'elle a reçus.",
+            ),
             AuthFailure::AccountInactive => self.pick("This account is not active.", "Ce compte n'est pas actif."),
+            AuthFailure::UserDisabled => self.pick("This user is disabled.", "Cet utilisateur est désactivé."),
         }
     }
 

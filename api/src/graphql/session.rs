@@ -9,7 +9,6 @@ use chrono::{DateTime, Duration, Utc};
 use entity::auth::IssuedSession;
 use entity::error::{AuthFailure, ConflictKind};
 use entity::tenant::Credential;
-use entity::validation::normalize_email;
 use entity::{AccountId, DomainError, Role, UserId};
 
 #[derive(InputObject)]
@@ -108,9 +107,13 @@ impl SessionMutation {
     /// failures for one e-mail lock it for a while (RATE_LIMITED).
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<AuthPayload> {
         let app = ctx.app();
-        let key = normalize_email(&input.email);
-        entity::auth::check_throttle(&app.db, &key).await.gql(ctx)?;
-        let user = entity::accounts::find_user_by_email(&app.db, &key).await.gql(ctx)?;
+        if input.email.chars().count() > entity::validation::MAX_LINE {
+            let too_long = entity::FieldCode::TooLong { max: entity::validation::MAX_LINE };
+            return Err(ctx.fail(DomainError::field("input.email", too_long)));
+        }
+        let key = entity::auth::throttle_key(&input.email);
+        entity::auth::begin_login_attempt(&app.db, &key, app.config.throttle_policy()).await.gql(ctx)?;
+        let user = entity::accounts::find_user_by_email(&app.db, &input.email).await.gql(ctx)?;
         let verified = match &user {
             Some(u) if u.disabled_at.is_none() => {
                 password::verify(input.password.clone(), u.password_hash.clone()).await
@@ -121,7 +124,6 @@ impl SessionMutation {
             }
         };
         let Some(user) = user.filter(|_| verified) else {
-            entity::auth::record_login_failure(&app.db, &key, app.config.throttle_policy()).await.gql(ctx)?;
             tracing::info!("failed login");
             return Err(ctx.fail(DomainError::Unauthenticated(AuthFailure::InvalidCredentials)));
         };
@@ -147,8 +149,10 @@ impl SessionMutation {
     /// Exchanges a refresh token for new tokens. Each refresh token works once:
     /// presenting a used one closes the session.
     async fn refresh_token(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<AuthPayload> {
-        let issued =
-            entity::auth::rotate_refresh_token(&ctx.app().db, &refresh_token, refresh_ttl(ctx)).await.gql(ctx)?;
+        let grace = Duration::seconds(ctx.app().config.refresh_reuse_grace_secs);
+        let issued = entity::auth::rotate_refresh_token(&ctx.app().db, &refresh_token, refresh_ttl(ctx), grace)
+            .await
+            .gql(ctx)?;
         payload(ctx, issued).await
     }
 

@@ -10,6 +10,8 @@ pub struct Model {
     pub account_id: Uuid,
     pub main: bool,
     pub name: String,
+    /// Name and shortcut folded for search and sort (`validation::search_key`).
+    pub search_name: String,
     pub shortcut: Option<String>,
     /// Legal form ("SARL", "SAS"…), `kind` in VosFactures.
     pub kind: Option<String>,

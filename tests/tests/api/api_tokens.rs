@@ -39,3 +39,30 @@ db_test!(create_use_list_revoke, |app: TestApp| async move {
     let e = app.err(Some(&format!("scl_{}", "0".repeat(64))), "{ me { email } }", json!({})).await;
     assert_eq!(e["extensions"]["reason"], "InvalidToken");
 });
+
+db_test!(tokens_follow_their_creator, |app: TestApp| async move {
+    let owner = app.sign_up("boss@example.fr", "Boss").await;
+    let admin = app.sign_up("admin@example.fr", "Admin perso").await;
+    app.set_membership(&owner.account_id, &admin.user_id, Some("admin")).await;
+    let r = app.login_to("admin@example.fr", &owner.account_id).await;
+    let token = app.ok(&r.access, "mutation { createApiToken(name: \"shop\") { token } }", json!({})).await["createApiToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Scoped to one account: the creator's other accounts stay hidden.
+    let me = app.ok(&token, "{ role me { memberships { account { id } } } }", json!({})).await;
+    assert_eq!(me["role"], "ADMIN");
+    assert_eq!(me["me"]["memberships"], json!([{ "account": { "id": owner.account_id } }]));
+
+    // The creator is demoted: the token is demoted with them.
+    app.set_membership(&owner.account_id, &admin.user_id, Some("accountant")).await;
+    assert_eq!(app.ok(&token, "{ role }", json!({})).await["role"], "ACCOUNTANT");
+    let e = app.err(Some(&token), "mutation { createDepartment(input: { name: \"X\" }) { id } }", json!({})).await;
+    assert_eq!(code(&e), "FORBIDDEN");
+
+    // The creator leaves the account: the token stops.
+    app.set_membership(&owner.account_id, &admin.user_id, None).await;
+    let e = app.err(Some(&token), "{ role }", json!({})).await;
+    assert_eq!(e["extensions"]["reason"], "RevokedToken");
+});

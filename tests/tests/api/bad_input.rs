@@ -50,6 +50,15 @@ db_test!(
             )
             .await;
         assert_eq!(code(&e), "VALIDATION_FAILED", "{e}");
+        // Absurd page numbers are refused, not overflowed.
+        let e = app
+            .err(Some(&s.access), "{ departments(page: 100000000000000000, perPage: 100) { totalCount } }", json!({}))
+            .await;
+        assert_eq!(code(&e), "VALIDATION_FAILED");
+        assert_eq!(e["extensions"]["fields"][0]["field"], "page");
+        // An e-mail too long to be one is refused before it reaches the database.
+        let r = app.login(&format!("{}@example.fr", "x".repeat(300)), "whatever").await;
+        assert_eq!(code(&r["errors"][0]), "VALIDATION_FAILED");
         // A malformed id.
         let e = app.err(Some(&s.access), "{ department(id: \"42\") { id } }", json!({})).await;
         assert_eq!(code(&e), "VALIDATION_FAILED");

@@ -103,6 +103,10 @@ db_test!(list_filters_pages_and_orders, |app: TestApp| async move {
         )
         .await;
     assert_eq!(page["departments"]["totalCount"], 4);
+    let names = app.ok(&s.access, "{ departments(order: NAME) { items { name } } }", json!({})).await;
+    let names: Vec<&str> =
+        names["departments"]["items"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Alpha Paris", "beta lyon", "Gamma_Paris", "Zèbre"], "case-insensitive order on both databases");
     assert_eq!(page["departments"]["items"].as_array().unwrap().len(), 2);
     assert_eq!(page["departments"]["page"], 2);
     let desc =
@@ -117,6 +121,18 @@ db_test!(list_filters_pages_and_orders, |app: TestApp| async move {
         )
         .await;
     assert_eq!(paris["departments"]["totalCount"], 2);
+    // Accents and case are ignored on both databases.
+    app.ok(&s.access, CREATE, json!({ "i": { "name": "Émile SARL" } })).await;
+    for term in ["emile", "ÉMILE", "Émile"] {
+        let r = app
+            .ok(
+                &s.access,
+                "query($n: String) { departments(filter: { name: $n }) { totalCount } }",
+                json!({ "n": term }),
+            )
+            .await;
+        assert_eq!(r["departments"]["totalCount"], 1, "{term}");
+    }
     let underscore = app.ok(&s.access, "{ departments(filter: { name: \"a_p\" }) { totalCount } }", json!({})).await;
     assert_eq!(underscore["departments"]["totalCount"], 1);
     let e = app.err(Some(&s.access), "{ departments(perPage: 101) { totalCount } }", json!({})).await;
