@@ -93,7 +93,7 @@ async fn main() -> anyhow::Result<()> {
             json!({ "query": create, "variables": { "i": { "name": format!("Department {i}"), "city": "Paris", "taxNo": "FR40123456824" } } })
         })
         .await,
-        run(&app, "me (JWT: session+role+account)", 4000, 16, Some(s.access.clone()), |_| {
+        run(&app, "me (JWT)", 4000, 16, Some(s.access.clone()), |_| {
             json!({ "query": "{ me { id email } }" })
         })
         .await,

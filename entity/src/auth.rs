@@ -1,7 +1,6 @@
 //! Login sessions with rotating refresh tokens, API tokens, and failed-login throttling.
 //! Secrets never reach the database: only their SHA-256 does (see `secret`).
 
-use crate::accounts::{find_account, is_active, role_in};
 use crate::db::begin_write;
 use crate::error::{AuthFailure, DomainError, DomainResult};
 use crate::pagination::{Page, PageRequest};
@@ -175,30 +174,68 @@ pub async fn revoke_session(db: &DatabaseConnection, id: Uuid, reason: &str) -> 
     revoke_session_in(db, id, reason, Utc::now()).await
 }
 
-/// Refuses a disabled user, whatever credential they present.
-async fn require_enabled_user(db: &impl ConnectionTrait, user: UserId) -> DomainResult<()> {
-    let enabled = user::Entity::find_by_id(user.0).one(db).await?.is_some_and(|u| u.disabled_at.is_none());
-    if enabled { Ok(()) } else { Err(DomainError::Unauthenticated(AuthFailure::UserDisabled)) }
+/// Checks, in one query, everything about a credential's holder that may have changed
+/// since the credential was issued: still a member of the account (and with which role),
+/// not disabled, the account active, and — for an access token — its session not
+/// revoked. Runs on every authenticated request, hence a single round-trip.
+async fn current_role(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    account: AccountId,
+    live_session: Option<Uuid>,
+) -> DomainResult<Role> {
+    use crate::tables::{account as acc, membership as mem};
+    use sea_orm::sea_query::{Alias, ExprTrait as _, JoinType, Query};
+    let mut q = Query::select();
+    q.column((mem::Entity, mem::Column::Role))
+        .column((user::Entity, user::Column::DisabledAt))
+        .column((acc::Entity, acc::Column::Status))
+        .from(mem::Entity)
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals((mem::Entity, mem::Column::UserId)),
+        )
+        .inner_join(
+            acc::Entity,
+            Expr::col((acc::Entity, acc::Column::Id)).equals((mem::Entity, mem::Column::AccountId)),
+        )
+        .and_where(Expr::col((mem::Entity, mem::Column::UserId)).eq(user.0))
+        .and_where(Expr::col((mem::Entity, mem::Column::AccountId)).eq(account.0));
+    if let Some(sid) = live_session {
+        let s = Alias::new("s");
+        q.join_as(
+            JoinType::InnerJoin,
+            session::Entity,
+            s.clone(),
+            Expr::col((s.clone(), session::Column::Id))
+                .eq(sid)
+                .and(Expr::col((s.clone(), session::Column::UserId)).equals((mem::Entity, mem::Column::UserId)))
+                .and(Expr::col((s.clone(), session::Column::AccountId)).equals((mem::Entity, mem::Column::AccountId)))
+                .and(Expr::col((s, session::Column::RevokedAt)).is_null()),
+        );
+    }
+    // No row: the session is revoked or gone, or the user left the account.
+    let row = db.query_one(&q).await?.ok_or(DomainError::Unauthenticated(AuthFailure::RevokedToken))?;
+    let role: String = row.try_get("", "role")?;
+    let disabled_at: Option<DateTime<Utc>> = row.try_get("", "disabled_at")?;
+    let status: String = row.try_get("", "status")?;
+    if disabled_at.is_some() {
+        return Err(DomainError::Unauthenticated(AuthFailure::UserDisabled));
+    }
+    if status != crate::accounts::AccountStatus::Active.as_str() {
+        return Err(DomainError::Unauthenticated(AuthFailure::AccountInactive));
+    }
+    Role::parse(&role).ok_or_else(|| DomainError::Internal(format!("bad role {role}")))
 }
 
-/// Builds the actor of a verified access token, checking what may have changed since it
-/// was signed: the session is live, the user is still a member, the account is active.
+/// Builds the actor of a verified access token (see `current_role` for what is checked).
 pub async fn actor_for_session(
     db: &DatabaseConnection,
     session_id: Uuid,
     user: UserId,
     account: AccountId,
 ) -> DomainResult<Actor> {
-    let session = session::Entity::find_by_id(session_id).one(db).await?;
-    let live = session.is_some_and(|s| s.revoked_at.is_none() && s.user_id == user.0 && s.account_id == account.0);
-    if !live {
-        return Err(DomainError::Unauthenticated(AuthFailure::RevokedToken));
-    }
-    let role = role_in(db, user, account).await?.ok_or(DomainError::Unauthenticated(AuthFailure::RevokedToken))?;
-    require_enabled_user(db, user).await?;
-    if !is_active(&find_account(db, account).await?) {
-        return Err(DomainError::Unauthenticated(AuthFailure::AccountInactive));
-    }
+    let role = current_role(db, user, account, Some(session_id)).await?;
     Ok(Actor { user_id: user, account_id: account, role, credential: Credential::Session(session_id) })
 }
 
@@ -280,10 +317,11 @@ pub async fn actor_for_api_token(db: &DatabaseConnection, secret: &str) -> Domai
     if token.revoked_at.is_some() {
         return Err(DomainError::Unauthenticated(AuthFailure::RevokedToken));
     }
-    let account = AccountId(token.account_id);
-    if !is_active(&find_account(db, account).await?) {
-        return Err(DomainError::Unauthenticated(AuthFailure::AccountInactive));
-    }
+    let granted = Role::parse(&token.role).ok_or_else(|| DomainError::Internal(format!("bad role {}", token.role)))?;
+    // The token never outlives or outranks its creator: removed from the account or
+    // disabled, their tokens stop; demoted, their tokens are demoted with them.
+    let (creator, account) = (UserId(token.created_by), AccountId(token.account_id));
+    let role = granted.capped_by(current_role(db, creator, account, None).await?);
     let now = Utc::now();
     // Record use at most once a minute: a busy integration should not turn reads into writes.
     if token.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
@@ -293,19 +331,7 @@ pub async fn actor_for_api_token(db: &DatabaseConnection, secret: &str) -> Domai
             .exec(db)
             .await?;
     }
-    let granted = Role::parse(&token.role).ok_or_else(|| DomainError::Internal(format!("bad role {}", token.role)))?;
-    // The token never outlives or outranks its creator: removed from the account or
-    // disabled, their tokens stop; demoted, their tokens are demoted with them.
-    let creator = UserId(token.created_by);
-    let current =
-        role_in(db, creator, account).await?.ok_or(DomainError::Unauthenticated(AuthFailure::RevokedToken))?;
-    require_enabled_user(db, creator).await?;
-    Ok(Actor {
-        user_id: creator,
-        account_id: account,
-        role: granted.capped_by(current),
-        credential: Credential::ApiToken(token.id),
-    })
+    Ok(Actor { user_id: creator, account_id: account, role, credential: Credential::ApiToken(token.id) })
 }
 
 // ---------------------------------------------------------------- login throttling

@@ -239,3 +239,25 @@ db_test!(
         assert_eq!(checked + limited, 16);
     }
 );
+
+db_test!(a_suspended_account_is_refused_everywhere, |app: TestApp| async move {
+    use entity::tables::account;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let s = app.sign_up("suspended@example.fr", "Suspendu").await;
+    let token = app.ok(&s.access, "mutation { createApiToken(name: \"t\") { token } }", json!({})).await["createApiToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    account::Entity::update_many()
+        .col_expr(account::Column::Status, Expr::value("suspended"))
+        .filter(account::Column::Id.eq(uuid::Uuid::parse_str(&s.account_id).unwrap()))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    for cred in [s.access.as_str(), token.as_str()] {
+        let e = app.err(Some(cred), "{ me { id } }", json!({})).await;
+        assert_eq!(e["extensions"]["reason"], "AccountInactive", "{e}");
+    }
+    let r = app.login("suspended@example.fr", PASSWORD).await;
+    assert_eq!(r["errors"][0]["extensions"]["reason"], "AccountInactive");
+});
