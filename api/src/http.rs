@@ -25,7 +25,7 @@ pub fn server(listener: TcpListener, state: HttpState) -> std::io::Result<Server
     Ok(HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
-            .wrap(tracing_actix_web_lite())
+            .wrap(access_log())
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz))
             .service(web::resource("/graphql").guard(guard::Post()).to(graphql))
@@ -40,7 +40,7 @@ pub fn server(listener: TcpListener, state: HttpState) -> std::io::Result<Server
 }
 
 /// Access log without bodies or headers (they may hold secrets).
-fn tracing_actix_web_lite() -> actix_web::middleware::Logger {
+fn access_log() -> actix_web::middleware::Logger {
     actix_web::middleware::Logger::new("%r %s %Dms").exclude("/healthz")
 }
 

@@ -362,8 +362,8 @@ fn concurrent(e: sea_orm::DbErr) -> DomainError {
     }
 }
 
-/// Deletes a department that is not the main one. (Documents will refuse deletion of
-/// their department as soon as they exist; see the invoicing issue.)
+/// Deletes a department that is not the main one. (Once documents exist, a department
+/// that has some must refuse deletion too: that check arrives with the documents.)
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
     actor.require_manager()?;
     let txn = begin_write(db).await?;

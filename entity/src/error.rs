@@ -67,7 +67,6 @@ pub enum ConflictKind {
     EmailTaken,
     PrefixTaken,
     MainDepartmentDeletion,
-    DepartmentInUse,
     SignUpDisabled,
     /// Another request changed the same thing at the same moment; retrying is safe.
     ConcurrentModification,

@@ -23,24 +23,7 @@ pub enum Backend {
 #[macro_export]
 macro_rules! db_test {
     ($name:ident, $body:expr) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = $crate::TestApp::spawn($crate::Backend::Sqlite, |_| {}).await.expect("sqlite app");
-                ($body)(app).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres, |_| {}).await else {
-                    return;
-                };
-                ($body)(app).await;
-            }
-        }
+        $crate::db_test!($name, |_: &mut scelle_api::config::Config| {}, $body);
     };
     ($name:ident, $tweak:expr, $body:expr) => {
         mod $name {
@@ -55,9 +38,7 @@ macro_rules! db_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres, $tweak).await else {
-                    return;
-                };
+                let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres, $tweak).await else { return };
                 ($body)(app).await;
             }
         }
@@ -137,6 +118,25 @@ impl TestApp {
         let (status, json) = self.post(token, lang, body).await;
         assert_eq!(status, 200, "GraphQL answers 200 even for errors: {json}");
         json
+    }
+
+    /// Sends `n` GraphQL requests at once (built by `body(i)`) and returns every answer,
+    /// for tests about races.
+    pub async fn concurrently(&self, n: usize, token: Option<&str>, body: impl Fn(usize) -> Value) -> Vec<Value> {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let mut req = self.http.post(self.url("/graphql")).json(&body(i));
+                if let Some(t) = token {
+                    req = req.bearer_auth(t);
+                }
+                tokio::spawn(async move { req.send().await.expect("sent").json::<Value>().await.expect("json") })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(n);
+        for h in handles {
+            out.push(h.await.expect("request task"));
+        }
+        out
     }
 
     /// A query expected to succeed: returns `data`, panics with the errors otherwise.

@@ -105,10 +105,6 @@ impl Lang {
                 "The main department cannot be deleted; make another department the main one first.",
                 "Le département principal ne peut pas être supprimé ; désignez d'abord un autre département principal.",
             ),
-            ConflictKind::DepartmentInUse => self.pick(
-                "This department has documents and cannot be deleted.",
-                "Ce département a des documents et ne peut pas être supprimé.",
-            ),
             ConflictKind::ConcurrentModification => self.pick(
                 "Another change was made at the same moment; please retry.",
                 "Une autre modification a eu lieu au même moment ; veuillez réessayer.",

@@ -217,18 +217,14 @@ db_test!(
     |c: &mut scelle_api::config::Config| { c.login_max_failures = 3 },
     |app: TestApp| async move {
         app.sign_up("target@example.fr", "Target").await;
-        let mut handles = Vec::new();
-        for i in 0..16 {
-            let url = app.url("/graphql");
-            handles.push(tokio::spawn(async move {
-            let body = json!({ "query": LOGIN, "variables": { "input": { "email": "target@example.fr", "password": format!("guess {i}") } } });
-            let r: serde_json::Value = reqwest::Client::new().post(url).json(&body).send().await.unwrap().json().await.unwrap();
-            r
-        }));
-        }
+        let answers = app
+            .concurrently(16, None, |i| {
+                let input = json!({ "email": "target@example.fr", "password": format!("guess {i}") });
+                json!({ "query": LOGIN, "variables": { "input": input } })
+            })
+            .await;
         let (mut checked, mut limited) = (0, 0);
-        for h in handles {
-            let r = h.await.unwrap();
+        for r in answers {
             match code(&r["errors"][0]) {
                 "UNAUTHENTICATED" => checked += 1,
                 "RATE_LIMITED" => limited += 1,
@@ -260,4 +256,19 @@ db_test!(a_suspended_account_is_refused_everywhere, |app: TestApp| async move {
     }
     let r = app.login("suspended@example.fr", PASSWORD).await;
     assert_eq!(r["errors"][0]["extensions"]["reason"], "AccountInactive");
+});
+
+db_test!(concurrent_refreshes_of_one_token_let_exactly_one_through, |app: TestApp| async move {
+    let s = app.sign_up("race@example.fr", "Race").await;
+    let answers = app.concurrently(8, None, |_| json!({ "query": REFRESH, "variables": { "t": s.refresh } })).await;
+    let mut winners = Vec::new();
+    for r in answers {
+        match r.get("errors") {
+            None => winners.push(Session::from_payload(&r["data"]["refreshToken"])),
+            Some(e) => assert_eq!(e[0]["extensions"]["reason"], "RefreshTokenAlreadyUsed", "{r}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "a refresh token is exchanged once, whatever the concurrency");
+    // The losers did not revoke the session: the winner's tokens work.
+    app.ok(&winners[0].access, "{ me { id } }", json!({})).await;
 });

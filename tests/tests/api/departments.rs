@@ -178,18 +178,11 @@ db_test!(concurrent_promotions_leave_exactly_one_main, |app: TestApp| async move
         let d = app.ok(&s.access, CREATE, json!({ "i": { "name": format!("D{i}") } })).await;
         ids.push(d["createDepartment"]["id"].as_str().unwrap().to_owned());
     }
-    let mut handles = Vec::new();
-    for id in ids {
-        let (url, token) = (app.url("/graphql"), s.access.clone());
-        handles.push(tokio::spawn(async move {
-            let body = json!({ "query": "mutation($id: ID!) { updateDepartment(id: $id, input: { main: true }) { id } }", "variables": { "id": id } });
-            let r: serde_json::Value =
-                reqwest::Client::new().post(url).bearer_auth(token).json(&body).send().await.unwrap().json().await.unwrap();
-            r
-        }));
-    }
-    for h in handles {
-        let r = h.await.unwrap();
+    let promote = "mutation($id: ID!) { updateDepartment(id: $id, input: { main: true }) { id } }";
+    for r in app
+        .concurrently(ids.len(), Some(&s.access), |i| json!({ "query": promote, "variables": { "id": ids[i] } }))
+        .await
+    {
         if let Some(e) = r.get("errors") {
             assert_eq!(code(&e[0]), "CONFLICT", "only a retryable conflict is acceptable: {r}");
         }
