@@ -147,7 +147,8 @@ impl SessionMutation {
     }
 
     /// Exchanges a refresh token for new tokens. Each refresh token works once:
-    /// presenting a used one closes the session.
+    /// presenting a used one closes the session, except within a few seconds of its
+    /// exchange (concurrent tabs, retries), when it is only refused.
     async fn refresh_token(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<AuthPayload> {
         let grace = Duration::seconds(ctx.app().config.refresh_reuse_grace_secs);
         let issued = entity::auth::rotate_refresh_token(&ctx.app().db, &refresh_token, refresh_ttl(ctx), grace)
