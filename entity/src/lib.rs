@@ -10,6 +10,7 @@ pub mod error;
 pub mod pagination;
 pub mod secret;
 pub mod tables;
+pub mod tax;
 pub mod tenant;
 pub mod validation;
 

@@ -1,0 +1,417 @@
+//! The tax engine: line amounts, document totals and the per-rate tax summary, for every
+//! calculating strategy and discount kind of the VosFactures model. Pure (no I/O), exact
+//! (`rust_decimal`), and the only place where money is rounded.
+//!
+//! # The rules
+//!
+//! * **Rounding.** Money is rounded to the cent, half away from zero (`round2`): 0.125 →
+//!   0.13, −0.125 → −0.13. Nothing else is rounded, except where a rule below says a
+//!   discounted *unit* price is rounded to the cent.
+//! * **Basis of a line** (`position` strategy). `Default`: the line is computed on its net
+//!   amount — net = round2(unit net × quantity), tax = round2(net × rate), gross = net + tax.
+//!   `KeepGross`: the line is computed on its gross amount — gross = round2(unit gross ×
+//!   quantity), net = round2(gross ÷ (1 + rate)), tax = gross − net. A total given for the
+//!   line on its own basis is kept as given (rounded to the cent), never rebuilt from a
+//!   unit price.
+//! * **Prices given.** A line gives one of: unit net, unit gross, total net, total gross.
+//!   The others are derived exactly (unit = total ÷ quantity; gross = net × (1 + rate)).
+//!   Derived unit prices are reported rounded to 4 decimals; they are informative, the
+//!   line totals are authoritative.
+//! * **Discounts** (`discount_kind`, one per document; each line gives its value):
+//!   `PercentUnit` p: unit net becomes round2(unit net × (1 − p/100)), then the line is
+//!   computed from it; `PercentUnitGross` p: the same on the unit gross price;
+//!   `PercentTotal` p: the undiscounted line amount on its basis × (1 − p/100), rounded
+//!   once; `Amount` d: d is a gross (TTC) amount taken off the line — from the gross
+//!   amount on a gross basis, as d ÷ (1 + rate) from the net amount on a net basis.
+//! * **Totals** (`sum` strategy), per tax rate then added up: `Sum`: net, tax and gross
+//!   are the sums of the lines' values; `KeepNet`: net is the lines' sum, tax =
+//!   round2(net × rate) once per rate, gross = net + tax; `KeepGross`: gross is the lines'
+//!   sum, net = round2(gross ÷ (1 + rate)) once per rate, tax = gross − net. The document
+//!   total is the sum of the per-rate rows, so it always equals the tax summary.
+//! * **Tax keywords.** `disabled` (no tax column), `np` (not subject) and `zw` (exempt)
+//!   have a zero rate and their own summary rows.
+//! * **Text and subtotal lines** carry no amount into the totals; a subtotal line shows
+//!   the sum of the normal lines since the previous subtotal.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// Rounds money to the cent, half away from zero, always with two decimals ("2.00").
+pub fn round2(d: Decimal) -> Decimal {
+    let mut r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(2);
+    r
+}
+
+fn round_unit(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero).normalize()
+}
+
+/// The tax of a line: a rate in percent, or a keyword with no tax.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tax {
+    /// A rate in percent, 0 to 100 (e.g. 20, 5.5).
+    Rate(Decimal),
+    /// "disabled": no tax at all (e.g. a micro-entreprise, "TVA non applicable").
+    Disabled,
+    /// "np": not subject to the tax.
+    NotSubject,
+    /// "zw": exempt.
+    Exempt,
+}
+
+impl Tax {
+    /// The rate as a fraction (0.2 for 20 %); zero for the keywords.
+    pub fn fraction(self) -> Decimal {
+        match self {
+            Tax::Rate(r) => r / Decimal::ONE_HUNDRED,
+            _ => Decimal::ZERO,
+        }
+    }
+
+    fn sort_key(self) -> (u8, std::cmp::Reverse<Decimal>) {
+        match self {
+            Tax::Rate(r) => (0, std::cmp::Reverse(r)),
+            Tax::Disabled => (1, std::cmp::Reverse(Decimal::ZERO)),
+            Tax::NotSubject => (2, std::cmp::Reverse(Decimal::ZERO)),
+            Tax::Exempt => (3, std::cmp::Reverse(Decimal::ZERO)),
+        }
+    }
+}
+
+/// Summary order: rates from highest to lowest, then `disabled`, `np`, `zw`.
+impl Ord for Tax {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+}
+
+impl PartialOrd for Tax {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl FromStr for Tax {
+    type Err = TaxError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "disabled" => Ok(Tax::Disabled),
+            "np" => Ok(Tax::NotSubject),
+            "zw" => Ok(Tax::Exempt),
+            other => {
+                let r = crate::validation::parse_decimal(other).ok_or(TaxError::InvalidTax)?;
+                if r < Decimal::ZERO || r > Decimal::ONE_HUNDRED {
+                    return Err(TaxError::InvalidTax);
+                }
+                Ok(Tax::Rate(r.normalize()))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Tax {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Tax::Rate(r) => write!(f, "{}", r.normalize()),
+            Tax::Disabled => f.write_str("disabled"),
+            Tax::NotSubject => f.write_str("np"),
+            Tax::Exempt => f.write_str("zw"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PositionStrategy {
+    /// Lines are computed from their net amount.
+    #[default]
+    Default,
+    /// Lines are computed from their gross amount.
+    KeepGross,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SumStrategy {
+    #[default]
+    Sum,
+    KeepGross,
+    KeepNet,
+}
+
+/// Whether unit prices are typed net (HT) or gross (TTC) in forms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PriceKind {
+    #[default]
+    Net,
+    Gross,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CalculatingStrategy {
+    pub position: PositionStrategy,
+    pub sum: SumStrategy,
+    pub price_kind: PriceKind,
+}
+
+impl CalculatingStrategy {
+    /// The strategy for prices typed gross: lines and totals keep the gross amounts.
+    pub const GROSS: CalculatingStrategy = CalculatingStrategy {
+        position: PositionStrategy::KeepGross,
+        sum: SumStrategy::Sum,
+        price_kind: PriceKind::Gross,
+    };
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiscountKind {
+    PercentUnit,
+    PercentUnitGross,
+    PercentTotal,
+    Amount,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LineKind {
+    #[default]
+    Normal,
+    TextSeparator,
+    Subtotal,
+}
+
+/// The one price a line gives; the engine derives the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Price {
+    UnitNet(Decimal),
+    UnitGross(Decimal),
+    TotalNet(Decimal),
+    TotalGross(Decimal),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineInput {
+    pub kind: LineKind,
+    pub quantity: Decimal,
+    pub tax: Tax,
+    pub price: Price,
+    /// The line's discount value, read according to the document's `DiscountKind`:
+    /// a percentage for the percent kinds, a gross amount for `Amount`.
+    pub discount: Option<Decimal>,
+}
+
+impl LineInput {
+    pub fn new(quantity: Decimal, tax: Tax, price: Price) -> Self {
+        Self { kind: LineKind::Normal, quantity, tax, price, discount: None }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct LineAmounts {
+    /// Unit prices before discount, as given or derived (derived ones rounded to 4
+    /// decimals; informative: the totals are authoritative).
+    pub unit_net: Decimal,
+    pub unit_gross: Decimal,
+    pub total_net: Decimal,
+    pub total_tax: Decimal,
+    pub total_gross: Decimal,
+    /// Gross amount the discount took off the line (zero without discount).
+    pub discount_gross: Decimal,
+}
+
+impl LineAmounts {
+    /// All amounts 0.00 (text lines, and the start of a subtotal).
+    pub fn zero() -> Self {
+        let z = round2(Decimal::ZERO);
+        Self {
+            unit_net: Decimal::ZERO,
+            unit_gross: Decimal::ZERO,
+            total_net: z,
+            total_tax: z,
+            total_gross: z,
+            discount_gross: z,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaxSummaryRow {
+    pub tax: Tax,
+    pub net: Decimal,
+    pub tax_amount: Decimal,
+    pub gross: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentAmounts {
+    /// One entry per input line, in order; text lines are all zero, subtotal lines carry
+    /// the subtotal in `total_net`/`total_tax`/`total_gross`.
+    pub lines: Vec<LineAmounts>,
+    pub tax_summary: Vec<TaxSummaryRow>,
+    pub net: Decimal,
+    pub tax: Decimal,
+    pub gross: Decimal,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaxError {
+    /// Not a rate between 0 and 100 nor a tax keyword.
+    InvalidTax,
+    /// A line total was given with a zero quantity: no unit price can be derived.
+    TotalWithZeroQuantity { line: usize },
+    /// A percentage discount outside 0..=100.
+    DiscountOutOfRange { line: usize },
+    /// A number too large for exact decimal arithmetic.
+    Overflow { line: usize },
+}
+
+fn checked(line: usize, v: Option<Decimal>) -> Result<Decimal, TaxError> {
+    v.ok_or(TaxError::Overflow { line })
+}
+
+/// Computes one normal line.
+fn compute_line(
+    i: usize,
+    l: &LineInput,
+    s: &CalculatingStrategy,
+    discount_kind: Option<DiscountKind>,
+) -> Result<LineAmounts, TaxError> {
+    let one_plus = Decimal::ONE + l.tax.fraction();
+    let q = l.quantity;
+    let per_unit = |total: Decimal| -> Result<Decimal, TaxError> {
+        if q.is_zero() {
+            if total.is_zero() { Ok(Decimal::ZERO) } else { Err(TaxError::TotalWithZeroQuantity { line: i }) }
+        } else {
+            checked(i, total.checked_div(q))
+        }
+    };
+    // Unit prices before discount, exact.
+    let (unit_net, unit_gross) = match l.price {
+        Price::UnitNet(p) => (p, checked(i, p.checked_mul(one_plus))?),
+        Price::UnitGross(p) => (checked(i, p.checked_div(one_plus))?, p),
+        Price::TotalNet(t) => {
+            let u = per_unit(t)?;
+            (u, checked(i, u.checked_mul(one_plus))?)
+        }
+        Price::TotalGross(t) => {
+            let u = per_unit(t)?;
+            (checked(i, u.checked_div(one_plus))?, u)
+        }
+    };
+    let gross_basis = s.position == PositionStrategy::KeepGross;
+    // Undiscounted line amount on the line's basis: a total given on that basis is kept.
+    let undiscounted = match (l.price, gross_basis) {
+        (Price::TotalNet(t), false) | (Price::TotalGross(t), true) => t,
+        (_, false) => checked(i, unit_net.checked_mul(q))?,
+        (_, true) => checked(i, unit_gross.checked_mul(q))?,
+    };
+    let undiscounted_gross = match l.price {
+        Price::TotalGross(t) => t,
+        _ => checked(i, unit_gross.checked_mul(q))?,
+    };
+
+    let factor = |p: Decimal| -> Result<Decimal, TaxError> {
+        if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED {
+            return Err(TaxError::DiscountOutOfRange { line: i });
+        }
+        Ok(Decimal::ONE - p / Decimal::ONE_HUNDRED)
+    };
+    let on_basis =
+        |un: Decimal, ug: Decimal| checked(i, if gross_basis { ug.checked_mul(q) } else { un.checked_mul(q) });
+    let amount = match (discount_kind, l.discount.filter(|d| !d.is_zero())) {
+        (None, _) | (_, None) => undiscounted,
+        (Some(DiscountKind::PercentUnit), Some(p)) => {
+            let un = round2(checked(i, unit_net.checked_mul(factor(p)?))?);
+            on_basis(un, checked(i, un.checked_mul(one_plus))?)?
+        }
+        (Some(DiscountKind::PercentUnitGross), Some(p)) => {
+            let ug = round2(checked(i, unit_gross.checked_mul(factor(p)?))?);
+            on_basis(checked(i, ug.checked_div(one_plus))?, ug)?
+        }
+        (Some(DiscountKind::PercentTotal), Some(p)) => checked(i, undiscounted.checked_mul(factor(p)?))?,
+        (Some(DiscountKind::Amount), Some(d)) => {
+            undiscounted - if gross_basis { d } else { checked(i, d.checked_div(one_plus))? }
+        }
+    };
+
+    let rate = l.tax.fraction();
+    let (net, tax, gross) = if gross_basis {
+        let gross = round2(amount);
+        let net = round2(checked(i, gross.checked_div(one_plus))?);
+        (net, gross - net, gross)
+    } else {
+        let net = round2(amount);
+        let tax = round2(checked(i, net.checked_mul(rate))?);
+        (net, tax, net + tax)
+    };
+    let discount_gross = if l.discount.is_some_and(|d| !d.is_zero()) && discount_kind.is_some() {
+        round2(undiscounted_gross) - gross
+    } else {
+        Decimal::ZERO
+    };
+    Ok(LineAmounts {
+        unit_net: round_unit(unit_net),
+        unit_gross: round_unit(unit_gross),
+        total_net: net,
+        total_tax: tax,
+        total_gross: gross,
+        discount_gross,
+    })
+}
+
+/// Computes every line, the per-rate summary and the document totals.
+pub fn compute(
+    lines: &[LineInput],
+    strategy: &CalculatingStrategy,
+    discount_kind: Option<DiscountKind>,
+) -> Result<DocumentAmounts, TaxError> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut groups: BTreeMap<Tax, TaxSummaryRow> = BTreeMap::new();
+    let mut since_subtotal = LineAmounts::zero();
+    for (i, l) in lines.iter().enumerate() {
+        match l.kind {
+            LineKind::TextSeparator => out.push(LineAmounts::zero()),
+            LineKind::Subtotal => {
+                out.push(since_subtotal);
+                since_subtotal = LineAmounts::zero();
+            }
+            LineKind::Normal => {
+                let a = compute_line(i, l, strategy, discount_kind)?;
+                since_subtotal.total_net += a.total_net;
+                since_subtotal.total_tax += a.total_tax;
+                since_subtotal.total_gross += a.total_gross;
+                let z = round2(Decimal::ZERO);
+                let g = groups.entry(l.tax).or_insert(TaxSummaryRow { tax: l.tax, net: z, tax_amount: z, gross: z });
+                g.net += a.total_net;
+                g.tax_amount += a.total_tax;
+                g.gross += a.total_gross;
+                out.push(a);
+            }
+        }
+    }
+    let tax_summary: Vec<TaxSummaryRow> = groups
+        .into_values()
+        .map(|row| {
+            let one_plus = Decimal::ONE + row.tax.fraction();
+            match strategy.sum {
+                SumStrategy::Sum => row,
+                SumStrategy::KeepNet => {
+                    let t = round2(row.net * row.tax.fraction());
+                    TaxSummaryRow { tax_amount: t, gross: row.net + t, ..row }
+                }
+                SumStrategy::KeepGross => {
+                    let n = round2(row.gross / one_plus);
+                    TaxSummaryRow { net: n, tax_amount: row.gross - n, ..row }
+                }
+            }
+        })
+        .collect();
+    // Sums of cents are cents; `round2` only fixes the scale (an empty document is 0.00).
+    let net = round2(tax_summary.iter().map(|r| r.net).sum());
+    let tax = round2(tax_summary.iter().map(|r| r.tax_amount).sum());
+    let gross = round2(tax_summary.iter().map(|r| r.gross).sum());
+    Ok(DocumentAmounts { lines: out, tax_summary, net, tax, gross })
+}
+
+#[cfg(test)]
+mod tests;
