@@ -6,7 +6,9 @@ use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode};
 use crate::pagination::{Page, PageRequest};
 use crate::tables::department::{self, ActiveModel, Column, Entity, Model};
 use crate::tenant::{AccountId, Actor};
-use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, is_plausible_email, parse_decimal, search_key};
+use crate::validation::{
+    MAX_LINE, MAX_TEXT, Validator, camel_case, clean, escape_like, is_plausible_email, parse_decimal, search_key,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -88,10 +90,6 @@ macro_rules! apply_bools {
 }
 department_bool_fields!(apply_bools);
 
-/// Blank text becomes NULL, other text is trimmed.
-fn clean(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
-}
 
 impl DepartmentPatch {
     fn validate(&self, creating: bool) -> DomainResult<()> {
@@ -277,9 +275,6 @@ pub async fn list(
     Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
 }
 
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
 
 /// One department of the actor's account; another account's id is simply not found.
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {

@@ -123,6 +123,21 @@ pub fn search_key(s: &str) -> String {
     deunicode::deunicode(s).to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Blank text becomes NULL, other text is trimmed (optional text fields of a patch).
+pub fn clean(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// Escapes `\`, `%` and `_` for a `LIKE … ESCAPE '\'` pattern: user text matches literally.
+pub fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Every address of a list separated by commas or semicolons is plausible.
+pub fn is_email_list(s: &str) -> bool {
+    s.split([',', ';']).map(str::trim).filter(|e| !e.is_empty()).all(is_plausible_email)
+}
+
 pub fn normalize_email(s: &str) -> String {
     s.trim().to_lowercase()
 }
