@@ -48,10 +48,6 @@ macro_rules! department_bool_fields {
 const LINE: usize = MAX_LINE;
 const TEXT: usize = MAX_TEXT;
 
-/// Tax values accepted as a default tax besides a rate in percent (seed: "disabled" =
-/// no VAT line; "np" = not subject; "zw" = exempt).
-pub const TAX_KEYWORDS: [&str; 3] = ["disabled", "np", "zw"];
-
 macro_rules! patch_struct {
     ($(($f:ident, $lim:ident)),*) => {
         /// A change to a department. `None` leaves a field as it is; `Some(None)` clears it.
@@ -89,7 +85,6 @@ macro_rules! apply_bools {
     };
 }
 department_bool_fields!(apply_bools);
-
 
 impl DepartmentPatch {
     fn validate(&self, creating: bool) -> DomainResult<()> {
@@ -130,7 +125,7 @@ impl DepartmentPatch {
         }
         if let Some(Some(t)) = &self.default_tax
             && !t.trim().is_empty()
-            && !is_tax_value(t.trim())
+            && t.trim().parse::<crate::tax::Tax>().is_err()
         {
             v.push("input.defaultTax", FieldCode::Rule("tax_value"));
         }
@@ -147,12 +142,6 @@ impl DepartmentPatch {
 fn is_invoice_lang(s: &str) -> bool {
     let parts: Vec<&str> = s.split('/').collect();
     parts.len() <= 2 && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
-}
-
-/// A rate in percent between 0 and 100, or one of `TAX_KEYWORDS`.
-pub fn is_tax_value(s: &str) -> bool {
-    TAX_KEYWORDS.contains(&s)
-        || parse_decimal(s).is_some_and(|d| d >= rust_decimal::Decimal::ZERO && d <= rust_decimal::Decimal::ONE_HUNDRED)
 }
 
 /// A department with every optional field empty (used for the main department at sign-up).
@@ -275,7 +264,6 @@ pub async fn list(
     Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
 }
 
-
 /// One department of the actor's account; another account's id is simply not found.
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
     Entity::find_by_id(id)
@@ -385,16 +373,6 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tax_values() {
-        assert!(is_tax_value("20"));
-        assert!(is_tax_value("5.5"));
-        assert!(is_tax_value("disabled"));
-        assert!(!is_tax_value("101"));
-        assert!(!is_tax_value("-1"));
-        assert!(!is_tax_value("twenty"));
-    }
 
     #[test]
     fn invoice_langs() {

@@ -45,6 +45,7 @@ impl Lang {
         let (en, fr) = match what {
             "department" => ("Department not found.", "Département introuvable."),
             "api_token" => ("API token not found.", "Jeton d'API introuvable."),
+            "client" => ("Contact not found.", "Contact introuvable."),
             "account" => ("Account not found.", "Compte introuvable."),
             "user" => ("User not found.", "Utilisateur introuvable."),
             _ => ("Not found.", "Introuvable."),
@@ -177,6 +178,16 @@ impl Lang {
                 "An account needs a main department: make another department the main one instead.",
                 "Un compte doit avoir un département principal : désignez plutôt un autre département principal.",
             ),
+            "individual_last_name" => self.pick(
+                "A private individual (company: false) needs a last name.",
+                "Un particulier (company: false) doit avoir un nom de famille.",
+            ),
+            "payment_to_kind" => {
+                self.pick("Use a number of days, other_date or off.", "Indiquez un nombre de jours, other_date ou off.")
+            }
+            "unknown_department" => {
+                self.pick("No such department in this account.", "Ce département n'existe pas dans ce compte.")
+            }
             "not_a_member" => {
                 self.pick("You are not a member of this account.", "Vous n'êtes pas membre de ce compte.")
             }

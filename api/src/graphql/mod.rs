@@ -8,6 +8,7 @@ pub mod scalars;
 
 mod account;
 mod api_tokens;
+mod clients;
 mod departments;
 mod pagination;
 mod session;
@@ -26,10 +27,20 @@ pub struct AppContext {
 }
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(account::AccountQuery, departments::DepartmentQuery, api_tokens::ApiTokenQuery);
+pub struct QueryRoot(
+    account::AccountQuery,
+    departments::DepartmentQuery,
+    api_tokens::ApiTokenQuery,
+    clients::ClientQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(session::SessionMutation, departments::DepartmentMutation, api_tokens::ApiTokenMutation);
+pub struct MutationRoot(
+    session::SessionMutation,
+    departments::DepartmentMutation,
+    api_tokens::ApiTokenMutation,
+    clients::ClientMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

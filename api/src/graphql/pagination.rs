@@ -1,12 +1,14 @@
 //! One page type for every list: `{ items totalCount page perPage }`.
 
 use super::api_tokens::ApiToken;
+use super::clients::Client;
 use super::departments::Department;
 use async_graphql::{OutputType, SimpleObject};
 
 #[derive(SimpleObject)]
 #[graphql(concrete(name = "DepartmentPage", params(Department)))]
 #[graphql(concrete(name = "ApiTokenPage", params(ApiToken)))]
+#[graphql(concrete(name = "ClientPage", params(Client)))]
 pub struct Page<T: OutputType> {
     pub items: Vec<T>,
     /// Number of items over all pages.

@@ -8,7 +8,7 @@ const DEPT: &str = "query($id: ID!) { department(id: $id) { id name shortcut mai
 async fn snapshot(app: &TestApp, a: &Session) -> Value {
     app.ok(
         &a.access,
-        "{ departments(perPage: 100) { totalCount items { id name shortcut main email updatedAt } } apiTokens { totalCount items { id revokedAt } } }",
+        "{ departments(perPage: 100) { totalCount items { id name shortcut main email updatedAt } } apiTokens { totalCount items { id revokedAt } } clients { totalCount items { id name updatedAt } } }",
         json!({}),
     )
     .await
@@ -53,6 +53,16 @@ db_test!(other_accounts_ids_are_not_found, |app: TestApp| async move {
             .as_str()
             .unwrap()
             .to_owned();
+    let client_a = app
+        .ok(
+            &a.access,
+            "mutation { createClient(input: { name: \"Client de A\", externalId: \"A-1\" }) { id } }",
+            json!({}),
+        )
+        .await["createClient"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let before = snapshot(&app, &a).await;
 
     // B tries with a session token and with an API token.
@@ -76,6 +86,15 @@ db_test!(other_accounts_ids_are_not_found, |app: TestApp| async move {
             .err(Some(cred), "mutation($id: ID!) { revokeApiToken(id: $id) { id } }", json!({ "id": token_a_id }))
             .await;
         assert_eq!(code(&e), "NOT_FOUND");
+        for q in [
+            "query($id: ID!) { client(id: $id) { id } }",
+            "mutation($id: ID!) { updateClient(id: $id, input: { name: \"pwned\" }) { id } }",
+            "mutation($id: ID!) { deleteClient(id: $id) { id } }",
+        ] {
+            assert_eq!(code(&app.err(Some(cred), q, json!({ "id": client_a })).await), "NOT_FOUND", "{q}");
+        }
+        let found = app.ok(cred, "{ clients(filter: { externalId: \"A-1\" }) { totalCount } }", json!({})).await;
+        assert_eq!(found["clients"]["totalCount"], 0, "finders never reach another account");
 
         // Lists only show B's own rows.
         let mine = app

@@ -1,0 +1,537 @@
+//! Contacts (clients) of an account: create, update, find, delete. Every query is scoped
+//! by the actor's account. Field names follow VosFactures' "Champs fiche contact".
+
+use crate::db::begin_write;
+use crate::error::{DomainError, DomainResult, FieldCode};
+use crate::pagination::{Page, PageRequest};
+use crate::tables::client::{ActiveModel, Column, Entity, Model};
+use crate::tables::department;
+use crate::tax::Tax;
+use crate::tenant::Actor;
+use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, clean, escape_like, is_email_list, search_key};
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+/// The optional text fields of a contact with their length limit, listed once (the API
+/// layer builds its GraphQL types from the same list).
+#[macro_export]
+macro_rules! client_text_fields {
+    ($cb:ident) => {
+        $cb! {
+            (first_name, LINE), (last_name, LINE), (shortcut, LINE), (title, LINE), (post_code, LINE),
+            (city, LINE), (street, LINE), (country, LINE), (tax_no_kind, LINE), (tax_no, LINE),
+            (external_id, LINE), (phone, LINE), (mobile_phone, LINE), (fax, LINE), (email, LINE),
+            (email_for_reminders, LINE), (www, LINE), (bank, LINE), (bank_account, LINE),
+            (payment_to_kind, LINE), (default_tax, LINE), (default_payment_type, LINE), (person, LINE),
+            (mass_payment_code, LINE), (accounting_id, LINE), (accounting_id2, LINE), (sepa_mandate_no, LINE),
+            (chorus_identifier_type, LINE), (chorus_identifier, LINE), (chorus_service_code, LINE),
+            (ingenico_id, LINE), (birth_insee_country, LINE), (birth_insee_department, LINE),
+            (birth_insee_community, LINE), (birth_city, LINE), (insee_country, LINE), (insee_community, LINE),
+            (street_kind, LINE), (urssaf_id, LINE), (note, TEXT), (delivery_address, TEXT)
+        }
+    };
+}
+
+const LINE: usize = MAX_LINE;
+const TEXT: usize = MAX_TEXT;
+const MAX_TAGS: usize = 50;
+const MAX_TAG_LEN: usize = 100;
+
+/// Contact kinds of the seed.
+pub const KINDS: [&str; 3] = ["buyer", "seller", "both"];
+/// Chorus Pro identifier types: 1 SIRET, 2 EU outside France, 3 outside the EU, 4 RIDET,
+/// 5 Tahiti number, 6 other.
+pub const CHORUS_IDENTIFIER_TYPES: [&str; 6] = ["1", "2", "3", "4", "5", "6"];
+
+macro_rules! patch_struct {
+    ($(($f:ident, $lim:ident)),*) => {
+        /// A change to a contact. `None` leaves a field as it is; `Some(None)` clears it.
+        #[derive(Clone, Debug, Default)]
+        pub struct ClientPatch {
+            pub name: Option<String>,
+            pub company: Option<bool>,
+            pub kind: Option<String>,
+            pub use_delivery_address: Option<bool>,
+            pub disable_auto_reminders: Option<bool>,
+            pub use_mass_payment: Option<bool>,
+            pub sepa_b2b: Option<bool>,
+            pub discount: Option<Option<String>>,
+            pub department_id: Option<Option<Uuid>>,
+            pub birth_date: Option<Option<NaiveDate>>,
+            pub tag_list: Option<Vec<String>>,
+            $(pub $f: Option<Option<String>>,)*
+        }
+
+        impl ClientPatch {
+            fn check_texts(&self, v: &mut Validator) {
+                $(if let Some(Some(s)) = &self.$f { v.max_len(&format!("input.{}", camel_case(stringify!($f))), s, $lim); })*
+            }
+
+            fn apply_texts(&self, am: &mut ActiveModel) {
+                $(if let Some(value) = &self.$f { am.$f = Set(clean(value)); })*
+            }
+        }
+    };
+}
+client_text_fields!(patch_struct);
+
+fn present(v: &Option<Option<String>>) -> Option<&str> {
+    v.as_ref().and_then(|o| o.as_deref()).map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// `5` (days), `other_date` or `off`, as on documents.
+pub fn is_payment_to_kind(s: &str) -> bool {
+    s == "other_date" || s == "off" || s.parse::<u16>().is_ok()
+}
+
+/// Trimmed, without blanks or repeats, in the order given.
+fn normalize_tags(tags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        if !out.iter().any(|o| o == t) {
+            out.push(t.to_owned());
+        }
+    }
+    out
+}
+
+impl ClientPatch {
+    /// `current` is the contact being updated (None on creation).
+    fn validate(&self, current: Option<&Model>) -> DomainResult<()> {
+        let mut v = Validator::new();
+        let company = self.company.or(current.map(|c| c.company)).unwrap_or(true);
+        let last_name = match &self.last_name {
+            Some(l) => l.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+            None => current.and_then(|c| c.last_name.as_deref()),
+        };
+        match (&self.name, current) {
+            (Some(n), _) => {
+                if let Some(n) = v.required("input.name", Some(n)) {
+                    v.max_len("input.name", n, MAX_LINE);
+                }
+            }
+            // A private individual may be named by first and last name alone.
+            (None, None) if !company && last_name.is_some() => {}
+            (None, None) => v.push("input.name", FieldCode::Required),
+            (None, Some(_)) => {}
+        }
+        if !company && last_name.is_none() {
+            v.push("input.lastName", FieldCode::Rule("individual_last_name"));
+        }
+        self.check_texts(&mut v);
+        if let Some(k) = &self.kind {
+            v.one_of("input.kind", k, &KINDS);
+        }
+        for (field, value) in [("input.email", &self.email), ("input.emailForReminders", &self.email_for_reminders)] {
+            if let Some(e) = present(value)
+                && !is_email_list(e)
+            {
+                v.push(field, FieldCode::InvalidEmail);
+            }
+        }
+        if let Some(d) = present(&self.discount) {
+            match v.decimal("input.discount", d) {
+                Some(x) if x < rust_decimal::Decimal::ZERO || x > rust_decimal::Decimal::ONE_HUNDRED => {
+                    v.push("input.discount", FieldCode::OutOfRange { min: 0, max: 100 })
+                }
+                _ => {}
+            }
+        }
+        if let Some(t) = present(&self.default_tax)
+            && t.parse::<Tax>().is_err()
+        {
+            v.push("input.defaultTax", FieldCode::Rule("tax_value"));
+        }
+        if let Some(p) = present(&self.payment_to_kind)
+            && !is_payment_to_kind(p)
+        {
+            v.push("input.paymentToKind", FieldCode::Rule("payment_to_kind"));
+        }
+        if let Some(c) = present(&self.chorus_identifier_type) {
+            v.one_of("input.chorusIdentifierType", c, &CHORUS_IDENTIFIER_TYPES);
+        }
+        if let Some(tags) = &self.tag_list {
+            let tags = normalize_tags(tags);
+            if tags.len() > MAX_TAGS {
+                v.push("input.tagList", FieldCode::OutOfRange { min: 0, max: MAX_TAGS as i64 });
+            }
+            if tags.iter().any(|t| t.chars().count() > MAX_TAG_LEN) {
+                v.push("input.tagList", FieldCode::TooLong { max: MAX_TAG_LEN });
+            }
+        }
+        v.finish()
+    }
+}
+
+fn value_of<T: Clone + Default + Into<sea_orm::Value>>(v: &ActiveValue<T>) -> T {
+    match v {
+        ActiveValue::Set(x) | ActiveValue::Unchanged(x) => x.clone(),
+        ActiveValue::NotSet => T::default(),
+    }
+}
+
+fn apply(p: &ClientPatch, am: &mut ActiveModel) {
+    p.apply_texts(am);
+    if let Some(c) = p.company {
+        am.company = Set(c);
+    }
+    if let Some(k) = &p.kind {
+        am.kind = Set(k.clone());
+    }
+    for (src, dst) in [
+        (p.use_delivery_address, &mut am.use_delivery_address),
+        (p.disable_auto_reminders, &mut am.disable_auto_reminders),
+        (p.use_mass_payment, &mut am.use_mass_payment),
+        (p.sepa_b2b, &mut am.sepa_b2b),
+    ] {
+        if let Some(b) = src {
+            *dst = Set(b);
+        }
+    }
+    if let Some(d) = &p.discount {
+        am.discount =
+            Set(clean(d).and_then(|s| crate::validation::parse_decimal(&s)).map(|d| d.normalize().to_string()));
+    }
+    if let Some(d) = p.department_id {
+        am.department_id = Set(d);
+    }
+    if let Some(b) = p.birth_date {
+        am.birth_date = Set(b);
+    }
+    if let Some(tags) = &p.tag_list {
+        am.tag_list = Set(tags_json(&normalize_tags(tags)));
+    }
+    let first = value_of(&am.first_name).unwrap_or_default();
+    let last = value_of(&am.last_name).unwrap_or_default();
+    match &p.name {
+        Some(n) => am.name = Set(n.trim().to_owned()),
+        // An individual created by first and last name only is named "First Last" (seed).
+        None if value_of(&am.name).is_empty() => am.name = Set(format!("{first} {last}").trim().to_owned()),
+        None => {}
+    }
+    let shortcut = value_of(&am.shortcut).unwrap_or_default();
+    am.search_name = Set(search_key(&format!("{} {shortcut} {first} {last}", value_of(&am.name))));
+}
+
+/// Tags as stored: a JSON array of strings.
+fn tags_json(tags: &[String]) -> String {
+    serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
+}
+
+/// Tags of a stored contact.
+pub fn tags_of(m: &Model) -> Vec<String> {
+    serde_json::from_str(&m.tag_list).unwrap_or_default()
+}
+
+fn blank(actor: &Actor) -> ActiveModel {
+    let now = Utc::now();
+    ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(actor.account_id.0),
+        name: Set(String::new()),
+        search_name: Set(String::new()),
+        company: Set(true),
+        kind: Set("buyer".into()),
+        use_delivery_address: Set(false),
+        disable_auto_reminders: Set(false),
+        use_mass_payment: Set(false),
+        sepa_b2b: Set(false),
+        discount: Set(None),
+        department_id: Set(None),
+        birth_date: Set(None),
+        tag_list: Set("[]".into()),
+        first_name: Set(None),
+        last_name: Set(None),
+        shortcut: Set(None),
+        title: Set(None),
+        post_code: Set(None),
+        city: Set(None),
+        street: Set(None),
+        country: Set(None),
+        tax_no_kind: Set(None),
+        tax_no: Set(None),
+        external_id: Set(None),
+        phone: Set(None),
+        mobile_phone: Set(None),
+        fax: Set(None),
+        email: Set(None),
+        email_for_reminders: Set(None),
+        www: Set(None),
+        bank: Set(None),
+        bank_account: Set(None),
+        payment_to_kind: Set(None),
+        default_tax: Set(None),
+        default_payment_type: Set(None),
+        person: Set(None),
+        mass_payment_code: Set(None),
+        accounting_id: Set(None),
+        accounting_id2: Set(None),
+        sepa_mandate_no: Set(None),
+        chorus_identifier_type: Set(None),
+        chorus_identifier: Set(None),
+        chorus_service_code: Set(None),
+        ingenico_id: Set(None),
+        birth_insee_country: Set(None),
+        birth_insee_department: Set(None),
+        birth_insee_community: Set(None),
+        birth_city: Set(None),
+        insee_country: Set(None),
+        insee_community: Set(None),
+        street_kind: Set(None),
+        urssaf_id: Set(None),
+        note: Set(None),
+        delivery_address: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// A department named by a contact must be one of the actor's account.
+async fn check_department(db: &impl ConnectionTrait, actor: &Actor, p: &ClientPatch) -> DomainResult<()> {
+    if let Some(Some(id)) = p.department_id {
+        let found = department::Entity::find_by_id(id)
+            .filter(department::Column::AccountId.eq(actor.account_id.0))
+            .one(db)
+            .await?;
+        if found.is_none() {
+            return Err(DomainError::field("input.departmentId", FieldCode::Rule("unknown_department")));
+        }
+    }
+    Ok(())
+}
+
+/// Contacts are day-to-day data: every role but the accountant may change them.
+fn require_writer(actor: &Actor) -> DomainResult<()> {
+    if actor.role == crate::Role::Accountant { Err(DomainError::Forbidden) } else { Ok(()) }
+}
+
+pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: ClientPatch) -> DomainResult<Model> {
+    require_writer(actor)?;
+    patch.validate(None)?;
+    check_department(db, actor, &patch).await?;
+    let mut am = blank(actor);
+    apply(&patch, &mut am);
+    Ok(am.insert(db).await?)
+}
+
+pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: ClientPatch) -> DomainResult<Model> {
+    require_writer(actor)?;
+    let txn = begin_write(db).await?;
+    let current = get(&txn, actor, id).await?;
+    patch.validate(Some(&current))?;
+    check_department(&txn, actor, &patch).await?;
+    let mut am: ActiveModel = current.into();
+    apply(&patch, &mut am);
+    am.updated_at = Set(Utc::now());
+    let updated = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes a contact. Documents keep their own copy of the buyer's details, so deleting
+/// a contact never changes an issued document.
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
+    require_writer(actor)?;
+    let txn = begin_write(db).await?;
+    let current = get(&txn, actor, id).await?;
+    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(current)
+}
+
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
+    Entity::find_by_id(id)
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("client"))
+}
+
+/// The finders of the seed (`external_id`, `tax_no`, `name`, `shortcut`, `email`) plus
+/// kind and tag. All given filters must match.
+#[derive(Clone, Debug, Default)]
+pub struct ClientFilter {
+    /// Exact "Réf/code client".
+    pub external_id: Option<String>,
+    /// Exact tax number, ignoring spaces and case.
+    pub tax_no: Option<String>,
+    /// Part of the name, shortcut, first or last name, ignoring case and accents.
+    pub name: Option<String>,
+    /// Exact shortcut, ignoring case.
+    pub shortcut: Option<String>,
+    /// Part of the e-mail address(es), ignoring case.
+    pub email: Option<String>,
+    /// `buyer` also finds `both`; `seller` likewise.
+    pub kind: Option<String>,
+    pub tag: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ClientOrder {
+    #[default]
+    Name,
+    NameDesc,
+    CreatedAt,
+    CreatedAtDesc,
+    UpdatedAt,
+    UpdatedAtDesc,
+}
+
+fn lower_like(col: Column, pattern: String) -> sea_orm::sea_query::SimpleExpr {
+    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    f: &ClientFilter,
+    order: ClientOrder,
+    page: PageRequest,
+) -> DomainResult<Page<Model>> {
+    let term = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    if let Some(x) = term(&f.external_id) {
+        q = q.filter(Column::ExternalId.eq(x));
+    }
+    if let Some(x) = term(&f.tax_no) {
+        let compact: String = x.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+        q = q.filter(
+            Expr::expr(Func::lower(Func::cust("REPLACE").arg(Expr::col(Column::TaxNo)).arg(" ").arg(""))).eq(compact),
+        );
+    }
+    if let Some(x) = term(&f.name).map(|n| search_key(&n)) {
+        q = q.filter(Expr::col(Column::SearchName).like(LikeExpr::new(format!("%{}%", escape_like(&x))).escape('\\')));
+    }
+    if let Some(x) = term(&f.shortcut) {
+        q = q.filter(Expr::expr(Func::lower(Expr::col(Column::Shortcut))).eq(x.to_lowercase()));
+    }
+    if let Some(x) = term(&f.email) {
+        q = q.filter(lower_like(Column::Email, format!("%{}%", escape_like(&x.to_lowercase()))));
+    }
+    if let Some(k) = term(&f.kind) {
+        q = q.filter(Column::Kind.is_in([k, "both".to_owned()]));
+    }
+    if let Some(t) = term(&f.tag) {
+        // The tag as it appears, quoted, inside the stored JSON array.
+        let quoted = serde_json::to_string(&t).unwrap_or_default();
+        let inner = quoted.as_str();
+        q = q.filter(Expr::col(Column::TagList).like(LikeExpr::new(format!("%{}%", escape_like(inner))).escape('\\')));
+    }
+    let total_count = q.clone().count(db).await?;
+    q = match order {
+        ClientOrder::Name => q.order_by_asc(Column::SearchName),
+        ClientOrder::NameDesc => q.order_by_desc(Column::SearchName),
+        ClientOrder::CreatedAt => q.order_by_asc(Column::CreatedAt),
+        ClientOrder::CreatedAtDesc => q.order_by_desc(Column::CreatedAt),
+        ClientOrder::UpdatedAt => q.order_by_asc(Column::UpdatedAt),
+        ClientOrder::UpdatedAtDesc => q.order_by_desc(Column::UpdatedAt),
+    };
+    let items = q.order_by_asc(Column::Id).offset(page.offset()).limit(page.per_page).all(db).await?;
+    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_trimmed_deduplicated_and_stored_as_json() {
+        let tags = vec![" vip ".to_owned(), "a \"quoted\" tag".to_owned(), "".to_owned(), "vip".to_owned()];
+        let stored = tags_json(&normalize_tags(&tags));
+        assert_eq!(stored, r#"["vip","a \"quoted\" tag"]"#);
+        let m = Model { tag_list: stored, ..model_for_tests() };
+        assert_eq!(tags_of(&m), ["vip", "a \"quoted\" tag"]);
+    }
+
+    fn model_for_tests() -> Model {
+        let actor = Actor {
+            user_id: crate::UserId(Uuid::nil()),
+            account_id: crate::AccountId(Uuid::nil()),
+            role: crate::Role::Owner,
+            credential: crate::tenant::Credential::Session(Uuid::nil()),
+        };
+        let am = blank(&actor);
+        Model {
+            id: value_of(&am.id),
+            account_id: value_of(&am.account_id),
+            name: String::new(),
+            search_name: String::new(),
+            company: true,
+            kind: "buyer".into(),
+            use_delivery_address: false,
+            disable_auto_reminders: false,
+            use_mass_payment: false,
+            sepa_b2b: false,
+            discount: None,
+            department_id: None,
+            birth_date: None,
+            tag_list: "[]".into(),
+            first_name: None,
+            last_name: None,
+            shortcut: None,
+            title: None,
+            post_code: None,
+            city: None,
+            street: None,
+            country: None,
+            tax_no_kind: None,
+            tax_no: None,
+            external_id: None,
+            phone: None,
+            mobile_phone: None,
+            fax: None,
+            email: None,
+            email_for_reminders: None,
+            www: None,
+            bank: None,
+            bank_account: None,
+            payment_to_kind: None,
+            default_tax: None,
+            default_payment_type: None,
+            person: None,
+            mass_payment_code: None,
+            accounting_id: None,
+            accounting_id2: None,
+            sepa_mandate_no: None,
+            chorus_identifier_type: None,
+            chorus_identifier: None,
+            chorus_service_code: None,
+            ingenico_id: None,
+            birth_insee_country: None,
+            birth_insee_department: None,
+            birth_insee_community: None,
+            birth_city: None,
+            insee_country: None,
+            insee_community: None,
+            street_kind: None,
+            urssaf_id: None,
+            note: None,
+            delivery_address: None,
+            created_at: value_of(&am.created_at),
+            updated_at: value_of(&am.updated_at),
+        }
+    }
+
+    #[test]
+    fn payment_to_kinds() {
+        assert!(is_payment_to_kind("5"));
+        assert!(is_payment_to_kind("other_date"));
+        assert!(is_payment_to_kind("off"));
+        assert!(!is_payment_to_kind("soon"));
+    }
+
+    #[test]
+    fn an_individual_needs_a_last_name() {
+        let p = ClientPatch { company: Some(false), first_name: Some(Some("Jean".into())), ..Default::default() };
+        let Err(DomainError::Validation(errs)) = p.validate(None) else { panic!() };
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["input.name", "input.lastName"]);
+        let ok = ClientPatch { company: Some(false), last_name: Some(Some("Dupont".into())), ..Default::default() };
+        assert!(ok.validate(None).is_ok(), "name is derived from first and last name");
+    }
+}

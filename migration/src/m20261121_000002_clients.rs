@@ -1,0 +1,118 @@
+//! Contacts (clients): buyers and suppliers of an account, with every field of the
+//! VosFactures "Champs fiche contact".
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261121_000002_clients"
+    }
+}
+
+fn index(name: &str, cols: &[&str]) -> IndexCreateStatement {
+    let mut i = Index::create();
+    i.name(name).table(Alias::new("clients"));
+    for c in cols {
+        i.col(Alias::new(*c));
+    }
+    i.to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let mut t = Table::create();
+        t.table(Alias::new("clients"))
+            .col(uuid("id").primary_key())
+            .col(uuid("account_id"))
+            .col(string("name"))
+            // `validation::search_key(name shortcut first_name last_name)`, written by the application.
+            .col(string("search_name"))
+            .col(boolean("company"))
+            .col(string("kind"))
+            .col(boolean("use_delivery_address"))
+            .col(boolean("disable_auto_reminders"))
+            .col(boolean("use_mass_payment"))
+            .col(boolean("sepa_b2b"))
+            // Decimal string (percent), see `validation::parse_decimal`.
+            .col(string_null("discount"))
+            .col(uuid_null("department_id"))
+            .col(date_null("birth_date"))
+            // JSON array of strings.
+            .col(text("tag_list"));
+        for c in [
+            "first_name",
+            "last_name",
+            "shortcut",
+            "title",
+            "post_code",
+            "city",
+            "street",
+            "country",
+            "tax_no_kind",
+            "tax_no",
+            "external_id",
+            "phone",
+            "mobile_phone",
+            "fax",
+            "email",
+            "email_for_reminders",
+            "www",
+            "bank",
+            "bank_account",
+            "payment_to_kind",
+            "default_tax",
+            "default_payment_type",
+            "person",
+            "mass_payment_code",
+            "accounting_id",
+            "accounting_id2",
+            "sepa_mandate_no",
+            "chorus_identifier_type",
+            "chorus_identifier",
+            "chorus_service_code",
+            "ingenico_id",
+            "birth_insee_country",
+            "birth_insee_department",
+            "birth_insee_community",
+            "birth_city",
+            "insee_country",
+            "insee_community",
+            "street_kind",
+            "urssaf_id",
+        ] {
+            t.col(string_null(c));
+        }
+        for c in ["note", "delivery_address"] {
+            t.col(text_null(c));
+        }
+        t.col(timestamp_with_time_zone("created_at"))
+            .col(timestamp_with_time_zone("updated_at"))
+            .foreign_key(
+                ForeignKey::create()
+                    .name("fk_clients_account")
+                    .from(Alias::new("clients"), Alias::new("account_id"))
+                    .to(Alias::new("accounts"), Alias::new("id"))
+                    .on_delete(ForeignKeyAction::Restrict),
+            )
+            .foreign_key(
+                ForeignKey::create()
+                    .name("fk_clients_department")
+                    .from(Alias::new("clients"), Alias::new("department_id"))
+                    .to(Alias::new("departments"), Alias::new("id"))
+                    .on_delete(ForeignKeyAction::SetNull),
+            );
+        m.create_table(t.to_owned()).await?;
+        m.create_index(index("ix_clients_account_search", &["account_id", "search_name"])).await?;
+        m.create_index(index("ix_clients_account_updated", &["account_id", "updated_at"])).await?;
+        m.create_index(index("ix_clients_account_external", &["account_id", "external_id"])).await?;
+        m.create_index(index("ix_clients_account_tax_no", &["account_id", "tax_no"])).await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(Alias::new("clients")).to_owned()).await
+    }
+}
