@@ -5,7 +5,6 @@ use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult, FieldCode};
 use crate::pagination::{Page, PageRequest};
 use crate::tables::client::{ActiveModel, Column, Entity, Model};
-use crate::tables::department;
 use crate::tax::Tax;
 use crate::tenant::Actor;
 use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, clean, escape_like, is_email_list, search_key};
@@ -62,6 +61,7 @@ macro_rules! patch_struct {
             pub sepa_b2b: Option<bool>,
             pub discount: Option<Option<String>>,
             pub department_id: Option<Option<Uuid>>,
+            pub category_id: Option<Option<Uuid>>,
             pub birth_date: Option<Option<NaiveDate>>,
             pub tag_list: Option<Vec<String>>,
             $(pub $f: Option<Option<String>>,)*
@@ -200,6 +200,9 @@ fn apply(p: &ClientPatch, am: &mut ActiveModel) {
     if let Some(d) = p.department_id {
         am.department_id = Set(d);
     }
+    if let Some(c) = p.category_id {
+        am.category_id = Set(c);
+    }
     if let Some(b) = p.birth_date {
         am.birth_date = Set(b);
     }
@@ -243,6 +246,7 @@ fn blank(actor: &Actor) -> ActiveModel {
         sepa_b2b: Set(false),
         discount: Set(None),
         department_id: Set(None),
+        category_id: Set(None),
         birth_date: Set(None),
         tag_list: Set("[]".into()),
         first_name: Set(None),
@@ -291,16 +295,13 @@ fn blank(actor: &Actor) -> ActiveModel {
     }
 }
 
-/// A department named by a contact must be one of the actor's account.
-async fn check_department(db: &impl ConnectionTrait, actor: &Actor, p: &ClientPatch) -> DomainResult<()> {
+/// Departments and categories named by a contact must be the actor's account's.
+async fn check_references(db: &impl ConnectionTrait, actor: &Actor, p: &ClientPatch) -> DomainResult<()> {
     if let Some(Some(id)) = p.department_id {
-        let found = department::Entity::find_by_id(id)
-            .filter(department::Column::AccountId.eq(actor.account_id.0))
-            .one(db)
-            .await?;
-        if found.is_none() {
-            return Err(DomainError::field("input.departmentId", FieldCode::Rule("unknown_department")));
-        }
+        crate::departments::require_in_account(db, actor, id, "input.departmentId").await?;
+    }
+    if let Some(Some(id)) = p.category_id {
+        crate::categories::require_in_account(db, actor, id, "input.categoryId").await?;
     }
     Ok(())
 }
@@ -313,7 +314,7 @@ fn require_writer(actor: &Actor) -> DomainResult<()> {
 pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: ClientPatch) -> DomainResult<Model> {
     require_writer(actor)?;
     patch.validate(None)?;
-    check_department(db, actor, &patch).await?;
+    check_references(db, actor, &patch).await?;
     let mut am = blank(actor);
     apply(&patch, &mut am);
     Ok(am.insert(db).await?)
@@ -324,7 +325,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Cli
     let txn = begin_write(db).await?;
     let current = get(&txn, actor, id).await?;
     patch.validate(Some(&current))?;
-    check_department(&txn, actor, &patch).await?;
+    check_references(&txn, actor, &patch).await?;
     let mut am: ActiveModel = current.into();
     apply(&patch, &mut am);
     am.updated_at = Set(Utc::now());
@@ -469,6 +470,7 @@ mod tests {
             sepa_b2b: false,
             discount: None,
             department_id: None,
+            category_id: None,
             birth_date: None,
             tag_list: "[]".into(),
             first_name: None,

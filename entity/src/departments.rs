@@ -273,6 +273,15 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainRe
         .ok_or(DomainError::NotFound("department"))
 }
 
+/// Refuses a department id that is not one of the actor's account (named as `field`).
+pub async fn require_in_account(db: &impl ConnectionTrait, actor: &Actor, id: Uuid, field: &str) -> DomainResult<()> {
+    match get(db, actor, id).await {
+        Ok(_) => Ok(()),
+        Err(DomainError::NotFound(_)) => Err(DomainError::field(field, FieldCode::Rule("unknown_department"))),
+        Err(e) => Err(e),
+    }
+}
+
 /// The main department of an account (documents default to it).
 pub async fn main_of(db: &impl ConnectionTrait, account: AccountId) -> DomainResult<Model> {
     Entity::find()

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod categories;
 pub mod clients;
 pub mod db;
 pub mod departments;

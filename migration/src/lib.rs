@@ -4,13 +4,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_tenants_and_auth;
-mod m20261121_000002_clients;
+mod m20261121_000002_categories_and_clients;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_tenants_and_auth::Migration), Box::new(m20261121_000002_clients::Migration)]
+        vec![
+            Box::new(m20261121_000001_tenants_and_auth::Migration),
+            Box::new(m20261121_000002_categories_and_clients::Migration),
+        ]
     }
 }

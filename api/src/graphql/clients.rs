@@ -17,6 +17,15 @@ fn patch<T, U>(v: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U>
     }
 }
 
+/// An optional id in a patch: absent, cleared, or a UUID.
+fn optional_id(field: &str, v: MaybeUndefined<ID>) -> Result<Option<Option<uuid::Uuid>>, entity::DomainError> {
+    Ok(match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(id) => Some(Some(parse_id(field, &id)?)),
+    })
+}
+
 macro_rules! client_types {
     ($(($f:ident, $lim:ident)),*) => {
         /// A contact: a buyer, a supplier, or both.
@@ -38,6 +47,7 @@ macro_rules! client_types {
             pub discount: Option<Decimal>,
             /// Department the contact is restricted to ("restricted contact visibility").
             pub department_id: Option<ID>,
+            pub category_id: Option<ID>,
             pub birth_date: Option<Date>,
             pub tag_list: Vec<String>,
             $(pub $f: Option<String>,)*
@@ -59,6 +69,7 @@ macro_rules! client_types {
                     sepa_b2b: m.sepa_b2b,
                     discount: m.discount.as_deref().and_then(entity::validation::parse_decimal).map(Decimal),
                     department_id: m.department_id.map(|d| ID(d.to_string())),
+                    category_id: m.category_id.map(|d| ID(d.to_string())),
                     birth_date: m.birth_date.map(Date),
                     tag_list,
                     $($f: m.$f,)*
@@ -83,6 +94,7 @@ macro_rules! client_types {
             pub sepa_b2b: Option<bool>,
             pub discount: MaybeUndefined<Decimal>,
             pub department_id: MaybeUndefined<ID>,
+            pub category_id: MaybeUndefined<ID>,
             pub birth_date: MaybeUndefined<Date>,
             /// Replaces the contact's tags.
             pub tag_list: Option<Vec<String>>,
@@ -91,11 +103,8 @@ macro_rules! client_types {
 
         impl ClientInput {
             fn into_patch(self) -> Result<ClientPatch, entity::DomainError> {
-                let department_id = match self.department_id {
-                    MaybeUndefined::Undefined => None,
-                    MaybeUndefined::Null => Some(None),
-                    MaybeUndefined::Value(id) => Some(Some(parse_id("input.departmentId", &id)?)),
-                };
+                let department_id = optional_id("input.departmentId", self.department_id)?;
+                let category_id = optional_id("input.categoryId", self.category_id)?;
                 Ok(ClientPatch {
                     name: self.name,
                     company: self.company,
@@ -106,6 +115,7 @@ macro_rules! client_types {
                     sepa_b2b: self.sepa_b2b,
                     discount: patch(self.discount, |d| d.0.to_string()),
                     department_id,
+                    category_id,
                     birth_date: patch(self.birth_date, |d| d.0),
                     tag_list: self.tag_list,
                     $($f: patch(self.$f, |s| s),)*

@@ -46,6 +46,7 @@ impl Lang {
             "department" => ("Department not found.", "Département introuvable."),
             "api_token" => ("API token not found.", "Jeton d'API introuvable."),
             "client" => ("Contact not found.", "Contact introuvable."),
+            "category" => ("Category not found.", "Catégorie introuvable."),
             "account" => ("Account not found.", "Compte introuvable."),
             "user" => ("User not found.", "Utilisateur introuvable."),
             _ => ("Not found.", "Introuvable."),
@@ -184,6 +185,9 @@ impl Lang {
             ),
             "payment_to_kind" => {
                 self.pick("Use a number of days, other_date or off.", "Indiquez un nombre de jours, other_date ou off.")
+            }
+            "unknown_category" => {
+                self.pick("No such category in this account.", "Cette catégorie n'existe pas dans ce compte.")
             }
             "unknown_department" => {
                 self.pick("No such department in this account.", "Ce département n'existe pas dans ce compte.")

@@ -8,6 +8,7 @@ pub mod scalars;
 
 mod account;
 mod api_tokens;
+mod categories;
 mod clients;
 mod departments;
 mod pagination;
@@ -32,6 +33,7 @@ pub struct QueryRoot(
     departments::DepartmentQuery,
     api_tokens::ApiTokenQuery,
     clients::ClientQuery,
+    categories::CategoryQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -40,6 +42,7 @@ pub struct MutationRoot(
     departments::DepartmentMutation,
     api_tokens::ApiTokenMutation,
     clients::ClientMutation,
+    categories::CategoryMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

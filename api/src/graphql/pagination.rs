@@ -1,6 +1,7 @@
 //! One page type for every list: `{ items totalCount page perPage }`.
 
 use super::api_tokens::ApiToken;
+use super::categories::Category;
 use super::clients::Client;
 use super::departments::Department;
 use async_graphql::{OutputType, SimpleObject};
@@ -9,6 +10,7 @@ use async_graphql::{OutputType, SimpleObject};
 #[graphql(concrete(name = "DepartmentPage", params(Department)))]
 #[graphql(concrete(name = "ApiTokenPage", params(ApiToken)))]
 #[graphql(concrete(name = "ClientPage", params(Client)))]
+#[graphql(concrete(name = "CategoryPage", params(Category)))]
 pub struct Page<T: OutputType> {
     pub items: Vec<T>,
     /// Number of items over all pages.

@@ -21,6 +21,7 @@ pub struct Model {
     /// Default discount in percent, canonical decimal string.
     pub discount: Option<String>,
     pub department_id: Option<Uuid>,
+    pub category_id: Option<Uuid>,
     pub birth_date: Option<Date>,
     /// JSON array of strings.
     pub tag_list: String,

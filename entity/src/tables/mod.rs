@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod api_token;
+pub mod category;
 pub mod client;
 pub mod department;
 pub mod login_throttle;

@@ -5,6 +5,7 @@
 mod api_tokens;
 mod auth_flow;
 mod bad_input;
+mod categories;
 mod clients;
 mod departments;
 mod housekeeping;

@@ -1,0 +1,130 @@
+//! Categories of contacts, products and documents, scoped by the actor's account.
+
+use crate::error::{DomainError, DomainResult, FieldCode};
+use crate::pagination::{Page, PageRequest};
+use crate::tables::category::{ActiveModel, Column, Entity, Model};
+use crate::tenant::Actor;
+use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, escape_like, search_key};
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, Default)]
+pub struct CategoryPatch {
+    pub name: Option<String>,
+    /// `Some(None)` clears it.
+    pub description: Option<Option<String>>,
+}
+
+impl CategoryPatch {
+    fn validate(&self, creating: bool) -> DomainResult<()> {
+        let mut v = Validator::new();
+        match &self.name {
+            Some(n) => {
+                if let Some(n) = v.required("input.name", Some(n)) {
+                    v.max_len("input.name", n, MAX_LINE);
+                }
+            }
+            None if creating => v.push("input.name", FieldCode::Required),
+            None => {}
+        }
+        if let Some(Some(d)) = &self.description {
+            v.max_len("input.description", d, MAX_TEXT);
+        }
+        v.finish()
+    }
+
+    fn apply(&self, am: &mut ActiveModel) {
+        if let Some(n) = &self.name {
+            am.name = Set(n.trim().to_owned());
+            am.search_name = Set(search_key(n));
+        }
+        if let Some(d) = &self.description {
+            am.description = Set(clean(d));
+        }
+    }
+}
+
+/// Categories are day-to-day data: every role but the accountant may change them.
+fn require_writer(actor: &Actor) -> DomainResult<()> {
+    if actor.role == crate::Role::Accountant { Err(DomainError::Forbidden) } else { Ok(()) }
+}
+
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
+    Entity::find_by_id(id)
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("category"))
+}
+
+/// Refuses a category id that is not one of the actor's account (named as `field`).
+pub async fn require_in_account(db: &impl ConnectionTrait, actor: &Actor, id: Uuid, field: &str) -> DomainResult<()> {
+    match get(db, actor, id).await {
+        Ok(_) => Ok(()),
+        Err(DomainError::NotFound(_)) => Err(DomainError::field(field, FieldCode::Rule("unknown_category"))),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: CategoryPatch) -> DomainResult<Model> {
+    require_writer(actor)?;
+    patch.validate(true)?;
+    let now = Utc::now();
+    let mut am = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(actor.account_id.0),
+        name: Set(String::new()),
+        search_name: Set(String::new()),
+        description: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    patch.apply(&mut am);
+    Ok(am.insert(db).await?)
+}
+
+pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: CategoryPatch) -> DomainResult<Model> {
+    require_writer(actor)?;
+    patch.validate(false)?;
+    let mut am: ActiveModel = get(db, actor, id).await?.into();
+    patch.apply(&mut am);
+    am.updated_at = Set(Utc::now());
+    Ok(am.update(db).await?)
+}
+
+/// Deletes a category; the contacts and products in it keep existing, without category.
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
+    require_writer(actor)?;
+    let current = get(db, actor, id).await?;
+    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(db).await?;
+    Ok(current)
+}
+
+/// Categories by name; `name` filters on a part of it, ignoring case and accents.
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: Option<&str>,
+    page: PageRequest,
+) -> DomainResult<Page<Model>> {
+    let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    if let Some(term) = name.map(search_key).filter(|s| !s.is_empty()) {
+        q = q.filter(
+            Expr::col(Column::SearchName).like(LikeExpr::new(format!("%{}%", escape_like(&term))).escape('\\')),
+        );
+    }
+    let total_count = q.clone().count(db).await?;
+    let items = q
+        .order_by_asc(Column::SearchName)
+        .order_by_asc(Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
+}
