@@ -38,8 +38,6 @@ macro_rules! client_text_fields {
 
 const LINE: usize = MAX_LINE;
 const TEXT: usize = MAX_TEXT;
-const MAX_TAGS: usize = 50;
-const MAX_TAG_LEN: usize = 100;
 
 /// Contact kinds of the seed.
 pub const KINDS: [&str; 3] = ["buyer", "seller", "both"];
@@ -87,17 +85,6 @@ fn present(v: &Option<Option<String>>) -> Option<&str> {
 /// `5` (days), `other_date` or `off`, as on documents.
 pub fn is_payment_to_kind(s: &str) -> bool {
     s == "other_date" || s == "off" || s.parse::<u16>().is_ok()
-}
-
-/// Trimmed, without blanks or repeats, in the order given.
-fn normalize_tags(tags: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for t in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-        if !out.iter().any(|o| o == t) {
-            out.push(t.to_owned());
-        }
-    }
-    out
 }
 
 impl ClientPatch {
@@ -156,13 +143,7 @@ impl ClientPatch {
             v.one_of("input.chorusIdentifierType", c, &CHORUS_IDENTIFIER_TYPES);
         }
         if let Some(tags) = &self.tag_list {
-            let tags = normalize_tags(tags);
-            if tags.len() > MAX_TAGS {
-                v.push("input.tagList", FieldCode::OutOfRange { min: 0, max: MAX_TAGS as i64 });
-            }
-            if tags.iter().any(|t| t.chars().count() > MAX_TAG_LEN) {
-                v.push("input.tagList", FieldCode::TooLong { max: MAX_TAG_LEN });
-            }
+            crate::tags::validate(&mut v, "input.tagList", tags);
         }
         v.finish()
     }
@@ -207,7 +188,7 @@ fn apply(p: &ClientPatch, am: &mut ActiveModel) {
         am.birth_date = Set(b);
     }
     if let Some(tags) = &p.tag_list {
-        am.tag_list = Set(tags_json(&normalize_tags(tags)));
+        am.tag_list = Set(crate::tags::to_json(tags));
     }
     let first = value_of(&am.first_name).unwrap_or_default();
     let last = value_of(&am.last_name).unwrap_or_default();
@@ -221,14 +202,9 @@ fn apply(p: &ClientPatch, am: &mut ActiveModel) {
     am.search_name = Set(search_key(&format!("{} {shortcut} {first} {last}", value_of(&am.name))));
 }
 
-/// Tags as stored: a JSON array of strings.
-fn tags_json(tags: &[String]) -> String {
-    serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
-}
-
 /// Tags of a stored contact.
 pub fn tags_of(m: &Model) -> Vec<String> {
-    serde_json::from_str(&m.tag_list).unwrap_or_default()
+    crate::tags::from_json(&m.tag_list)
 }
 
 fn blank(actor: &Actor) -> ActiveModel {
@@ -418,10 +394,7 @@ pub async fn list(
         q = q.filter(Column::Kind.is_in([k, "both".to_owned()]));
     }
     if let Some(t) = term(&f.tag) {
-        // The tag as it appears, quoted, inside the stored JSON array.
-        let quoted = serde_json::to_string(&t).unwrap_or_default();
-        let inner = quoted.as_str();
-        q = q.filter(Expr::col(Column::TagList).like(LikeExpr::new(format!("%{}%", escape_like(inner))).escape('\\')));
+        q = q.filter(crate::tags::contains(Column::TagList, &t));
     }
     let total_count = q.clone().count(db).await?;
     q = match order {
@@ -439,85 +412,6 @@ pub async fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tags_are_trimmed_deduplicated_and_stored_as_json() {
-        let tags = vec![" vip ".to_owned(), "a \"quoted\" tag".to_owned(), "".to_owned(), "vip".to_owned()];
-        let stored = tags_json(&normalize_tags(&tags));
-        assert_eq!(stored, r#"["vip","a \"quoted\" tag"]"#);
-        let m = Model { tag_list: stored, ..model_for_tests() };
-        assert_eq!(tags_of(&m), ["vip", "a \"quoted\" tag"]);
-    }
-
-    fn model_for_tests() -> Model {
-        let actor = Actor {
-            user_id: crate::UserId(Uuid::nil()),
-            account_id: crate::AccountId(Uuid::nil()),
-            role: crate::Role::Owner,
-            credential: crate::tenant::Credential::Session(Uuid::nil()),
-        };
-        let am = blank(&actor);
-        Model {
-            id: value_of(&am.id),
-            account_id: value_of(&am.account_id),
-            name: String::new(),
-            search_name: String::new(),
-            company: true,
-            kind: "buyer".into(),
-            use_delivery_address: false,
-            disable_auto_reminders: false,
-            use_mass_payment: false,
-            sepa_b2b: false,
-            discount: None,
-            department_id: None,
-            category_id: None,
-            birth_date: None,
-            tag_list: "[]".into(),
-            first_name: None,
-            last_name: None,
-            shortcut: None,
-            title: None,
-            post_code: None,
-            city: None,
-            street: None,
-            country: None,
-            tax_no_kind: None,
-            tax_no: None,
-            external_id: None,
-            phone: None,
-            mobile_phone: None,
-            fax: None,
-            email: None,
-            email_for_reminders: None,
-            www: None,
-            bank: None,
-            bank_account: None,
-            payment_to_kind: None,
-            default_tax: None,
-            default_payment_type: None,
-            person: None,
-            mass_payment_code: None,
-            accounting_id: None,
-            accounting_id2: None,
-            sepa_mandate_no: None,
-            chorus_identifier_type: None,
-            chorus_identifier: None,
-            chorus_service_code: None,
-            ingenico_id: None,
-            birth_insee_country: None,
-            birth_insee_department: None,
-            birth_insee_community: None,
-            birth_city: None,
-            insee_country: None,
-            insee_community: None,
-            street_kind: None,
-            urssaf_id: None,
-            note: None,
-            delivery_address: None,
-            created_at: value_of(&am.created_at),
-            updated_at: value_of(&am.updated_at),
-        }
-    }
 
     #[test]
     fn payment_to_kinds() {

@@ -68,6 +68,10 @@ pub enum ConflictKind {
     PrefixTaken,
     MainDepartmentDeletion,
     SignUpDisabled,
+    /// Another product of the account has this code.
+    CodeTaken,
+    /// The product is a component of a package.
+    ProductInPackage,
     /// Another request changed the same thing at the same moment; retrying is safe.
     ConcurrentModification,
 }

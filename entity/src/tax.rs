@@ -45,6 +45,15 @@ pub fn round2(d: Decimal) -> Decimal {
     r
 }
 
+/// A price as shown: at least two decimals ("85.00"), more only when it has them ("0.0125").
+pub fn price_text(d: Decimal) -> String {
+    let mut n = d.normalize();
+    if n.scale() < 2 {
+        n.rescale(2);
+    }
+    n.to_string()
+}
+
 fn round_unit(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero).normalize()
 }
@@ -356,6 +365,39 @@ fn compute_line(
         total_tax: tax,
         total_gross: gross,
         discount_gross,
+    })
+}
+
+/// A catalogue unit price as given: net (HT) or gross (TTC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnitPrice {
+    Net(Decimal),
+    Gross(Decimal),
+}
+
+/// A unit price split into its three amounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnitPrices {
+    pub net: Decimal,
+    pub tax: Decimal,
+    pub gross: Decimal,
+}
+
+/// Splits a catalogue unit price: the price given is kept exactly, the other one is
+/// derived and rounded to the cent, and the tax is their difference (so net + tax =
+/// gross always holds).
+pub fn unit_prices(tax: Tax, given: UnitPrice) -> Result<UnitPrices, TaxError> {
+    let one_plus = Decimal::ONE + tax.fraction();
+    let overflow = TaxError::Overflow { line: 0 };
+    Ok(match given {
+        UnitPrice::Gross(gross) => {
+            let net = round2(gross.checked_div(one_plus).ok_or(overflow)?);
+            UnitPrices { net, tax: gross - net, gross }
+        }
+        UnitPrice::Net(net) => {
+            let gross = round2(net.checked_mul(one_plus).ok_or(overflow)?);
+            UnitPrices { net, tax: gross - net, gross }
+        }
     })
 }
 

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_tenants_and_auth;
 mod m20261121_000002_categories_and_clients;
+mod m20261121_000003_products;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_tenants_and_auth::Migration),
             Box::new(m20261121_000002_categories_and_clients::Migration),
+            Box::new(m20261121_000003_products::Migration),
         ]
     }
 }

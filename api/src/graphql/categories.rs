@@ -1,6 +1,6 @@
 //! Categories of contacts, products and documents.
 
-use super::context::{CtxExt, ResultExt, parse_id};
+use super::context::{CtxExt, ResultExt, maybe, parse_id};
 use super::pagination::Page;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -37,12 +37,7 @@ pub struct CategoryInput {
 
 impl From<CategoryInput> for CategoryPatch {
     fn from(i: CategoryInput) -> Self {
-        let description = match i.description {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(d) => Some(Some(d)),
-        };
-        CategoryPatch { name: i.name, description }
+        CategoryPatch { name: i.name, description: maybe(i.description, |d| d) }
     }
 }
 

@@ -1,30 +1,13 @@
 //! Contacts (clients) over GraphQL: every field of VosFactures' "Champs fiche contact" in
 //! camelCase, the seed's finders as filters, and `order` including `UPDATED_AT`.
 
-use super::context::{CtxExt, ResultExt, parse_id};
+use super::context::{CtxExt, ResultExt, maybe, maybe_id, parse_id};
 use super::pagination::Page;
 use super::scalars::{Date, Decimal};
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::clients::{ClientFilter, ClientPatch};
 use entity::tables::client::Model;
-
-fn patch<T, U>(v: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(x) => Some(Some(f(x))),
-    }
-}
-
-/// An optional id in a patch: absent, cleared, or a UUID.
-fn optional_id(field: &str, v: MaybeUndefined<ID>) -> Result<Option<Option<uuid::Uuid>>, entity::DomainError> {
-    Ok(match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(id) => Some(Some(parse_id(field, &id)?)),
-    })
-}
 
 macro_rules! client_types {
     ($(($f:ident, $lim:ident)),*) => {
@@ -103,8 +86,8 @@ macro_rules! client_types {
 
         impl ClientInput {
             fn into_patch(self) -> Result<ClientPatch, entity::DomainError> {
-                let department_id = optional_id("input.departmentId", self.department_id)?;
-                let category_id = optional_id("input.categoryId", self.category_id)?;
+                let department_id = maybe_id("input.departmentId", self.department_id)?;
+                let category_id = maybe_id("input.categoryId", self.category_id)?;
                 Ok(ClientPatch {
                     name: self.name,
                     company: self.company,
@@ -113,12 +96,12 @@ macro_rules! client_types {
                     disable_auto_reminders: self.disable_auto_reminders,
                     use_mass_payment: self.use_mass_payment,
                     sepa_b2b: self.sepa_b2b,
-                    discount: patch(self.discount, |d| d.0.to_string()),
+                    discount: maybe(self.discount, |d| d.0.to_string()),
                     department_id,
                     category_id,
-                    birth_date: patch(self.birth_date, |d| d.0),
+                    birth_date: maybe(self.birth_date, |d| d.0),
                     tag_list: self.tag_list,
-                    $($f: patch(self.$f, |s| s),)*
+                    $($f: maybe(self.$f, |s| s),)*
                 })
             }
         }

@@ -44,6 +44,23 @@ pub fn parse_id(field: &str, id: &async_graphql::ID) -> Result<Uuid, DomainError
     Uuid::parse_str(id.as_str()).map_err(|_| DomainError::field(field, FieldCode::InvalidId))
 }
 
+/// A patch field from an optional GraphQL input: absent → unchanged, `null` → cleared.
+pub fn maybe<T, U>(v: async_graphql::MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U>> {
+    match v {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(x) => Some(Some(f(x))),
+    }
+}
+
+/// An optional id in a patch: absent, cleared, or one of our UUIDs.
+pub fn maybe_id(
+    field: &str,
+    v: async_graphql::MaybeUndefined<async_graphql::ID>,
+) -> Result<Option<Option<Uuid>>, DomainError> {
+    maybe(v, |id| parse_id(field, &id)).map(|r| r.transpose()).transpose()
+}
+
 /// `result.map_err(|e| ctx.fail(e))` in one word.
 pub trait ResultExt<T> {
     fn gql(self, ctx: &Context<'_>) -> async_graphql::Result<T>;

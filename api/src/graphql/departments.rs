@@ -1,7 +1,7 @@
 //! Departments (seller companies): CRUD over GraphQL. Field names are the VosFactures
 //! department fields in camelCase (seed 002, "Département vendeur").
 
-use super::context::{CtxExt, ResultExt, parse_id};
+use super::context::{CtxExt, ResultExt, maybe, parse_id};
 use super::pagination::Page;
 use super::scalars::Decimal;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
@@ -9,14 +9,6 @@ use chrono::{DateTime, Utc};
 use entity::departments::{DepartmentFilter, DepartmentPatch};
 use entity::pagination::PageRequest;
 use entity::tables::department::Model;
-
-fn undefined_to_patch<T, U>(v: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(x) => Some(Some(f(x))),
-    }
-}
 
 macro_rules! department_types {
     ($(($f:ident, $lim:ident)),*) => {
@@ -80,8 +72,8 @@ macro_rules! department_types {
                 DepartmentPatch {
                     name: i.name,
                     main: i.main,
-                    cash_init_state: undefined_to_patch(i.cash_init_state, |d| d.0.to_string()),
-                    $($f: undefined_to_patch(i.$f, |s| s),)*
+                    cash_init_state: maybe(i.cash_init_state, |d| d.0.to_string()),
+                    $($f: maybe(i.$f, |s| s),)*
                     own_email_settings: i.own_email_settings,
                     email_pdf: i.email_pdf,
                     own_overdue_email_settings: i.own_overdue_email_settings,

@@ -47,6 +47,7 @@ impl Lang {
             "api_token" => ("API token not found.", "Jeton d'API introuvable."),
             "client" => ("Contact not found.", "Contact introuvable."),
             "category" => ("Category not found.", "Catégorie introuvable."),
+            "product" => ("Product not found.", "Produit introuvable."),
             "account" => ("Account not found.", "Compte introuvable."),
             "user" => ("User not found.", "Utilisateur introuvable."),
             _ => ("Not found.", "Introuvable."),
@@ -106,6 +107,13 @@ impl Lang {
             ConflictKind::MainDepartmentDeletion => self.pick(
                 "The main department cannot be deleted; make another department the main one first.",
                 "Le département principal ne peut pas être supprimé ; désignez d'abord un autre département principal.",
+            ),
+            ConflictKind::CodeTaken => {
+                self.pick("Another product already has this code.", "Un autre produit a déjà cette référence.")
+            }
+            ConflictKind::ProductInPackage => self.pick(
+                "This product is part of a package: remove it from the package first.",
+                "Ce produit fait partie d'un lot : retirez-le d'abord du lot.",
             ),
             ConflictKind::ConcurrentModification => self.pick(
                 "Another change was made at the same moment; please retry.",
@@ -185,6 +193,31 @@ impl Lang {
             ),
             "payment_to_kind" => {
                 self.pick("Use a number of days, other_date or off.", "Indiquez un nombre de jours, other_date ou off.")
+            }
+            "unknown_product" => {
+                self.pick("No such product in this account.", "Ce produit n'existe pas dans ce compte.")
+            }
+            "package_component" => self.pick(
+                "A package is made of other products that are not packages themselves.",
+                "Un lot se compose d'autres produits qui ne sont pas eux-mêmes des lots.",
+            ),
+            "not_a_package" => self.pick(
+                "Only a package (package: true) has components.",
+                "Seul un lot (package: true) a des composants.",
+            ),
+            "positive_quantity" => {
+                self.pick("The quantity must be greater than zero.", "La quantité doit être supérieure à zéro.")
+            }
+            "inconsistent_prices" => self.pick(
+                "The net and gross prices do not agree with the tax rate; give only one of them.",
+                "Les prix HT et TTC ne concordent pas avec le taux de taxe ; n'en donnez qu'un.",
+            ),
+            "ean_code" => self.pick(
+                "Not a valid EAN/GTIN code (8, 12, 13 or 14 digits with a correct check digit).",
+                "Code EAN/GTIN invalide (8, 12, 13 ou 14 chiffres avec une clé de contrôle correcte).",
+            ),
+            "id_or_code" => {
+                self.pick("Give either an id or a code.", "Indiquez soit un identifiant, soit une référence.")
             }
             "unknown_category" => {
                 self.pick("No such category in this account.", "Cette catégorie n'existe pas dans ce compte.")

@@ -12,6 +12,7 @@ mod categories;
 mod clients;
 mod departments;
 mod pagination;
+mod products;
 mod session;
 
 use crate::auth::jwt::JwtKeys;
@@ -34,6 +35,7 @@ pub struct QueryRoot(
     api_tokens::ApiTokenQuery,
     clients::ClientQuery,
     categories::CategoryQuery,
+    products::ProductQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -43,6 +45,7 @@ pub struct MutationRoot(
     api_tokens::ApiTokenMutation,
     clients::ClientMutation,
     categories::CategoryMutation,
+    products::ProductMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -4,6 +4,7 @@ use super::api_tokens::ApiToken;
 use super::categories::Category;
 use super::clients::Client;
 use super::departments::Department;
+use super::products::Product;
 use async_graphql::{OutputType, SimpleObject};
 
 #[derive(SimpleObject)]
@@ -11,6 +12,7 @@ use async_graphql::{OutputType, SimpleObject};
 #[graphql(concrete(name = "ApiTokenPage", params(ApiToken)))]
 #[graphql(concrete(name = "ClientPage", params(Client)))]
 #[graphql(concrete(name = "CategoryPage", params(Category)))]
+#[graphql(concrete(name = "ProductPage", params(Product)))]
 pub struct Page<T: OutputType> {
     pub items: Vec<T>,
     /// Number of items over all pages.

@@ -177,6 +177,21 @@ fn text_lines_carry_nothing() {
     assert_eq!(totals(&a), s3("10.00", "2.00", "12.00"));
 }
 
+/// Seed position example: "price_net": "59,00", "tax": "23", "price_gross": "72,57".
+#[test]
+fn unit_prices_are_derived_to_the_cent() {
+    let p = unit_prices(t("23"), UnitPrice::Net(d("59.00"))).unwrap();
+    assert_eq!((p.net, p.tax, p.gross), (d("59.00"), d("13.57"), d("72.57")));
+    // Seed product example: "price_gross": "100" at 20 % → 83.33 HT.
+    let p = unit_prices(t("20"), UnitPrice::Gross(d("100"))).unwrap();
+    assert_eq!(
+        (p.net.to_string(), p.tax.to_string(), p.gross.to_string()),
+        ("83.33".into(), "16.67".into(), "100".into())
+    );
+    let p = unit_prices(t("disabled"), UnitPrice::Gross(d("12.5"))).unwrap();
+    assert_eq!((p.net, p.tax), (d("12.50"), d("0")));
+}
+
 #[test]
 fn an_empty_document_is_zero() {
     assert_eq!(totals(&compute(&[], &NET, None).unwrap()), s3("0.00", "0.00", "0.00"));

@@ -11,4 +11,5 @@ mod departments;
 mod housekeeping;
 mod isolation;
 mod operations;
+mod products;
 mod schema;

@@ -1,0 +1,662 @@
+//! The product catalogue of an account: create, update (by id or by code), find, delete,
+//! packages. Prices are split by `tax::unit_prices` (the one place for tax math).
+
+use crate::db::begin_write;
+use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode, is_unique_violation};
+use crate::pagination::{Page, PageRequest};
+use crate::tables::product::{ActiveModel, Column, Entity, Model};
+use crate::tables::product_package_item as item;
+use crate::tax::{Tax, UnitPrice, UnitPrices, price_text, unit_prices};
+use crate::tenant::Actor;
+use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, clean, escape_like, parse_decimal, search_key};
+use chrono::Utc;
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+/// The optional text fields of a product with their length limit, listed once (the API
+/// layer builds its GraphQL types from the same list).
+#[macro_export]
+macro_rules! product_text_fields {
+    ($cb:ident) => {
+        $cb! {
+            (code, LINE), (quantity_unit, LINE), (ean_code, LINE), (weight_unit, LINE), (size_unit, LINE),
+            (supplier_code, LINE), (additional_info, LINE), (accounting_id, LINE), (accounting_id2, LINE),
+            (accounting_tax_code, LINE), (accounting_tax_code_exp, LINE), (accounting_activity_code, LINE),
+            (accounting_sheet_code, LINE), (description, TEXT)
+        }
+    };
+}
+
+/// The optional decimal fields (quantities and sizes), listed once.
+#[macro_export]
+macro_rules! product_decimal_fields {
+    ($cb:ident) => {
+        $cb! { stock_level, quantity, weight, size_height, size_width, size }
+    };
+}
+
+/// The boolean fields (`package` apart: it has its own rules).
+#[macro_export]
+macro_rules! product_bool_fields {
+    ($cb:ident) => {
+        $cb! { disabled, service, limited, use_oss, is_delivery }
+    };
+}
+
+const LINE: usize = MAX_LINE;
+const TEXT: usize = MAX_TEXT;
+
+pub const KINDS: [&str; 3] = ["sell", "buy", "both"];
+pub const WEIGHT_UNITS: [&str; 2] = ["kg", "g"];
+pub const SIZE_UNITS: [&str; 2] = ["m", "cm"];
+
+/// One component of a package.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackageComponent {
+    pub product_id: Uuid,
+    pub quantity: Decimal,
+}
+
+macro_rules! patch_struct {
+    ($(($f:ident, $lim:ident)),*) => {
+        /// A change to a product. `None` leaves a field as it is; `Some(None)` clears it.
+        #[derive(Clone, Debug, Default)]
+        pub struct ProductPatch {
+            pub name: Option<String>,
+            pub kind: Option<String>,
+            pub tax: Option<String>,
+            pub currency: Option<String>,
+            pub price_net: Option<Option<Decimal>>,
+            pub price_gross: Option<Option<Decimal>>,
+            pub purchase_tax: Option<Option<String>>,
+            pub purchase_price_net: Option<Option<Decimal>>,
+            pub purchase_price_gross: Option<Option<Decimal>>,
+            pub package: Option<bool>,
+            /// Replaces the components of a package.
+            pub package_products: Option<Vec<PackageComponent>>,
+            pub category_id: Option<Option<Uuid>>,
+            pub department_id: Option<Option<Uuid>>,
+            pub tag_list: Option<Vec<String>>,
+            pub disabled: Option<bool>,
+            pub service: Option<bool>,
+            pub limited: Option<bool>,
+            pub use_oss: Option<bool>,
+            pub is_delivery: Option<bool>,
+            pub stock_level: Option<Option<Decimal>>,
+            pub quantity: Option<Option<Decimal>>,
+            pub weight: Option<Option<Decimal>>,
+            pub size_height: Option<Option<Decimal>>,
+            pub size_width: Option<Option<Decimal>>,
+            pub size: Option<Option<Decimal>>,
+            $(pub $f: Option<Option<String>>,)*
+        }
+
+        impl ProductPatch {
+            fn check_texts(&self, v: &mut Validator) {
+                $(if let Some(Some(s)) = &self.$f { v.max_len(&format!("input.{}", camel_case(stringify!($f))), s, $lim); })*
+            }
+
+            fn apply_texts(&self, am: &mut ActiveModel) {
+                $(if let Some(value) = &self.$f { am.$f = Set(clean(value)); })*
+            }
+        }
+    };
+}
+product_text_fields!(patch_struct);
+
+macro_rules! apply_decimals {
+    ($($f:ident),*) => {
+        fn apply_decimals(p: &ProductPatch, am: &mut ActiveModel) {
+            $(if let Some(d) = p.$f { am.$f = Set(d.map(|d| d.normalize().to_string())); })*
+        }
+
+        fn check_decimals(p: &ProductPatch, v: &mut Validator) {
+            // Quantities and sizes cannot be negative; a stock level can (back orders).
+            $(if stringify!($f) != "stock_level" && p.$f.flatten().is_some_and(|d| d < Decimal::ZERO) {
+                v.push(&format!("input.{}", camel_case(stringify!($f))), FieldCode::OutOfRange { min: 0, max: i64::MAX });
+            })*
+        }
+    };
+}
+product_decimal_fields!(apply_decimals);
+
+macro_rules! apply_bools {
+    ($($f:ident),*) => {
+        fn apply_bools(p: &ProductPatch, am: &mut ActiveModel) {
+            $(if let Some(b) = p.$f { am.$f = Set(b); })*
+        }
+    };
+}
+product_bool_fields!(apply_bools);
+
+fn value_of<T: Clone + Default + Into<sea_orm::Value>>(v: &ActiveValue<T>) -> T {
+    match v {
+        ActiveValue::Set(x) | ActiveValue::Unchanged(x) => x.clone(),
+        ActiveValue::NotSet => T::default(),
+    }
+}
+
+fn dec(s: &Option<String>) -> Option<Decimal> {
+    s.as_deref().and_then(parse_decimal)
+}
+
+fn text(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+/// GS1 check digit of an EAN-8, UPC-A, EAN-13 or GTIN-14 code.
+pub fn is_valid_ean(code: &str) -> bool {
+    let digits: Vec<u32> = code.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() != code.len() || ![8, 12, 13, 14].contains(&digits.len()) {
+        return false;
+    }
+    let (body, check) = digits.split_at(digits.len() - 1);
+    let sum: u32 = body.iter().rev().enumerate().map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d }).sum();
+    (10 - sum % 10) % 10 == check[0]
+}
+
+/// The three unit prices after a change, from what was given and what is stored.
+///
+/// The gross price is the primary one (the seed: "the net price is computed from the gross
+/// price and the tax rate"). A net price alone is accepted too. Both at once must agree.
+fn resolve_prices(
+    field_prefix: &str,
+    tax: Tax,
+    net_in: Option<Option<Decimal>>,
+    gross_in: Option<Option<Decimal>>,
+    stored: (Option<Decimal>, Option<Decimal>),
+) -> Result<Option<UnitPrices>, DomainError> {
+    let given = match (net_in, gross_in) {
+        (_, Some(Some(g))) => Some(UnitPrice::Gross(g)),
+        (Some(Some(n)), _) => Some(UnitPrice::Net(n)),
+        (Some(None), Some(None)) | (Some(None), None) | (None, Some(None)) => None,
+        // No price in the change: re-derive from what is stored (the tax may have changed).
+        (None, None) => match stored {
+            (_, Some(g)) => Some(UnitPrice::Gross(g)),
+            (Some(n), None) => Some(UnitPrice::Net(n)),
+            (None, None) => None,
+        },
+    };
+    let Some(given) = given else { return Ok(None) };
+    let overflow = || DomainError::field(format!("input.{field_prefix}Gross"), FieldCode::InvalidDecimal);
+    let p = unit_prices(tax, given).map_err(|_| overflow())?;
+    if let (Some(Some(n)), Some(Some(_))) = (net_in, gross_in)
+        && n != p.net
+    {
+        return Err(DomainError::field(format!("input.{field_prefix}Net"), FieldCode::Rule("inconsistent_prices")));
+    }
+    Ok(Some(p))
+}
+
+impl ProductPatch {
+    fn validate(&self, creating: bool) -> DomainResult<()> {
+        let mut v = Validator::new();
+        match &self.name {
+            Some(n) => {
+                if let Some(n) = v.required("input.name", Some(n)) {
+                    v.max_len("input.name", n, MAX_LINE);
+                }
+            }
+            None if creating => v.push("input.name", FieldCode::Required),
+            None => {}
+        }
+        self.check_texts(&mut v);
+        check_decimals(self, &mut v);
+        if let Some(k) = &self.kind {
+            v.one_of("input.kind", k, &KINDS);
+        }
+        for (field, value) in
+            [("input.tax", self.tax.as_deref()), ("input.purchaseTax", self.purchase_tax.clone().flatten().as_deref())]
+        {
+            if let Some(t) = value
+                && t.parse::<Tax>().is_err()
+            {
+                v.push(field, FieldCode::Rule("tax_value"));
+            }
+        }
+        if let Some(c) = &self.currency
+            && !crate::accounts::is_currency_code(c)
+        {
+            v.push("input.currency", FieldCode::Rule("currency_code"));
+        }
+        if let Some(Some(u)) = &self.weight_unit {
+            v.one_of("input.weightUnit", u, &WEIGHT_UNITS);
+        }
+        if let Some(Some(u)) = &self.size_unit {
+            v.one_of("input.sizeUnit", u, &SIZE_UNITS);
+        }
+        if let Some(Some(e)) = &self.ean_code
+            && !e.trim().is_empty()
+            && !is_valid_ean(e.trim())
+        {
+            v.push("input.eanCode", FieldCode::Rule("ean_code"));
+        }
+        for (field, value) in [
+            ("input.priceNet", self.price_net),
+            ("input.priceGross", self.price_gross),
+            ("input.purchasePriceNet", self.purchase_price_net),
+            ("input.purchasePriceGross", self.purchase_price_gross),
+        ] {
+            if value.flatten().is_some_and(|d| d < Decimal::ZERO) {
+                v.push(field, FieldCode::OutOfRange { min: 0, max: i64::MAX });
+            }
+        }
+        if let Some(items) = &self.package_products {
+            for (i, c) in items.iter().enumerate() {
+                if c.quantity <= Decimal::ZERO {
+                    v.push(&format!("input.packageProducts.{i}.quantity"), FieldCode::Rule("positive_quantity"));
+                }
+            }
+        }
+        if let Some(tags) = &self.tag_list {
+            crate::tags::validate(&mut v, "input.tagList", tags);
+        }
+        v.finish()
+    }
+}
+
+/// Refuses references to rows of another account, and package components that are
+/// unknown, packages themselves, or the product itself.
+async fn check_references(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    p: &ProductPatch,
+    this: Option<Uuid>,
+    is_package: bool,
+) -> DomainResult<()> {
+    if let Some(Some(id)) = p.department_id {
+        crate::departments::require_in_account(db, actor, id, "input.departmentId").await?;
+    }
+    if let Some(Some(id)) = p.category_id {
+        crate::categories::require_in_account(db, actor, id, "input.categoryId").await?;
+    }
+    match (&p.package_products, is_package) {
+        (Some(items), true) => {
+            let mut v = Validator::new();
+            if items.is_empty() {
+                v.push("input.packageProducts", FieldCode::Required);
+            }
+            for (i, c) in items.iter().enumerate() {
+                let field = format!("input.packageProducts.{i}.productId");
+                let found =
+                    Entity::find_by_id(c.product_id).filter(Column::AccountId.eq(actor.account_id.0)).one(db).await?;
+                match found {
+                    None => v.push(&field, FieldCode::Rule("unknown_product")),
+                    Some(m) if Some(m.id) == this || m.package => v.push(&field, FieldCode::Rule("package_component")),
+                    Some(_) => {}
+                }
+            }
+            v.finish()
+        }
+        (Some(items), false) if !items.is_empty() => {
+            Err(DomainError::field("input.packageProducts", FieldCode::Rule("not_a_package")))
+        }
+        (None, true) if this.is_none() => Err(DomainError::field("input.packageProducts", FieldCode::Required)),
+        _ => Ok(()),
+    }
+}
+
+async fn replace_components(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    package: Uuid,
+    items: &[PackageComponent],
+) -> DomainResult<()> {
+    item::Entity::delete_many()
+        .filter(item::Column::AccountId.eq(actor.account_id.0))
+        .filter(item::Column::PackageId.eq(package))
+        .exec(db)
+        .await?;
+    for (i, c) in items.iter().enumerate() {
+        item::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            account_id: Set(actor.account_id.0),
+            package_id: Set(package),
+            product_id: Set(c.product_id),
+            quantity: Set(text(c.quantity)),
+            position: Set(i as i32),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Applies a validated patch: fields, then prices from the resulting tax.
+fn apply(p: &ProductPatch, am: &mut ActiveModel) -> DomainResult<()> {
+    p.apply_texts(am);
+    apply_decimals(p, am);
+    apply_bools(p, am);
+    if let Some(n) = &p.name {
+        am.name = Set(n.trim().to_owned());
+    }
+    if let Some(k) = &p.kind {
+        am.kind = Set(k.clone());
+    }
+    if let Some(t) = &p.tax {
+        am.tax = Set(t.trim().parse::<Tax>().map(|t| t.to_string()).unwrap_or_default());
+    }
+    if let Some(c) = &p.currency {
+        am.currency = Set(c.clone());
+    }
+    if let Some(t) = &p.purchase_tax {
+        am.purchase_tax = Set(clean(t).and_then(|t| t.parse::<Tax>().ok()).map(|t| t.to_string()));
+    }
+    if let Some(c) = p.category_id {
+        am.category_id = Set(c);
+    }
+    if let Some(d) = p.department_id {
+        am.department_id = Set(d);
+    }
+    if let Some(b) = p.package {
+        am.package = Set(b);
+    }
+    if let Some(tags) = &p.tag_list {
+        am.tag_list = Set(crate::tags::to_json(tags));
+    }
+    let tax: Tax = value_of(&am.tax).parse().map_err(|_| DomainError::field("input.tax", FieldCode::Required))?;
+    let sale = resolve_prices(
+        "price",
+        tax,
+        p.price_net,
+        p.price_gross,
+        (dec(&value_of(&am.price_net)), dec(&value_of(&am.price_gross))),
+    )?;
+    am.price_net = Set(sale.map(|u| price_text(u.net)));
+    am.price_tax = Set(sale.map(|u| price_text(u.tax)));
+    am.price_gross = Set(sale.map(|u| price_text(u.gross)));
+    // The purchase tax defaults to the sales tax.
+    let purchase_tax = value_of(&am.purchase_tax).and_then(|t| t.parse().ok()).unwrap_or(tax);
+    let purchase = resolve_prices(
+        "purchasePrice",
+        purchase_tax,
+        p.purchase_price_net,
+        p.purchase_price_gross,
+        (dec(&value_of(&am.purchase_price_net)), dec(&value_of(&am.purchase_price_gross))),
+    )?;
+    am.purchase_price_net = Set(purchase.map(|u| price_text(u.net)));
+    am.purchase_price_tax = Set(purchase.map(|u| price_text(u.tax)));
+    am.purchase_price_gross = Set(purchase.map(|u| price_text(u.gross)));
+    let code = value_of(&am.code).unwrap_or_default();
+    am.search_name = Set(search_key(&format!("{} {code}", value_of(&am.name))));
+    Ok(())
+}
+
+fn code_taken(e: sea_orm::DbErr) -> DomainError {
+    if is_unique_violation(&e) { DomainError::conflict(ConflictKind::CodeTaken, Some("input.code")) } else { e.into() }
+}
+
+/// Products are day-to-day data: every role but the accountant may change them.
+fn require_writer(actor: &Actor) -> DomainResult<()> {
+    if actor.role == crate::Role::Accountant { Err(DomainError::Forbidden) } else { Ok(()) }
+}
+
+pub async fn create(db: &DatabaseConnection, actor: &Actor, mut patch: ProductPatch) -> DomainResult<Model> {
+    require_writer(actor)?;
+    patch.validate(true)?;
+    let txn = begin_write(db).await?;
+    if patch.tax.is_none() {
+        // Default tax: the main department's, as VosFactures' account default.
+        let main = crate::departments::main_of(&txn, actor.account_id).await?;
+        patch.tax = Some(main.default_tax.ok_or_else(|| DomainError::field("input.tax", FieldCode::Required))?);
+    }
+    let is_package = patch.package == Some(true);
+    check_references(&txn, actor, &patch, None, is_package).await?;
+    let account = crate::accounts::find_account(&txn, actor.account_id).await?;
+    let now = Utc::now();
+    let mut am = blank(actor, &account.currency, now);
+    apply(&patch, &mut am)?;
+    let created = am.insert(&txn).await.map_err(code_taken)?;
+    if let (true, Some(items)) = (is_package, &patch.package_products) {
+        replace_components(&txn, actor, created.id, items).await?;
+    }
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Updates the product with id `id`, or with code `code` (VosFactures' `find_by: code`).
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    key: ProductKey,
+    patch: ProductPatch,
+) -> DomainResult<Model> {
+    require_writer(actor)?;
+    patch.validate(false)?;
+    let txn = begin_write(db).await?;
+    let current = find(&txn, actor, &key).await?;
+    let is_package = patch.package.unwrap_or(current.package);
+    check_references(&txn, actor, &patch, Some(current.id), is_package).await?;
+    if is_package && !current.package && patch.package_products.is_none() {
+        return Err(DomainError::field("input.packageProducts", FieldCode::Required));
+    }
+    let id = current.id;
+    let mut am: ActiveModel = current.into();
+    apply(&patch, &mut am)?;
+    am.updated_at = Set(Utc::now());
+    let updated = am.update(&txn).await.map_err(code_taken)?;
+    match (is_package, &patch.package_products) {
+        (true, Some(items)) => replace_components(&txn, actor, id, items).await?,
+        (false, _) => replace_components(&txn, actor, id, &[]).await?,
+        (true, None) => {}
+    }
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes a product. A product that is part of a package cannot be deleted.
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
+    require_writer(actor)?;
+    let txn = begin_write(db).await?;
+    let current = find(&txn, actor, &ProductKey::Id(id)).await?;
+    let in_package = item::Entity::find()
+        .filter(item::Column::AccountId.eq(actor.account_id.0))
+        .filter(item::Column::ProductId.eq(id))
+        .count(&txn)
+        .await?;
+    if in_package > 0 {
+        return Err(DomainError::conflict(ConflictKind::ProductInPackage, Some("id")));
+    }
+    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(current)
+}
+
+/// How a product is named in a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProductKey {
+    Id(Uuid),
+    Code(String),
+}
+
+pub async fn find(db: &impl ConnectionTrait, actor: &Actor, key: &ProductKey) -> DomainResult<Model> {
+    let q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    let q = match key {
+        ProductKey::Id(id) => q.filter(Column::Id.eq(*id)),
+        ProductKey::Code(code) => q.filter(Column::Code.eq(code.trim())),
+    };
+    q.one(db).await?.ok_or(DomainError::NotFound("product"))
+}
+
+/// The components of a package, in order.
+pub async fn components(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    package: Uuid,
+) -> DomainResult<Vec<PackageComponent>> {
+    let rows = item::Entity::find()
+        .filter(item::Column::AccountId.eq(actor.account_id.0))
+        .filter(item::Column::PackageId.eq(package))
+        .order_by_asc(item::Column::Position)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PackageComponent {
+            product_id: r.product_id,
+            quantity: parse_decimal(&r.quantity).unwrap_or_default(),
+        })
+        .collect())
+}
+
+pub fn tags_of(m: &Model) -> Vec<String> {
+    crate::tags::from_json(&m.tag_list)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ProductFilter {
+    /// Part of the name or code, ignoring case and accents.
+    pub name: Option<String>,
+    /// Exact code.
+    pub code: Option<String>,
+    /// `false` (default): active products; `true`: inactive ones (seed `filter=disabled`).
+    pub disabled: Option<bool>,
+    /// `sell` or `buy`; products of kind `both` match either.
+    pub kind: Option<String>,
+    pub category_id: Option<Uuid>,
+    pub tag: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProductOrder {
+    #[default]
+    Name,
+    NameDesc,
+    Code,
+    CodeDesc,
+    CreatedAt,
+    CreatedAtDesc,
+    UpdatedAt,
+    UpdatedAtDesc,
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    f: &ProductFilter,
+    order: ProductOrder,
+    page: PageRequest,
+) -> DomainResult<Page<Model>> {
+    let term = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let mut q = Entity::find()
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .filter(Column::Disabled.eq(f.disabled.unwrap_or(false)));
+    if let Some(x) = term(&f.name).map(|n| search_key(&n)) {
+        q = q.filter(Expr::col(Column::SearchName).like(LikeExpr::new(format!("%{}%", escape_like(&x))).escape('\\')));
+    }
+    if let Some(x) = term(&f.code) {
+        q = q.filter(Column::Code.eq(x));
+    }
+    if let Some(k) = term(&f.kind) {
+        q = q.filter(Column::Kind.is_in([k, "both".to_owned()]));
+    }
+    if let Some(c) = f.category_id {
+        q = q.filter(Column::CategoryId.eq(c));
+    }
+    if let Some(t) = term(&f.tag) {
+        q = q.filter(crate::tags::contains(Column::TagList, &t));
+    }
+    let total_count = q.clone().count(db).await?;
+    q = match order {
+        ProductOrder::Name => q.order_by_asc(Column::SearchName),
+        ProductOrder::NameDesc => q.order_by_desc(Column::SearchName),
+        ProductOrder::Code => q.order_by_asc(Column::Code),
+        ProductOrder::CodeDesc => q.order_by_desc(Column::Code),
+        ProductOrder::CreatedAt => q.order_by_asc(Column::CreatedAt),
+        ProductOrder::CreatedAtDesc => q.order_by_desc(Column::CreatedAt),
+        ProductOrder::UpdatedAt => q.order_by_asc(Column::UpdatedAt),
+        ProductOrder::UpdatedAtDesc => q.order_by_desc(Column::UpdatedAt),
+    };
+    let items = q.order_by_asc(Column::Id).offset(page.offset()).limit(page.per_page).all(db).await?;
+    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
+}
+
+fn blank(actor: &Actor, currency: &str, now: chrono::DateTime<Utc>) -> ActiveModel {
+    ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(actor.account_id.0),
+        name: Set(String::new()),
+        search_name: Set(String::new()),
+        kind: Set("sell".into()),
+        tax: Set(String::new()),
+        currency: Set(currency.to_owned()),
+        price_net: Set(None),
+        price_gross: Set(None),
+        price_tax: Set(None),
+        purchase_tax: Set(None),
+        purchase_price_net: Set(None),
+        purchase_price_gross: Set(None),
+        purchase_price_tax: Set(None),
+        disabled: Set(false),
+        service: Set(false),
+        limited: Set(false),
+        package: Set(false),
+        use_oss: Set(false),
+        is_delivery: Set(false),
+        category_id: Set(None),
+        department_id: Set(None),
+        tag_list: Set("[]".into()),
+        stock_level: Set(None),
+        quantity: Set(None),
+        weight: Set(None),
+        size_height: Set(None),
+        size_width: Set(None),
+        size: Set(None),
+        code: Set(None),
+        quantity_unit: Set(None),
+        ean_code: Set(None),
+        weight_unit: Set(None),
+        size_unit: Set(None),
+        supplier_code: Set(None),
+        additional_info: Set(None),
+        accounting_id: Set(None),
+        accounting_id2: Set(None),
+        accounting_tax_code: Set(None),
+        accounting_tax_code_exp: Set(None),
+        accounting_activity_code: Set(None),
+        accounting_sheet_code: Set(None),
+        description: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ean_check_digits() {
+        assert!(is_valid_ean("4006381333931"));
+        assert!(is_valid_ean("73513537"));
+        assert!(!is_valid_ean("4006381333932"));
+        assert!(!is_valid_ean("40063813339"));
+        assert!(!is_valid_ean("400638133393a"));
+    }
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn prices_derive_from_gross_or_net_and_must_agree() {
+        let t: Tax = "20".parse().unwrap();
+        let split = |n: &str, t: &str, g: &str| Some(UnitPrices { net: d(n), tax: d(t), gross: d(g) });
+        let p = resolve_prices("price", t, None, Some(Some(d("100"))), (None, None)).unwrap();
+        assert_eq!(p, split("83.33", "16.67", "100"));
+        let p = resolve_prices("price", t, Some(Some(d("100"))), None, (None, None)).unwrap();
+        assert_eq!(p, split("100", "20.00", "120.00"));
+        assert!(resolve_prices("price", t, Some(Some(d("80"))), Some(Some(d("100"))), (None, None)).is_err());
+        assert!(resolve_prices("price", t, Some(Some(d("83.33"))), Some(Some(d("100"))), (None, None)).is_ok());
+        // Tax changed, no price given: the stored gross price is kept, the net re-derived.
+        let t10: Tax = "10".parse().unwrap();
+        let p = resolve_prices("price", t10, None, None, (Some(d("83.33")), Some(d("100")))).unwrap();
+        assert_eq!(p.map(|p| p.net), Some(d("90.91")));
+        assert_eq!(resolve_prices("price", t, Some(None), Some(None), (Some(d("1")), Some(d("1.2")))).unwrap(), None);
+    }
+}

@@ -1,0 +1,59 @@
+//! Tags of contacts and products: trimmed, without repeats, stored as a JSON array.
+
+use crate::error::FieldCode;
+use crate::validation::Validator;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, SimpleExpr};
+
+const MAX_TAGS: usize = 50;
+const MAX_TAG_LEN: usize = 100;
+
+/// Trimmed, without blanks or repeats, in the order given.
+pub fn normalize(tags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        if !out.iter().any(|o| o == t) {
+            out.push(t.to_owned());
+        }
+    }
+    out
+}
+
+pub fn validate(v: &mut Validator, field: &str, tags: &[String]) {
+    let tags = normalize(tags);
+    if tags.len() > MAX_TAGS {
+        v.push(field, FieldCode::OutOfRange { min: 0, max: MAX_TAGS as i64 });
+    }
+    if tags.iter().any(|t| t.chars().count() > MAX_TAG_LEN) {
+        v.push(field, FieldCode::TooLong { max: MAX_TAG_LEN });
+    }
+}
+
+/// The stored form: a JSON array of strings.
+pub fn to_json(tags: &[String]) -> String {
+    serde_json::to_string(&normalize(tags)).unwrap_or_else(|_| "[]".into())
+}
+
+pub fn from_json(stored: &str) -> Vec<String> {
+    serde_json::from_str(stored).unwrap_or_default()
+}
+
+/// A condition "the stored array holds this whole tag", for a JSON text column.
+pub fn contains(column: impl sea_orm::sea_query::IntoColumnRef, tag: &str) -> SimpleExpr {
+    // The tag as it appears, quoted, inside the stored array: "vip" never matches "vip-like".
+    let quoted = serde_json::to_string(tag.trim()).unwrap_or_default();
+    Expr::col(column).like(LikeExpr::new(format!("%{}%", crate::validation::escape_like(&quoted))).escape('\\'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_trimmed_deduplicated_and_stored_as_json() {
+        let tags = vec![" vip ".to_owned(), "a \"quoted\" tag".to_owned(), "".to_owned(), "vip".to_owned()];
+        let stored = to_json(&tags);
+        assert_eq!(stored, r#"["vip","a \"quoted\" tag"]"#);
+        assert_eq!(from_json(&stored), ["vip", "a \"quoted\" tag"]);
+        assert!(from_json("not json").is_empty());
+    }
+}
