@@ -60,6 +60,7 @@ macro_rules! patch_struct {
             pub discount: Option<Option<String>>,
             pub department_id: Option<Option<Uuid>>,
             pub category_id: Option<Option<Uuid>>,
+            pub price_list_id: Option<Option<Uuid>>,
             pub birth_date: Option<Option<NaiveDate>>,
             pub tag_list: Option<Vec<String>>,
             $(pub $f: Option<Option<String>>,)*
@@ -184,6 +185,9 @@ fn apply(p: &ClientPatch, am: &mut ActiveModel) {
     if let Some(c) = p.category_id {
         am.category_id = Set(c);
     }
+    if let Some(l) = p.price_list_id {
+        am.price_list_id = Set(l);
+    }
     if let Some(b) = p.birth_date {
         am.birth_date = Set(b);
     }
@@ -223,6 +227,7 @@ fn blank(actor: &Actor) -> ActiveModel {
         discount: Set(None),
         department_id: Set(None),
         category_id: Set(None),
+        price_list_id: Set(None),
         birth_date: Set(None),
         tag_list: Set("[]".into()),
         first_name: Set(None),
@@ -271,13 +276,16 @@ fn blank(actor: &Actor) -> ActiveModel {
     }
 }
 
-/// Departments and categories named by a contact must be the actor's account's.
+/// Departments, categories and price lists named by a contact must be the actor's account's.
 async fn check_references(db: &impl ConnectionTrait, actor: &Actor, p: &ClientPatch) -> DomainResult<()> {
     if let Some(Some(id)) = p.department_id {
         crate::departments::require_in_account(db, actor, id, "input.departmentId").await?;
     }
     if let Some(Some(id)) = p.category_id {
         crate::categories::require_in_account(db, actor, id, "input.categoryId").await?;
+    }
+    if let Some(Some(id)) = p.price_list_id {
+        crate::price_lists::require_in_account(db, actor, id, "input.priceListId").await?;
     }
     Ok(())
 }

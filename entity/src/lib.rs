@@ -10,6 +10,7 @@ pub mod db;
 pub mod departments;
 pub mod error;
 pub mod pagination;
+pub mod price_lists;
 pub mod products;
 pub mod secret;
 pub mod tables;

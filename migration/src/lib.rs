@@ -4,8 +4,8 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_tenants_and_auth;
-mod m20261121_000002_categories_and_clients;
-mod m20261121_000003_products;
+mod m20261121_000002_catalogue;
+mod m20261121_000003_clients;
 
 pub struct Migrator;
 
@@ -14,8 +14,8 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261121_000001_tenants_and_auth::Migration),
-            Box::new(m20261121_000002_categories_and_clients::Migration),
-            Box::new(m20261121_000003_products::Migration),
+            Box::new(m20261121_000002_catalogue::Migration),
+            Box::new(m20261121_000003_clients::Migration),
         ]
     }
 }

@@ -31,6 +31,8 @@ macro_rules! client_types {
             /// Department the contact is restricted to ("restricted contact visibility").
             pub department_id: Option<ID>,
             pub category_id: Option<ID>,
+            /// Price list whose prices apply to this contact's documents.
+            pub price_list_id: Option<ID>,
             pub birth_date: Option<Date>,
             pub tag_list: Vec<String>,
             $(pub $f: Option<String>,)*
@@ -53,6 +55,7 @@ macro_rules! client_types {
                     discount: m.discount.as_deref().and_then(entity::validation::parse_decimal).map(Decimal),
                     department_id: m.department_id.map(|d| ID(d.to_string())),
                     category_id: m.category_id.map(|d| ID(d.to_string())),
+                    price_list_id: m.price_list_id.map(|d| ID(d.to_string())),
                     birth_date: m.birth_date.map(Date),
                     tag_list,
                     $($f: m.$f,)*
@@ -78,6 +81,7 @@ macro_rules! client_types {
             pub discount: MaybeUndefined<Decimal>,
             pub department_id: MaybeUndefined<ID>,
             pub category_id: MaybeUndefined<ID>,
+            pub price_list_id: MaybeUndefined<ID>,
             pub birth_date: MaybeUndefined<Date>,
             /// Replaces the contact's tags.
             pub tag_list: Option<Vec<String>>,
@@ -88,6 +92,7 @@ macro_rules! client_types {
             fn into_patch(self) -> Result<ClientPatch, entity::DomainError> {
                 let department_id = maybe_id("input.departmentId", self.department_id)?;
                 let category_id = maybe_id("input.categoryId", self.category_id)?;
+                let price_list_id = maybe_id("input.priceListId", self.price_list_id)?;
                 Ok(ClientPatch {
                     name: self.name,
                     company: self.company,
@@ -99,6 +104,7 @@ macro_rules! client_types {
                     discount: maybe(self.discount, |d| d.0.to_string()),
                     department_id,
                     category_id,
+                    price_list_id,
                     birth_date: maybe(self.birth_date, |d| d.0),
                     tag_list: self.tag_list,
                     $($f: maybe(self.$f, |s| s),)*

@@ -48,6 +48,7 @@ impl Lang {
             "client" => ("Contact not found.", "Contact introuvable."),
             "category" => ("Category not found.", "Catégorie introuvable."),
             "product" => ("Product not found.", "Produit introuvable."),
+            "price_list" => ("Price list not found.", "Tarif introuvable."),
             "account" => ("Account not found.", "Compte introuvable."),
             "user" => ("User not found.", "Utilisateur introuvable."),
             _ => ("Not found.", "Introuvable."),
@@ -218,6 +219,12 @@ impl Lang {
             ),
             "id_or_code" => {
                 self.pick("Give either an id or a code.", "Indiquez soit un identifiant, soit une référence.")
+            }
+            "unknown_price_list" => {
+                self.pick("No such price list in this account.", "Ce tarif n'existe pas dans ce compte.")
+            }
+            "duplicate_product" => {
+                self.pick("This product is already in the list.", "Ce produit figure déjà dans la liste.")
             }
             "unknown_category" => {
                 self.pick("No such category in this account.", "Cette catégorie n'existe pas dans ce compte.")

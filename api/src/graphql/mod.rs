@@ -12,6 +12,7 @@ mod categories;
 mod clients;
 mod departments;
 mod pagination;
+mod price_lists;
 mod products;
 mod session;
 
@@ -36,6 +37,7 @@ pub struct QueryRoot(
     clients::ClientQuery,
     categories::CategoryQuery,
     products::ProductQuery,
+    price_lists::PriceListQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -46,6 +48,7 @@ pub struct MutationRoot(
     clients::ClientMutation,
     categories::CategoryMutation,
     products::ProductMutation,
+    price_lists::PriceListMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -4,6 +4,7 @@ use super::api_tokens::ApiToken;
 use super::categories::Category;
 use super::clients::Client;
 use super::departments::Department;
+use super::price_lists::PriceList;
 use super::products::Product;
 use async_graphql::{OutputType, SimpleObject};
 
@@ -13,6 +14,7 @@ use async_graphql::{OutputType, SimpleObject};
 #[graphql(concrete(name = "ClientPage", params(Client)))]
 #[graphql(concrete(name = "CategoryPage", params(Category)))]
 #[graphql(concrete(name = "ProductPage", params(Product)))]
+#[graphql(concrete(name = "PriceListPage", params(PriceList)))]
 pub struct Page<T: OutputType> {
     pub items: Vec<T>,
     /// Number of items over all pages.

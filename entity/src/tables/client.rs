@@ -22,6 +22,7 @@ pub struct Model {
     pub discount: Option<String>,
     pub department_id: Option<Uuid>,
     pub category_id: Option<Uuid>,
+    pub price_list_id: Option<Uuid>,
     pub birth_date: Option<Date>,
     /// JSON array of strings.
     pub tag_list: String,

@@ -8,6 +8,8 @@ pub mod department;
 pub mod login_throttle;
 pub mod membership;
 pub mod platform_admin;
+pub mod price_list;
+pub mod price_list_position;
 pub mod product;
 pub mod product_package_item;
 pub mod refresh_token;

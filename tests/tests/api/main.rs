@@ -11,5 +11,6 @@ mod departments;
 mod housekeeping;
 mod isolation;
 mod operations;
+mod price_lists;
 mod products;
 mod schema;

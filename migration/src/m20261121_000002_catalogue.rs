@@ -1,4 +1,5 @@
-//! Products (the catalogue) and the components of packages ("lots").
+//! The catalogue: categories, products, the components of packages ("lots"), and price
+//! lists with their per-product prices.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -6,7 +7,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261121_000003_products"
+        "m20261121_000002_catalogue"
     }
 }
 
@@ -34,6 +35,36 @@ fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateSta
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Alias::new("categories"))
+                .col(uuid("id").primary_key())
+                .col(uuid("account_id"))
+                .col(string("name"))
+                .col(string("search_name"))
+                .col(text_null("description"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("fk_categories_account")
+                        .from(Alias::new("categories"), Alias::new("account_id"))
+                        .to(Alias::new("accounts"), Alias::new("id"))
+                        .on_delete(ForeignKeyAction::Restrict),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_categories_account_search")
+                .table(Alias::new("categories"))
+                .col(Alias::new("account_id"))
+                .col(Alias::new("search_name"))
+                .to_owned(),
+        )
+        .await?;
+
         let mut t = Table::create();
         t.table(Alias::new("products"))
             .col(uuid("id").primary_key())
@@ -152,11 +183,81 @@ impl MigrationTrait for Migration {
             false,
         ))
         .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Alias::new("price_lists"))
+                .col(uuid("id").primary_key())
+                .col(uuid("account_id"))
+                .col(string("name"))
+                .col(string("search_name"))
+                .col(text_null("description"))
+                .col(string("currency"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk(
+                    "fk_price_lists_account",
+                    ("price_lists", "account_id"),
+                    "accounts",
+                    ForeignKeyAction::Restrict,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("ix_price_lists_account_search", "price_lists", &["account_id", "search_name"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(Alias::new("price_list_positions"))
+                .col(uuid("id").primary_key())
+                .col(uuid("account_id"))
+                .col(uuid("price_list_id"))
+                .col(uuid("product_id"))
+                .col(boolean("use_percentage"))
+                // Decimal strings; a percentage position has no fixed prices and vice versa.
+                .col(string_null("percentage"))
+                .col(string_null("price_net"))
+                .col(string_null("price_gross"))
+                .col(string_null("price_tax"))
+                .col(boolean("use_tax"))
+                .col(string_null("tax"))
+                .col(integer("position"))
+                .foreign_key(&mut fk(
+                    "fk_price_list_positions_account",
+                    ("price_list_positions", "account_id"),
+                    "accounts",
+                    ForeignKeyAction::Restrict,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_price_list_positions_list",
+                    ("price_list_positions", "price_list_id"),
+                    "price_lists",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_price_list_positions_product",
+                    ("price_list_positions", "product_id"),
+                    "products",
+                    ForeignKeyAction::Cascade,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        // One price per product in a list.
+        m.create_index(index(
+            "ux_price_list_positions_product",
+            "price_list_positions",
+            &["price_list_id", "product_id"],
+            true,
+        ))
+        .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Alias::new("product_package_items")).to_owned()).await?;
-        m.drop_table(Table::drop().table(Alias::new("products")).to_owned()).await
+        for t in ["price_list_positions", "price_lists", "product_package_items", "products", "categories"] {
+            m.drop_table(Table::drop().table(Alias::new(t)).to_owned()).await?;
+        }
+        Ok(())
     }
 }

@@ -1,5 +1,5 @@
-//! Categories, and contacts (clients): buyers and suppliers of an account, with every
-//! field of the VosFactures "Champs fiche contact".
+//! Contacts (clients): buyers and suppliers of an account, with every field of the
+//! VosFactures "Champs fiche contact".
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -7,7 +7,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261121_000002_categories_and_clients"
+        "m20261121_000003_clients"
     }
 }
 
@@ -23,36 +23,6 @@ fn index(name: &str, cols: &[&str]) -> IndexCreateStatement {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table(Alias::new("categories"))
-                .col(uuid("id").primary_key())
-                .col(uuid("account_id"))
-                .col(string("name"))
-                .col(string("search_name"))
-                .col(text_null("description"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(
-                    ForeignKey::create()
-                        .name("fk_categories_account")
-                        .from(Alias::new("categories"), Alias::new("account_id"))
-                        .to(Alias::new("accounts"), Alias::new("id"))
-                        .on_delete(ForeignKeyAction::Restrict),
-                )
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_categories_account_search")
-                .table(Alias::new("categories"))
-                .col(Alias::new("account_id"))
-                .col(Alias::new("search_name"))
-                .to_owned(),
-        )
-        .await?;
-
         let mut t = Table::create();
         t.table(Alias::new("clients"))
             .col(uuid("id").primary_key())
@@ -70,6 +40,7 @@ impl MigrationTrait for Migration {
             .col(string_null("discount"))
             .col(uuid_null("department_id"))
             .col(uuid_null("category_id"))
+            .col(uuid_null("price_list_id"))
             .col(date_null("birth_date"))
             // JSON array of strings.
             .col(text("tag_list"));
@@ -137,6 +108,13 @@ impl MigrationTrait for Migration {
             )
             .foreign_key(
                 ForeignKey::create()
+                    .name("fk_clients_price_list")
+                    .from(Alias::new("clients"), Alias::new("price_list_id"))
+                    .to(Alias::new("price_lists"), Alias::new("id"))
+                    .on_delete(ForeignKeyAction::SetNull),
+            )
+            .foreign_key(
+                ForeignKey::create()
                     .name("fk_clients_department")
                     .from(Alias::new("clients"), Alias::new("department_id"))
                     .to(Alias::new("departments"), Alias::new("id"))
@@ -151,7 +129,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Alias::new("clients")).to_owned()).await?;
-        m.drop_table(Table::drop().table(Alias::new("categories")).to_owned()).await
+        m.drop_table(Table::drop().table(Alias::new("clients")).to_owned()).await
     }
 }
