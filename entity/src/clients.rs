@@ -9,7 +9,7 @@ use crate::tax::Tax;
 use crate::tenant::Actor;
 use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, clean, escape_like, is_email_list, search_key};
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -193,6 +193,7 @@ fn apply(p: &ClientPatch, am: &mut ActiveModel) {
     }
     if let Some(tags) = &p.tag_list {
         am.tag_list = Set(crate::tags::to_json(tags));
+        am.tag_keys = Set(crate::tags::keys_json(tags));
     }
     let first = value_of(&am.first_name).unwrap_or_default();
     let last = value_of(&am.last_name).unwrap_or_default();
@@ -204,6 +205,15 @@ fn apply(p: &ClientPatch, am: &mut ActiveModel) {
     }
     let shortcut = value_of(&am.shortcut).unwrap_or_default();
     am.search_name = Set(search_key(&format!("{} {shortcut} {first} {last}", value_of(&am.name))));
+    am.shortcut_key = Set(Some(search_key(&shortcut)).filter(|k| !k.is_empty()));
+    am.tax_no_key = Set(value_of(&am.tax_no).map(|t| tax_no_key(&t)).filter(|k| !k.is_empty()));
+    am.email_key = Set(value_of(&am.email).map(|e| e.to_lowercase()));
+}
+
+/// A tax number as compared by the finder: letters and digits only, upper case
+/// ("FR 52 524.457.672" and "fr52524457672" are the same number).
+pub fn tax_no_key(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
 }
 
 /// Tags of a stored contact.
@@ -230,6 +240,10 @@ fn blank(actor: &Actor) -> ActiveModel {
         price_list_id: Set(None),
         birth_date: Set(None),
         tag_list: Set("[]".into()),
+        tag_keys: Set("[]".into()),
+        tax_no_key: Set(None),
+        shortcut_key: Set(None),
+        email_key: Set(None),
         first_name: Set(None),
         last_name: Set(None),
         shortcut: Set(None),
@@ -298,10 +312,14 @@ fn require_writer(actor: &Actor) -> DomainResult<()> {
 pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: ClientPatch) -> DomainResult<Model> {
     require_writer(actor)?;
     patch.validate(None)?;
-    check_references(db, actor, &patch).await?;
+    // The references are checked in the transaction that writes them.
+    let txn = begin_write(db).await?;
+    check_references(&txn, actor, &patch).await?;
     let mut am = blank(actor);
     apply(&patch, &mut am);
-    Ok(am.insert(db).await?)
+    let created = am.insert(&txn).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: ClientPatch) -> DomainResult<Model> {
@@ -343,11 +361,11 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainRe
 pub struct ClientFilter {
     /// Exact "Réf/code client".
     pub external_id: Option<String>,
-    /// Exact tax number, ignoring spaces and case.
+    /// Exact tax number, ignoring case, spaces and punctuation.
     pub tax_no: Option<String>,
     /// Part of the name, shortcut, first or last name, ignoring case and accents.
     pub name: Option<String>,
-    /// Exact shortcut, ignoring case.
+    /// Exact shortcut, ignoring case and accents.
     pub shortcut: Option<String>,
     /// Part of the e-mail address(es), ignoring case.
     pub email: Option<String>,
@@ -367,10 +385,6 @@ pub enum ClientOrder {
     UpdatedAtDesc,
 }
 
-fn lower_like(col: Column, pattern: String) -> sea_orm::sea_query::SimpleExpr {
-    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
-}
-
 pub async fn list(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -384,25 +398,23 @@ pub async fn list(
         q = q.filter(Column::ExternalId.eq(x));
     }
     if let Some(x) = term(&f.tax_no) {
-        let compact: String = x.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
-        q = q.filter(
-            Expr::expr(Func::lower(Func::cust("REPLACE").arg(Expr::col(Column::TaxNo)).arg(" ").arg(""))).eq(compact),
-        );
+        q = q.filter(Column::TaxNoKey.eq(tax_no_key(&x)));
     }
     if let Some(x) = term(&f.name).map(|n| search_key(&n)) {
         q = q.filter(Expr::col(Column::SearchName).like(LikeExpr::new(format!("%{}%", escape_like(&x))).escape('\\')));
     }
     if let Some(x) = term(&f.shortcut) {
-        q = q.filter(Expr::expr(Func::lower(Expr::col(Column::Shortcut))).eq(x.to_lowercase()));
+        q = q.filter(Column::ShortcutKey.eq(search_key(&x)));
     }
     if let Some(x) = term(&f.email) {
-        q = q.filter(lower_like(Column::Email, format!("%{}%", escape_like(&x.to_lowercase()))));
+        let pattern = format!("%{}%", escape_like(&x.to_lowercase()));
+        q = q.filter(Expr::col(Column::EmailKey).like(LikeExpr::new(pattern).escape('\\')));
     }
     if let Some(k) = term(&f.kind) {
         q = q.filter(Column::Kind.is_in([k, "both".to_owned()]));
     }
     if let Some(t) = term(&f.tag) {
-        q = q.filter(crate::tags::contains(Column::TagList, &t));
+        q = q.filter(crate::tags::contains(Column::TagKeys, &t));
     }
     let total_count = q.clone().count(db).await?;
     q = match order {

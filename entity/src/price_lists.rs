@@ -116,8 +116,8 @@ fn price_through(p: &pos::Model, product: &product::Model) -> Option<UnitPrices>
     let product_tax: Tax = product.tax.parse().ok()?;
     if p.use_percentage {
         let base = dec(&product.price_gross)?;
-        let factor = Decimal::ONE + dec(&p.percentage)? / Decimal::ONE_HUNDRED;
-        return unit_prices(product_tax, UnitPrice::Gross(round2(base * factor))).ok();
+        let factor = Decimal::ONE + dec(&p.percentage)?.checked_div(Decimal::ONE_HUNDRED)?;
+        return unit_prices(product_tax, UnitPrice::Gross(round2(base.checked_mul(factor)?))).ok();
     }
     Some(UnitPrices { net: dec(&p.price_net)?, tax: dec(&p.price_tax)?, gross: dec(&p.price_gross)? })
 }
@@ -362,11 +362,14 @@ pub async fn prices_for_products(
                 (catalogue, product.tax.clone())
             }
         };
+        // A fixed price is in the list's currency; a percentage derives from the catalogue
+        // price, so it is in the product's.
+        let fixed = listed.is_some_and(|p| !p.use_percentage);
         out.push(ListedPrice {
             product_id: *id,
             prices,
             tax,
-            currency: if listed.is_some() { price_list.currency.clone() } else { product.currency.clone() },
+            currency: if fixed { price_list.currency.clone() } else { product.currency.clone() },
             category_id: product.category_id,
             from_price_list: listed.is_some(),
         });

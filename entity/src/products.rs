@@ -160,37 +160,56 @@ pub fn is_valid_ean(code: &str) -> bool {
     (10 - sum % 10) % 10 == check[0]
 }
 
-/// The three unit prices after a change, from what was given and what is stored.
+/// The price that was entered, as stored: the amount and whether it was net or gross.
+type Entered = Option<UnitPrice>;
+
+fn entered(kind: &Option<String>, net: &Option<String>, gross: &Option<String>) -> Entered {
+    match kind.as_deref() {
+        Some("net") => dec(net).map(UnitPrice::Net),
+        _ => dec(gross).map(UnitPrice::Gross).or_else(|| dec(net).map(UnitPrice::Net)),
+    }
+}
+
+fn kind_of(p: &UnitPrice) -> &'static str {
+    match p {
+        UnitPrice::Net(_) => "net",
+        UnitPrice::Gross(_) => "gross",
+    }
+}
+
+/// The unit prices after a change, with the price they derive from.
 ///
-/// The gross price is the primary one (the seed: "the net price is computed from the gross
-/// price and the tax rate"). A net price alone is accepted too. Both at once must agree.
+/// The gross price is the primary one when given (the seed: "the net price is computed
+/// from the gross price and the tax rate"); a net price alone is accepted too, and both at
+/// once must agree. Without a price in the change, the price entered earlier is kept and
+/// the other one re-derived (the tax may have changed).
 fn resolve_prices(
     field_prefix: &str,
     tax: Tax,
     net_in: Option<Option<Decimal>>,
     gross_in: Option<Option<Decimal>>,
-    stored: (Option<Decimal>, Option<Decimal>),
-) -> Result<Option<UnitPrices>, DomainError> {
+    stored: Entered,
+) -> Result<Option<(UnitPrice, UnitPrices)>, DomainError> {
     let given = match (net_in, gross_in) {
         (_, Some(Some(g))) => Some(UnitPrice::Gross(g)),
         (Some(Some(n)), _) => Some(UnitPrice::Net(n)),
         (Some(None), Some(None)) | (Some(None), None) | (None, Some(None)) => None,
-        // No price in the change: re-derive from what is stored (the tax may have changed).
-        (None, None) => match stored {
-            (_, Some(g)) => Some(UnitPrice::Gross(g)),
-            (Some(n), None) => Some(UnitPrice::Net(n)),
-            (None, None) => None,
-        },
+        (None, None) => stored,
     };
     let Some(given) = given else { return Ok(None) };
-    let overflow = || DomainError::field(format!("input.{field_prefix}Gross"), FieldCode::InvalidDecimal);
+    let overflow = || {
+        DomainError::field(
+            format!("input.{field_prefix}{}", if kind_of(&given) == "net" { "Net" } else { "Gross" }),
+            FieldCode::InvalidDecimal,
+        )
+    };
     let p = unit_prices(tax, given).map_err(|_| overflow())?;
     if let (Some(Some(n)), Some(Some(_))) = (net_in, gross_in)
         && n != p.net
     {
         return Err(DomainError::field(format!("input.{field_prefix}Net"), FieldCode::Rule("inconsistent_prices")));
     }
-    Ok(Some(p))
+    Ok(Some((given, p)))
 }
 
 impl ProductPatch {
@@ -281,8 +300,23 @@ async fn check_references(
             if items.is_empty() {
                 v.push("input.packageProducts", FieldCode::Required);
             }
+            // A product already inside a package cannot become a package: packages never nest.
+            if let Some(id) = this {
+                let in_package = item::Entity::find()
+                    .filter(item::Column::AccountId.eq(actor.account_id.0))
+                    .filter(item::Column::ProductId.eq(id))
+                    .count(db)
+                    .await?;
+                if in_package > 0 {
+                    v.push("input.package", FieldCode::Rule("package_component"));
+                }
+            }
             for (i, c) in items.iter().enumerate() {
                 let field = format!("input.packageProducts.{i}.productId");
+                if items[..i].iter().any(|o| o.product_id == c.product_id) {
+                    v.push(&field, FieldCode::Rule("duplicate_product"));
+                    continue;
+                }
                 let found =
                     Entity::find_by_id(c.product_id).filter(Column::AccountId.eq(actor.account_id.0)).one(db).await?;
                 match found {
@@ -358,30 +392,27 @@ fn apply(p: &ProductPatch, am: &mut ActiveModel) -> DomainResult<()> {
     }
     if let Some(tags) = &p.tag_list {
         am.tag_list = Set(crate::tags::to_json(tags));
+        am.tag_keys = Set(crate::tags::keys_json(tags));
     }
     let tax: Tax = value_of(&am.tax).parse().map_err(|_| DomainError::field("input.tax", FieldCode::Required))?;
-    let sale = resolve_prices(
-        "price",
-        tax,
-        p.price_net,
-        p.price_gross,
-        (dec(&value_of(&am.price_net)), dec(&value_of(&am.price_gross))),
-    )?;
-    am.price_net = Set(sale.map(|u| price_text(u.net)));
-    am.price_tax = Set(sale.map(|u| price_text(u.tax)));
-    am.price_gross = Set(sale.map(|u| price_text(u.gross)));
+    let stored = entered(&value_of(&am.price_kind), &value_of(&am.price_net), &value_of(&am.price_gross));
+    let sale = resolve_prices("price", tax, p.price_net, p.price_gross, stored)?;
+    am.price_kind = Set(sale.map(|(g, _)| kind_of(&g).to_owned()));
+    am.price_net = Set(sale.map(|(_, u)| price_text(u.net)));
+    am.price_tax = Set(sale.map(|(_, u)| price_text(u.tax)));
+    am.price_gross = Set(sale.map(|(_, u)| price_text(u.gross)));
     // The purchase tax defaults to the sales tax.
     let purchase_tax = value_of(&am.purchase_tax).and_then(|t| t.parse().ok()).unwrap_or(tax);
-    let purchase = resolve_prices(
-        "purchasePrice",
-        purchase_tax,
-        p.purchase_price_net,
-        p.purchase_price_gross,
-        (dec(&value_of(&am.purchase_price_net)), dec(&value_of(&am.purchase_price_gross))),
-    )?;
-    am.purchase_price_net = Set(purchase.map(|u| price_text(u.net)));
-    am.purchase_price_tax = Set(purchase.map(|u| price_text(u.tax)));
-    am.purchase_price_gross = Set(purchase.map(|u| price_text(u.gross)));
+    let stored = entered(
+        &value_of(&am.purchase_price_kind),
+        &value_of(&am.purchase_price_net),
+        &value_of(&am.purchase_price_gross),
+    );
+    let purchase = resolve_prices("purchasePrice", purchase_tax, p.purchase_price_net, p.purchase_price_gross, stored)?;
+    am.purchase_price_kind = Set(purchase.map(|(g, _)| kind_of(&g).to_owned()));
+    am.purchase_price_net = Set(purchase.map(|(_, u)| price_text(u.net)));
+    am.purchase_price_tax = Set(purchase.map(|(_, u)| price_text(u.tax)));
+    am.purchase_price_gross = Set(purchase.map(|(_, u)| price_text(u.gross)));
     let code = value_of(&am.code).unwrap_or_default();
     am.search_name = Set(search_key(&format!("{} {code}", value_of(&am.name))));
     Ok(())
@@ -559,14 +590,15 @@ pub async fn list(
         q = q.filter(Column::CategoryId.eq(c));
     }
     if let Some(t) = term(&f.tag) {
-        q = q.filter(crate::tags::contains(Column::TagList, &t));
+        q = q.filter(crate::tags::contains(Column::TagKeys, &t));
     }
     let total_count = q.clone().count(db).await?;
     q = match order {
         ProductOrder::Name => q.order_by_asc(Column::SearchName),
         ProductOrder::NameDesc => q.order_by_desc(Column::SearchName),
-        ProductOrder::Code => q.order_by_asc(Column::Code),
-        ProductOrder::CodeDesc => q.order_by_desc(Column::Code),
+        // Products without a code last, on both databases (their NULL ordering differs).
+        ProductOrder::Code => q.order_by_asc(Expr::col(Column::Code).is_null()).order_by_asc(Column::Code),
+        ProductOrder::CodeDesc => q.order_by_asc(Expr::col(Column::Code).is_null()).order_by_desc(Column::Code),
         ProductOrder::CreatedAt => q.order_by_asc(Column::CreatedAt),
         ProductOrder::CreatedAtDesc => q.order_by_desc(Column::CreatedAt),
         ProductOrder::UpdatedAt => q.order_by_asc(Column::UpdatedAt),
@@ -592,6 +624,8 @@ fn blank(actor: &Actor, currency: &str, now: chrono::DateTime<Utc>) -> ActiveMod
         purchase_price_net: Set(None),
         purchase_price_gross: Set(None),
         purchase_price_tax: Set(None),
+        price_kind: Set(None),
+        purchase_price_kind: Set(None),
         disabled: Set(false),
         service: Set(false),
         limited: Set(false),
@@ -601,6 +635,7 @@ fn blank(actor: &Actor, currency: &str, now: chrono::DateTime<Utc>) -> ActiveMod
         category_id: Set(None),
         department_id: Set(None),
         tag_list: Set("[]".into()),
+        tag_keys: Set("[]".into()),
         stock_level: Set(None),
         quantity: Set(None),
         weight: Set(None),
@@ -646,17 +681,19 @@ mod tests {
     #[test]
     fn prices_derive_from_gross_or_net_and_must_agree() {
         let t: Tax = "20".parse().unwrap();
-        let split = |n: &str, t: &str, g: &str| Some(UnitPrices { net: d(n), tax: d(t), gross: d(g) });
-        let p = resolve_prices("price", t, None, Some(Some(d("100"))), (None, None)).unwrap();
+        let split = |n: &str, tx: &str, g: &str| UnitPrices { net: d(n), tax: d(tx), gross: d(g) };
+        let (_, p) = resolve_prices("price", t, None, Some(Some(d("100"))), None).unwrap().unwrap();
         assert_eq!(p, split("83.33", "16.67", "100"));
-        let p = resolve_prices("price", t, Some(Some(d("100"))), None, (None, None)).unwrap();
-        assert_eq!(p, split("100", "20.00", "120.00"));
-        assert!(resolve_prices("price", t, Some(Some(d("80"))), Some(Some(d("100"))), (None, None)).is_err());
-        assert!(resolve_prices("price", t, Some(Some(d("83.33"))), Some(Some(d("100"))), (None, None)).is_ok());
-        // Tax changed, no price given: the stored gross price is kept, the net re-derived.
+        let (given, p) = resolve_prices("price", t, Some(Some(d("100"))), None, None).unwrap().unwrap();
+        assert_eq!((kind_of(&given), p), ("net", split("100", "20.00", "120.00")));
+        assert!(resolve_prices("price", t, Some(Some(d("80"))), Some(Some(d("100"))), None).is_err());
+        assert!(resolve_prices("price", t, Some(Some(d("83.33"))), Some(Some(d("100"))), None).is_ok());
+        // Tax changed, no price given: the price entered earlier is kept.
         let t10: Tax = "10".parse().unwrap();
-        let p = resolve_prices("price", t10, None, None, (Some(d("83.33")), Some(d("100")))).unwrap();
-        assert_eq!(p.map(|p| p.net), Some(d("90.91")));
-        assert_eq!(resolve_prices("price", t, Some(None), Some(None), (Some(d("1")), Some(d("1.2")))).unwrap(), None);
+        let (_, p) = resolve_prices("price", t10, None, None, Some(UnitPrice::Gross(d("100")))).unwrap().unwrap();
+        assert_eq!(p.net, d("90.91"));
+        let (_, p) = resolve_prices("price", t10, None, None, Some(UnitPrice::Net(d("100")))).unwrap().unwrap();
+        assert_eq!((p.net, p.gross), (d("100"), d("110.00")));
+        assert_eq!(resolve_prices("price", t, Some(None), Some(None), Some(UnitPrice::Net(d("1")))).unwrap(), None);
     }
 }

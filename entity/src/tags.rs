@@ -26,6 +26,9 @@ pub fn validate(v: &mut Validator, field: &str, tags: &[String]) {
     if tags.iter().any(|t| t.chars().count() > MAX_TAG_LEN) {
         v.push(field, FieldCode::TooLong { max: MAX_TAG_LEN });
     }
+    if tags.iter().any(|t| crate::validation::has_control_characters(t)) {
+        v.push(field, FieldCode::Rule("control_characters"));
+    }
 }
 
 /// The stored form: a JSON array of strings.
@@ -37,10 +40,17 @@ pub fn from_json(stored: &str) -> Vec<String> {
     serde_json::from_str(stored).unwrap_or_default()
 }
 
-/// A condition "the stored array holds this whole tag", for a JSON text column.
+/// The tags folded (`validation::search_key`) for search, stored beside them: the filter
+/// ignores case and accents identically on SQLite and PostgreSQL.
+pub fn keys_json(tags: &[String]) -> String {
+    let keys: Vec<String> = normalize(tags).iter().map(|t| crate::validation::search_key(t)).collect();
+    serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into())
+}
+
+/// A condition "the folded tags hold this whole tag", for a `keys_json` column.
 pub fn contains(column: impl sea_orm::sea_query::IntoColumnRef, tag: &str) -> SimpleExpr {
-    // The tag as it appears, quoted, inside the stored array: "vip" never matches "vip-like".
-    let quoted = serde_json::to_string(tag.trim()).unwrap_or_default();
+    // The folded tag as it appears, quoted, in the array: "vip" never matches "vip-like".
+    let quoted = serde_json::to_string(&crate::validation::search_key(tag)).unwrap_or_default();
     Expr::col(column).like(LikeExpr::new(format!("%{}%", crate::validation::escape_like(&quoted))).escape('\\'))
 }
 

@@ -339,7 +339,12 @@ fn compute_line(
         }
         (Some(DiscountKind::PercentTotal), Some(p)) => checked(i, undiscounted.checked_mul(factor(p)?))?,
         (Some(DiscountKind::Amount), Some(d)) => {
-            undiscounted - if gross_basis { d } else { checked(i, d.checked_div(one_plus))? }
+            // A gross amount between zero and the line's own gross amount.
+            if d < Decimal::ZERO || d > undiscounted_gross.abs() {
+                return Err(TaxError::DiscountOutOfRange { line: i });
+            }
+            let off = if gross_basis { d } else { checked(i, d.checked_div(one_plus))? };
+            checked(i, undiscounted.checked_sub(off))?
         }
     };
 
@@ -353,10 +358,12 @@ fn compute_line(
         let tax = round2(checked(i, net.checked_mul(rate))?);
         (net, tax, net + tax)
     };
+    // The discount is what it took off the line as computed without it, by the same rules.
     let discount_gross = if l.discount.is_some_and(|d| !d.is_zero()) && discount_kind.is_some() {
-        round2(undiscounted_gross) - gross
+        let plain = compute_line(i, &LineInput { discount: None, ..*l }, s, None)?;
+        plain.total_gross - gross
     } else {
-        Decimal::ZERO
+        round2(Decimal::ZERO)
     };
     Ok(LineAmounts {
         unit_net: round_unit(unit_net),
@@ -384,18 +391,25 @@ pub struct UnitPrices {
 }
 
 /// Splits a catalogue unit price: the price given is kept exactly, the other one is
-/// derived and rounded to the cent, and the tax is their difference (so net + tax =
-/// gross always holds).
+/// derived and rounded to as many decimals as the given one has (at least two: cents),
+/// and the tax is their difference. So net + tax = gross, the tax is never negative for a
+/// positive price, and a zero rate gives net = gross exactly (0.125 stays 0.125).
 pub fn unit_prices(tax: Tax, given: UnitPrice) -> Result<UnitPrices, TaxError> {
     let one_plus = Decimal::ONE + tax.fraction();
     let overflow = TaxError::Overflow { line: 0 };
+    let round_like = |d: Decimal, like: Decimal| {
+        let dp = like.normalize().scale().max(2);
+        let mut r = d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+        r.rescale(dp);
+        r
+    };
     Ok(match given {
         UnitPrice::Gross(gross) => {
-            let net = round2(gross.checked_div(one_plus).ok_or(overflow)?);
+            let net = round_like(gross.checked_div(one_plus).ok_or(overflow)?, gross);
             UnitPrices { net, tax: gross - net, gross }
         }
         UnitPrice::Net(net) => {
-            let gross = round2(net.checked_mul(one_plus).ok_or(overflow)?);
+            let gross = round_like(net.checked_mul(one_plus).ok_or(overflow)?, net);
             UnitPrices { net, tax: gross - net, gross }
         }
     })
@@ -419,39 +433,44 @@ pub fn compute(
             }
             LineKind::Normal => {
                 let a = compute_line(i, l, strategy, discount_kind)?;
-                since_subtotal.total_net += a.total_net;
-                since_subtotal.total_tax += a.total_tax;
-                since_subtotal.total_gross += a.total_gross;
+                let add = |x: Decimal, y: Decimal| x.checked_add(y).ok_or(TaxError::Overflow { line: i });
+                since_subtotal.total_net = add(since_subtotal.total_net, a.total_net)?;
+                since_subtotal.total_tax = add(since_subtotal.total_tax, a.total_tax)?;
+                since_subtotal.total_gross = add(since_subtotal.total_gross, a.total_gross)?;
                 let z = round2(Decimal::ZERO);
                 let g = groups.entry(l.tax).or_insert(TaxSummaryRow { tax: l.tax, net: z, tax_amount: z, gross: z });
-                g.net += a.total_net;
-                g.tax_amount += a.total_tax;
-                g.gross += a.total_gross;
+                g.net = add(g.net, a.total_net)?;
+                g.tax_amount = add(g.tax_amount, a.total_tax)?;
+                g.gross = add(g.gross, a.total_gross)?;
                 out.push(a);
             }
         }
     }
+    let overflow = TaxError::Overflow { line: lines.len() };
     let tax_summary: Vec<TaxSummaryRow> = groups
         .into_values()
         .map(|row| {
             let one_plus = Decimal::ONE + row.tax.fraction();
-            match strategy.sum {
+            Ok(match strategy.sum {
                 SumStrategy::Sum => row,
                 SumStrategy::KeepNet => {
-                    let t = round2(row.net * row.tax.fraction());
-                    TaxSummaryRow { tax_amount: t, gross: row.net + t, ..row }
+                    let t = round2(row.net.checked_mul(row.tax.fraction()).ok_or(overflow)?);
+                    TaxSummaryRow { tax_amount: t, gross: row.net.checked_add(t).ok_or(overflow)?, ..row }
                 }
                 SumStrategy::KeepGross => {
-                    let n = round2(row.gross / one_plus);
+                    let n = round2(row.gross.checked_div(one_plus).ok_or(overflow)?);
                     TaxSummaryRow { net: n, tax_amount: row.gross - n, ..row }
                 }
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, TaxError>>()?;
+    let sum = |f: fn(&TaxSummaryRow) -> Decimal| {
+        tax_summary.iter().try_fold(Decimal::ZERO, |acc, r| acc.checked_add(f(r))).ok_or(overflow)
+    };
     // Sums of cents are cents; `round2` only fixes the scale (an empty document is 0.00).
-    let net = round2(tax_summary.iter().map(|r| r.net).sum());
-    let tax = round2(tax_summary.iter().map(|r| r.tax_amount).sum());
-    let gross = round2(tax_summary.iter().map(|r| r.gross).sum());
+    let net = round2(sum(|r| r.net)?);
+    let tax = round2(sum(|r| r.tax_amount)?);
+    let gross = round2(sum(|r| r.gross)?);
     Ok(DocumentAmounts { lines: out, tax_summary, net, tax, gross })
 }
 

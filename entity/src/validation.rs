@@ -37,6 +37,8 @@ impl Validator {
     pub fn max_len(&mut self, field: &str, value: &str, max: usize) {
         if value.chars().count() > max {
             self.push(field, FieldCode::TooLong { max });
+        } else if has_control_characters(value) {
+            self.push(field, FieldCode::Rule("control_characters"));
         }
     }
 
@@ -75,6 +77,11 @@ impl Validator {
     }
 }
 
+/// Control characters other than tab and line breaks: invisible, and PostgreSQL refuses NUL.
+pub fn has_control_characters(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 /// A deliberately simple e-mail check: one `@`, a non-empty local part, a dotted domain,
 /// no spaces. Deliverability is proven by sending, not by a regex.
 pub fn is_plausible_email(s: &str) -> bool {
@@ -88,6 +95,18 @@ pub fn is_plausible_email(s: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !s.chars().any(char::is_whitespace)
+}
+
+/// Largest magnitude and scale accepted for a decimal input: far beyond any invoice, and
+/// small enough that products and sums of them never overflow exact arithmetic.
+pub const MAX_DECIMAL_DIGITS_BEFORE_POINT: u32 = 15;
+pub const MAX_DECIMAL_SCALE: u32 = 6;
+
+/// `parse_decimal` within the input bounds (|x| < 10^15, at most 6 decimals).
+pub fn parse_bounded_decimal(s: &str) -> Option<Decimal> {
+    let d = parse_decimal(s)?;
+    let limit = Decimal::from(10u64.pow(MAX_DECIMAL_DIGITS_BEFORE_POINT));
+    (d.abs() < limit && d.normalize().scale() <= MAX_DECIMAL_SCALE).then_some(d)
 }
 
 /// Parses a decimal written with a dot (`"150.0"`, `"-3"`); no exponent, no comma, no float.
@@ -165,6 +184,19 @@ mod tests {
         assert!(!is_plausible_email("@b.fr"));
         assert!(!is_plausible_email("a b@c.fr"));
         assert!(!is_plausible_email("a@@c.fr"));
+    }
+
+    #[test]
+    fn bounded_decimals_and_control_characters() {
+        assert!(parse_bounded_decimal("999999999999999.999999").is_some());
+        assert!(parse_bounded_decimal("1000000000000000").is_none());
+        assert!(parse_bounded_decimal("0.0000001").is_none());
+        assert!(parse_bounded_decimal("1.50000000").is_some(), "trailing zeros do not count");
+        assert!(has_control_characters("a\u{0}b"));
+        assert!(!has_control_characters("ligne 1\nligne 2\tfin"));
+        let mut v = Validator::new();
+        v.max_len("name", "a\u{0}b", 10);
+        assert!(v.finish().is_err());
     }
 
     #[test]

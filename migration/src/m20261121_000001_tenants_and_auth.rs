@@ -3,6 +3,7 @@
 //!
 //! Every tenant-owned table carries `account_id` and an index that starts with it.
 
+use crate::sort::sort_string;
 use sea_orm_migration::{prelude::*, schema::*};
 
 pub struct Migration;
@@ -122,7 +123,7 @@ impl MigrationTrait for Migration {
                 .col(string("name"))
                 // `validation::search_key(name + shortcut)`, written by the application, so that
                 // search and sort ignore case and accents identically on SQLite and PostgreSQL.
-                .col(string("search_name"))
+                .col(sort_string(m, "search_name", false))
                 .col(string_null("shortcut"))
                 .col(string_null("kind"))
                 .col(string_null("tax_no_kind"))

@@ -1,6 +1,7 @@
 //! The catalogue: categories, products, the components of packages ("lots"), and price
 //! lists with their per-product prices.
 
+use crate::sort::sort_string;
 use sea_orm_migration::{prelude::*, schema::*};
 
 pub struct Migration;
@@ -41,7 +42,7 @@ impl MigrationTrait for Migration {
                 .col(uuid("id").primary_key())
                 .col(uuid("account_id"))
                 .col(string("name"))
-                .col(string("search_name"))
+                .col(sort_string(m, "search_name", false))
                 .col(text_null("description"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
@@ -71,7 +72,7 @@ impl MigrationTrait for Migration {
             .col(uuid("account_id"))
             .col(string("name"))
             // `validation::search_key(name code)`, written by the application.
-            .col(string("search_name"))
+            .col(sort_string(m, "search_name", false))
             .col(string("kind"))
             .col(string("tax"))
             .col(string("currency"))
@@ -83,6 +84,9 @@ impl MigrationTrait for Migration {
             .col(string_null("purchase_price_net"))
             .col(string_null("purchase_price_gross"))
             .col(string_null("purchase_price_tax"))
+            // Which price was entered, `net` or `gross`: a tax change re-derives the other.
+            .col(string_null("price_kind"))
+            .col(string_null("purchase_price_kind"))
             .col(boolean("disabled"))
             .col(boolean("service"))
             .col(boolean("limited"))
@@ -91,12 +95,13 @@ impl MigrationTrait for Migration {
             .col(boolean("is_delivery"))
             .col(uuid_null("category_id"))
             .col(uuid_null("department_id"))
-            .col(text("tag_list"));
+            .col(text("tag_list"))
+            .col(text("tag_keys"))
+            .col(sort_string(m, "code", true));
         for c in ["stock_level", "quantity", "weight", "size_height", "size_width", "size"] {
             t.col(string_null(c));
         }
         for c in [
-            "code",
             "quantity_unit",
             "ean_code",
             "weight_unit",
@@ -190,7 +195,7 @@ impl MigrationTrait for Migration {
                 .col(uuid("id").primary_key())
                 .col(uuid("account_id"))
                 .col(string("name"))
-                .col(string("search_name"))
+                .col(sort_string(m, "search_name", false))
                 .col(text_null("description"))
                 .col(string("currency"))
                 .col(timestamp_with_time_zone("created_at"))

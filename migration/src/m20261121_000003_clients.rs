@@ -1,6 +1,7 @@
 //! Contacts (clients): buyers and suppliers of an account, with every field of the
 //! VosFactures "Champs fiche contact".
 
+use crate::sort::sort_string;
 use sea_orm_migration::{prelude::*, schema::*};
 
 pub struct Migration;
@@ -29,7 +30,7 @@ impl MigrationTrait for Migration {
             .col(uuid("account_id"))
             .col(string("name"))
             // `validation::search_key(name shortcut first_name last_name)`, written by the application.
-            .col(string("search_name"))
+            .col(sort_string(m, "search_name", false))
             .col(boolean("company"))
             .col(string("kind"))
             .col(boolean("use_delivery_address"))
@@ -42,8 +43,14 @@ impl MigrationTrait for Migration {
             .col(uuid_null("category_id"))
             .col(uuid_null("price_list_id"))
             .col(date_null("birth_date"))
-            // JSON array of strings.
-            .col(text("tag_list"));
+            // JSON array of strings, and the same tags folded (`tags::keys_json`) for search.
+            .col(text("tag_list"))
+            .col(text("tag_keys"))
+            // Finder keys written by the application (`clients::apply`): the tax number
+            // without spaces or punctuation, the folded shortcut, the lower-case e-mail.
+            .col(string_null("tax_no_key"))
+            .col(string_null("shortcut_key"))
+            .col(string_null("email_key"));
         for c in [
             "first_name",
             "last_name",
@@ -124,7 +131,7 @@ impl MigrationTrait for Migration {
         m.create_index(index("ix_clients_account_search", &["account_id", "search_name"])).await?;
         m.create_index(index("ix_clients_account_updated", &["account_id", "updated_at"])).await?;
         m.create_index(index("ix_clients_account_external", &["account_id", "external_id"])).await?;
-        m.create_index(index("ix_clients_account_tax_no", &["account_id", "tax_no"])).await?;
+        m.create_index(index("ix_clients_account_tax_no", &["account_id", "tax_no_key"])).await?;
         Ok(())
     }
 

@@ -120,11 +120,11 @@ entity::client_text_fields!(client_types);
 pub struct ClientFilterInput {
     /// Exact "Réf/code client".
     pub external_id: Option<String>,
-    /// Exact tax number (spaces and case ignored).
+    /// Exact tax number (case, spaces and punctuation ignored).
     pub tax_no: Option<String>,
     /// Part of the name, shortcut, first or last name (case and accents ignored).
     pub name: Option<String>,
-    /// Exact shortcut (case ignored).
+    /// Exact shortcut (case and accents ignored).
     pub shortcut: Option<String>,
     /// Part of the e-mail (case ignored).
     pub email: Option<String>,

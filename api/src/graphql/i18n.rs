@@ -220,6 +220,10 @@ impl Lang {
             "id_or_code" => {
                 self.pick("Give either an id or a code.", "Indiquez soit un identifiant, soit une référence.")
             }
+            "control_characters" => self.pick(
+                "Control characters (such as NUL) are not allowed.",
+                "Les caractères de contrôle (comme NUL) ne sont pas acceptés.",
+            ),
             "unknown_price_list" => {
                 self.pick("No such price list in this account.", "Ce tarif n'existe pas dans ce compte.")
             }

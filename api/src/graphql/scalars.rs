@@ -5,15 +5,18 @@ use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Decimal(pub rust_decimal::Decimal);
 
-/// An exact decimal number written as a string with a dot, e.g. "1234.50". JSON numbers
-/// are refused: most JSON parsers turn them into binary floats and lose cents.
+/// An exact decimal number written as a string with a dot, e.g. "1234.50", below 10^15 in
+/// size with at most 6 decimals. JSON numbers are refused: most JSON parsers turn them
+/// into binary floats and lose cents.
 #[Scalar(name = "Decimal")]
 impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {
         match value {
-            Value::String(s) => entity::validation::parse_decimal(&s)
-                .map(Decimal)
-                .ok_or_else(|| InputValueError::custom(format!("\"{s}\" is not a decimal number like \"12.50\""))),
+            Value::String(s) => entity::validation::parse_bounded_decimal(&s).map(Decimal).ok_or_else(|| {
+                InputValueError::custom(format!(
+                    "\"{s}\" is not a decimal number like \"12.50\" (below 10^15, at most 6 decimals)"
+                ))
+            }),
             Value::Number(_) => Err(InputValueError::custom("send decimals as strings, e.g. \"12.50\"")),
             other => Err(InputValueError::expected_type(other)),
         }
@@ -24,7 +27,7 @@ impl ScalarType for Decimal {
     }
 }
 
-/// A calendar date, `YYYY-MM-DD`.
+/// A calendar date, `YYYY-MM-DD`, years 1000 to 9999.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub chrono::NaiveDate);
 
@@ -33,8 +36,12 @@ impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match value {
             Value::String(s) => chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .ok()
+                .filter(|d| (1000..=9999).contains(&chrono::Datelike::year(d)))
                 .map(Date)
-                .map_err(|_| InputValueError::custom(format!("\"{s}\" is not a date like \"2026-11-21\""))),
+                .ok_or_else(|| {
+                    InputValueError::custom(format!("\"{s}\" is not a date like \"2026-11-21\" (years 1000 to 9999)"))
+                }),
             other => Err(InputValueError::expected_type(other)),
         }
     }

@@ -26,6 +26,12 @@ pub struct Model {
     pub birth_date: Option<Date>,
     /// JSON array of strings.
     pub tag_list: String,
+    /// The tags folded for search (`tags::keys_json`).
+    pub tag_keys: String,
+    /// Finder keys: tax number without spaces or punctuation, folded shortcut, lower-case e-mail.
+    pub tax_no_key: Option<String>,
+    pub shortcut_key: Option<String>,
+    pub email_key: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub shortcut: Option<String>,

@@ -22,6 +22,9 @@ pub struct Model {
     pub purchase_price_net: Option<String>,
     pub purchase_price_gross: Option<String>,
     pub purchase_price_tax: Option<String>,
+    /// `net` or `gross`: which price was entered (the other is derived from it).
+    pub price_kind: Option<String>,
+    pub purchase_price_kind: Option<String>,
     pub disabled: bool,
     pub service: bool,
     pub limited: bool,
@@ -31,6 +34,8 @@ pub struct Model {
     pub category_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
     pub tag_list: String,
+    /// The tags folded for search (`tags::keys_json`).
+    pub tag_keys: String,
     pub stock_level: Option<String>,
     pub quantity: Option<String>,
     pub weight: Option<String>,

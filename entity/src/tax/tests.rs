@@ -192,6 +192,55 @@ fn unit_prices_are_derived_to_the_cent() {
     assert_eq!((p.net, p.tax), (d("12.50"), d("0")));
 }
 
+/// Sub-cent prices keep their precision: no negative or phantom tax.
+#[test]
+fn unit_prices_keep_the_given_precision() {
+    let p = unit_prices(t("disabled"), UnitPrice::Gross(d("0.125"))).unwrap();
+    assert_eq!((p.net, p.tax), (d("0.125"), d("0")));
+    let p = unit_prices(t("0"), UnitPrice::Net(d("9.999"))).unwrap();
+    assert_eq!((p.gross, p.tax), (d("9.999"), d("0")));
+    // 0.1251 TTC at 0.01 %: 0.12508… → 0.1251 (4 decimals, like the price), tax 0.
+    let p = unit_prices(t("0.01"), UnitPrice::Gross(d("0.1251"))).unwrap();
+    assert!(p.tax >= Decimal::ZERO && p.net <= p.gross, "{p:?}");
+}
+
+#[test]
+fn amount_discounts_stay_within_the_line() {
+    let l = |v: &str| [with_discount(line("1", "20", Price::UnitGross(d("12"))), v)];
+    for bad in ["-1000", "12.01"] {
+        assert_eq!(
+            compute(&l(bad), &NET, Some(DiscountKind::Amount)),
+            Err(TaxError::DiscountOutOfRange { line: 0 }),
+            "{bad}"
+        );
+    }
+    let all = compute(&l("12"), &CalculatingStrategy::GROSS, Some(DiscountKind::Amount)).unwrap();
+    assert_eq!(totals(&all), s3("0.00", "0.00", "0.00"));
+}
+
+/// The reported discount is measured against the line computed without it: a discount
+/// too small to change a cent reports 0.00, on either basis.
+#[test]
+fn a_negligible_discount_reports_zero() {
+    let lines = [with_discount(line("1", "20", Price::TotalGross(d("10.20"))), "0.0001")];
+    for s in [NET, CalculatingStrategy::GROSS] {
+        let a = compute(&lines, &s, Some(DiscountKind::PercentTotal)).unwrap();
+        assert_eq!(a.lines[0].discount_gross, d("0.00"), "{s:?}");
+    }
+}
+
+#[test]
+fn huge_documents_overflow_into_an_error_not_a_panic() {
+    let big = d("300000000000000000000000000");
+    let lines = vec![line("1", "0", Price::UnitNet(big)); 3];
+    for s in [NET, CalculatingStrategy { sum: SumStrategy::KeepNet, ..NET }] {
+        match compute(&lines, &s, None) {
+            Ok(_) | Err(TaxError::Overflow { .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
 #[test]
 fn an_empty_document_is_zero() {
     assert_eq!(totals(&compute(&[], &NET, None).unwrap()), s3("0.00", "0.00", "0.00"));

@@ -13,4 +13,5 @@ mod isolation;
 mod operations;
 mod price_lists;
 mod products;
+mod review_regressions;
 mod schema;
