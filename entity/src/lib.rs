@@ -9,6 +9,7 @@ pub mod clients;
 pub mod db;
 pub mod departments;
 pub mod error;
+pub mod number_series;
 pub mod numbering;
 pub mod pagination;
 pub mod price_lists;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_tenants_and_auth;
 mod m20261121_000002_catalogue;
 mod m20261121_000003_clients;
+mod m20261121_000004_number_series;
 mod sort;
 
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_tenants_and_auth::Migration),
             Box::new(m20261121_000002_catalogue::Migration),
             Box::new(m20261121_000003_clients::Migration),
+            Box::new(m20261121_000004_number_series::Migration),
         ]
     }
 }

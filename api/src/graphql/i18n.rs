@@ -220,6 +220,10 @@ impl Lang {
             "id_or_code" => {
                 self.pick("Give either an id or a code.", "Indiquez soit un identifiant, soit une référence.")
             }
+            "issue_date_before_last" => self.pick(
+                "The issue date is earlier than the last document of this series: numbers must follow dates.",
+                "La date d'émission précède celle du dernier document de cette série : les numéros doivent suivre les dates.",
+            ),
             "control_characters" => self.pick(
                 "Control characters (such as NUL) are not allowed.",
                 "Les caractères de contrôle (comme NUL) ne sont pas acceptés.",

@@ -7,6 +7,7 @@ pub mod client;
 pub mod department;
 pub mod login_throttle;
 pub mod membership;
+pub mod number_series;
 pub mod platform_admin;
 pub mod price_list;
 pub mod price_list_position;

@@ -10,6 +10,7 @@ mod clients;
 mod departments;
 mod housekeeping;
 mod isolation;
+mod numbering;
 mod operations;
 mod price_lists;
 mod products;
