@@ -6,7 +6,6 @@ use entity::number_series::allocate;
 use entity::numbering::Pattern;
 use entity::{AccountId, DomainError};
 use scelle_tests::*;
-use sea_orm::TransactionTrait;
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
