@@ -205,6 +205,7 @@ fn apply(p: &ClientPatch, am: &mut ActiveModel) {
     }
     let shortcut = value_of(&am.shortcut).unwrap_or_default();
     am.search_name = Set(search_key(&format!("{} {shortcut} {first} {last}", value_of(&am.name))));
+    am.name_key = Set(search_key(&value_of(&am.name)));
     am.shortcut_key = Set(Some(search_key(&shortcut)).filter(|k| !k.is_empty()));
     am.tax_no_key = Set(value_of(&am.tax_no).map(|t| tax_no_key(&t)).filter(|k| !k.is_empty()));
     am.email_key = Set(value_of(&am.email).map(|e| e.to_lowercase()));
@@ -242,6 +243,7 @@ fn blank(actor: &Actor) -> ActiveModel {
         tag_list: Set("[]".into()),
         tag_keys: Set("[]".into()),
         tax_no_key: Set(None),
+        name_key: Set(String::new()),
         shortcut_key: Set(None),
         email_key: Set(None),
         first_name: Set(None),
@@ -310,30 +312,77 @@ fn require_writer(actor: &Actor) -> DomainResult<()> {
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: ClientPatch) -> DomainResult<Model> {
-    require_writer(actor)?;
-    patch.validate(None)?;
-    // The references are checked in the transaction that writes them.
     let txn = begin_write(db).await?;
-    check_references(&txn, actor, &patch).await?;
-    let mut am = blank(actor);
-    apply(&patch, &mut am);
-    let created = am.insert(&txn).await?;
+    let created = create_in(&txn, actor, patch).await?;
     txn.commit().await?;
     Ok(created)
 }
 
-pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: ClientPatch) -> DomainResult<Model> {
+/// `create` inside the caller's transaction (a document creating its buyer).
+pub async fn create_in(txn: &impl ConnectionTrait, actor: &Actor, patch: ClientPatch) -> DomainResult<Model> {
     require_writer(actor)?;
+    patch.validate(None)?;
+    // The references are checked in the transaction that writes them.
+    check_references(txn, actor, &patch).await?;
+    let mut am = blank(actor);
+    apply(&patch, &mut am);
+    Ok(am.insert(txn).await?)
+}
+
+pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: ClientPatch) -> DomainResult<Model> {
     let txn = begin_write(db).await?;
-    let current = get(&txn, actor, id).await?;
+    let updated = update_in(&txn, actor, id, patch).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// `update` inside the caller's transaction (a document's `buyerOverride`).
+pub async fn update_in(txn: &impl ConnectionTrait, actor: &Actor, id: Uuid, patch: ClientPatch) -> DomainResult<Model> {
+    require_writer(actor)?;
+    let current = get(txn, actor, id).await?;
     patch.validate(Some(&current))?;
-    check_references(&txn, actor, &patch).await?;
+    check_references(txn, actor, &patch).await?;
     let mut am: ActiveModel = current.into();
     apply(&patch, &mut am);
     am.updated_at = Set(Utc::now());
-    let updated = am.update(&txn).await?;
-    txn.commit().await?;
-    Ok(updated)
+    Ok(am.update(txn).await?)
+}
+
+/// The contact a document's buyer details designate: by tax number, then e-mail, then
+/// name (compared as the finders compare them); the oldest when several match. A contact
+/// whose tax number differs from the one given is another buyer, never a match.
+pub async fn recognise(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    name: Option<&str>,
+    email: Option<&str>,
+    tax_no: Option<&str>,
+) -> DomainResult<Option<Model>> {
+    let given_tax = tax_no.map(tax_no_key).filter(|k| !k.is_empty());
+    let base = || {
+        let q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0)).order_by_asc(Column::CreatedAt);
+        match &given_tax {
+            // Same tax number, or none recorded.
+            Some(t) => q.filter(Column::TaxNoKey.eq(t.clone()).or(Column::TaxNoKey.is_null())),
+            None => q,
+        }
+    };
+    if let Some(t) = &given_tax
+        && let Some(c) = base().filter(Column::TaxNoKey.eq(t.clone())).one(db).await?
+    {
+        return Ok(Some(c));
+    }
+    if let Some(e) = email.map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty())
+        && let Some(c) = base().filter(Column::EmailKey.eq(e)).one(db).await?
+    {
+        return Ok(Some(c));
+    }
+    if let Some(n) = name.map(search_key).filter(|n| !n.is_empty())
+        && let Some(c) = base().filter(Column::NameKey.eq(n)).one(db).await?
+    {
+        return Ok(Some(c));
+    }
+    Ok(None)
 }
 
 /// Deletes a contact. Documents keep their own copy of the buyer's details, so deleting

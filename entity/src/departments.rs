@@ -119,7 +119,7 @@ impl DepartmentPatch {
         }
         if let Some(Some(l)) = &self.invoice_lang
             && !l.trim().is_empty()
-            && !is_invoice_lang(l.trim())
+            && !crate::validation::is_lang_codes(l.trim())
         {
             v.push("input.invoiceLang", FieldCode::Rule("language_code"));
         }
@@ -136,12 +136,6 @@ impl DepartmentPatch {
         }
         v.finish()
     }
-}
-
-/// `fr` or a bilingual pair like `fr/de`: two-letter lower-case codes.
-fn is_invoice_lang(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('/').collect();
-    parts.len() <= 2 && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 /// A department with every optional field empty (used for the main department at sign-up).
@@ -354,14 +348,21 @@ fn concurrent(e: sea_orm::DbErr) -> DomainError {
     }
 }
 
-/// Deletes a department that is not the main one. (Once documents exist, a department
-/// that has some must refuse deletion too: that check arrives with the documents.)
+/// Deletes a department that is neither the main one nor used by documents.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
     actor.require_manager()?;
     let txn = begin_write(db).await?;
     let current = get(&txn, actor, id).await?;
     if current.main {
         return Err(DomainError::conflict(ConflictKind::MainDepartmentDeletion, Some("id")));
+    }
+    let documents = crate::tables::document::Entity::find()
+        .filter(crate::tables::document::Column::AccountId.eq(actor.account_id.0))
+        .filter(crate::tables::document::Column::DepartmentId.eq(id))
+        .count(&txn)
+        .await?;
+    if documents > 0 {
+        return Err(DomainError::conflict(ConflictKind::DepartmentInUse, Some("id")));
     }
     // `main = false` in the delete itself: a promotion committed since the read above
     // makes this delete nothing instead of removing the new main department.
@@ -385,10 +386,12 @@ mod tests {
 
     #[test]
     fn invoice_langs() {
-        assert!(is_invoice_lang("fr"));
-        assert!(is_invoice_lang("fr/de"));
-        assert!(!is_invoice_lang("french"));
-        assert!(!is_invoice_lang("fr/de/en"));
+        use crate::validation::is_lang_codes;
+        assert!(is_lang_codes("fr"));
+        assert!(is_lang_codes("fr/de"));
+        assert!(is_lang_codes("en / fr"));
+        assert!(!is_lang_codes("french"));
+        assert!(!is_lang_codes("fr/de/en"));
     }
 
     #[test]

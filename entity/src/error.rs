@@ -68,6 +68,10 @@ pub enum ConflictKind {
     PrefixTaken,
     MainDepartmentDeletion,
     SignUpDisabled,
+    /// An issued fiscal document is frozen: corrections are credit notes.
+    DocumentIssued,
+    /// The department has documents.
+    DepartmentInUse,
     /// Another product of the account has this code.
     CodeTaken,
     /// The product is a component of a package.

@@ -8,6 +8,7 @@ pub mod categories;
 pub mod clients;
 pub mod db;
 pub mod departments;
+pub mod documents;
 pub mod error;
 pub mod number_series;
 pub mod numbering;

@@ -335,6 +335,16 @@ pub async fn prices_for_products(
     list: Uuid,
     product_ids: &[Uuid],
 ) -> DomainResult<Vec<ListedPrice>> {
+    prices_for_products_in(db, actor, list, product_ids).await
+}
+
+/// `prices_for_products` on any connection (a document's transaction).
+pub async fn prices_for_products_in(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    list: Uuid,
+    product_ids: &[Uuid],
+) -> DomainResult<Vec<ListedPrice>> {
     let price_list = get(db, actor, list).await?;
     let products = products_of(db, actor, product_ids).await?;
     let positions: HashMap<Uuid, pos::Model> =

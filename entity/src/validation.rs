@@ -118,6 +118,12 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
     Decimal::from_str(t).ok()
 }
 
+/// A language code (`fr`) or two joined by a slash (`fr/de`, or the seed's `en / fr`).
+pub fn is_lang_codes(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('/').map(str::trim).collect();
+    parts.len() <= 2 && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
 /// `tax_no_kind` → `taxNoKind`: field paths in errors use the GraphQL spelling.
 pub fn camel_case(snake: &str) -> String {
     let mut out = String::with_capacity(snake.len());

@@ -7,6 +7,7 @@ mod m20261121_000001_tenants_and_auth;
 mod m20261121_000002_catalogue;
 mod m20261121_000003_clients;
 mod m20261121_000004_number_series;
+mod m20261121_000005_documents;
 mod sort;
 
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_catalogue::Migration),
             Box::new(m20261121_000003_clients::Migration),
             Box::new(m20261121_000004_number_series::Migration),
+            Box::new(m20261121_000005_documents::Migration),
         ]
     }
 }

@@ -49,6 +49,7 @@ impl MigrationTrait for Migration {
             // Finder keys written by the application (`clients::apply`): the tax number
             // without spaces or punctuation, the folded shortcut, the lower-case e-mail.
             .col(string_null("tax_no_key"))
+            .col(string("name_key"))
             .col(string_null("shortcut_key"))
             .col(string_null("email_key"));
         for c in [

@@ -49,6 +49,7 @@ impl Lang {
             "category" => ("Category not found.", "Catégorie introuvable."),
             "product" => ("Product not found.", "Produit introuvable."),
             "price_list" => ("Price list not found.", "Tarif introuvable."),
+            "document" => ("Document not found.", "Document introuvable."),
             "account" => ("Account not found.", "Compte introuvable."),
             "user" => ("User not found.", "Utilisateur introuvable."),
             _ => ("Not found.", "Introuvable."),
@@ -108,6 +109,14 @@ impl Lang {
             ConflictKind::MainDepartmentDeletion => self.pick(
                 "The main department cannot be deleted; make another department the main one first.",
                 "Le département principal ne peut pas être supprimé ; désignez d'abord un autre département principal.",
+            ),
+            ConflictKind::DocumentIssued => self.pick(
+                "This document is issued and cannot be changed or deleted; correct it with a credit note.",
+                "Ce document est émis et ne peut être ni modifié ni supprimé ; corrigez-le par un avoir.",
+            ),
+            ConflictKind::DepartmentInUse => self.pick(
+                "This department has documents and cannot be deleted.",
+                "Ce département a des documents et ne peut pas être supprimé.",
             ),
             ConflictKind::CodeTaken => {
                 self.pick("Another product already has this code.", "Un autre produit a déjà cette référence.")
@@ -223,6 +232,20 @@ impl Lang {
             "issue_date_before_last" => self.pick(
                 "The issue date is earlier than the last document of this series: numbers must follow dates.",
                 "La date d'émission précède celle du dernier document de cette série : les numéros doivent suivre les dates.",
+            ),
+            "unknown_client" => self.pick("No such contact in this account.", "Ce contact n'existe pas dans ce compte."),
+            "one_price" => self.pick(
+                "Give one price per line: priceNet, priceGross, totalPriceNet or totalPriceGross.",
+                "Indiquez un seul prix par ligne : priceNet, priceGross, totalPriceNet ou totalPriceGross.",
+            ),
+            "discount_range" => self.pick(
+                "The discount must be between zero and the line's amount (or 0–100 %).",
+                "La remise doit être comprise entre zéro et le montant de la ligne (ou 0–100 %).",
+            ),
+            "sell_date" => self.pick("Use YYYY-MM-DD, YYYY-MM or off.", "Utilisez AAAA-MM-JJ, AAAA-MM ou off."),
+            "kind_of_issued_document" => self.pick(
+                "The kind of an issued document cannot change.",
+                "Le type d'un document émis ne peut pas changer.",
             ),
             "control_characters" => self.pick(
                 "Control characters (such as NUL) are not allowed.",

@@ -11,6 +11,7 @@ mod api_tokens;
 mod categories;
 mod clients;
 mod departments;
+mod documents;
 mod pagination;
 mod price_lists;
 mod products;
@@ -38,6 +39,7 @@ pub struct QueryRoot(
     categories::CategoryQuery,
     products::ProductQuery,
     price_lists::PriceListQuery,
+    documents::DocumentQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -49,6 +51,7 @@ pub struct MutationRoot(
     categories::CategoryMutation,
     products::ProductMutation,
     price_lists::PriceListMutation,
+    documents::DocumentMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

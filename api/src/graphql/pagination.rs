@@ -4,6 +4,7 @@ use super::api_tokens::ApiToken;
 use super::categories::Category;
 use super::clients::Client;
 use super::departments::Department;
+use super::documents::Invoice;
 use super::price_lists::PriceList;
 use super::products::Product;
 use async_graphql::{OutputType, SimpleObject};
@@ -15,6 +16,7 @@ use async_graphql::{OutputType, SimpleObject};
 #[graphql(concrete(name = "CategoryPage", params(Category)))]
 #[graphql(concrete(name = "ProductPage", params(Product)))]
 #[graphql(concrete(name = "PriceListPage", params(PriceList)))]
+#[graphql(concrete(name = "InvoicePage", params(Invoice)))]
 pub struct Page<T: OutputType> {
     pub items: Vec<T>,
     /// Number of items over all pages.

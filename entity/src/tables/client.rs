@@ -30,6 +30,8 @@ pub struct Model {
     pub tag_keys: String,
     /// Finder keys: tax number without spaces or punctuation, folded shortcut, lower-case e-mail.
     pub tax_no_key: Option<String>,
+    /// The name alone, folded: documents recognise their buyer by it.
+    pub name_key: String,
     pub shortcut_key: Option<String>,
     pub email_key: Option<String>,
     pub first_name: Option<String>,

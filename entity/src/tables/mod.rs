@@ -5,6 +5,8 @@ pub mod api_token;
 pub mod category;
 pub mod client;
 pub mod department;
+pub mod document;
+pub mod document_position;
 pub mod login_throttle;
 pub mod membership;
 pub mod number_series;

@@ -8,6 +8,7 @@ mod bad_input;
 mod categories;
 mod clients;
 mod departments;
+mod documents;
 mod housekeeping;
 mod isolation;
 mod numbering;

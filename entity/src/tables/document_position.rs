@@ -1,0 +1,37 @@
+use sea_orm::entity::prelude::*;
+
+/// One line of a document, with the price it gave and the amounts the tax engine computed.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "document_positions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub document_id: Uuid,
+    pub position: i32,
+    /// `normal`, `text_separator` or `subtotal`.
+    pub kind: String,
+    pub product_id: Option<Uuid>,
+    pub name: String,
+    pub quantity: String,
+    pub tax: String,
+    /// `unit_net`, `unit_gross`, `total_net` or `total_gross`.
+    pub price_given: String,
+    pub price_given_amount: String,
+    pub price_net: String,
+    pub price_gross: String,
+    pub total_price_net: String,
+    pub total_price_tax: String,
+    pub total_price_gross: String,
+    pub discount_gross: String,
+    pub code: Option<String>,
+    pub quantity_unit: Option<String>,
+    pub discount: Option<String>,
+    pub discount_percent: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,365 @@
+//! Documents end to end: the seed's examples, drafts, issuing and numbering, the freeze of
+//! issued fiscal documents, buyer recognition, price lists, bad input, isolation.
+
+use scelle_tests::*;
+use serde_json::{Value, json};
+
+const INV: &str = "id number kind status issueDate sellDate paymentTo paymentToKind clientId departmentId buyerName buyerTaxNo sellerName currency priceNet priceTax priceGross viewUrl calculatingStrategy { position sum invoiceFormPriceKind } positions { kind name quantity tax priceNet priceGross totalPriceNet totalPriceTax totalPriceGross discountAmount } taxSummary { tax net taxAmount gross }";
+
+async fn create(app: &TestApp, token: &str, input: Value, issue: bool) -> Value {
+    let r = app
+        .gql_full(
+            Some(token),
+            None,
+            &format!("mutation($i: InvoiceInput!, $x: Boolean) {{ createInvoice(input: $i, issue: $x) {{ {INV} }} }}"),
+            json!({ "i": input, "x": issue }),
+        )
+        .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    r["data"]["createInvoice"].clone()
+}
+
+fn year() -> i32 {
+    use chrono::Datelike;
+    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).year()
+}
+
+db_test!(seed_examples, |app: TestApp| async move {
+    let s = app.sign_up("docs@example.fr", "Docs").await;
+    // Minimal version: only a product, a buyer and the department → dated today, due in 5 days.
+    let product = app
+        .ok(
+            &s.access,
+            "mutation { createProduct(input: { name: \"Produit A\", tax: \"20\", priceNet: \"59\" }) { id } }",
+            json!({}),
+        )
+        .await["createProduct"]["id"]
+        .clone();
+    let client = app
+        .ok(
+            &s.access,
+            "mutation { createClient(input: { name: \"Client Untel\", taxNo: \"FR45362780010\" }) { id } }",
+            json!({}),
+        )
+        .await["createClient"]["id"]
+        .clone();
+    let dept =
+        app.ok(&s.access, "{ departments { items { id } } }", json!({})).await["departments"]["items"][0]["id"].clone();
+    let d = create(
+        &app,
+        &s.access,
+        json!({ "departmentId": dept, "clientId": client, "positions": [{ "productId": product, "quantity": "2" }] }),
+        true,
+    )
+    .await;
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    assert_eq!(d["issueDate"], today.to_string());
+    assert_eq!(d["paymentTo"], (today + chrono::Duration::days(5)).to_string());
+    assert_eq!(
+        (d["paymentToKind"].as_str(), d["kind"].as_str(), d["status"].as_str()),
+        (Some("5"), Some("VAT"), Some("ISSUED"))
+    );
+    assert_eq!(d["number"], format!("F-{}-1", year()));
+    assert_eq!(
+        (d["buyerName"].as_str(), d["buyerTaxNo"].as_str(), d["sellerName"].as_str()),
+        (Some("Client Untel"), Some("FR45362780010"), Some("Docs"))
+    );
+    assert_eq!(d["positions"][0]["name"], "Produit A");
+    assert_eq!(
+        (d["priceNet"].as_str(), d["priceTax"].as_str(), d["priceGross"].as_str()),
+        (Some("118.00"), Some("23.60"), Some("141.60"))
+    );
+
+    // "Créer une nouvelle facture avec sous-total" (gross prices: kept gross).
+    let sub = create(
+        &app,
+        &s.access,
+        json!({ "kind": "VAT", "sellDate": "2020-10-26", "issueDate": today.to_string(), "buyerName": "Client Untel", "buyerTaxNo": "FR5252445767",
+                "positions": [
+                    { "name": "Product A", "tax": "23", "totalPriceGross": "30.94", "quantity": "3" },
+                    { "name": "Product B", "tax": "23", "totalPriceGross": "17.23", "quantity": "1" },
+                    { "name": "Subtotal", "kind": "SUBTOTAL" },
+                    { "name": "Product C", "tax": "0", "totalPriceGross": "50", "quantity": "2" } ] }),
+        false,
+    )
+    .await;
+    assert_eq!(sub["status"], "DRAFT");
+    assert!(sub["number"].is_null(), "drafts have no number");
+    assert_eq!(
+        sub["calculatingStrategy"],
+        json!({ "position": "KEEP_GROSS", "sum": "SUM", "invoiceFormPriceKind": "GROSS" })
+    );
+    assert_eq!(
+        (sub["priceNet"].as_str(), sub["priceTax"].as_str(), sub["priceGross"].as_str()),
+        (Some("89.16"), Some("9.01"), Some("98.17"))
+    );
+    assert_eq!(sub["positions"][2]["totalPriceGross"], "48.17");
+    assert_eq!(
+        sub["taxSummary"],
+        json!([{ "tax": "23", "net": "39.16", "taxAmount": "9.01", "gross": "48.17" }, { "tax": "0", "net": "50.00", "taxAmount": "0.00", "gross": "50.00" }])
+    );
+
+    // "Créer une nouvelle facture avec réduction" (a gross amount off).
+    let disc = create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "Client Untel", "discountKind": "AMOUNT", "showDiscount": true, "positions": [
+            { "name": "Produit A", "quantity": "1", "tax": "20", "totalPriceGross": "10.20", "discount": "5.20" },
+            { "name": "Produit B", "quantity": "2", "tax": "0", "totalPriceGross": "50" } ] }),
+        false,
+    )
+    .await;
+    assert_eq!(
+        (disc["priceNet"].as_str(), disc["priceTax"].as_str(), disc["priceGross"].as_str()),
+        (Some("54.17"), Some("0.83"), Some("55.00"))
+    );
+    assert_eq!(disc["positions"][0]["discountAmount"], "5.20");
+
+    // Buyer recognition: the subtotal invoice's "Client Untel" has another tax number, so it
+    // is another contact; the discount invoice (no tax number) is the first one, by name.
+    assert_ne!(sub["clientId"], client);
+    assert_eq!(disc["clientId"], client);
+    let clients = app.ok(&s.access, "{ clients { totalCount } }", json!({})).await;
+    assert_eq!(clients["clients"]["totalCount"], 2);
+});
+
+db_test!(drafts_issue_freeze_and_view, |app: TestApp| async move {
+    let s = app.sign_up("freeze@example.fr", "Freeze").await;
+    let draft = create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "Acme", "positions": [{ "name": "Service", "tax": "20", "priceNet": "100" }] }),
+        false,
+    )
+    .await;
+    let upd =
+        "mutation($id: ID!, $i: InvoiceInput!) { updateInvoice(id: $id, input: $i) { priceGross positions { name } } }";
+    let u = app.ok(&s.access, upd, json!({ "id": draft["id"], "i": { "positions": [{ "name": "Service+", "tax": "20", "priceNet": "150" }] } })).await;
+    assert_eq!(u["updateInvoice"], json!({ "priceGross": "180.00", "positions": [{ "name": "Service+" }] }));
+    // Drafts have no public view.
+    assert_eq!(app.http.get(app.url(draft["viewUrl"].as_str().unwrap())).send().await.unwrap().status(), 404);
+
+    let issued = app
+        .ok(
+            &s.access,
+            "mutation($id: ID!) { issueInvoice(id: $id) { number status viewUrl } }",
+            json!({ "id": draft["id"] }),
+        )
+        .await["issueInvoice"]
+        .clone();
+    assert_eq!(issued["status"], "ISSUED");
+    // Frozen: no change, no delete, no second issue.
+    for (q, vars) in [
+        (upd, json!({ "id": draft["id"], "i": { "buyerName": "Other" } })),
+        ("mutation($id: ID!) { deleteInvoice(id: $id) { id } }", json!({ "id": draft["id"] })),
+        ("mutation($id: ID!) { issueInvoice(id: $id) { id } }", json!({ "id": draft["id"] })),
+    ] {
+        let e = app.err(Some(&s.access), q, vars).await;
+        assert_eq!((code(&e), e["extensions"]["reason"].as_str()), ("CONFLICT", Some("DocumentIssued")), "{q}");
+    }
+    // The public view shows the issued document without login, escaped.
+    let view = app.http.get(app.url(issued["viewUrl"].as_str().unwrap())).send().await.unwrap();
+    assert_eq!(view.status(), 200);
+    let html = view.text().await.unwrap();
+    assert!(html.contains(issued["number"].as_str().unwrap()) && html.contains("180.00"), "{html}");
+    assert_eq!(app.http.get(app.url("/view/nope")).send().await.unwrap().status(), 404);
+
+    // An estimate stays editable and deletable once issued.
+    let est = create(&app, &s.access, json!({ "kind": "ESTIMATE", "buyerName": "Acme", "positions": [{ "name": "Devis", "tax": "20", "priceNet": "10" }] }), true).await;
+    assert_eq!(est["number"], format!("D-{}-1", year()));
+    app.ok(
+        &s.access,
+        upd,
+        json!({ "id": est["id"], "i": { "positions": [{ "name": "Devis 2", "tax": "20", "priceNet": "20" }] } }),
+    )
+    .await;
+    app.ok(&s.access, "mutation($id: ID!) { deleteInvoice(id: $id) { id } }", json!({ "id": est["id"] })).await;
+
+    // A department with documents cannot be deleted.
+    let dept = app.ok(&s.access, "mutation { createDepartment(input: { name: \"Filiale\" }) { id } }", json!({})).await
+        ["createDepartment"]["id"]
+        .clone();
+    create(&app, &s.access, json!({ "departmentId": dept, "buyerName": "Acme", "positions": [{ "name": "X", "tax": "20", "priceNet": "1" }] }), false).await;
+    let e = app
+        .err(Some(&s.access), "mutation($id: ID!) { deleteDepartment(id: $id) { id } }", json!({ "id": dept }))
+        .await;
+    assert_eq!(e["extensions"]["reason"], "DepartmentInUse");
+
+    // Test documents are numbered apart.
+    let t = create(
+        &app,
+        &s.access,
+        json!({ "test": true, "buyerName": "Acme", "positions": [{ "name": "T", "tax": "20", "priceNet": "1" }] }),
+        true,
+    )
+    .await;
+    assert_eq!(t["number"], format!("TEST-F-{}-1", year()));
+
+    // Filters.
+    let list = |f: Value| {
+        let (app, token) = (&app, s.access.clone());
+        async move {
+            app.ok(&token, "query($f: InvoiceFilter) { invoices(filter: $f) { totalCount } }", json!({ "f": f })).await
+                ["invoices"]["totalCount"]
+                .clone()
+        }
+    };
+    assert_eq!(list(json!({})).await, 3);
+    assert_eq!(list(json!({ "number": issued["number"] })).await, 1);
+    assert_eq!(list(json!({ "kinds": ["ESTIMATE", "PROFORMA"] })).await, 0);
+    assert_eq!(list(json!({ "period": "LAST_YEAR" })).await, 0);
+    assert_eq!(list(json!({ "period": "MORE", "dateFrom": "2000-01-01", "dateTo": "2000-12-31" })).await, 0);
+});
+
+db_test!(buyers_and_price_lists, |app: TestApp| async move {
+    let s = app.sign_up("buyers@example.fr", "Buyers").await;
+    let p = app
+        .ok(
+            &s.access,
+            "mutation { createProduct(input: { name: \"Vis\", tax: \"20\", priceGross: \"12\" }) { id } }",
+            json!({}),
+        )
+        .await["createProduct"]["id"]
+        .clone();
+    let list = app
+        .ok(&s.access, "mutation($p: ID!) { createPriceList(input: { name: \"Gros\", positions: [{ productId: $p, priceGross: \"6\" }] }) { id } }", json!({ "p": p }))
+        .await["createPriceList"]["id"]
+        .clone();
+    let c = app
+        .ok(&s.access, "mutation($l: ID!) { createClient(input: { name: \"Grossiste\", email: \"g@x.fr\", priceListId: $l }) { id } }", json!({ "l": list }))
+        .await["createClient"]["id"]
+        .clone();
+    // The contact's price list applies when asked.
+    let d = create(&app, &s.access, json!({ "clientId": c, "usePricesFromPriceLists": true, "calculatingStrategy": { "position": "KEEP_GROSS", "sum": "SUM", "invoiceFormPriceKind": "GROSS" }, "positions": [{ "productId": p, "quantity": "3" }] }), false).await;
+    assert_eq!(d["priceGross"], "18.00");
+    let d = create(&app, &s.access, json!({ "clientId": c, "calculatingStrategy": { "position": "KEEP_GROSS", "sum": "SUM", "invoiceFormPriceKind": "GROSS" }, "positions": [{ "productId": p, "quantity": "3" }] }), false).await;
+    assert_eq!(d["priceGross"], "36.00", "without usePricesFromPriceLists: the catalogue price");
+
+    // Recognised by e-mail; without buyerOverride the contact's details show.
+    let d = create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "Autre nom", "buyerEmail": "G@X.FR", "positions": [{ "productId": p }] }),
+        false,
+    )
+    .await;
+    assert_eq!((d["clientId"].clone(), d["buyerName"].as_str()), (c.clone(), Some("Grossiste")));
+    // buyerOverride shows the given details and updates the contact.
+    let d = create(&app, &s.access, json!({ "clientId": c, "buyerOverride": true, "buyerName": "Grossiste SARL", "positions": [{ "productId": p }] }), false).await;
+    assert_eq!(d["buyerName"], "Grossiste SARL");
+    let after = app.ok(&s.access, "query($id: ID!) { client(id: $id) { name } }", json!({ "id": c })).await;
+    assert_eq!(after["client"]["name"], "Grossiste SARL");
+    // clientId -1 always creates a contact.
+    let d = create(
+        &app,
+        &s.access,
+        json!({ "clientId": "-1", "buyerName": "Grossiste SARL", "positions": [{ "productId": p }] }),
+        false,
+    )
+    .await;
+    assert_ne!(d["clientId"], c);
+});
+
+db_test!(bad_input_writes_nothing, |app: TestApp| async move {
+    let s = app.sign_up("bad-docs@example.fr", "BadDocs").await;
+    let other = app.sign_up("other-docs@example.fr", "OtherDocs").await;
+    let their_client = app
+        .ok(&other.access, "mutation { createClient(input: { name: \"Theirs\" }) { id } }", json!({}))
+        .await["createClient"]["id"]
+        .clone();
+    let m = "mutation($i: InvoiceInput!, $x: Boolean) { createInvoice(input: $i, issue: $x) { id } }";
+    // Unknown kind: the GraphQL enum refuses it.
+    assert_eq!(code(&app.err(Some(&s.access), m, json!({ "i": { "kind": "INVOICE" } })).await), "VALIDATION_FAILED");
+    let cases = [
+        (
+            json!({ "buyerName": "A", "positions": [{ "name": "X", "tax": "20", "priceNet": "1", "quantity": "-1" }] }),
+            "input.positions.0.quantity",
+        ),
+        (
+            json!({ "buyerName": "A", "positions": [{ "productId": uuid::Uuid::now_v7().to_string() }] }),
+            "input.positions.0.productId",
+        ),
+        (
+            json!({ "clientId": their_client, "positions": [{ "name": "X", "tax": "20", "priceNet": "1" }] }),
+            "input.clientId",
+        ),
+        (
+            json!({ "buyerName": "A", "positions": [{ "name": "X", "tax": "20", "priceNet": "1", "priceGross": "1.2" }] }),
+            "input.positions.0.priceGross",
+        ),
+        (json!({ "buyerName": "A", "positions": [{ "name": "X", "priceNet": "1" }] }), "input.positions.0.tax"),
+        (json!({ "buyerName": "A", "sellDate": "demain", "positions": [] }), "input.sellDate"),
+    ];
+    for (input, field) in cases {
+        let e = app.err(Some(&s.access), m, json!({ "i": input, "x": false })).await;
+        assert_eq!(
+            (code(&e), e["extensions"]["fields"][0]["field"].as_str()),
+            ("VALIDATION_FAILED", Some(field)),
+            "{e}"
+        );
+    }
+    // An invoice cannot be issued without a buyer.
+    let e = app
+        .err(
+            Some(&s.access),
+            m,
+            json!({ "i": { "positions": [{ "name": "X", "tax": "20", "priceNet": "1" }] }, "x": true }),
+        )
+        .await;
+    assert_eq!(e["extensions"]["fields"][0]["field"], "input.buyerName");
+    let counts = app
+        .ok(&s.access, "{ invoices(filter: { period: ALL }) { totalCount } clients { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        counts,
+        json!({ "invoices": { "totalCount": 0 }, "clients": { "totalCount": 0 } }),
+        "nothing written, not even a contact"
+    );
+
+    // Isolation: another account's document is not found, in every operation.
+    let theirs = create(
+        &app,
+        &other.access,
+        json!({ "buyerName": "T", "positions": [{ "name": "X", "tax": "20", "priceNet": "1" }] }),
+        false,
+    )
+    .await;
+    for q in [
+        "query($id: ID!) { invoice(id: $id) { id } }",
+        "mutation($id: ID!) { updateInvoice(id: $id, input: { buyerName: \"pwned\" }) { id } }",
+        "mutation($id: ID!) { issueInvoice(id: $id) { id } }",
+        "mutation($id: ID!) { deleteInvoice(id: $id) { id } }",
+    ] {
+        assert_eq!(code(&app.err(Some(&s.access), q, json!({ "id": theirs["id"] })).await), "NOT_FOUND", "{q}");
+    }
+    let still = app
+        .ok(&other.access, "query($id: ID!) { invoice(id: $id) { buyerName status } }", json!({ "id": theirs["id"] }))
+        .await;
+    assert_eq!(still["invoice"], json!({ "buyerName": "T", "status": "DRAFT" }));
+});
+
+db_test!(concurrent_issuing_is_gapless_and_chronological, |app: TestApp| async move {
+    let s = app.sign_up("many@example.fr", "Many").await;
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    let mut ids = Vec::new();
+    for _ in 0..32 {
+        let d = create(&app, &s.access, json!({ "buyerName": "Acme", "issueDate": today.to_string(), "positions": [{ "name": "X", "tax": "20", "priceNet": "1" }] }), false).await;
+        ids.push(d["id"].as_str().unwrap().to_owned());
+    }
+    let answers = app
+        .concurrently(ids.len(), Some(&s.access), |i| json!({ "query": "mutation($id: ID!) { issueInvoice(id: $id) { number } }", "variables": { "id": ids[i] } }))
+        .await;
+    let mut numbers: Vec<String> = answers
+        .iter()
+        .map(|r| r["data"]["issueInvoice"]["number"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned())
+        .collect();
+    numbers.sort_by_key(|n| n.rsplit('-').next().unwrap().parse::<u32>().unwrap());
+    let expected: Vec<String> = (1..=32).map(|n| format!("F-{}-{n}", year())).collect();
+    assert_eq!(numbers, expected);
+    // A draft dated before the last issued document of its series cannot be issued.
+    let old = create(&app, &s.access, json!({ "buyerName": "Acme", "issueDate": (today - chrono::Duration::days(1)).to_string(), "positions": [{ "name": "X", "tax": "20", "priceNet": "1" }] }), false).await;
+    let e = app
+        .err(Some(&s.access), "mutation($id: ID!) { issueInvoice(id: $id) { number } }", json!({ "id": old["id"] }))
+        .await;
+    assert_eq!(e["extensions"]["fields"][0]["field"], "input.issueDate");
+});
