@@ -83,9 +83,12 @@ fn present(v: &Option<Option<String>>) -> Option<&str> {
     v.as_ref().and_then(|o| o.as_deref()).map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// `5` (days), `other_date` or `off`, as on documents.
+/// Longest payment term accepted, in days (ten years).
+pub const MAX_PAYMENT_DAYS: u16 = 3650;
+
+/// `5` (days, at most ten years), `other_date` or `off`, as on documents.
 pub fn is_payment_to_kind(s: &str) -> bool {
-    s == "other_date" || s == "off" || s.parse::<u16>().is_ok()
+    s == "other_date" || s == "off" || s.parse::<u16>().is_ok_and(|d| d <= MAX_PAYMENT_DAYS)
 }
 
 impl ClientPatch {

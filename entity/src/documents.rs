@@ -389,7 +389,14 @@ async fn resolve_lines(
         if kind != "correction" && quantity <= Decimal::ZERO {
             v.push(&field(i, "quantity"), FieldCode::Rule("positive_quantity"));
         }
-        let tax_text = p.tax.clone().or_else(|| product.map(|x| x.tax.clone())).or(default_tax.map(str::to_owned));
+        let listed_price = product.and_then(|prod| listed.get(&prod.id));
+        // The tax of a listed price comes with it, unless the line gives one.
+        let tax_text = p
+            .tax
+            .clone()
+            .or_else(|| listed_price.map(|l| l.tax.clone()))
+            .or_else(|| product.map(|x| x.tax.clone()))
+            .or(default_tax.map(str::to_owned));
         let tax: Tax = match tax_text.as_deref().map(str::parse::<Tax>) {
             Some(Ok(t)) => t,
             Some(Err(_)) => {
@@ -414,7 +421,7 @@ async fn resolve_lines(
             [one] => Some(*one),
             [] => product.and_then(|prod| {
                 // A listed price first, then the catalogue price, on the document's price kind.
-                let (net, gross) = match listed.get(&prod.id).and_then(|l| l.prices) {
+                let (net, gross) = match listed_price.and_then(|l| l.prices) {
                     Some(u) => (Some(u.net), Some(u.gross)),
                     None => (
                         prod.price_net.as_deref().and_then(crate::validation::parse_decimal),
@@ -597,8 +604,9 @@ async fn resolve_buyer(
         }
     };
     let contact = match existing {
-        Some(c) if input.buyer_override && !b.is_empty() => {
-            crate::clients::update_in(db, actor, c.id, b.as_patch()).await?
+        // Override applies to the contact named by `clientId`, never to a recognised one.
+        Some(c) if input.buyer_override && matches!(input.client, Some(BuyerRef::Existing(_))) && !b.is_empty() => {
+            crate::clients::update_in(db, actor, c.id, b.as_patch()).await.map_err(prefix_buyer_errors)?
         }
         Some(c) => c,
         None => {
@@ -781,16 +789,25 @@ async fn write(
     // Positions and amounts.
     let discount_kind =
         discount_kind_of(input.discount_kind.as_deref().or(current.as_ref().and_then(|m| m.discount_kind.as_deref())));
+    // Without a requested strategy, new positions typed gross only keep the gross amounts,
+    // other new positions are computed from net; unchanged positions keep the stored one.
+    let gross_only = |ps: &[PositionInput]| {
+        ps.iter().any(|p| p.price_gross.is_some() || p.total_price_gross.is_some())
+            && ps.iter().all(|p| p.price_net.is_none() && p.total_price_net.is_none())
+    };
     let strategy = match (requested, &current, &input.positions) {
         (Some(s), _, _) => s,
-        (None, Some(m), _) => stored_strategy(m),
-        // Prices typed gross only: keep the gross amounts; otherwise compute from net.
-        (None, None, Some(ps))
-            if ps.iter().any(|p| p.price_gross.is_some() || p.total_price_gross.is_some())
-                && ps.iter().all(|p| p.price_net.is_none() && p.total_price_net.is_none()) =>
-        {
-            CalculatingStrategy::GROSS
+        (None, Some(m), None) => stored_strategy(m),
+        (None, Some(m), Some(ps)) => {
+            let stored = stored_strategy(m);
+            // Only an inferred strategy is inferred again; a chosen one stays.
+            if stored == CalculatingStrategy::GROSS || stored == CalculatingStrategy::default() {
+                if gross_only(ps) { CalculatingStrategy::GROSS } else { CalculatingStrategy::default() }
+            } else {
+                stored
+            }
         }
+        (None, None, Some(ps)) if gross_only(ps) => CalculatingStrategy::GROSS,
         (None, None, _) => CalculatingStrategy::default(),
     };
     let (p, s, k) = strategy_names(&strategy);
@@ -908,6 +925,7 @@ fn blank(actor: &Actor, account: &crate::tables::account::Model, now: chrono::Da
         status: Set("draft".into()),
         number: Set(None),
         series_key: Set(None),
+        number_counter: Set(None),
         issue_date: Set(now.date_naive()),
         payment_to: Set(None),
         buyer_company: Set(true),
@@ -985,6 +1003,12 @@ async fn issue_in(txn: &sea_orm::DatabaseTransaction, actor: &Actor, m: Model) -
     if !lines.iter().any(|p| p.kind == "normal") {
         v.push("input.positions", FieldCode::Required);
     }
+    // Never issued in the future: a mistyped year would block the series until then,
+    // since dates cannot go backwards in a series.
+    let account = crate::accounts::find_account(txn, actor.account_id).await?;
+    if m.issue_date > today(&account) {
+        v.push("input.issueDate", FieldCode::Rule("issue_date_in_future"));
+    }
     v.finish()?;
     let (series, pattern) = series_of(&m);
     let allocated = crate::number_series::allocate(txn, actor.account_id, &series, &pattern, m.issue_date).await?;
@@ -992,6 +1016,7 @@ async fn issue_in(txn: &sea_orm::DatabaseTransaction, actor: &Actor, m: Model) -
     let mut am: ActiveModel = m.into();
     set_seller(&mut am, &dept);
     am.number = Set(Some(allocated.number));
+    am.number_counter = Set(Some(allocated.counter));
     am.series_key = Set(Some(series));
     am.state = Set("issued".into());
     am.status = Set("issued".into());
@@ -1017,7 +1042,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: DocumentInput
 pub async fn issue(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
     require_writer(actor)?;
     let txn = begin_write(db).await?;
-    let doc = get(&txn, actor, id).await?;
+    let doc = get_for_update(&txn, actor, id).await?;
     let doc = issue_in(&txn, actor, doc).await?;
     txn.commit().await?;
     Ok(doc)
@@ -1027,12 +1052,26 @@ pub async fn issue(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainRe
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: DocumentInput) -> DomainResult<Model> {
     require_writer(actor)?;
     let txn = begin_write(db).await?;
-    let current = get(&txn, actor, id).await?;
+    let current = get_for_update(&txn, actor, id).await?;
     if current.state == "issued" && is_fiscal(&current.kind) {
         return Err(DomainError::conflict(ConflictKind::DocumentIssued, Some("id")));
     }
-    if current.state == "issued" && input.kind.as_ref().is_some_and(|k| k != &current.kind) {
-        return Err(DomainError::field("input.kind", FieldCode::Rule("kind_of_issued_document")));
+    if current.state == "issued" {
+        // An issued document keeps what its number stands on: kind, date, series, seller.
+        let mut v = Validator::new();
+        if input.kind.as_ref().is_some_and(|k| k != &current.kind) {
+            v.push("input.kind", FieldCode::Rule("fixed_once_issued"));
+        }
+        if input.issue_date.is_some_and(|d| d != current.issue_date) {
+            v.push("input.issueDate", FieldCode::Rule("fixed_once_issued"));
+        }
+        if input.test.is_some_and(|t| t != current.test) {
+            v.push("input.test", FieldCode::Rule("fixed_once_issued"));
+        }
+        if input.department_id.is_some_and(|d| d != current.department_id) {
+            v.push("input.departmentId", FieldCode::Rule("fixed_once_issued"));
+        }
+        v.finish()?;
     }
     let doc = write(&txn, actor, Some(current), &input).await?;
     txn.commit().await?;
@@ -1044,13 +1083,25 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
     require_writer(actor)?;
     let txn = begin_write(db).await?;
-    let current = get(&txn, actor, id).await?;
+    let current = get_for_update(&txn, actor, id).await?;
     if current.state == "issued" && is_fiscal(&current.kind) {
         return Err(DomainError::conflict(ConflictKind::DocumentIssued, Some("id")));
     }
     Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
     txn.commit().await?;
     Ok(current)
+}
+
+/// `get` with the row locked until the transaction ends (`FOR UPDATE` on PostgreSQL; on
+/// SQLite the write transaction of `db::begin_write` already excludes other writers), so
+/// that issuing, changing and deleting one document never interleave.
+async fn get_for_update(txn: &sea_orm::DatabaseTransaction, actor: &Actor, id: Uuid) -> DomainResult<Model> {
+    Entity::find_by_id(id)
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(DomainError::NotFound("document"))
 }
 
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
@@ -1198,8 +1249,15 @@ pub async fn list(
     q = match order {
         DocumentOrder::IssueDate => q.order_by_asc(Column::IssueDate),
         DocumentOrder::IssueDateDesc => q.order_by_desc(Column::IssueDate),
-        DocumentOrder::Number => q.order_by_asc(Column::Number),
-        DocumentOrder::NumberDesc => q.order_by_desc(Column::Number),
+        // Drafts (no number) last on both databases; numbers in numeric order: within a
+        // series they follow issue dates, then the counter.
+        DocumentOrder::Number => {
+            q.order_by_asc(Column::Number.is_null()).order_by_asc(Column::IssueDate).order_by_asc(Column::NumberCounter)
+        }
+        DocumentOrder::NumberDesc => q
+            .order_by_asc(Column::Number.is_null())
+            .order_by_desc(Column::IssueDate)
+            .order_by_desc(Column::NumberCounter),
         DocumentOrder::BuyerName => q.order_by_asc(Column::BuyerName),
         DocumentOrder::BuyerNameDesc => q.order_by_desc(Column::BuyerName),
         // Amounts are stored as text: ordering by them is done on the value, not the text.

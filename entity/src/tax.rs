@@ -17,7 +17,8 @@
 //!   The others are derived exactly (unit = total ÷ quantity; gross = net × (1 + rate)).
 //!   Derived unit prices are reported rounded to 4 decimals; they are informative, the
 //!   line totals are authoritative.
-//! * **Discounts** (`discount_kind`, one per document; each line gives its value):
+//! * **Discounts** (`discount_kind`, one per document; each line gives its value; on a
+//!   negative line, a credit, a discount reduces the amount credited):
 //!   `PercentUnit` p: unit net becomes round2(unit net × (1 − p/100)), then the line is
 //!   computed from it; `PercentUnitGross` p: the same on the unit gross price;
 //!   `PercentTotal` p: the undiscounted line amount on its basis × (1 − p/100), rounded
@@ -344,7 +345,12 @@ fn compute_line(
                 return Err(TaxError::DiscountOutOfRange { line: i });
             }
             let off = if gross_basis { d } else { checked(i, d.checked_div(one_plus))? };
-            checked(i, undiscounted.checked_sub(off))?
+            // On a negative line (a credit note) the discount reduces the amount credited.
+            if undiscounted < Decimal::ZERO {
+                checked(i, undiscounted.checked_add(off))?
+            } else {
+                checked(i, undiscounted.checked_sub(off))?
+            }
         }
     };
 

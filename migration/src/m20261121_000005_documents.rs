@@ -48,6 +48,8 @@ impl MigrationTrait for Migration {
             .col(string("status"))
             .col(string_null("number"))
             .col(string_null("series_key"))
+            // The counter behind the number, to order numbers as numbers.
+            .col(big_integer_null("number_counter"))
             .col(date("issue_date"))
             .col(date_null("payment_to"))
             .col(boolean("buyer_company"))
@@ -115,13 +117,9 @@ impl MigrationTrait for Migration {
                 ("documents", "department_id"),
                 "departments",
                 ForeignKeyAction::Restrict,
-            ))
-            .foreign_key(&mut fk(
-                "fk_documents_client",
-                ("documents", "client_id"),
-                "clients",
-                ForeignKeyAction::SetNull,
             ));
+        // No foreign key to the contact: the id is history, like the copied buyer details,
+        // and deleting a contact must never change an issued document.
         m.create_table(t.to_owned()).await?;
         m.create_index(index("ix_documents_account_issue_date", "documents", &["account_id", "issue_date"], false))
             .await?;
@@ -166,13 +164,8 @@ impl MigrationTrait for Migration {
                 ("document_positions", "document_id"),
                 "documents",
                 ForeignKeyAction::Cascade,
-            ))
-            .foreign_key(&mut fk(
-                "fk_document_positions_product",
-                ("document_positions", "product_id"),
-                "products",
-                ForeignKeyAction::SetNull,
             ));
+        // No foreign key to the product either, for the same reason.
         m.create_table(p.to_owned()).await?;
         m.create_index(index(
             "ix_document_positions_document",

@@ -243,9 +243,13 @@ impl Lang {
                 "La remise doit être comprise entre zéro et le montant de la ligne (ou 0–100 %).",
             ),
             "sell_date" => self.pick("Use YYYY-MM-DD, YYYY-MM or off.", "Utilisez AAAA-MM-JJ, AAAA-MM ou off."),
-            "kind_of_issued_document" => self.pick(
-                "The kind of an issued document cannot change.",
-                "Le type d'un document émis ne peut pas changer.",
+            "fixed_once_issued" => self.pick(
+                "This cannot change once the document is issued (its number depends on it).",
+                "Ceci ne peut plus changer une fois le document émis (son numéro en dépend).",
+            ),
+            "issue_date_in_future" => self.pick(
+                "A document cannot be issued with a date in the future.",
+                "Un document ne peut pas être émis à une date future.",
             ),
             "control_characters" => self.pick(
                 "Control characters (such as NUL) are not allowed.",

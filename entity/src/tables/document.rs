@@ -18,6 +18,7 @@ pub struct Model {
     pub status: String,
     pub number: Option<String>,
     pub series_key: Option<String>,
+    pub number_counter: Option<i64>,
     pub issue_date: Date,
     pub payment_to: Option<Date>,
     pub buyer_company: bool,

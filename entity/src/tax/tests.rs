@@ -204,6 +204,17 @@ fn unit_prices_keep_the_given_precision() {
     assert!(p.tax >= Decimal::ZERO && p.net <= p.gross, "{p:?}");
 }
 
+/// A credit line of −120.00 TTC with 12.00 off credits −108.00, not −132.00.
+#[test]
+fn discounts_reduce_credits_too() {
+    let l = [with_discount(line("-1", "20", Price::UnitGross(d("120"))), "12")];
+    let a = compute(&l, &CalculatingStrategy::GROSS, Some(DiscountKind::Amount)).unwrap();
+    assert_eq!(totals(&a), s3("-90.00", "-18.00", "-108.00"));
+    let p = [with_discount(line("-1", "20", Price::UnitGross(d("120"))), "10")];
+    let a = compute(&p, &CalculatingStrategy::GROSS, Some(DiscountKind::PercentTotal)).unwrap();
+    assert_eq!(a.gross, d("-108.00"));
+}
+
 #[test]
 fn amount_discounts_stay_within_the_line() {
     let l = |v: &str| [with_discount(line("1", "20", Price::UnitGross(d("12"))), v)];

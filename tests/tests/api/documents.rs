@@ -356,10 +356,199 @@ db_test!(concurrent_issuing_is_gapless_and_chronological, |app: TestApp| async m
     numbers.sort_by_key(|n| n.rsplit('-').next().unwrap().parse::<u32>().unwrap());
     let expected: Vec<String> = (1..=32).map(|n| format!("F-{}-{n}", year())).collect();
     assert_eq!(numbers, expected);
+    // Numbers sort as numbers: F-…-2 before F-…-10.
+    let listed = app.ok(&s.access, "{ invoices(order: NUMBER, perPage: 100) { items { number } } }", json!({})).await;
+    let listed: Vec<String> = listed["invoices"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["number"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, expected);
     // A draft dated before the last issued document of its series cannot be issued.
     let old = create(&app, &s.access, json!({ "buyerName": "Acme", "issueDate": (today - chrono::Duration::days(1)).to_string(), "positions": [{ "name": "X", "tax": "20", "priceNet": "1" }] }), false).await;
     let e = app
         .err(Some(&s.access), "mutation($id: ID!) { issueInvoice(id: $id) { number } }", json!({ "id": old["id"] }))
         .await;
     assert_eq!(e["extensions"]["fields"][0]["field"], "input.issueDate");
+});
+
+db_test!(one_draft_issued_concurrently_takes_one_number, |app: TestApp| async move {
+    let s = app.sign_up("race-doc@example.fr", "RaceDoc").await;
+    let line = json!([{ "name": "X", "tax": "20", "priceNet": "1" }]);
+    let d = create(&app, &s.access, json!({ "buyerName": "Acme", "positions": line }), false).await;
+    let answers = app
+        .concurrently(8, Some(&s.access), |_| json!({ "query": "mutation($id: ID!) { issueInvoice(id: $id) { number } }", "variables": { "id": d["id"] } }))
+        .await;
+    let ok: Vec<_> = answers.iter().filter(|r| r.get("errors").is_none()).collect();
+    assert_eq!(ok.len(), 1, "{answers:?}");
+    for r in answers.iter().filter(|r| r.get("errors").is_some()) {
+        assert_eq!(r["errors"][0]["extensions"]["reason"], "DocumentIssued", "{r}");
+    }
+    let next = create(&app, &s.access, json!({ "buyerName": "Acme", "positions": line }), true).await;
+    assert_eq!(next["number"], format!("F-{}-2", year()), "no number was lost");
+
+    // Issuing while changing the kind: whatever wins, the number matches the kind.
+    for _ in 0..5 {
+        let d = create(&app, &s.access, json!({ "buyerName": "Acme", "positions": line }), false).await;
+        let answers = app
+            .concurrently(2, Some(&s.access), |i| {
+                if i == 0 {
+                    json!({ "query": "mutation($id: ID!) { issueInvoice(id: $id) { id } }", "variables": { "id": d["id"] } })
+                } else {
+                    json!({ "query": "mutation($id: ID!) { updateInvoice(id: $id, input: { kind: ESTIMATE }) { id } }", "variables": { "id": d["id"] } })
+                }
+            })
+            .await;
+        let _ = answers;
+        let after = app
+            .ok(&s.access, "query($id: ID!) { invoice(id: $id) { kind number status } }", json!({ "id": d["id"] }))
+            .await["invoice"]
+            .clone();
+        if after["status"] == "ISSUED" {
+            let prefix = if after["kind"] == "VAT" { "F-" } else { "D-" };
+            assert!(after["number"].as_str().unwrap().starts_with(prefix), "{after}");
+        }
+    }
+});
+
+db_test!(issued_documents_keep_their_history, |app: TestApp| async move {
+    let s = app.sign_up("history@example.fr", "History").await;
+    let p = app
+        .ok(
+            &s.access,
+            "mutation { createProduct(input: { name: \"P\", tax: \"20\", priceNet: \"10\" }) { id } }",
+            json!({}),
+        )
+        .await["createProduct"]["id"]
+        .clone();
+    let c =
+        app.ok(&s.access, "mutation { createClient(input: { name: \"C\" }) { id } }", json!({})).await["createClient"]
+            ["id"]
+            .clone();
+    let d = create(&app, &s.access, json!({ "clientId": c, "positions": [{ "productId": p }] }), true).await;
+    // Deleting the contact and the product changes nothing on the issued invoice.
+    app.ok(&s.access, "mutation($id: ID!) { deleteClient(id: $id) { id } }", json!({ "id": c })).await;
+    app.ok(&s.access, "mutation($id: ID!) { deleteProduct(id: $id) { id } }", json!({ "id": p })).await;
+    let after = app
+        .ok(
+            &s.access,
+            "query($id: ID!) { invoice(id: $id) { clientId buyerName positions { productId name } } }",
+            json!({ "id": d["id"] }),
+        )
+        .await;
+    assert_eq!(
+        after["invoice"],
+        json!({ "clientId": c, "buyerName": "C", "positions": [{ "productId": p, "name": "P" }] })
+    );
+
+    // An issued estimate stays editable, but not its date, test flag or department.
+    let est = create(
+        &app,
+        &s.access,
+        json!({ "kind": "ESTIMATE", "buyerName": "C", "positions": [{ "name": "E", "tax": "20", "priceNet": "1" }] }),
+        true,
+    )
+    .await;
+    let e = app
+        .err(
+            Some(&s.access),
+            "mutation($id: ID!) { updateInvoice(id: $id, input: { issueDate: \"2001-01-01\", test: true }) { id } }",
+            json!({ "id": est["id"] }),
+        )
+        .await;
+    let fields: Vec<&str> =
+        e["extensions"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["input.issueDate", "input.test"]);
+
+    // No issuing in the future.
+    let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive() + chrono::Duration::days(1);
+    let f = create(&app, &s.access, json!({ "buyerName": "C", "issueDate": tomorrow.to_string(), "positions": [{ "name": "F", "tax": "20", "priceNet": "1" }] }), false).await;
+    let e =
+        app.err(Some(&s.access), "mutation($id: ID!) { issueInvoice(id: $id) { id } }", json!({ "id": f["id"] })).await;
+    assert_eq!(e["extensions"]["fields"][0]["field"], "input.issueDate");
+
+    // The public view escapes what it shows.
+    let x = create(&app, &s.access, json!({ "buyerName": "<script>alert(1)</script>", "positions": [{ "name": "<b>", "tax": "20", "priceNet": "1" }] }), true).await;
+    let html = app.http.get(app.url(x["viewUrl"].as_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+            && !html.contains("<script>")
+            && html.contains("&lt;b&gt;"),
+        "{html}"
+    );
+
+    // Order by number: numeric within a series, drafts last, on both databases.
+    let r = app
+        .ok(
+            &s.access,
+            "{ invoices(order: NUMBER, filter: { kind: VAT, period: ALL }) { items { number } } }",
+            json!({}),
+        )
+        .await;
+    let numbers: Vec<serde_json::Value> =
+        r["invoices"]["items"].as_array().unwrap().iter().map(|i| i["number"].clone()).collect();
+    let y = year();
+    assert_eq!(numbers, [json!(format!("F-{y}-1")), json!(format!("F-{y}-2")), serde_json::Value::Null], "drafts last");
+});
+
+db_test!(listed_taxes_and_buyer_override_scope, |app: TestApp| async move {
+    let s = app.sign_up("listed@example.fr", "Listed").await;
+    let p = app
+        .ok(
+            &s.access,
+            "mutation { createProduct(input: { name: \"Livre\", tax: \"20\", priceNet: \"100\" }) { id } }",
+            json!({}),
+        )
+        .await["createProduct"]["id"]
+        .clone();
+    let list = app
+        .ok(&s.access, "mutation($p: ID!) { createPriceList(input: { name: \"Réduit\", positions: [{ productId: $p, priceNet: \"100\", tax: \"5.5\" }] }) { id } }", json!({ "p": p }))
+        .await["createPriceList"]["id"]
+        .clone();
+    let d = create(&app, &s.access, json!({ "buyerName": "B", "usePricesFromPriceLists": true, "priceListId": list, "positions": [{ "productId": p }] }), false).await;
+    assert_eq!(
+        (d["positions"][0]["tax"].as_str(), d["priceGross"].as_str()),
+        (Some("5.5"), Some("105.50")),
+        "the listed tax comes with the listed price"
+    );
+
+    // buyerOverride works with clientId only: a recognised contact is not renamed.
+    let c = app
+        .ok(&s.access, "mutation { createClient(input: { name: \"Original\", email: \"o@x.fr\" }) { id } }", json!({}))
+        .await["createClient"]["id"]
+        .clone();
+    let d = create(&app, &s.access, json!({ "buyerEmail": "o@x.fr", "buyerName": "Renamed", "buyerOverride": true, "positions": [{ "productId": p }] }), false).await;
+    assert_eq!(d["clientId"], c);
+    let after = app.ok(&s.access, "query($id: ID!) { client(id: $id) { name } }", json!({ "id": c })).await;
+    assert_eq!(after["client"]["name"], "Original");
+
+    // Other accounts' products, departments and price lists are refused.
+    let other = app.sign_up("listed2@example.fr", "Listed2").await;
+    let their_p = app
+        .ok(
+            &other.access,
+            "mutation { createProduct(input: { name: \"T\", tax: \"20\", priceNet: \"1\" }) { id } }",
+            json!({}),
+        )
+        .await["createProduct"]["id"]
+        .clone();
+    let their_d = app.ok(&other.access, "{ departments { items { id } } }", json!({})).await["departments"]["items"][0]
+        ["id"]
+        .clone();
+    let their_l = app.ok(&other.access, "mutation { createPriceList(input: { name: \"T\" }) { id } }", json!({})).await
+        ["createPriceList"]["id"]
+        .clone();
+    let m = "mutation($i: InvoiceInput!) { createInvoice(input: $i) { id } }";
+    for (input, field) in [
+        (json!({ "buyerName": "B", "positions": [{ "productId": their_p }] }), "input.positions.0.productId"),
+        (json!({ "buyerName": "B", "departmentId": their_d, "positions": [{ "productId": p }] }), "input.departmentId"),
+        (
+            json!({ "buyerName": "B", "usePricesFromPriceLists": true, "priceListId": their_l, "positions": [{ "productId": p }] }),
+            "input.priceListId",
+        ),
+    ] {
+        let e = app.err(Some(&s.access), m, json!({ "i": input })).await;
+        assert_eq!(e["extensions"]["fields"][0]["field"], field, "{e}");
+    }
 });
