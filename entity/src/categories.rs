@@ -49,11 +49,6 @@ impl CategoryPatch {
     }
 }
 
-/// Categories are day-to-day data: every role but the accountant may change them.
-fn require_writer(actor: &Actor) -> DomainResult<()> {
-    if actor.role == crate::Role::Accountant { Err(DomainError::Forbidden) } else { Ok(()) }
-}
-
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
     Entity::find_by_id(id)
         .filter(Column::AccountId.eq(actor.account_id.0))
@@ -72,7 +67,7 @@ pub async fn require_in_account(db: &impl ConnectionTrait, actor: &Actor, id: Uu
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: CategoryPatch) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     patch.validate(true)?;
     let now = Utc::now();
     let mut am = ActiveModel {
@@ -89,7 +84,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: CategoryPatch
 }
 
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: CategoryPatch) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     patch.validate(false)?;
     let mut am: ActiveModel = get(db, actor, id).await?.into();
     patch.apply(&mut am);
@@ -99,7 +94,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Cat
 
 /// Deletes a category; the contacts and products in it keep existing, without category.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     let current = get(db, actor, id).await?;
     Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(db).await?;
     Ok(current)

@@ -309,11 +309,6 @@ async fn check_references(db: &impl ConnectionTrait, actor: &Actor, p: &ClientPa
     Ok(())
 }
 
-/// Contacts are day-to-day data: every role but the accountant may change them.
-fn require_writer(actor: &Actor) -> DomainResult<()> {
-    if actor.role == crate::Role::Accountant { Err(DomainError::Forbidden) } else { Ok(()) }
-}
-
 pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: ClientPatch) -> DomainResult<Model> {
     let txn = begin_write(db).await?;
     let created = create_in(&txn, actor, patch).await?;
@@ -323,7 +318,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: ClientPatch) 
 
 /// `create` inside the caller's transaction (a document creating its buyer).
 pub async fn create_in(txn: &impl ConnectionTrait, actor: &Actor, patch: ClientPatch) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     patch.validate(None)?;
     // The references are checked in the transaction that writes them.
     check_references(txn, actor, &patch).await?;
@@ -341,7 +336,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Cli
 
 /// `update` inside the caller's transaction (a document's `buyerOverride`).
 pub async fn update_in(txn: &impl ConnectionTrait, actor: &Actor, id: Uuid, patch: ClientPatch) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     let current = get(txn, actor, id).await?;
     patch.validate(Some(&current))?;
     check_references(txn, actor, &patch).await?;
@@ -391,7 +386,7 @@ pub async fn recognise(
 /// Deletes a contact. Documents keep their own copy of the buyer's details, so deleting
 /// a contact never changes an issued document.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     let txn = begin_write(db).await?;
     let current = get(&txn, actor, id).await?;
     Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;

@@ -637,10 +637,6 @@ fn prefix_buyer_errors(e: DomainError) -> DomainError {
     }
 }
 
-fn require_writer(actor: &Actor) -> DomainResult<()> {
-    if actor.role == crate::Role::Accountant { Err(DomainError::Forbidden) } else { Ok(()) }
-}
-
 fn set_buyer(am: &mut ActiveModel, b: &Buyer) {
     let f = &b.fields;
     am.client_id = Set(b.client_id);
@@ -1028,7 +1024,7 @@ async fn issue_in(txn: &sea_orm::DatabaseTransaction, actor: &Actor, m: Model) -
 
 /// Creates a document as a draft, or issued when `issue` is true.
 pub async fn create(db: &DatabaseConnection, actor: &Actor, input: DocumentInput, issue: bool) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     let txn = begin_write(db).await?;
     let mut doc = write(&txn, actor, None, &input).await?;
     if issue {
@@ -1040,7 +1036,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: DocumentInput
 
 /// Issues a draft: it gets its number and, for fiscal kinds, is frozen from then on.
 pub async fn issue(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     let txn = begin_write(db).await?;
     let doc = get_for_update(&txn, actor, id).await?;
     let doc = issue_in(&txn, actor, doc).await?;
@@ -1050,7 +1046,7 @@ pub async fn issue(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainRe
 
 /// Changes a draft, or an issued non-fiscal document. An issued fiscal document is frozen.
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: DocumentInput) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     let txn = begin_write(db).await?;
     let current = get_for_update(&txn, actor, id).await?;
     if current.state == "issued" && is_fiscal(&current.kind) {
@@ -1081,7 +1077,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
 /// Deletes a draft or a non-fiscal document. An issued fiscal document is never deleted:
 /// it is corrected by a credit note.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     let txn = begin_write(db).await?;
     let current = get_for_update(&txn, actor, id).await?;
     if current.state == "issued" && is_fiscal(&current.kind) {

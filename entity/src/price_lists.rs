@@ -200,11 +200,6 @@ async fn replace_positions(
     Ok(())
 }
 
-/// Price lists are day-to-day data: every role but the accountant may change them.
-fn require_writer(actor: &Actor) -> DomainResult<()> {
-    if actor.role == crate::Role::Accountant { Err(DomainError::Forbidden) } else { Ok(()) }
-}
-
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
     Entity::find_by_id(id)
         .filter(Column::AccountId.eq(actor.account_id.0))
@@ -223,7 +218,7 @@ pub async fn require_in_account(db: &impl ConnectionTrait, actor: &Actor, id: Uu
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: PriceListPatch) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     patch.validate(true)?;
     let txn = begin_write(db).await?;
     let account = crate::accounts::find_account(&txn, actor.account_id).await?;
@@ -247,7 +242,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: PriceListPatc
 }
 
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: PriceListPatch) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     patch.validate(false)?;
     let txn = begin_write(db).await?;
     let mut am: ActiveModel = get(&txn, actor, id).await?.into();
@@ -272,7 +267,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Pri
 
 /// Deletes a price list; its contacts keep existing, without price list.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     let current = get(db, actor, id).await?;
     Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(db).await?;
     Ok(current)

@@ -422,13 +422,8 @@ fn code_taken(e: sea_orm::DbErr) -> DomainError {
     if is_unique_violation(&e) { DomainError::conflict(ConflictKind::CodeTaken, Some("input.code")) } else { e.into() }
 }
 
-/// Products are day-to-day data: every role but the accountant may change them.
-fn require_writer(actor: &Actor) -> DomainResult<()> {
-    if actor.role == crate::Role::Accountant { Err(DomainError::Forbidden) } else { Ok(()) }
-}
-
 pub async fn create(db: &DatabaseConnection, actor: &Actor, mut patch: ProductPatch) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     patch.validate(true)?;
     let txn = begin_write(db).await?;
     if patch.tax.is_none() {
@@ -457,7 +452,7 @@ pub async fn update(
     key: ProductKey,
     patch: ProductPatch,
 ) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     patch.validate(false)?;
     let txn = begin_write(db).await?;
     let current = find(&txn, actor, &key).await?;
@@ -482,7 +477,7 @@ pub async fn update(
 
 /// Deletes a product. A product that is part of a package cannot be deleted.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
-    require_writer(actor)?;
+    actor.require_writer()?;
     let txn = begin_write(db).await?;
     let current = find(&txn, actor, &ProductKey::Id(id)).await?;
     let in_package = item::Entity::find()

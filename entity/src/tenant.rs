@@ -92,6 +92,12 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Refuses accountants: they read everything and change nothing. Contacts, products,
+    /// categories, price lists and documents are day-to-day data every other role writes.
+    pub fn require_writer(&self) -> DomainResult<()> {
+        if self.role == Role::Accountant { Err(DomainError::Forbidden) } else { Ok(()) }
+    }
+
     /// Refuses unless the actor may change account settings.
     pub fn require_manager(&self) -> DomainResult<()> {
         if self.role.can_manage_account() { Ok(()) } else { Err(DomainError::Forbidden) }

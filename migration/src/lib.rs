@@ -3,6 +3,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod helpers;
 mod m20261121_000001_tenants_and_auth;
 mod m20261121_000002_catalogue;
 mod m20261121_000003_clients;

@@ -3,6 +3,7 @@
 //!
 //! Every tenant-owned table carries `account_id` and an index that starts with it.
 
+use crate::helpers::{fk, index};
 use crate::sort::sort_string;
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -12,28 +13,6 @@ impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261121_000001_tenants_and_auth"
     }
-}
-
-fn fk(name: &str, from_table: &str, from_col: &str, to_table: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(Alias::new(from_table), Alias::new(from_col))
-        .to(Alias::new(to_table), Alias::new("id"))
-        .on_delete(ForeignKeyAction::Restrict)
-        .on_update(ForeignKeyAction::Restrict)
-        .to_owned()
-}
-
-fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(Alias::new(table));
-    for c in cols {
-        i.col(Alias::new(*c));
-    }
-    if unique {
-        i.unique();
-    }
-    i.to_owned()
 }
 
 #[async_trait::async_trait]
@@ -65,7 +44,12 @@ impl MigrationTrait for Migration {
                 .col(string("status"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk("fk_accounts_reseller", "accounts", "reseller_id", "resellers"))
+                .foreign_key(&mut fk(
+                    "fk_accounts_reseller",
+                    ("accounts", "reseller_id"),
+                    "resellers",
+                    ForeignKeyAction::Restrict,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -93,7 +77,12 @@ impl MigrationTrait for Migration {
                 .table("platform_admins")
                 .col(uuid("user_id").primary_key())
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("fk_platform_admins_user", "platform_admins", "user_id", "users"))
+                .foreign_key(&mut fk(
+                    "fk_platform_admins_user",
+                    ("platform_admins", "user_id"),
+                    "users",
+                    ForeignKeyAction::Restrict,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -106,8 +95,18 @@ impl MigrationTrait for Migration {
                 .col(uuid("user_id"))
                 .col(string("role"))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("fk_memberships_account", "memberships", "account_id", "accounts"))
-                .foreign_key(&mut fk("fk_memberships_user", "memberships", "user_id", "users"))
+                .foreign_key(&mut fk(
+                    "fk_memberships_account",
+                    ("memberships", "account_id"),
+                    "accounts",
+                    ForeignKeyAction::Restrict,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_memberships_user",
+                    ("memberships", "user_id"),
+                    "users",
+                    ForeignKeyAction::Restrict,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -167,7 +166,12 @@ impl MigrationTrait for Migration {
                 .col(string_null("warehouse_id"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk("fk_departments_account", "departments", "account_id", "accounts"))
+                .foreign_key(&mut fk(
+                    "fk_departments_account",
+                    ("departments", "account_id"),
+                    "accounts",
+                    ForeignKeyAction::Restrict,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -195,8 +199,13 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("last_used_at"))
                 .col(timestamp_with_time_zone_null("revoked_at"))
                 .col(string_null("revoked_reason"))
-                .foreign_key(&mut fk("fk_sessions_user", "sessions", "user_id", "users"))
-                .foreign_key(&mut fk("fk_sessions_account", "sessions", "account_id", "accounts"))
+                .foreign_key(&mut fk("fk_sessions_user", ("sessions", "user_id"), "users", ForeignKeyAction::Restrict))
+                .foreign_key(&mut fk(
+                    "fk_sessions_account",
+                    ("sessions", "account_id"),
+                    "accounts",
+                    ForeignKeyAction::Restrict,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -212,7 +221,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("expires_at"))
                 .col(timestamp_with_time_zone_null("used_at"))
-                .foreign_key(&mut fk("fk_refresh_tokens_session", "refresh_tokens", "session_id", "sessions"))
+                .foreign_key(&mut fk(
+                    "fk_refresh_tokens_session",
+                    ("refresh_tokens", "session_id"),
+                    "sessions",
+                    ForeignKeyAction::Restrict,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -232,8 +246,18 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone_null("last_used_at"))
                 .col(timestamp_with_time_zone_null("revoked_at"))
-                .foreign_key(&mut fk("fk_api_tokens_account", "api_tokens", "account_id", "accounts"))
-                .foreign_key(&mut fk("fk_api_tokens_user", "api_tokens", "created_by", "users"))
+                .foreign_key(&mut fk(
+                    "fk_api_tokens_account",
+                    ("api_tokens", "account_id"),
+                    "accounts",
+                    ForeignKeyAction::Restrict,
+                ))
+                .foreign_key(&mut fk(
+                    "fk_api_tokens_user",
+                    ("api_tokens", "created_by"),
+                    "users",
+                    ForeignKeyAction::Restrict,
+                ))
                 .to_owned(),
         )
         .await?;

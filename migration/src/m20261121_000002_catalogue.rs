@@ -1,6 +1,7 @@
 //! The catalogue: categories, products, the components of packages ("lots"), and price
 //! lists with their per-product prices.
 
+use crate::helpers::{fk, index};
 use crate::sort::sort_string;
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -10,27 +11,6 @@ impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261121_000002_catalogue"
     }
-}
-
-fn fk(name: &str, from: (&str, &str), to: &str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(Alias::new(from.0), Alias::new(from.1))
-        .to(Alias::new(to), Alias::new("id"))
-        .on_delete(on_delete)
-        .to_owned()
-}
-
-fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(Alias::new(table));
-    for c in cols {
-        i.col(Alias::new(*c));
-    }
-    if unique {
-        i.unique();
-    }
-    i.to_owned()
 }
 
 #[async_trait::async_trait]

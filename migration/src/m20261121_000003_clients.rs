@@ -1,6 +1,7 @@
 //! Contacts (clients): buyers and suppliers of an account, with every field of the
 //! VosFactures "Champs fiche contact".
 
+use crate::helpers::index;
 use crate::sort::sort_string;
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -10,15 +11,6 @@ impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261121_000003_clients"
     }
-}
-
-fn index(name: &str, cols: &[&str]) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(Alias::new("clients"));
-    for c in cols {
-        i.col(Alias::new(*c));
-    }
-    i.to_owned()
 }
 
 #[async_trait::async_trait]
@@ -129,10 +121,10 @@ impl MigrationTrait for Migration {
                     .on_delete(ForeignKeyAction::SetNull),
             );
         m.create_table(t.to_owned()).await?;
-        m.create_index(index("ix_clients_account_search", &["account_id", "search_name"])).await?;
-        m.create_index(index("ix_clients_account_updated", &["account_id", "updated_at"])).await?;
-        m.create_index(index("ix_clients_account_external", &["account_id", "external_id"])).await?;
-        m.create_index(index("ix_clients_account_tax_no", &["account_id", "tax_no_key"])).await?;
+        m.create_index(index("ix_clients_account_search", "clients", &["account_id", "search_name"], false)).await?;
+        m.create_index(index("ix_clients_account_updated", "clients", &["account_id", "updated_at"], false)).await?;
+        m.create_index(index("ix_clients_account_external", "clients", &["account_id", "external_id"], false)).await?;
+        m.create_index(index("ix_clients_account_tax_no", "clients", &["account_id", "tax_no_key"], false)).await?;
         Ok(())
     }
 

@@ -1,5 +1,6 @@
 //! Billing documents (every kind) and their positions.
 
+use crate::helpers::{fk, index};
 use sea_orm_migration::{prelude::*, schema::*};
 
 pub struct Migration;
@@ -8,27 +9,6 @@ impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261121_000005_documents"
     }
-}
-
-fn fk(name: &str, from: (&str, &str), to: &str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(Alias::new(from.0), Alias::new(from.1))
-        .to(Alias::new(to), Alias::new("id"))
-        .on_delete(on_delete)
-        .to_owned()
-}
-
-fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(Alias::new(table));
-    for c in cols {
-        i.col(Alias::new(*c));
-    }
-    if unique {
-        i.unique();
-    }
-    i.to_owned()
 }
 
 #[async_trait::async_trait]

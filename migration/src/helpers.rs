@@ -1,0 +1,27 @@
+//! Small builders shared by the migrations.
+
+use sea_orm_migration::prelude::*;
+
+/// A foreign key `from.0(from.1) → to(id)`.
+pub fn fk(name: &str, from: (&str, &str), to: &str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(Alias::new(from.0), Alias::new(from.1))
+        .to(Alias::new(to), Alias::new("id"))
+        .on_delete(on_delete)
+        .on_update(ForeignKeyAction::Restrict)
+        .to_owned()
+}
+
+/// An index on `table(cols…)`, unique or not.
+pub fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
+    let mut i = Index::create();
+    i.name(name).table(Alias::new(table));
+    for c in cols {
+        i.col(Alias::new(*c));
+    }
+    if unique {
+        i.unique();
+    }
+    i.to_owned()
+}
