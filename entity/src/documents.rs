@@ -1074,6 +1074,30 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
     Ok(doc)
 }
 
+/// Statuses that can be set by hand once a document is issued (the seed's `change_status`);
+/// `incomplete` belongs to the "invoice to complete" flow.
+pub const SETTABLE_STATUSES: [&str; 6] = ["issued", "sent", "paid", "partial", "rejected", "accepted"];
+
+/// Changes the status of an issued document. The status is not a fiscal field, so it may
+/// change on a frozen document; a draft has no status until it is issued.
+pub async fn change_status(db: &DatabaseConnection, actor: &Actor, id: Uuid, status: &str) -> DomainResult<Model> {
+    actor.require_writer()?;
+    let mut v = Validator::new();
+    v.one_of("status", status, &SETTABLE_STATUSES);
+    v.finish()?;
+    let txn = begin_write(db).await?;
+    let current = get_for_update(&txn, actor, id).await?;
+    if current.state != "issued" {
+        return Err(DomainError::field("id", FieldCode::Rule("issue_first")));
+    }
+    let mut am: ActiveModel = current.into();
+    am.status = Set(status.to_owned());
+    am.updated_at = Set(Utc::now());
+    let updated = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
 /// Deletes a draft or a non-fiscal document. An issued fiscal document is never deleted:
 /// it is corrected by a credit note.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {

@@ -708,6 +708,24 @@ impl DocumentMutation {
         Ok(entity::documents::update(&ctx.app().db, actor, id, input).await.gql(ctx)?.into())
     }
 
+    /// Sets the status of an issued document (`ISSUED`, `SENT`, `PAID`, `PARTIAL`, `REJECTED`,
+    /// `ACCEPTED`); allowed on frozen documents, since the status is not a fiscal field.
+    async fn change_status(&self, ctx: &Context<'_>, id: ID, status: DocumentStatus) -> async_graphql::Result<Invoice> {
+        let actor = ctx.actor()?;
+        let id = parse_id("id", &id).gql(ctx)?;
+        let status = match status {
+            DocumentStatus::Issued => "issued",
+            DocumentStatus::Sent => "sent",
+            DocumentStatus::Paid => "paid",
+            DocumentStatus::Partial => "partial",
+            DocumentStatus::Rejected => "rejected",
+            DocumentStatus::Accepted => "accepted",
+            DocumentStatus::Draft => "draft",
+            DocumentStatus::Incomplete => "incomplete",
+        };
+        Ok(entity::documents::change_status(&ctx.app().db, actor, id, status).await.gql(ctx)?.into())
+    }
+
     /// Deletes a draft or a non-fiscal document; an issued fiscal document is never deleted.
     async fn delete_invoice(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Invoice> {
         let actor = ctx.actor()?;

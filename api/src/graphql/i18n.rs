@@ -243,6 +243,10 @@ impl Lang {
                 "La remise doit être comprise entre zéro et le montant de la ligne (ou 0–100 %).",
             ),
             "sell_date" => self.pick("Use YYYY-MM-DD, YYYY-MM or off.", "Utilisez AAAA-MM-JJ, AAAA-MM ou off."),
+            "issue_first" => self.pick(
+                "A draft has no status yet: issue it first.",
+                "Un brouillon n'a pas encore de statut : émettez-le d'abord.",
+            ),
             "fixed_once_issued" => self.pick(
                 "This cannot change once the document is issued (its number depends on it).",
                 "Ceci ne peut plus changer une fois le document émis (son numéro en dépend).",

@@ -552,3 +552,34 @@ db_test!(listed_taxes_and_buyer_override_scope, |app: TestApp| async move {
         assert_eq!(e["extensions"]["fields"][0]["field"], field, "{e}");
     }
 });
+
+db_test!(status_changes, |app: TestApp| async move {
+    let s = app.sign_up("status@example.fr", "Status").await;
+    let line = json!([{ "name": "X", "tax": "20", "priceNet": "1" }]);
+    let q = "mutation($id: ID!, $s: DocumentStatus!) { changeStatus(id: $id, status: $s) { status priceGross } }";
+    let d = create(&app, &s.access, json!({ "buyerName": "A", "positions": line }), true).await;
+    // Allowed on an issued (frozen) invoice: the status is not a fiscal field.
+    for st in ["SENT", "PAID"] {
+        let r = app.ok(&s.access, q, json!({ "id": d["id"], "s": st })).await;
+        assert_eq!(r["changeStatus"], json!({ "status": st, "priceGross": "1.20" }));
+    }
+    for st in ["DRAFT", "INCOMPLETE"] {
+        let e = app.err(Some(&s.access), q, json!({ "id": d["id"], "s": st })).await;
+        assert_eq!(
+            (code(&e), e["extensions"]["fields"][0]["field"].as_str()),
+            ("VALIDATION_FAILED", Some("status")),
+            "{st}"
+        );
+    }
+    let draft = create(&app, &s.access, json!({ "buyerName": "A", "positions": line }), false).await;
+    let e = app.err(Some(&s.access), q, json!({ "id": draft["id"], "s": "SENT" })).await;
+    assert_eq!(e["extensions"]["fields"][0]["field"], "id");
+    // Another account cannot touch it; an accountant reads but cannot change it.
+    let other = app.sign_up("status2@example.fr", "Status2").await;
+    assert_eq!(code(&app.err(Some(&other.access), q, json!({ "id": d["id"], "s": "REJECTED" })).await), "NOT_FOUND");
+    app.set_membership(&s.account_id, &other.user_id, Some("accountant")).await;
+    let acc = app.login_to("status2@example.fr", &s.account_id).await;
+    assert_eq!(code(&app.err(Some(&acc.access), q, json!({ "id": d["id"], "s": "REJECTED" })).await), "FORBIDDEN");
+    let after = app.ok(&s.access, "query($id: ID!) { invoice(id: $id) { status } }", json!({ "id": d["id"] })).await;
+    assert_eq!(after["invoice"]["status"], "PAID");
+});
