@@ -58,12 +58,13 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainRe
 }
 
 /// Refuses a category id that is not one of the actor's account (named as `field`).
-pub async fn require_in_account(db: &impl ConnectionTrait, actor: &Actor, id: Uuid, field: &str) -> DomainResult<()> {
-    match get(db, actor, id).await {
-        Ok(_) => Ok(()),
-        Err(DomainError::NotFound(_)) => Err(DomainError::field(field, FieldCode::Rule("unknown_category"))),
-        Err(e) => Err(e),
-    }
+pub async fn require_in_account(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    field: &str,
+) -> DomainResult<Model> {
+    crate::error::referenced(get(db, actor, id).await, field, "unknown_category")
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: CategoryPatch) -> DomainResult<Model> {

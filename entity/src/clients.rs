@@ -11,8 +11,8 @@ use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, clean, escape
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -153,12 +153,7 @@ impl ClientPatch {
     }
 }
 
-fn value_of<T: Clone + Default + Into<sea_orm::Value>>(v: &ActiveValue<T>) -> T {
-    match v {
-        ActiveValue::Set(x) | ActiveValue::Unchanged(x) => x.clone(),
-        ActiveValue::NotSet => T::default(),
-    }
-}
+use crate::db::value_of;
 
 fn apply(p: &ClientPatch, am: &mut ActiveModel) {
     p.apply_texts(am);

@@ -29,6 +29,14 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Database::connect(opt).await
 }
 
+/// The value an active-model field holds (set or loaded); the type's default when unset.
+pub fn value_of<T: Clone + Default + Into<sea_orm::Value>>(v: &sea_orm::ActiveValue<T>) -> T {
+    match v {
+        sea_orm::ActiveValue::Set(x) | sea_orm::ActiveValue::Unchanged(x) => x.clone(),
+        sea_orm::ActiveValue::NotSet => T::default(),
+    }
+}
+
 pub fn is_sqlite(db: &impl sea_orm::ConnectionTrait) -> bool {
     db.get_database_backend() == DbBackend::Sqlite
 }

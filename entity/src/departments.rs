@@ -268,12 +268,13 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainRe
 }
 
 /// Refuses a department id that is not one of the actor's account (named as `field`).
-pub async fn require_in_account(db: &impl ConnectionTrait, actor: &Actor, id: Uuid, field: &str) -> DomainResult<()> {
-    match get(db, actor, id).await {
-        Ok(_) => Ok(()),
-        Err(DomainError::NotFound(_)) => Err(DomainError::field(field, FieldCode::Rule("unknown_department"))),
-        Err(e) => Err(e),
-    }
+pub async fn require_in_account(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    field: &str,
+) -> DomainResult<Model> {
+    crate::error::referenced(get(db, actor, id).await, field, "unknown_department")
 }
 
 /// The main department of an account (documents default to it).

@@ -590,13 +590,11 @@ async fn resolve_buyer(
 ) -> DomainResult<Option<(Buyer, Option<client::Model>)>> {
     let b = &input.buyer;
     let existing = match input.client {
-        Some(BuyerRef::Existing(id)) => match crate::clients::get(db, actor, id).await {
-            Ok(c) => Some(c),
-            Err(DomainError::NotFound(_)) => {
-                return Err(DomainError::field("input.clientId", FieldCode::Rule("unknown_client")));
-            }
-            Err(e) => return Err(e),
-        },
+        Some(BuyerRef::Existing(id)) => Some(crate::error::referenced(
+            crate::clients::get(db, actor, id).await,
+            "input.clientId",
+            "unknown_client",
+        )?),
         Some(BuyerRef::New) => None,
         None if b.is_empty() => return Ok(None),
         None => {
@@ -693,10 +691,7 @@ async fn write(
     am.kind = Set(kind.clone());
 
     let dept = match (input.department_id, &current) {
-        (Some(id), _) => {
-            crate::departments::require_in_account(db, actor, id, "input.departmentId").await?;
-            crate::departments::get(db, actor, id).await?
-        }
+        (Some(id), _) => crate::departments::require_in_account(db, actor, id, "input.departmentId").await?,
         (None, Some(m)) => crate::departments::get(db, actor, m.department_id).await?,
         (None, None) => crate::departments::main_of(db, actor.account_id).await?,
     };

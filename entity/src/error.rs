@@ -110,6 +110,15 @@ impl DomainError {
     }
 }
 
+/// For an id given in input that names another row: "not found" becomes an error on that
+/// field (`rule`), so another account's id reads exactly like an unknown one.
+pub fn referenced<T>(r: DomainResult<T>, field: &str, rule: &'static str) -> DomainResult<T> {
+    match r {
+        Err(DomainError::NotFound(_)) => Err(DomainError::field(field, FieldCode::Rule(rule))),
+        other => other,
+    }
+}
+
 /// Whether a database error is a unique-constraint violation (both backends).
 pub fn is_unique_violation(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))

@@ -14,7 +14,7 @@ use crate::tables::price_list::{ActiveModel, Column, Entity, Model};
 use crate::tables::{price_list_position as pos, product};
 use crate::tax::{Tax, UnitPrice, UnitPrices, price_text, round2, unit_prices};
 use crate::tenant::Actor;
-use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, escape_like, parse_decimal, search_key};
+use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, escape_like, search_key};
 use chrono::Utc;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
@@ -100,7 +100,7 @@ impl PriceListPatch {
 }
 
 fn dec(s: &Option<String>) -> Option<Decimal> {
-    s.as_deref().and_then(parse_decimal)
+    crate::validation::stored_decimal(s.as_deref())
 }
 
 /// The tax a fixed-price position applies.
@@ -209,12 +209,13 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainRe
 }
 
 /// Refuses a price list id that is not one of the actor's account (named as `field`).
-pub async fn require_in_account(db: &impl ConnectionTrait, actor: &Actor, id: Uuid, field: &str) -> DomainResult<()> {
-    match get(db, actor, id).await {
-        Ok(_) => Ok(()),
-        Err(DomainError::NotFound(_)) => Err(DomainError::field(field, FieldCode::Rule("unknown_price_list"))),
-        Err(e) => Err(e),
-    }
+pub async fn require_in_account(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    field: &str,
+) -> DomainResult<Model> {
+    crate::error::referenced(get(db, actor, id).await, field, "unknown_price_list")
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: PriceListPatch) -> DomainResult<Model> {

@@ -13,8 +13,8 @@ use chrono::Utc;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -134,15 +134,10 @@ macro_rules! apply_bools {
 }
 product_bool_fields!(apply_bools);
 
-fn value_of<T: Clone + Default + Into<sea_orm::Value>>(v: &ActiveValue<T>) -> T {
-    match v {
-        ActiveValue::Set(x) | ActiveValue::Unchanged(x) => x.clone(),
-        ActiveValue::NotSet => T::default(),
-    }
-}
+use crate::db::value_of;
 
 fn dec(s: &Option<String>) -> Option<Decimal> {
-    s.as_deref().and_then(parse_decimal)
+    crate::validation::stored_decimal(s.as_deref())
 }
 
 fn text(d: Decimal) -> String {

@@ -109,6 +109,11 @@ pub fn parse_bounded_decimal(s: &str) -> Option<Decimal> {
     (d.abs() < limit && d.normalize().scale() <= MAX_DECIMAL_SCALE).then_some(d)
 }
 
+/// A decimal stored by the model (canonical text), or none.
+pub fn stored_decimal(s: Option<&str>) -> Option<Decimal> {
+    s.and_then(parse_decimal)
+}
+
 /// Parses a decimal written with a dot (`"150.0"`, `"-3"`); no exponent, no comma, no float.
 pub fn parse_decimal(s: &str) -> Option<Decimal> {
     let t = s.trim();
