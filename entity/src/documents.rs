@@ -13,9 +13,7 @@ use crate::numbering::{Pattern, default_pattern};
 use crate::pagination::{Page, PageRequest};
 use crate::tables::document::{ActiveModel, Column, Entity, Model};
 use crate::tables::{client, department, document_position as pos, product};
-use crate::tax::{
-    self, CalculatingStrategy, DiscountKind, LineInput, LineKind, PositionStrategy, Price, PriceKind, SumStrategy, Tax,
-};
+use crate::tax::{self, CalculatingStrategy, DiscountKind, LineInput, LineKind, Price, PriceKind, Tax};
 use crate::tenant::Actor;
 use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -47,7 +45,6 @@ pub const KINDS: [&str; 13] = [
 pub const FISCAL_KINDS: [&str; 9] =
     ["vat", "advance", "final", "correction", "receipt", "invoice_other", "payment_receipt", "kp", "kw"];
 
-pub const DISCOUNT_KINDS: [&str; 4] = ["percent_unit", "percent_unit_gross", "percent_total", "amount"];
 pub const DEFAULT_PAYMENT_DAYS: i64 = 5;
 
 pub fn is_fiscal(kind: &str) -> bool {
@@ -126,13 +123,6 @@ pub struct PositionInput {
     pub discount_percent: Option<Decimal>,
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct StrategyInput {
-    pub position: String,
-    pub sum: String,
-    pub price_kind: String,
-}
-
 /// A new document, or a change to one. Absent fields are left as they are (an empty
 /// string clears a text); `positions`, when given, replace all positions.
 #[derive(Clone, Debug, Default)]
@@ -158,8 +148,8 @@ pub struct DocumentInput {
     pub description: Option<String>,
     pub internal_note: Option<String>,
     pub oid: Option<String>,
-    pub calculating_strategy: Option<StrategyInput>,
-    pub discount_kind: Option<String>,
+    pub calculating_strategy: Option<CalculatingStrategy>,
+    pub discount_kind: Option<DiscountKind>,
     pub show_discount: Option<bool>,
     pub reverse_charge: Option<bool>,
     pub use_prices_from_price_lists: bool,
@@ -171,82 +161,12 @@ fn field(i: usize, name: &str) -> String {
     format!("input.positions.{i}.{name}")
 }
 
-fn strategy_of(s: &StrategyInput, v: &mut Validator) -> CalculatingStrategy {
-    let position = match s.position.as_str() {
-        "default" => PositionStrategy::Default,
-        "keep_gross" => PositionStrategy::KeepGross,
-        _ => {
-            v.push(
-                "input.calculatingStrategy.position",
-                FieldCode::NotOneOf { allowed: vec!["default".into(), "keep_gross".into()] },
-            );
-            PositionStrategy::Default
-        }
-    };
-    let sum = match s.sum.as_str() {
-        "sum" => SumStrategy::Sum,
-        "keep_gross" => SumStrategy::KeepGross,
-        "keep_net" => SumStrategy::KeepNet,
-        _ => {
-            v.push(
-                "input.calculatingStrategy.sum",
-                FieldCode::NotOneOf { allowed: vec!["sum".into(), "keep_gross".into(), "keep_net".into()] },
-            );
-            SumStrategy::Sum
-        }
-    };
-    let price_kind = match s.price_kind.as_str() {
-        "net" => PriceKind::Net,
-        "gross" => PriceKind::Gross,
-        _ => {
-            v.push(
-                "input.calculatingStrategy.priceKind",
-                FieldCode::NotOneOf { allowed: vec!["net".into(), "gross".into()] },
-            );
-            PriceKind::Net
-        }
-    };
-    CalculatingStrategy { position, sum, price_kind }
-}
-
-fn strategy_names(s: &CalculatingStrategy) -> (&'static str, &'static str, &'static str) {
-    (
-        match s.position {
-            PositionStrategy::Default => "default",
-            PositionStrategy::KeepGross => "keep_gross",
-        },
-        match s.sum {
-            SumStrategy::Sum => "sum",
-            SumStrategy::KeepGross => "keep_gross",
-            SumStrategy::KeepNet => "keep_net",
-        },
-        match s.price_kind {
-            PriceKind::Net => "net",
-            PriceKind::Gross => "gross",
-        },
-    )
-}
-
 fn stored_strategy(m: &Model) -> CalculatingStrategy {
-    let mut v = Validator::new();
-    strategy_of(
-        &StrategyInput {
-            position: m.calc_position.clone(),
-            sum: m.calc_sum.clone(),
-            price_kind: m.calc_price_kind.clone(),
-        },
-        &mut v,
-    )
+    CalculatingStrategy::from_names(&m.calc_position, &m.calc_sum, &m.calc_price_kind)
 }
 
-fn discount_kind_of(s: Option<&str>) -> Option<DiscountKind> {
-    match s? {
-        "percent_unit" => Some(DiscountKind::PercentUnit),
-        "percent_unit_gross" => Some(DiscountKind::PercentUnitGross),
-        "percent_total" => Some(DiscountKind::PercentTotal),
-        "amount" => Some(DiscountKind::Amount),
-        _ => None,
-    }
+fn stored_discount_kind(m: &Model) -> Option<DiscountKind> {
+    m.discount_kind.as_deref().and_then(DiscountKind::parse)
 }
 
 /// `YYYY-MM-DD`, `YYYY-MM` or `off` (the seed's sell date).
@@ -506,9 +426,6 @@ fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
     {
         v.push("input.lang", FieldCode::Rule("language_code"));
     }
-    if let Some(d) = &input.discount_kind {
-        v.one_of("input.discountKind", d, &DISCOUNT_KINDS);
-    }
     for (name, value, max) in [
         ("input.place", &input.place, MAX_LINE),
         ("input.paymentType", &input.payment_type, MAX_LINE),
@@ -678,7 +595,6 @@ async fn write(
 ) -> DomainResult<Model> {
     let mut v = Validator::new();
     validate_scalars(input, &mut v);
-    let requested = input.calculating_strategy.as_ref().map(|s| strategy_of(s, &mut v));
     v.finish()?;
     let account = crate::accounts::find_account(db, actor.account_id).await?;
     let now = Utc::now();
@@ -773,20 +689,19 @@ async fn write(
             *dst = Set(b);
         }
     }
-    if let Some(d) = &input.discount_kind {
-        am.discount_kind = Set(Some(d.clone()));
+    if let Some(d) = input.discount_kind {
+        am.discount_kind = Set(Some(d.as_str().to_owned()));
     }
 
     // Positions and amounts.
-    let discount_kind =
-        discount_kind_of(input.discount_kind.as_deref().or(current.as_ref().and_then(|m| m.discount_kind.as_deref())));
+    let discount_kind = input.discount_kind.or(current.as_ref().and_then(stored_discount_kind));
     // Without a requested strategy, new positions typed gross only keep the gross amounts,
     // other new positions are computed from net; unchanged positions keep the stored one.
     let gross_only = |ps: &[PositionInput]| {
         ps.iter().any(|p| p.price_gross.is_some() || p.total_price_gross.is_some())
             && ps.iter().all(|p| p.price_net.is_none() && p.total_price_net.is_none())
     };
-    let strategy = match (requested, &current, &input.positions) {
+    let strategy = match (input.calculating_strategy, &current, &input.positions) {
         (Some(s), _, _) => s,
         (None, Some(m), None) => stored_strategy(m),
         (None, Some(m), Some(ps)) => {
@@ -801,7 +716,7 @@ async fn write(
         (None, None, Some(ps)) if gross_only(ps) => CalculatingStrategy::GROSS,
         (None, None, _) => CalculatingStrategy::default(),
     };
-    let (p, s, k) = strategy_names(&strategy);
+    let (p, s, k) = strategy.names();
     am.calc_position = Set(p.into());
     am.calc_sum = Set(s.into());
     am.calc_price_kind = Set(k.into());
@@ -1155,7 +1070,7 @@ pub async fn positions(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Do
 
 /// The per-rate tax summary of a stored document, recomputed by the engine from its lines.
 pub async fn tax_summary(db: &impl ConnectionTrait, actor: &Actor, m: &Model) -> DomainResult<Vec<tax::TaxSummaryRow>> {
-    let dk = discount_kind_of(m.discount_kind.as_deref());
+    let dk = stored_discount_kind(m);
     let lines: Vec<LineInput> = stored_lines(db, actor, m.id, dk).await?.into_iter().map(|l| l.input).collect();
     Ok(tax::compute(&lines, &stored_strategy(m), dk).map_err(engine_error)?.tax_summary)
 }

@@ -166,6 +166,38 @@ pub struct CalculatingStrategy {
 }
 
 impl CalculatingStrategy {
+    /// The seed's names (`position`, `sum`, `invoice_form_price_kind`), as stored.
+    pub fn names(&self) -> (&'static str, &'static str, &'static str) {
+        (
+            match self.position {
+                PositionStrategy::Default => "default",
+                PositionStrategy::KeepGross => "keep_gross",
+            },
+            match self.sum {
+                SumStrategy::Sum => "sum",
+                SumStrategy::KeepGross => "keep_gross",
+                SumStrategy::KeepNet => "keep_net",
+            },
+            match self.price_kind {
+                PriceKind::Net => "net",
+                PriceKind::Gross => "gross",
+            },
+        )
+    }
+
+    /// The strategy named by `names`; unknown names fall back to the defaults.
+    pub fn from_names(position: &str, sum: &str, price_kind: &str) -> Self {
+        CalculatingStrategy {
+            position: if position == "keep_gross" { PositionStrategy::KeepGross } else { PositionStrategy::Default },
+            sum: match sum {
+                "keep_gross" => SumStrategy::KeepGross,
+                "keep_net" => SumStrategy::KeepNet,
+                _ => SumStrategy::Sum,
+            },
+            price_kind: if price_kind == "gross" { PriceKind::Gross } else { PriceKind::Net },
+        }
+    }
+
     /// The strategy for prices typed gross: lines and totals keep the gross amounts.
     pub const GROSS: CalculatingStrategy = CalculatingStrategy {
         position: PositionStrategy::KeepGross,
@@ -180,6 +212,25 @@ pub enum DiscountKind {
     PercentUnitGross,
     PercentTotal,
     Amount,
+}
+
+impl DiscountKind {
+    pub const ALL: [DiscountKind; 4] =
+        [DiscountKind::PercentUnit, DiscountKind::PercentUnitGross, DiscountKind::PercentTotal, DiscountKind::Amount];
+
+    /// The seed's name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiscountKind::PercentUnit => "percent_unit",
+            DiscountKind::PercentUnitGross => "percent_unit_gross",
+            DiscountKind::PercentTotal => "percent_total",
+            DiscountKind::Amount => "amount",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DiscountKind> {
+        DiscountKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use super::scalars::{Date, Decimal};
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::DomainError;
-use entity::documents::{BuyerInput, BuyerRef, DocumentFilter, DocumentInput, PositionInput, StrategyInput};
+use entity::documents::{BuyerInput, BuyerRef, DocumentFilter, DocumentInput, PositionInput};
 use entity::tables::{document::Model, document_position};
 
 fn dec(s: &str) -> Decimal {
@@ -99,6 +99,7 @@ impl DocumentStatus {
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::tax::DiscountKind")]
 pub enum DiscountKind {
     /// % of the unit net price.
     PercentUnit,
@@ -110,23 +111,6 @@ pub enum DiscountKind {
     Amount,
 }
 
-impl DiscountKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::PercentUnit => "percent_unit",
-            Self::PercentUnitGross => "percent_unit_gross",
-            Self::PercentTotal => "percent_total",
-            Self::Amount => "amount",
-        }
-    }
-
-    fn parse(s: &str) -> Option<DiscountKind> {
-        [Self::PercentUnit, Self::PercentUnitGross, Self::PercentTotal, Self::Amount]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-}
-
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum PositionKind {
     Normal,
@@ -135,6 +119,7 @@ pub enum PositionKind {
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::tax::PositionStrategy")]
 pub enum PositionStrategy {
     /// Lines computed from their net amount.
     Default,
@@ -143,6 +128,7 @@ pub enum PositionStrategy {
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::tax::SumStrategy")]
 pub enum SumStrategy {
     Sum,
     KeepGross,
@@ -150,6 +136,7 @@ pub enum SumStrategy {
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::tax::PriceKind")]
 pub enum PriceKind {
     Net,
     Gross,
@@ -162,6 +149,18 @@ pub struct CalculatingStrategy {
     pub position: PositionStrategy,
     pub sum: SumStrategy,
     pub invoice_form_price_kind: PriceKind,
+}
+
+impl From<entity::tax::CalculatingStrategy> for CalculatingStrategy {
+    fn from(s: entity::tax::CalculatingStrategy) -> Self {
+        Self { position: s.position.into(), sum: s.sum.into(), invoice_form_price_kind: s.price_kind.into() }
+    }
+}
+
+impl From<CalculatingStrategy> for entity::tax::CalculatingStrategy {
+    fn from(s: CalculatingStrategy) -> Self {
+        Self { position: s.position.into(), sum: s.sum.into(), price_kind: s.invoice_form_price_kind.into() }
+    }
 }
 
 #[derive(SimpleObject, Clone)]
@@ -299,19 +298,8 @@ pub struct Invoice {
 
 impl From<Model> for Invoice {
     fn from(m: Model) -> Self {
-        let strategy = CalculatingStrategy {
-            position: if m.calc_position == "keep_gross" {
-                PositionStrategy::KeepGross
-            } else {
-                PositionStrategy::Default
-            },
-            sum: match m.calc_sum.as_str() {
-                "keep_gross" => SumStrategy::KeepGross,
-                "keep_net" => SumStrategy::KeepNet,
-                _ => SumStrategy::Sum,
-            },
-            invoice_form_price_kind: if m.calc_price_kind == "gross" { PriceKind::Gross } else { PriceKind::Net },
-        };
+        let strategy =
+            entity::tax::CalculatingStrategy::from_names(&m.calc_position, &m.calc_sum, &m.calc_price_kind).into();
         Self {
             id: ID(m.id.to_string()),
             number: m.number.clone(),
@@ -358,7 +346,7 @@ impl From<Model> for Invoice {
             internal_note: m.internal_note.clone(),
             oid: m.oid.clone(),
             calculating_strategy: strategy,
-            discount_kind: m.discount_kind.as_deref().and_then(DiscountKind::parse),
+            discount_kind: m.discount_kind.as_deref().and_then(entity::tax::DiscountKind::parse).map(Into::into),
             show_discount: m.show_discount,
             reverse_charge: m.reverse_charge,
             price_net: dec(&m.price_net),
@@ -551,25 +539,8 @@ impl InvoiceInput {
             description: self.description,
             internal_note: self.internal_note,
             oid: self.oid,
-            calculating_strategy: self.calculating_strategy.map(|s| StrategyInput {
-                position: match s.position {
-                    PositionStrategy::Default => "default",
-                    PositionStrategy::KeepGross => "keep_gross",
-                }
-                .into(),
-                sum: match s.sum {
-                    SumStrategy::Sum => "sum",
-                    SumStrategy::KeepGross => "keep_gross",
-                    SumStrategy::KeepNet => "keep_net",
-                }
-                .into(),
-                price_kind: match s.invoice_form_price_kind {
-                    PriceKind::Net => "net",
-                    PriceKind::Gross => "gross",
-                }
-                .into(),
-            }),
-            discount_kind: self.discount_kind.map(|d| d.as_str().to_owned()),
+            calculating_strategy: self.calculating_strategy.map(Into::into),
+            discount_kind: self.discount_kind.map(Into::into),
             show_discount: self.show_discount,
             reverse_charge: self.reverse_charge,
             use_prices_from_price_lists: self.use_prices_from_price_lists,

@@ -253,6 +253,22 @@ fn huge_documents_overflow_into_an_error_not_a_panic() {
 }
 
 #[test]
+fn strategy_and_discount_names_round_trip() {
+    for position in [PositionStrategy::Default, PositionStrategy::KeepGross] {
+        for sum in [SumStrategy::Sum, SumStrategy::KeepGross, SumStrategy::KeepNet] {
+            for price_kind in [PriceKind::Net, PriceKind::Gross] {
+                let s = CalculatingStrategy { position, sum, price_kind };
+                let (p, m, k) = s.names();
+                assert_eq!(CalculatingStrategy::from_names(p, m, k), s);
+            }
+        }
+    }
+    for k in DiscountKind::ALL {
+        assert_eq!(DiscountKind::parse(k.as_str()), Some(k));
+    }
+}
+
+#[test]
 fn an_empty_document_is_zero() {
     assert_eq!(totals(&compute(&[], &NET, None).unwrap()), s3("0.00", "0.00", "0.00"));
 }
