@@ -44,6 +44,11 @@ pub fn parse_id(field: &str, id: &async_graphql::ID) -> Result<Uuid, DomainError
     Uuid::parse_str(id.as_str()).map_err(|_| DomainError::field(field, FieldCode::InvalidId))
 }
 
+/// Parses a list of ids; a bad one is reported as `prefix.index`.
+pub fn parse_ids(prefix: &str, ids: &[async_graphql::ID]) -> Result<Vec<Uuid>, DomainError> {
+    ids.iter().enumerate().map(|(i, id)| parse_id(&format!("{prefix}.{i}"), id)).collect()
+}
+
 /// A patch field from an optional GraphQL input: absent → unchanged, `null` → cleared.
 pub fn maybe<T, U>(v: async_graphql::MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U>> {
     match v {

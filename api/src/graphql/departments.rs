@@ -38,7 +38,7 @@ macro_rules! department_types {
                     id: ID(m.id.to_string()),
                     main: m.main,
                     name: m.name,
-                    cash_init_state: m.cash_init_state.as_deref().and_then(entity::validation::parse_decimal).map(Decimal),
+                    cash_init_state: Decimal::stored(&m.cash_init_state),
                     $($f: m.$f,)*
                     own_email_settings: m.own_email_settings,
                     email_pdf: m.email_pdf,

@@ -2,7 +2,7 @@
 //! `issueInvoice`, `updateInvoice`, `deleteInvoice`, `invoice`, `invoices`. Field names are
 //! the seed's in camelCase; value lists are enums.
 
-use super::context::{CtxExt, ResultExt, parse_id};
+use super::context::{CtxExt, ResultExt, parse_id, parse_ids};
 use super::pagination::Page;
 use super::scalars::{Date, Decimal};
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
@@ -10,14 +10,6 @@ use chrono::{DateTime, Utc};
 use entity::DomainError;
 use entity::documents::{BuyerInput, BuyerRef, DocumentFilter, DocumentInput, PositionInput};
 use entity::tables::{document::Model, document_position};
-
-fn dec(s: &str) -> Decimal {
-    Decimal(entity::validation::parse_decimal(s).unwrap_or_default())
-}
-
-fn opt_dec(s: &Option<String>) -> Option<Decimal> {
-    s.as_deref().and_then(entity::validation::parse_decimal).map(Decimal)
-}
 
 /// Document kinds (the seed's `kind`).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -201,17 +193,17 @@ impl From<document_position::Model> for DocumentPosition {
             name: p.name,
             description: p.description,
             code: p.code,
-            quantity: dec(&p.quantity),
+            quantity: Decimal::stored_amount(&p.quantity),
             quantity_unit: p.quantity_unit,
             tax: p.tax,
-            price_net: dec(&p.price_net),
-            price_gross: dec(&p.price_gross),
-            total_price_net: dec(&p.total_price_net),
-            total_price_tax: dec(&p.total_price_tax),
-            total_price_gross: dec(&p.total_price_gross),
-            discount: opt_dec(&p.discount),
-            discount_percent: opt_dec(&p.discount_percent),
-            discount_amount: dec(&p.discount_gross),
+            price_net: Decimal::stored_amount(&p.price_net),
+            price_gross: Decimal::stored_amount(&p.price_gross),
+            total_price_net: Decimal::stored_amount(&p.total_price_net),
+            total_price_tax: Decimal::stored_amount(&p.total_price_tax),
+            total_price_gross: Decimal::stored_amount(&p.total_price_gross),
+            discount: Decimal::stored(&p.discount),
+            discount_percent: Decimal::stored(&p.discount_percent),
+            discount_amount: Decimal::stored_amount(&p.discount_gross),
         }
     }
 }
@@ -349,10 +341,10 @@ impl From<Model> for Invoice {
             discount_kind: m.discount_kind.as_deref().and_then(entity::tax::DiscountKind::parse).map(Into::into),
             show_discount: m.show_discount,
             reverse_charge: m.reverse_charge,
-            price_net: dec(&m.price_net),
-            price_tax: dec(&m.price_tax),
-            price_gross: dec(&m.price_gross),
-            paid: dec(&m.paid),
+            price_net: Decimal::stored_amount(&m.price_net),
+            price_tax: Decimal::stored_amount(&m.price_tax),
+            price_gross: Decimal::stored_amount(&m.price_gross),
+            paid: Decimal::stored_amount(&m.paid),
             view_url: format!("/view/{}", m.view_token),
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -619,16 +611,7 @@ impl DocumentQuery {
         let actor = ctx.actor()?;
         let page = entity::pagination::PageRequest::new(page, per_page).gql(ctx)?;
         let f = filter.unwrap_or_default();
-        let ids = match &f.ids {
-            Some(ids) => Some(
-                ids.iter()
-                    .enumerate()
-                    .map(|(i, id)| parse_id(&format!("filter.ids.{i}"), id))
-                    .collect::<Result<Vec<_>, _>>()
-                    .gql(ctx)?,
-            ),
-            None => None,
-        };
+        let ids = f.ids.as_deref().map(|ids| parse_ids("filter.ids", ids)).transpose().gql(ctx)?;
         let filter = DocumentFilter {
             period: f.period.map(Into::into).unwrap_or_default(),
             date_from: f.date_from.map(|d| d.0),

@@ -1,6 +1,6 @@
 //! Price lists ("Tarifs") over GraphQL, and `pricesForProducts`.
 
-use super::context::{CtxExt, ResultExt, maybe, parse_id};
+use super::context::{CtxExt, ResultExt, maybe, parse_id, parse_ids};
 use super::pagination::Page;
 use super::scalars::Decimal;
 use async_graphql::{ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
@@ -8,10 +8,6 @@ use chrono::{DateTime, Utc};
 use entity::DomainError;
 use entity::price_lists::{PositionInput, PriceListPatch};
 use entity::tables::{price_list::Model, price_list_position};
-
-fn dec(s: &Option<String>) -> Option<Decimal> {
-    s.as_deref().and_then(entity::validation::parse_decimal).map(Decimal)
-}
 
 /// A price list: per-product prices replacing catalogue prices for the contacts and
 /// documents that use it.
@@ -65,10 +61,10 @@ impl From<price_list_position::Model> for PriceListPosition {
             id: ID(m.id.to_string()),
             product_id: ID(m.product_id.to_string()),
             use_percentage: m.use_percentage,
-            percentage: dec(&m.percentage),
-            price_net: dec(&m.price_net),
-            price_gross: dec(&m.price_gross),
-            price_tax: dec(&m.price_tax),
+            percentage: Decimal::stored(&m.percentage),
+            price_net: Decimal::stored(&m.price_net),
+            price_gross: Decimal::stored(&m.price_gross),
+            price_tax: Decimal::stored(&m.price_tax),
             use_tax: m.use_tax,
             tax: m.tax,
         }
@@ -179,16 +175,7 @@ impl PriceListQuery {
         let actor = ctx.actor()?;
         let page = entity::pagination::PageRequest::new(page, per_page).gql(ctx)?;
         let f = filter.unwrap_or_default();
-        let ids = match f.ids {
-            Some(ids) => Some(
-                ids.iter()
-                    .enumerate()
-                    .map(|(i, id)| parse_id(&format!("filter.ids.{i}"), id))
-                    .collect::<Result<Vec<_>, _>>()
-                    .gql(ctx)?,
-            ),
-            None => None,
-        };
+        let ids = f.ids.as_deref().map(|ids| parse_ids("filter.ids", ids)).transpose().gql(ctx)?;
         let result =
             entity::price_lists::list(&ctx.app().db, actor, ids.as_deref(), f.name.as_deref(), page).await.gql(ctx)?;
         Ok(Page::from_domain(result))
@@ -209,12 +196,7 @@ impl PriceListQuery {
     ) -> async_graphql::Result<Vec<ProductPrice>> {
         let actor = ctx.actor()?;
         let list = parse_id("priceListId", &price_list_id).gql(ctx)?;
-        let ids = product_ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| parse_id(&format!("productIds.{i}"), id))
-            .collect::<Result<Vec<_>, _>>()
-            .gql(ctx)?;
+        let ids = parse_ids("productIds", &product_ids).gql(ctx)?;
         let prices = entity::price_lists::prices_for_products(&ctx.app().db, actor, list, &ids).await.gql(ctx)?;
         Ok(prices
             .into_iter()

@@ -10,10 +10,6 @@ use entity::products::{PackageComponent, ProductFilter, ProductKey, ProductPatch
 use entity::tables::product::Model;
 use entity::{DomainError, FieldCode};
 
-fn dec(s: &Option<String>) -> Option<Decimal> {
-    s.as_deref().and_then(entity::validation::parse_decimal).map(Decimal)
-}
-
 /// A component of a package.
 #[derive(SimpleObject, Clone)]
 pub struct PackageProduct {
@@ -89,13 +85,13 @@ macro_rules! product_types {
                     kind: m.kind,
                     tax: m.tax,
                     currency: m.currency,
-                    price_net: dec(&m.price_net),
-                    price_gross: dec(&m.price_gross),
-                    price_tax: dec(&m.price_tax),
+                    price_net: Decimal::stored(&m.price_net),
+                    price_gross: Decimal::stored(&m.price_gross),
+                    price_tax: Decimal::stored(&m.price_tax),
                     purchase_tax: m.purchase_tax,
-                    purchase_price_net: dec(&m.purchase_price_net),
-                    purchase_price_gross: dec(&m.purchase_price_gross),
-                    purchase_price_tax: dec(&m.purchase_price_tax),
+                    purchase_price_net: Decimal::stored(&m.purchase_price_net),
+                    purchase_price_gross: Decimal::stored(&m.purchase_price_gross),
+                    purchase_price_tax: Decimal::stored(&m.purchase_price_tax),
                     disabled: m.disabled,
                     service: m.service,
                     limited: m.limited,
@@ -105,12 +101,12 @@ macro_rules! product_types {
                     category_id: m.category_id.map(|c| ID(c.to_string())),
                     department_id: m.department_id.map(|c| ID(c.to_string())),
                     tag_list,
-                    stock_level: dec(&m.stock_level),
-                    quantity: dec(&m.quantity),
-                    weight: dec(&m.weight),
-                    size_height: dec(&m.size_height),
-                    size_width: dec(&m.size_width),
-                    size: dec(&m.size),
+                    stock_level: Decimal::stored(&m.stock_level),
+                    quantity: Decimal::stored(&m.quantity),
+                    weight: Decimal::stored(&m.weight),
+                    size_height: Decimal::stored(&m.size_height),
+                    size_width: Decimal::stored(&m.size_width),
+                    size: Decimal::stored(&m.size),
                     $($f: m.$f,)*
                     created_at: m.created_at,
                     updated_at: m.updated_at,

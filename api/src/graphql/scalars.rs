@@ -27,6 +27,18 @@ impl ScalarType for Decimal {
     }
 }
 
+impl Decimal {
+    /// A decimal the model stored as canonical text (a column that may be empty).
+    pub fn stored(s: &Option<String>) -> Option<Decimal> {
+        entity::validation::stored_decimal(s.as_deref()).map(Decimal)
+    }
+
+    /// A decimal column that always holds a value (amounts, quantities).
+    pub fn stored_amount(s: &str) -> Decimal {
+        Decimal(entity::validation::stored_decimal(Some(s)).unwrap_or_default())
+    }
+}
+
 /// A calendar date, `YYYY-MM-DD`, years 1000 to 9999.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub chrono::NaiveDate);
