@@ -140,6 +140,7 @@ async fn try_sign_up(db: &DatabaseConnection, f: &SignUpForm<'_>, password_hash:
         time_zone: Set(f.time_zone.unwrap_or(DEFAULT_TIME_ZONE).to_owned()),
         currency: Set(f.currency.unwrap_or(DEFAULT_CURRENCY).to_owned()),
         status: Set(AccountStatus::Active.as_str().to_owned()),
+        add_products_to_catalogue: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -186,6 +186,7 @@ pub fn blank(account: AccountId, name: &str, now: DateTime<Utc>) -> ActiveModel 
         overdue_email_pdf: Set(true),
         restrict_warehouses: Set(false),
         warehouse_id: Set(None),
+        use_pattern: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -15,6 +15,8 @@ pub struct Model {
     pub currency: String,
     /// `active`, `suspended` or `closed` (see `accounts::AccountStatus`).
     pub status: String,
+    /// New products named on documents join the catalogue (seed default: yes).
+    pub add_products_to_catalogue: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -54,6 +54,8 @@ pub struct Model {
     pub overdue_email_pdf: bool,
     pub restrict_warehouses: bool,
     pub warehouse_id: Option<String>,
+    /// Numbering of its own (seed `use_pattern`), with the patterns in `department_patterns`.
+    pub use_pattern: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

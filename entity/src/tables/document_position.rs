@@ -9,7 +9,8 @@ pub struct Model {
     pub account_id: Uuid,
     pub document_id: Uuid,
     pub position: i32,
-    /// `normal`, `text_separator` or `subtotal`.
+    /// `normal`, `text_separator`, `subtotal`, `correction` (a credit-note line, with its
+    /// `correction_before` / `correction_after` child rows) or `advance_deduction`.
     pub kind: String,
     pub product_id: Option<Uuid>,
     pub name: String,
@@ -29,6 +30,8 @@ pub struct Model {
     pub discount: Option<String>,
     pub discount_percent: Option<String>,
     pub description: Option<String>,
+    /// Set on the `correction_before` / `correction_after` rows of a credit-note line.
+    pub parent_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

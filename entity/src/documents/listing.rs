@@ -1,0 +1,170 @@
+//! Document lists: the seed's periods, filters and orders.
+
+use super::*;
+/// The seed's `period` values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Period {
+    #[default]
+    Last12Months,
+    ThisMonth,
+    Last30Days,
+    LastMonth,
+    ThisYear,
+    LastYear,
+    All,
+    /// Between `date_from` and `date_to` (the seed's `more`).
+    More,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DocumentFilter {
+    pub period: Period,
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+    pub income: Option<bool>,
+    pub ids: Option<Vec<Uuid>>,
+    pub number: Option<String>,
+    pub kind: Option<String>,
+    pub kinds: Option<Vec<String>>,
+    pub client_id: Option<Uuid>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DocumentOrder {
+    IssueDate,
+    #[default]
+    IssueDateDesc,
+    Number,
+    NumberDesc,
+    BuyerName,
+    BuyerNameDesc,
+    PriceGross,
+    PriceGrossDesc,
+    CreatedAt,
+    CreatedAtDesc,
+    UpdatedAt,
+    UpdatedAtDesc,
+}
+
+/// The inclusive date range of a period, for "today" in the account's time zone.
+pub fn period_range(
+    p: Period,
+    today: NaiveDate,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let first_of_month = today.with_day(1).expect("day 1");
+    let month_before = (first_of_month - Duration::days(1)).with_day(1).expect("day 1");
+    let year_start = |y: i32| NaiveDate::from_ymd_opt(y, 1, 1).expect("valid");
+    match p {
+        Period::Last12Months => (Some(today - Duration::days(365)), Some(today)),
+        Period::ThisMonth => (Some(first_of_month), Some(today)),
+        Period::Last30Days => (Some(today - Duration::days(30)), Some(today)),
+        Period::LastMonth => (Some(month_before), Some(first_of_month - Duration::days(1))),
+        Period::ThisYear => (Some(year_start(today.year())), Some(today)),
+        Period::LastYear => (Some(year_start(today.year() - 1)), Some(year_start(today.year()) - Duration::days(1))),
+        Period::All => (None, None),
+        Period::More => (from, to),
+    }
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    f: &DocumentFilter,
+    order: DocumentOrder,
+    page: PageRequest,
+) -> DomainResult<Page<Model>> {
+    let account = crate::accounts::find_account(db, actor.account_id).await?;
+    let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    let (from, to) = period_range(f.period, today(&account), f.date_from, f.date_to);
+    if let Some(d) = from {
+        q = q.filter(Column::IssueDate.gte(d));
+    }
+    if let Some(d) = to {
+        q = q.filter(Column::IssueDate.lte(d));
+    }
+    if let Some(i) = f.income {
+        q = q.filter(Column::Income.eq(i));
+    }
+    if let Some(ids) = &f.ids {
+        q = q.filter(Column::Id.is_in(ids.clone()));
+    }
+    if let Some(n) = f.number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        q = q.filter(Column::Number.eq(n));
+    }
+    match (&f.kind, &f.kinds) {
+        (Some(k), _) => q = q.filter(Column::Kind.eq(k.clone())),
+        (None, Some(ks)) => q = q.filter(Column::Kind.is_in(ks.clone())),
+        (None, None) => {}
+    }
+    if let Some(c) = f.client_id {
+        q = q.filter(Column::ClientId.eq(c));
+    }
+    let total_count = q.clone().count(db).await?;
+    q = match order {
+        DocumentOrder::IssueDate => q.order_by_asc(Column::IssueDate),
+        DocumentOrder::IssueDateDesc => q.order_by_desc(Column::IssueDate),
+        // Drafts (no number) last on both databases; numbers in numeric order: within a
+        // series they follow issue dates, then the counter.
+        DocumentOrder::Number => {
+            q.order_by_asc(Column::Number.is_null()).order_by_asc(Column::IssueDate).order_by_asc(Column::NumberCounter)
+        }
+        DocumentOrder::NumberDesc => q
+            .order_by_asc(Column::Number.is_null())
+            .order_by_desc(Column::IssueDate)
+            .order_by_desc(Column::NumberCounter),
+        DocumentOrder::BuyerName => q.order_by_asc(Column::BuyerName),
+        DocumentOrder::BuyerNameDesc => q.order_by_desc(Column::BuyerName),
+        // Amounts are stored as text: ordering by them is done on the value, not the text.
+        DocumentOrder::PriceGross | DocumentOrder::PriceGrossDesc => q,
+        DocumentOrder::CreatedAt => q.order_by_asc(Column::CreatedAt),
+        DocumentOrder::CreatedAtDesc => q.order_by_desc(Column::CreatedAt),
+        DocumentOrder::UpdatedAt => q.order_by_asc(Column::UpdatedAt),
+        DocumentOrder::UpdatedAtDesc => q.order_by_desc(Column::UpdatedAt),
+    };
+    let items = if matches!(order, DocumentOrder::PriceGross | DocumentOrder::PriceGrossDesc) {
+        // Sort the matching rows by exact value, then page in memory (bounded by the period).
+        let mut all = q.all(db).await?;
+        all.sort_by(|a, b| dec(&a.price_gross).cmp(&dec(&b.price_gross)).then(a.id.cmp(&b.id)));
+        if order == DocumentOrder::PriceGrossDesc {
+            all.reverse();
+        }
+        all.into_iter().skip(page.offset() as usize).take(page.per_page as usize).collect()
+    } else {
+        q.order_by_desc(Column::Id).offset(page.offset()).limit(page.per_page).all(db).await?
+    };
+    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn periods() {
+        let today = d("2026-03-15");
+        assert_eq!(period_range(Period::ThisMonth, today, None, None), (Some(d("2026-03-01")), Some(today)));
+        assert_eq!(period_range(Period::LastMonth, today, None, None), (Some(d("2026-02-01")), Some(d("2026-02-28"))));
+        assert_eq!(period_range(Period::LastYear, today, None, None), (Some(d("2025-01-01")), Some(d("2025-12-31"))));
+        assert_eq!(period_range(Period::All, today, None, None), (None, None));
+        assert_eq!(period_range(Period::More, today, Some(d("2020-01-01")), None), (Some(d("2020-01-01")), None));
+        assert_eq!(
+            period_range(Period::LastMonth, d("2026-01-10"), None, None),
+            (Some(d("2025-12-01")), Some(d("2025-12-31")))
+        );
+    }
+
+    #[test]
+    fn sell_dates() {
+        assert!(is_sell_date("2026-11-21"));
+        assert!(is_sell_date("2026-11"));
+        assert!(is_sell_date("off"));
+        assert!(!is_sell_date("2026-13"));
+        assert!(!is_sell_date("tomorrow"));
+    }
+}
