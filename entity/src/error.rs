@@ -78,6 +78,12 @@ pub enum ConflictKind {
     ProductInPackage,
     /// Another request changed the same thing at the same moment; retrying is safe.
     ConcurrentModification,
+    /// Another document has this order number and `oidUnique` was asked.
+    OidTaken,
+    /// The document is cancelled: it no longer changes.
+    DocumentCancelled,
+    /// The invoice to complete was already completed by its buyer.
+    AlreadyCompleted,
 }
 
 #[derive(Debug, thiserror::Error)]

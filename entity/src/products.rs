@@ -417,26 +417,33 @@ fn code_taken(e: sea_orm::DbErr) -> DomainError {
     if is_unique_violation(&e) { DomainError::conflict(ConflictKind::CodeTaken, Some("input.code")) } else { e.into() }
 }
 
-pub async fn create(db: &DatabaseConnection, actor: &Actor, mut patch: ProductPatch) -> DomainResult<Model> {
+pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: ProductPatch) -> DomainResult<Model> {
     actor.require_writer()?;
-    patch.validate(true)?;
     let txn = begin_write(db).await?;
+    let created = create_in(&txn, actor, patch).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Creates a product in the caller's transaction (also used for the products that
+/// documents add to the catalogue).
+pub async fn create_in(txn: &impl ConnectionTrait, actor: &Actor, mut patch: ProductPatch) -> DomainResult<Model> {
+    patch.validate(true)?;
     if patch.tax.is_none() {
         // Default tax: the main department's, as VosFactures' account default.
-        let main = crate::departments::main_of(&txn, actor.account_id).await?;
+        let main = crate::departments::main_of(txn, actor.account_id).await?;
         patch.tax = Some(main.default_tax.ok_or_else(|| DomainError::field("input.tax", FieldCode::Required))?);
     }
     let is_package = patch.package == Some(true);
-    check_references(&txn, actor, &patch, None, is_package).await?;
-    let account = crate::accounts::find_account(&txn, actor.account_id).await?;
+    check_references(txn, actor, &patch, None, is_package).await?;
+    let account = crate::accounts::find_account(txn, actor.account_id).await?;
     let now = Utc::now();
     let mut am = blank(actor, &account.currency, now);
     apply(&patch, &mut am)?;
-    let created = am.insert(&txn).await.map_err(code_taken)?;
+    let created = am.insert(txn).await.map_err(code_taken)?;
     if let (true, Some(items)) = (is_package, &patch.package_products) {
-        replace_components(&txn, actor, created.id, items).await?;
+        replace_components(txn, actor, created.id, items).await?;
     }
-    txn.commit().await?;
     Ok(created)
 }
 

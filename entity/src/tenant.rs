@@ -80,6 +80,9 @@ pub enum Credential {
     Session(Uuid),
     /// An API token (integration); `user_id` is the token's creator.
     ApiToken(Uuid),
+    /// The public link of one document (the buyer completing an "invoice to complete");
+    /// no user: `user_id` is nil. Built only by `documents::completion`.
+    PublicLink(Uuid),
 }
 
 /// The authenticated caller of one request.

@@ -8,7 +8,9 @@ use super::scalars::{Date, Decimal};
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::DomainError;
-use entity::documents::{BuyerInput, BuyerRef, DocumentFilter, DocumentInput, PositionInput};
+use entity::FieldCode;
+use entity::documents::flows::{AdvanceInput, AdvanceMode};
+use entity::documents::{BuyerInput, BuyerRef, DocumentFilter, DocumentInput, Flags, PositionInput, Texts};
 use entity::tables::{document::Model, document_position};
 
 /// Document kinds (the seed's `kind`).
@@ -73,6 +75,8 @@ pub enum DocumentStatus {
     Rejected,
     Accepted,
     Incomplete,
+    /// Cancelled (`cancelInvoice`); a fiscal document is cancelled by a credit note.
+    Cancelled,
 }
 
 impl DocumentStatus {
@@ -85,6 +89,7 @@ impl DocumentStatus {
             "rejected" => Self::Rejected,
             "accepted" => Self::Accepted,
             "incomplete" => Self::Incomplete,
+            "cancelled" => Self::Cancelled,
             _ => Self::Draft,
         }
     }
@@ -108,6 +113,67 @@ pub enum PositionKind {
     Normal,
     TextSeparator,
     Subtotal,
+    /// A credit-note line (the difference), with `correctionBefore` / `correctionAfter`.
+    Correction,
+    /// The line as it was, on a credit-note line (output only).
+    CorrectionBefore,
+    /// The line as it becomes, on a credit-note line (output only).
+    CorrectionAfter,
+    /// An advance deducted by a final invoice (built by the server, output only).
+    AdvanceDeduction,
+}
+
+impl PositionKind {
+    const ALL: [(PositionKind, &'static str); 7] = [
+        (PositionKind::Normal, "normal"),
+        (PositionKind::TextSeparator, "text_separator"),
+        (PositionKind::Subtotal, "subtotal"),
+        (PositionKind::Correction, "correction"),
+        (PositionKind::CorrectionBefore, "correction_before"),
+        (PositionKind::CorrectionAfter, "correction_after"),
+        (PositionKind::AdvanceDeduction, "advance_deduction"),
+    ];
+
+    fn as_str(self) -> &'static str {
+        Self::ALL.iter().find(|(k, _)| *k == self).map(|(_, s)| *s).unwrap_or("normal")
+    }
+
+    fn parse(s: &str) -> PositionKind {
+        Self::ALL.iter().find(|(_, t)| *t == s).map(|(k, _)| *k).unwrap_or(PositionKind::Normal)
+    }
+}
+
+/// The seed's `sum_recovery`: show the fixed recovery-cost indemnity mention or not.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SumRecovery {
+    ClientProfessionnel,
+    ClientParticulier,
+}
+
+/// Where a conversion rate comes from (the seed's `exchange_kind`). Only `OWN` (a rate
+/// you give in `exchangeCurrencyRate`) is computed today; the bank feeds are refused.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ExchangeKind {
+    Ecb,
+    Nbp,
+    Cbr,
+    Nbu,
+    Nbg,
+    Nbt,
+    Own,
+}
+
+/// How an advance is computed from its estimate (the seed's `advance_creation_mode`).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AdvanceCreationMode {
+    /// `advanceValue` percent of the estimate's total.
+    Percent,
+    /// `advanceValue` as a gross amount.
+    Amount,
+}
+
+fn lower(name: &str) -> String {
+    name.to_ascii_lowercase()
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -156,6 +222,7 @@ impl From<CalculatingStrategy> for entity::tax::CalculatingStrategy {
 }
 
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct DocumentPosition {
     pub id: ID,
     pub kind: PositionKind,
@@ -178,17 +245,40 @@ pub struct DocumentPosition {
     pub discount_percent: Option<Decimal>,
     /// What the discount took off the line, gross.
     pub discount_amount: Decimal,
+    #[graphql(skip)]
+    pub model: document_position::Model,
+}
+
+#[ComplexObject]
+impl DocumentPosition {
+    /// On a credit-note line: the line as it was.
+    async fn correction_before(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DocumentPosition>> {
+        self.correction_row(ctx, "correction_before").await
+    }
+
+    /// On a credit-note line: the line as it becomes.
+    async fn correction_after(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DocumentPosition>> {
+        self.correction_row(ctx, "correction_after").await
+    }
+}
+
+impl DocumentPosition {
+    async fn correction_row(&self, ctx: &Context<'_>, kind: &str) -> async_graphql::Result<Option<DocumentPosition>> {
+        if self.model.kind != "correction" {
+            return Ok(None);
+        }
+        let actor = ctx.actor()?;
+        let rows = entity::documents::correction_rows(&ctx.app().db, actor, &self.model).await.gql(ctx)?;
+        Ok(rows.into_iter().find(|r| r.kind == kind).map(DocumentPosition::from))
+    }
 }
 
 impl From<document_position::Model> for DocumentPosition {
     fn from(p: document_position::Model) -> Self {
+        let model = p.clone();
         Self {
             id: ID(p.id.to_string()),
-            kind: match p.kind.as_str() {
-                "text_separator" => PositionKind::TextSeparator,
-                "subtotal" => PositionKind::Subtotal,
-                _ => PositionKind::Normal,
-            },
+            kind: PositionKind::parse(&p.kind),
             product_id: p.product_id.map(|x| ID(x.to_string())),
             name: p.name,
             description: p.description,
@@ -204,6 +294,7 @@ impl From<document_position::Model> for DocumentPosition {
             discount: Decimal::stored(&p.discount),
             discount_percent: Decimal::stored(&p.discount_percent),
             discount_amount: Decimal::stored_amount(&p.discount_gross),
+            model,
         }
     }
 }
@@ -284,8 +375,89 @@ pub struct Invoice {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub issued_at: Option<DateTime<Utc>>,
+    pub title: Option<String>,
+    pub buyer_title: Option<String>,
+    pub additional_invoice_field: Option<String>,
+    pub interest_rate: Option<String>,
+    pub advanced_payment_discount: Option<String>,
+    pub conditional_notes: Option<String>,
+    pub description_long: Option<String>,
+    pub buyer_note: Option<String>,
+    pub buyer_mobile_phone: Option<String>,
+    pub delivery_address: Option<String>,
+    pub additional_info_desc: Option<String>,
+    pub correction_reason: Option<String>,
+    pub corrected_content_before: Option<String>,
+    pub corrected_content_after: Option<String>,
+    pub accounting_status: Option<String>,
+    pub send_completion_to: Option<String>,
+    pub seller_www: Option<String>,
+    pub seller_fax: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub exchange_currency: Option<String>,
+    pub use_oss: bool,
+    pub use_prime_cee: bool,
+    pub hide_tax: bool,
+    pub use_delivery_address: bool,
+    pub additional_info: bool,
+    pub split_payment: bool,
+    pub paid_after_completion: bool,
+    pub send_after_completion: bool,
+    pub prevent_send_email_to_complete: bool,
+    pub sum_recovery: Option<SumRecovery>,
+    /// The CEE bonus (gross), deducted from `amountToPay`.
+    pub prime_cee_value: Option<Decimal>,
+    pub exchange_kind: Option<ExchangeKind>,
+    pub exchange_currency_rate: Option<Decimal>,
+    /// Totals converted into `exchangeCurrency` at `exchangeCurrencyRate` (each rounded
+    /// to the cent), when a conversion is asked.
+    pub exchange: Option<ExchangeAmounts>,
+    /// What the buyer has to pay: the gross total less the CEE bonus.
+    pub amount_to_pay: Decimal,
+    /// The document this one was created from (copy, conversion, flow).
+    pub from_invoice_id: Option<ID>,
+    /// The functional link: an advance's or a final's estimate, a credit note's invoice.
+    pub invoice_id: Option<ID>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    /// For an invoice to complete: the public link its buyer completes it through.
+    pub completion_url: Option<String>,
     #[graphql(skip)]
     pub model: Model,
+}
+
+/// A document's totals in another currency.
+#[derive(SimpleObject, Clone)]
+pub struct ExchangeAmounts {
+    pub currency: String,
+    pub rate: Decimal,
+    pub price_net: Decimal,
+    pub price_tax: Decimal,
+    pub price_gross: Decimal,
+}
+
+fn exchange_of(m: &Model) -> Option<ExchangeAmounts> {
+    let currency = m.exchange_currency.clone()?;
+    let rate = entity::validation::parse_decimal(m.exchange_currency_rate.as_deref()?)?;
+    let convert = |amount: &str| {
+        Decimal(entity::tax::round2(entity::validation::parse_decimal(amount).unwrap_or_default() * rate))
+    };
+    Some(ExchangeAmounts {
+        currency,
+        rate: Decimal(rate),
+        price_net: convert(&m.price_net),
+        price_tax: convert(&m.price_tax),
+        price_gross: convert(&m.price_gross),
+    })
+}
+
+fn amount_to_pay(m: &Model) -> Decimal {
+    let gross = entity::validation::parse_decimal(&m.price_gross).unwrap_or_default();
+    let bonus = match (m.use_prime_cee, m.prime_cee_value.as_deref()) {
+        (true, Some(v)) => entity::validation::parse_decimal(v).unwrap_or_default(),
+        _ => rust_decimal::Decimal::ZERO,
+    };
+    Decimal(entity::tax::round2(gross - bonus))
 }
 
 impl From<Model> for Invoice {
@@ -349,6 +521,62 @@ impl From<Model> for Invoice {
             created_at: m.created_at,
             updated_at: m.updated_at,
             issued_at: m.issued_at,
+            title: m.title.clone(),
+            buyer_title: m.buyer_title.clone(),
+            additional_invoice_field: m.additional_invoice_field.clone(),
+            interest_rate: m.interest_rate.clone(),
+            advanced_payment_discount: m.advanced_payment_discount.clone(),
+            conditional_notes: m.conditional_notes.clone(),
+            description_long: m.description_long.clone(),
+            buyer_note: m.buyer_note.clone(),
+            buyer_mobile_phone: m.buyer_mobile_phone.clone(),
+            delivery_address: m.delivery_address.clone(),
+            additional_info_desc: m.additional_info_desc.clone(),
+            correction_reason: m.correction_reason.clone(),
+            corrected_content_before: m.corrected_content_before.clone(),
+            corrected_content_after: m.corrected_content_after.clone(),
+            accounting_status: m.accounting_status.clone(),
+            send_completion_to: m.send_completion_to.clone(),
+            seller_www: m.seller_www.clone(),
+            seller_fax: m.seller_fax.clone(),
+            cancel_reason: m.cancel_reason.clone(),
+            exchange_currency: m.exchange_currency.clone(),
+            use_oss: m.use_oss,
+            use_prime_cee: m.use_prime_cee,
+            hide_tax: m.hide_tax,
+            use_delivery_address: m.use_delivery_address,
+            additional_info: m.additional_info,
+            split_payment: m.split_payment,
+            paid_after_completion: m.paid_after_completion,
+            send_after_completion: m.send_after_completion,
+            prevent_send_email_to_complete: m.prevent_send_email_to_complete,
+            sum_recovery: match m.sum_recovery.as_deref() {
+                Some("client_professionnel") => Some(SumRecovery::ClientProfessionnel),
+                Some("client_particulier") => Some(SumRecovery::ClientParticulier),
+                _ => None,
+            },
+            prime_cee_value: Decimal::stored(&m.prime_cee_value),
+            exchange_kind: m.exchange_kind.as_deref().and_then(|k| {
+                [
+                    ExchangeKind::Ecb,
+                    ExchangeKind::Nbp,
+                    ExchangeKind::Cbr,
+                    ExchangeKind::Nbu,
+                    ExchangeKind::Nbg,
+                    ExchangeKind::Nbt,
+                    ExchangeKind::Own,
+                ]
+                .into_iter()
+                .find(|e| lower(&format!("{e:?}")) == k)
+            }),
+            exchange_currency_rate: Decimal::stored(&m.exchange_currency_rate),
+            exchange: exchange_of(&m),
+            amount_to_pay: amount_to_pay(&m),
+            from_invoice_id: m.from_invoice_id.map(|x| ID(x.to_string())),
+            invoice_id: m.invoice_id.map(|x| ID(x.to_string())),
+            cancelled_at: m.cancelled_at,
+            completed_at: m.completed_at,
+            completion_url: (m.status == "incomplete").then(|| format!("/complete/{}", m.view_token)),
             model: m,
         }
     }
@@ -360,6 +588,22 @@ impl Invoice {
         let actor = ctx.actor()?;
         let rows = entity::documents::positions(&ctx.app().db, actor, self.model.id).await.gql(ctx)?;
         Ok(rows.into_iter().map(DocumentPosition::from).collect())
+    }
+
+    /// Documents functionally linked to this one, both ways (the seed's `invoice_id=ID`):
+    /// its estimate or corrected invoice, its advances and credit notes, the advances a
+    /// final deducts or the final deducting an advance.
+    async fn related_documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Invoice>> {
+        let actor = ctx.actor()?;
+        let docs = entity::documents::related(&ctx.app().db, actor, self.model.id).await.gql(ctx)?;
+        Ok(docs.into_iter().map(Invoice::from).collect())
+    }
+
+    /// Documents created from this one (the seed's `from_invoice_id=ID`).
+    async fn derived_documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Invoice>> {
+        let actor = ctx.actor()?;
+        let docs = entity::documents::created_from(&ctx.app().db, actor, self.model.id).await.gql(ctx)?;
+        Ok(docs.into_iter().map(Invoice::from).collect())
     }
 
     /// Net, tax and gross per tax rate (the seed's `tax_split`).
@@ -400,6 +644,37 @@ pub struct DocumentPositionInput {
     pub discount: Option<Decimal>,
     /// Percent off (the `PERCENT_*` discount kinds).
     pub discount_percent: Option<Decimal>,
+    /// On a `CORRECTION` line: the line as it was. With `correctionAfter` and no price
+    /// here, the line is their difference (same tax, total prices).
+    pub correction_before: Option<Box<DocumentPositionInput>>,
+    /// On a `CORRECTION` line: the line as it becomes.
+    pub correction_after: Option<Box<DocumentPositionInput>>,
+}
+
+impl DocumentPositionInput {
+    fn into_domain(self, field: &str) -> Result<PositionInput, DomainError> {
+        let child = |c: Option<Box<DocumentPositionInput>>, name: &str| {
+            c.map(|c| c.into_domain(&format!("{field}.{name}")).map(Box::new)).transpose()
+        };
+        Ok(PositionInput {
+            kind: self.kind.map(|k| k.as_str().to_owned()),
+            product_id: opt_id(&format!("{field}.productId"), &self.product_id)?,
+            name: self.name,
+            description: self.description,
+            code: self.code,
+            quantity: self.quantity.map(|d| d.0),
+            quantity_unit: self.quantity_unit,
+            tax: self.tax,
+            price_net: self.price_net.map(|d| d.0),
+            price_gross: self.price_gross.map(|d| d.0),
+            total_price_net: self.total_price_net.map(|d| d.0),
+            total_price_gross: self.total_price_gross.map(|d| d.0),
+            discount: self.discount.map(|d| d.0),
+            discount_percent: self.discount_percent.map(|d| d.0),
+            correction_before: child(self.correction_before, "correctionBefore")?,
+            correction_after: child(self.correction_after, "correctionAfter")?,
+        })
+    }
 }
 
 /// A document to create or change. On update, absent fields stay (an empty string clears
@@ -453,6 +728,82 @@ pub struct InvoiceInput {
     pub use_prices_from_price_lists: bool,
     pub price_list_id: Option<ID>,
     pub positions: Option<Vec<DocumentPositionInput>>,
+    /// "Objet" (the seed's `additional_fields.title`).
+    pub title: Option<String>,
+    /// The buyer's civility, e.g. "Mme".
+    pub buyer_title: Option<String>,
+    pub additional_invoice_field: Option<String>,
+    pub sum_recovery: Option<SumRecovery>,
+    /// Late-payment penalty rate, e.g. "10%".
+    pub interest_rate: Option<String>,
+    /// Early-payment discount in percent ("escompte").
+    pub advanced_payment_discount: Option<String>,
+    /// "Mentions spécifiques".
+    pub conditional_notes: Option<String>,
+    /// "Texte additionnel", printed on the next page.
+    pub description_long: Option<String>,
+    pub buyer_note: Option<String>,
+    pub buyer_mobile_phone: Option<String>,
+    pub delivery_address: Option<String>,
+    pub use_delivery_address: Option<bool>,
+    /// Show the additional column, and its content.
+    pub additional_info: Option<bool>,
+    pub additional_info_desc: Option<String>,
+    pub hide_tax: Option<bool>,
+    pub split_payment: Option<bool>,
+    /// An OSS sale (EU B2C at the destination country's VAT).
+    pub use_oss: Option<bool>,
+    pub use_prime_cee: Option<bool>,
+    /// The CEE bonus, gross, deducted from the amount to pay.
+    pub prime_cee_value: Option<Decimal>,
+    /// Convert the totals into this currency…
+    pub exchange_currency: Option<String>,
+    /// …at this rate source (only `OWN` today)…
+    pub exchange_kind: Option<ExchangeKind>,
+    /// …and this rate (units of `exchangeCurrency` per unit of `currency`).
+    pub exchange_currency_rate: Option<Decimal>,
+    /// `exported` forces the accounting-export state.
+    pub accounting_status: Option<String>,
+    /// Refuse the document if another one has the same `oid`.
+    #[graphql(default)]
+    pub oid_unique: bool,
+    /// `INCOMPLETE` creates an invoice to complete by its buyer (creation only).
+    pub status: Option<DocumentStatus>,
+    /// Copy the department's default "Informations spécifiques" into `description`.
+    #[graphql(default)]
+    pub fill_default_descriptions: bool,
+    /// Invoice to complete: mark it paid once the buyer validates.
+    pub paid_after_completion: Option<bool>,
+    /// Invoice to complete: e-mail it to the buyer once validated.
+    pub send_after_completion: Option<bool>,
+    /// Invoice to complete: do not e-mail the buyer the completion link.
+    pub prevent_send_email_to_complete: Option<bool>,
+    pub send_completion_to: Option<String>,
+    /// Create from this document (the seed's `copy_invoice_from`): a similar document,
+    /// an invoice from an estimate or proforma, an advance, a final, a credit note.
+    pub copy_from: Option<ID>,
+    /// "Created from", without a functional link.
+    pub from_invoice_id: Option<ID>,
+    /// The functional link: a credit note's corrected invoice (creation only).
+    pub invoice_id: Option<ID>,
+    /// A credit note's reason (e.g. "erreur de quantité").
+    pub correction_reason: Option<String>,
+    /// "Contenu à corriger" / "Contenu corrigé" of a credit note.
+    pub corrected_content_before: Option<String>,
+    pub corrected_content_after: Option<String>,
+    pub advance_creation_mode: Option<AdvanceCreationMode>,
+    /// Percent (0–100] or gross amount, per `advanceCreationMode`.
+    pub advance_value: Option<Decimal>,
+    /// The name of the advance's line (default: "Acompte de 30% sur devis n° …").
+    pub position_name: Option<String>,
+    /// A final invoice's advances to deduct (default: all of its estimate's not yet deducted).
+    pub invoice_ids: Option<Vec<ID>>,
+    /// A credit note copied from an invoice: take everything back (default `true`) or
+    /// nothing (same lines before and after).
+    pub total_correction: Option<bool>,
+    /// Accepted for compatibility with the seed; a position's `name` always applies.
+    #[graphql(default)]
+    pub update_product_name: bool,
 }
 
 fn opt_id(field: &str, id: &Option<ID>) -> Result<Option<uuid::Uuid>, DomainError> {
@@ -471,33 +822,27 @@ impl InvoiceInput {
             Some(ps) => Some(
                 ps.into_iter()
                     .enumerate()
-                    .map(|(i, p)| {
-                        Ok(PositionInput {
-                            kind: p.kind.map(|k| {
-                                match k {
-                                    PositionKind::Normal => "normal",
-                                    PositionKind::TextSeparator => "text_separator",
-                                    PositionKind::Subtotal => "subtotal",
-                                }
-                                .to_owned()
-                            }),
-                            product_id: opt_id(&format!("input.positions.{i}.productId"), &p.product_id)?,
-                            name: p.name,
-                            description: p.description,
-                            code: p.code,
-                            quantity: p.quantity.map(|d| d.0),
-                            quantity_unit: p.quantity_unit,
-                            tax: p.tax,
-                            price_net: p.price_net.map(|d| d.0),
-                            price_gross: p.price_gross.map(|d| d.0),
-                            total_price_net: p.total_price_net.map(|d| d.0),
-                            total_price_gross: p.total_price_gross.map(|d| d.0),
-                            discount: p.discount.map(|d| d.0),
-                            discount_percent: p.discount_percent.map(|d| d.0),
-                        })
-                    })
+                    .map(|(i, p)| p.into_domain(&format!("input.positions.{i}")))
                     .collect::<Result<Vec<_>, DomainError>>()?,
             ),
+        };
+        let advance = match (self.advance_creation_mode, self.advance_value) {
+            (Some(mode), Some(value)) => Some(AdvanceInput {
+                mode: match mode {
+                    AdvanceCreationMode::Percent => AdvanceMode::Percent,
+                    AdvanceCreationMode::Amount => AdvanceMode::Amount,
+                },
+                value: value.0,
+                position_name: self.position_name,
+            }),
+            (Some(_), None) => return Err(DomainError::field("input.advanceValue", FieldCode::Required)),
+            (None, Some(_)) => return Err(DomainError::field("input.advanceCreationMode", FieldCode::Required)),
+            (None, None) => None,
+        };
+        let status = match self.status {
+            None => None,
+            Some(DocumentStatus::Incomplete) => Some("incomplete".to_owned()),
+            Some(_) => return Err(DomainError::field("input.status", FieldCode::Rule("incomplete_only"))),
         };
         Ok(DocumentInput {
             kind: self.kind.map(|k| k.as_str().to_owned()),
@@ -538,6 +883,50 @@ impl InvoiceInput {
             use_prices_from_price_lists: self.use_prices_from_price_lists,
             price_list_id: opt_id("input.priceListId", &self.price_list_id)?,
             positions,
+            texts: Texts {
+                title: self.title,
+                buyer_title: self.buyer_title,
+                additional_invoice_field: self.additional_invoice_field,
+                sum_recovery: self.sum_recovery.map(|r| lower(&format!("{r:?}")).replace("client", "client_")),
+                interest_rate: self.interest_rate,
+                advanced_payment_discount: self.advanced_payment_discount,
+                conditional_notes: self.conditional_notes,
+                description_long: self.description_long,
+                buyer_note: self.buyer_note,
+                buyer_mobile_phone: self.buyer_mobile_phone,
+                delivery_address: self.delivery_address,
+                additional_info_desc: self.additional_info_desc,
+                correction_reason: self.correction_reason,
+                corrected_content_before: self.corrected_content_before,
+                corrected_content_after: self.corrected_content_after,
+                exchange_currency: self.exchange_currency,
+                exchange_kind: self.exchange_kind.map(|k| lower(&format!("{k:?}"))),
+                accounting_status: self.accounting_status,
+                send_completion_to: self.send_completion_to,
+            },
+            flags: Flags {
+                use_oss: self.use_oss,
+                use_prime_cee: self.use_prime_cee,
+                hide_tax: self.hide_tax,
+                use_delivery_address: self.use_delivery_address,
+                additional_info: self.additional_info,
+                split_payment: self.split_payment,
+                paid_after_completion: self.paid_after_completion,
+                send_after_completion: self.send_after_completion,
+                prevent_send_email_to_complete: self.prevent_send_email_to_complete,
+            },
+            prime_cee_value: self.prime_cee_value.map(|d| d.0),
+            exchange_currency_rate: self.exchange_currency_rate.map(|d| d.0),
+            oid_unique: self.oid_unique,
+            status,
+            fill_default_descriptions: self.fill_default_descriptions,
+            copy_from: opt_id("input.copyFrom", &self.copy_from)?,
+            from_invoice_id: opt_id("input.fromInvoiceId", &self.from_invoice_id)?,
+            invoice_id: opt_id("input.invoiceId", &self.invoice_id)?,
+            advance,
+            advance_ids: self.invoice_ids.as_deref().map(|ids| parse_ids("input.invoiceIds", ids)).transpose()?,
+            total_correction: self.total_correction,
+            ..Default::default()
         })
     }
 }
@@ -568,6 +957,12 @@ pub struct InvoiceFilter {
     pub kind: Option<DocumentKind>,
     pub kinds: Option<Vec<DocumentKind>>,
     pub client_id: Option<ID>,
+    /// Default `ISSUE_DATE`.
+    pub search_date_type: Option<SearchDateType>,
+    /// Documents functionally linked to this one, both ways.
+    pub invoice_id: Option<ID>,
+    /// Documents created from this one.
+    pub from_invoice_id: Option<ID>,
 }
 
 #[derive(Enum, Copy, Clone, Debug, Default, PartialEq, Eq)]
@@ -586,6 +981,30 @@ pub enum InvoiceOrder {
     CreatedAtDesc,
     UpdatedAt,
     UpdatedAtDesc,
+    PriceNet,
+    PriceNetDesc,
+    PriceTax,
+    PriceTaxDesc,
+    PaymentTo,
+    PaymentToDesc,
+    /// By the additional date (`sellDate`).
+    TransactionDate,
+    TransactionDateDesc,
+    BuyerTaxNo,
+    BuyerTaxNoDesc,
+    SellerName,
+    SellerNameDesc,
+    Oid,
+    OidDesc,
+}
+
+/// Which date `period` applies to (the seed's `search_date_type`).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::documents::SearchDateType")]
+pub enum SearchDateType {
+    IssueDate,
+    /// The additional date; a month-only `sellDate` counts as the month's first day.
+    SellDate,
 }
 
 #[derive(Default)]
@@ -622,12 +1041,22 @@ impl DocumentQuery {
             kind: f.kind.map(|k| k.as_str().to_owned()),
             kinds: f.kinds.map(|ks| ks.into_iter().map(|k| k.as_str().to_owned()).collect()),
             client_id: opt_id("filter.clientId", &f.client_id).gql(ctx)?,
+            search_date_type: f.search_date_type.map(Into::into).unwrap_or_default(),
+            invoice_id: opt_id("filter.invoiceId", &f.invoice_id).gql(ctx)?,
+            from_invoice_id: opt_id("filter.fromInvoiceId", &f.from_invoice_id).gql(ctx)?,
         };
         let result = entity::documents::list(&ctx.app().db, actor, &filter, order.unwrap_or_default().into(), page)
             .await
             .gql(ctx)?;
         Ok(Page::from_domain(result))
     }
+}
+
+/// A cancelled document and the credit note that cancels it (fiscal kinds).
+#[derive(SimpleObject)]
+pub struct Cancellation {
+    pub invoice: Invoice,
+    pub credit_note: Option<Invoice>,
 }
 
 #[derive(Default)]
@@ -676,8 +1105,24 @@ impl DocumentMutation {
             DocumentStatus::Accepted => "accepted",
             DocumentStatus::Draft => "draft",
             DocumentStatus::Incomplete => "incomplete",
+            DocumentStatus::Cancelled => "cancelled",
         };
         Ok(entity::documents::change_status(&ctx.app().db, actor, id, status).await.gql(ctx)?.into())
+    }
+
+    /// Cancels an issued document (the seed's `cancel`): a fiscal one by a total credit
+    /// note, issued at once and linked to it; the document gets status `CANCELLED` and the
+    /// reason. Nothing is erased.
+    async fn cancel_invoice(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: Option<String>,
+    ) -> async_graphql::Result<Cancellation> {
+        let actor = ctx.actor()?;
+        let id = parse_id("id", &id).gql(ctx)?;
+        let (invoice, credit_note) = entity::documents::cancel(&ctx.app().db, actor, id, reason).await.gql(ctx)?;
+        Ok(Cancellation { invoice: invoice.into(), credit_note: credit_note.map(Into::into) })
     }
 
     /// Deletes a draft or a non-fiscal document; an issued fiscal document is never deleted.

@@ -129,6 +129,16 @@ impl Lang {
                 "Another change was made at the same moment; please retry.",
                 "Une autre modification a eu lieu au même moment ; veuillez réessayer.",
             ),
+            ConflictKind::OidTaken => self.pick(
+                "Another document already has this order number (oid).",
+                "Un autre document a déjà ce numéro de commande (oid).",
+            ),
+            ConflictKind::DocumentCancelled => self
+                .pick("This document is cancelled and no longer changes.", "Ce document est annulé et ne change plus."),
+            ConflictKind::AlreadyCompleted => self.pick(
+                "This invoice was already completed and validated by its buyer.",
+                "Cette facture a déjà été complétée et validée par son acheteur.",
+            ),
             ConflictKind::SignUpDisabled => {
                 self.pick("Sign-up is disabled on this server.", "L'inscription est désactivée sur ce serveur.")
             }
@@ -274,6 +284,96 @@ impl Lang {
             "not_a_member" => {
                 self.pick("You are not a member of this account.", "Vous n'êtes pas membre de ce compte.")
             }
+            "unknown_document" => {
+                self.pick("No such document in this account.", "Ce document n'existe pas dans ce compte.")
+            }
+            "correction_line_outside_credit_note" => self.pick(
+                "CORRECTION lines belong to credit notes (kind CORRECTION).",
+                "Les lignes CORRECTION sont réservées aux avoirs (kind CORRECTION).",
+            ),
+            "correction_line_only" => self.pick(
+                "correctionBefore/correctionAfter are given on CORRECTION lines only.",
+                "correctionBefore/correctionAfter ne s'indiquent que sur les lignes CORRECTION.",
+            ),
+            "correction_needs_amount" => self.pick(
+                "Give the line's amount, or before/after lines with the same tax and total prices.",
+                "Indiquez le montant de la ligne, ou des lignes avant/après de même taxe avec des prix totaux.",
+            ),
+            "price_sign" => self.pick(
+                "Prices are not negative; a total is negative only with a negative quantity on a credit note.",
+                "Les prix ne sont pas négatifs ; un total n'est négatif qu'avec une quantité négative sur un avoir.",
+            ),
+            "positive_amount" => self.pick("Give an amount greater than zero.", "Indiquez un montant supérieur à zéro."),
+            "exchange_kind_unsupported" => self.pick(
+                "Only an own rate (exchangeKind OWN with exchangeCurrencyRate) is supported.",
+                "Seul un taux propre (exchangeKind OWN avec exchangeCurrencyRate) est pris en charge.",
+            ),
+            "oss_same_country" => self.pick(
+                "An OSS sale is made to a buyer in another country than the seller's.",
+                "Une vente OSS se fait à un acheteur d'un autre pays que le vendeur.",
+            ),
+            "incomplete_only" | "incomplete_invoice_only" => self.pick(
+                "Only INCOMPLETE can be given at creation, for an invoice (kind VAT).",
+                "Seul INCOMPLETE peut être indiqué à la création, pour une facture (kind VAT).",
+            ),
+            "advance_kind_only" => self.pick(
+                "An advance mode and value are given for kind ADVANCE only.",
+                "Le mode et la valeur d'acompte ne s'indiquent que pour kind ADVANCE.",
+            ),
+            "final_kind_only" => self.pick(
+                "Advances to deduct are given for kind FINAL only.",
+                "Les acomptes à déduire ne s'indiquent que pour kind FINAL.",
+            ),
+            "correction_kind_only" => {
+                self.pick("totalCorrection is for kind CORRECTION only.", "totalCorrection est réservé à kind CORRECTION.")
+            }
+            "link_kind" => self.pick(
+                "This document cannot be linked so: an advance or a final comes from an estimate, an order or a proforma; a credit note corrects an invoice.",
+                "Ce lien est impossible : un acompte ou une facture de solde vient d'un devis, d'un bon de commande ou d'une proforma ; un avoir corrige une facture.",
+            ),
+            "source_not_issued" => self.pick(
+                "This document must be issued (and not cancelled) first.",
+                "Ce document doit d'abord être émis (et non annulé).",
+            ),
+            "source_cancelled" => self.pick("This document is cancelled.", "Ce document est annulé."),
+            "advance_exceeds_estimate" => self.pick(
+                "The advances would exceed the estimate's total.",
+                "Les acomptes dépasseraient le total du devis.",
+            ),
+            "nothing_to_advance" => self.pick("The source document has no amount.", "Le document source n'a pas de montant."),
+            "not_an_advance" => self.pick("This document is not an advance invoice.", "Ce document n'est pas une facture d'acompte."),
+            "advance_already_deducted" => self.pick(
+                "This advance is already deducted by a final invoice.",
+                "Cet acompte est déjà déduit par une facture de solde.",
+            ),
+            "advance_of_other_estimate" => self.pick(
+                "This advance belongs to another estimate.",
+                "Cet acompte se rapporte à un autre devis.",
+            ),
+            "exceeds_invoice" => self.pick(
+                "The credit notes of this invoice would exceed its total.",
+                "Les avoirs de cette facture dépasseraient son total.",
+            ),
+            "creation_only" => self.pick(
+                "This is given when the document is created only.",
+                "Ceci ne s'indique qu'à la création du document.",
+            ),
+            "final_kind_fixed" => self.pick(
+                "A document cannot become or stop being a final invoice.",
+                "Un document ne peut pas devenir ou cesser d'être une facture de solde.",
+            ),
+            "draft_delete_instead" => self.pick(
+                "A draft is not cancelled: delete it.",
+                "Un brouillon ne s'annule pas : supprimez-le.",
+            ),
+            "not_cancellable" => self.pick(
+                "This kind of document cannot be cancelled; correct it with another document.",
+                "Ce type de document ne peut pas être annulé ; corrigez-le par un autre document.",
+            ),
+            "already_corrected" => self.pick(
+                "This invoice already has credit notes: issue a further credit note instead of cancelling.",
+                "Cette facture a déjà des avoirs : émettez un autre avoir plutôt que de l'annuler.",
+            ),
             _ => self.pick("Invalid value.", "Valeur invalide."),
         }
     }

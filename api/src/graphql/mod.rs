@@ -10,6 +10,7 @@ mod account;
 mod api_tokens;
 mod categories;
 mod clients;
+mod completion;
 mod departments;
 mod documents;
 mod pagination;
@@ -40,6 +41,7 @@ pub struct QueryRoot(
     products::ProductQuery,
     price_lists::PriceListQuery,
     documents::DocumentQuery,
+    completion::CompletionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -52,6 +54,7 @@ pub struct MutationRoot(
     products::ProductMutation,
     price_lists::PriceListMutation,
     documents::DocumentMutation,
+    completion::CompletionMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

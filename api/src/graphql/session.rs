@@ -172,7 +172,7 @@ impl SessionMutation {
                 Ok(true)
             }
             // An API token is not a session: revoke it with `revokeApiToken`.
-            Credential::ApiToken(_) => Err(ctx.fail(DomainError::Forbidden)),
+            Credential::ApiToken(_) | Credential::PublicLink(_) => Err(ctx.fail(DomainError::Forbidden)),
         }
     }
 

@@ -116,4 +116,6 @@ pub(super) fn set_seller(am: &mut ActiveModel, d: &department::Model) {
     am.seller_bank_account = Set(d.bank_account.clone());
     am.seller_bank_swift = Set(d.bank_swift.clone());
     am.seller_person = Set(d.person.clone());
+    am.seller_www = Set(d.www.clone());
+    am.seller_fax = Set(d.fax.clone());
 }

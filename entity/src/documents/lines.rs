@@ -1,10 +1,21 @@
 //! Document lines: from position inputs (with catalogue products and price lists) or
 //! from stored rows to tax-engine lines, with every problem reported by position.
+//!
+//! Line kinds: `normal`; `text_separator` and `subtotal` (no amount of their own);
+//! `correction`, a credit-note line holding the difference, with the line as it was and
+//! as it becomes as child rows (`correction_before` / `correction_after`, not counted);
+//! `advance_deduction`, built by the server on a final invoice from the advances it
+//! deducts (never taken from input).
 
 use super::*;
+use std::collections::HashMap;
+
 /// A line ready for the tax engine and for storage.
-pub(super) struct Line {
+#[derive(Clone, Debug)]
+pub struct Line {
     pub(super) input: LineInput,
+    /// The stored kind (`normal`, `correction`, `advance_deduction`, …).
+    pub(super) stored_kind: &'static str,
     pub(super) product_id: Option<Uuid>,
     pub(super) name: String,
     pub(super) description: Option<String>,
@@ -12,14 +23,45 @@ pub(super) struct Line {
     pub(super) quantity_unit: Option<String>,
     pub(super) discount: Option<Decimal>,
     pub(super) discount_percent: Option<Decimal>,
+    /// A credit-note line's `correction_before` and `correction_after` rows.
+    pub(super) children: Vec<Line>,
 }
 
-pub(super) fn kind_of_line(k: Option<&str>) -> Option<LineKind> {
+impl Line {
+    /// A server-built line (advance, deduction): one amount, one tax.
+    pub(super) fn built(stored_kind: &'static str, name: String, quantity: Decimal, tax: Tax, price: Price) -> Line {
+        Line {
+            input: LineInput::new(quantity, tax, price),
+            stored_kind,
+            product_id: None,
+            name,
+            description: None,
+            code: None,
+            quantity_unit: None,
+            discount: None,
+            discount_percent: None,
+            children: Vec::new(),
+        }
+    }
+}
+
+/// Stored kinds a client may send, and how the engine treats them.
+pub(super) fn kind_of_line(k: Option<&str>) -> Option<(LineKind, &'static str)> {
     match k.unwrap_or("normal") {
-        "normal" => Some(LineKind::Normal),
-        "text_separator" => Some(LineKind::TextSeparator),
-        "subtotal" => Some(LineKind::Subtotal),
+        "normal" => Some((LineKind::Normal, "normal")),
+        "text_separator" => Some((LineKind::TextSeparator, "text_separator")),
+        "subtotal" => Some((LineKind::Subtotal, "subtotal")),
+        "correction" => Some((LineKind::Normal, "correction")),
         _ => None,
+    }
+}
+
+fn stored_kind_of(k: &str) -> (LineKind, &'static str) {
+    match k {
+        "advance_deduction" => (LineKind::Normal, "advance_deduction"),
+        "correction_before" => (LineKind::Normal, "correction_before"),
+        "correction_after" => (LineKind::Normal, "correction_after"),
+        other => kind_of_line(Some(other)).unwrap_or((LineKind::Normal, "normal")),
     }
 }
 
@@ -41,6 +83,24 @@ pub(super) fn price_from_stored(given: &str, amount: Decimal) -> Price {
     }
 }
 
+fn price_amount(p: Price) -> Decimal {
+    price_given_name(&p).1
+}
+
+fn same_price_kind(a: Price, b: Price) -> bool {
+    price_given_name(&a).0 == price_given_name(&b).0
+}
+
+/// What every line of one document shares while it is resolved.
+struct Context<'a> {
+    kind: &'a str,
+    strategy: &'a CalculatingStrategy,
+    discount_kind: Option<DiscountKind>,
+    default_tax: Option<&'a str>,
+    products: HashMap<Uuid, product::Model>,
+    listed: HashMap<Uuid, crate::price_lists::ListedPrice>,
+}
+
 /// Turns position inputs into engine lines: catalogue products fill what the line leaves
 /// out (name, code, unit, tax, price — from the price list when asked), and every problem
 /// is reported with its position.
@@ -57,7 +117,7 @@ pub(super) async fn resolve_lines(
 ) -> DomainResult<Vec<Line>> {
     let mut v = Validator::new();
     let ids: Vec<Uuid> = inputs.iter().filter_map(|p| p.product_id).collect();
-    let products: std::collections::HashMap<Uuid, product::Model> = product::Entity::find()
+    let products: HashMap<Uuid, product::Model> = product::Entity::find()
         .filter(product::Column::AccountId.eq(actor.account_id.0))
         .filter(product::Column::Id.is_in(ids.clone()))
         .all(db)
@@ -65,7 +125,7 @@ pub(super) async fn resolve_lines(
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
-    let listed: std::collections::HashMap<Uuid, crate::price_lists::ListedPrice> = match price_list {
+    let listed = match price_list {
         Some(list) if !ids.is_empty() => {
             let known: Vec<Uuid> = ids.iter().copied().filter(|id| products.contains_key(id)).collect();
             crate::price_lists::prices_for_products_in(db, actor, list, &known)
@@ -77,170 +137,341 @@ pub(super) async fn resolve_lines(
         }
         _ => Default::default(),
     };
+    let cx = Context { kind, strategy, discount_kind, default_tax, products, listed };
     let mut lines = Vec::with_capacity(inputs.len());
     for (i, p) in inputs.iter().enumerate() {
-        let Some(line_kind) = kind_of_line(p.kind.as_deref()) else {
-            v.push(
-                &field(i, "kind"),
-                FieldCode::NotOneOf { allowed: vec!["text_separator".into(), "subtotal".into()] },
-            );
-            continue;
-        };
-        let product = match p.product_id {
-            Some(id) => match products.get(&id) {
-                Some(prod) => Some(prod),
-                None => {
-                    v.push(&field(i, "productId"), FieldCode::Rule("unknown_product"));
-                    continue;
-                }
-            },
-            None => None,
-        };
-        let text = |given: &Option<String>, from_product: Option<&Option<String>>| {
-            clean(given).or_else(|| from_product.and_then(|f| f.clone()))
-        };
-        let name = clean(&p.name).or_else(|| product.map(|x| x.name.clone()));
-        if line_kind != LineKind::Normal {
-            lines.push(Line {
-                input: LineInput {
-                    kind: line_kind,
-                    quantity: Decimal::ZERO,
-                    tax: Tax::Disabled,
-                    price: Price::UnitNet(Decimal::ZERO),
-                    discount: None,
-                },
-                product_id: None,
-                name: name.unwrap_or_default(),
-                description: clean(&p.description),
-                code: None,
-                quantity_unit: None,
-                discount: None,
-                discount_percent: None,
-            });
-            continue;
+        if let Some(line) = resolve_one(&cx, &mut v, i, "", p, None) {
+            lines.push(line);
         }
-        let Some(name) = name else {
-            v.push(&field(i, "name"), FieldCode::Required);
-            continue;
-        };
-        if name.chars().count() > MAX_LINE {
-            v.push(&field(i, "name"), FieldCode::TooLong { max: MAX_LINE });
-        }
-        let quantity = p.quantity.unwrap_or(Decimal::ONE);
-        // Only a credit note takes quantities back; elsewhere a quantity is positive.
-        if kind != "correction" && quantity <= Decimal::ZERO {
-            v.push(&field(i, "quantity"), FieldCode::Rule("positive_quantity"));
-        }
-        let listed_price = product.and_then(|prod| listed.get(&prod.id));
-        // The tax of a listed price comes with it, unless the line gives one.
-        let tax_text = p
-            .tax
-            .clone()
-            .or_else(|| listed_price.map(|l| l.tax.clone()))
-            .or_else(|| product.map(|x| x.tax.clone()))
-            .or(default_tax.map(str::to_owned));
-        let tax: Tax = match tax_text.as_deref().map(str::parse::<Tax>) {
-            Some(Ok(t)) => t,
-            Some(Err(_)) => {
-                v.push(&field(i, "tax"), FieldCode::Rule("tax_value"));
-                continue;
-            }
-            None => {
-                v.push(&field(i, "tax"), FieldCode::Required);
-                continue;
-            }
-        };
-        let given: Vec<Price> = [
-            p.total_price_gross.map(Price::TotalGross),
-            p.price_gross.map(Price::UnitGross),
-            p.total_price_net.map(Price::TotalNet),
-            p.price_net.map(Price::UnitNet),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let price = match given.as_slice() {
-            [one] => Some(*one),
-            [] => product.and_then(|prod| {
-                // A listed price first, then the catalogue price, on the document's price kind.
-                let (net, gross) = match listed_price.and_then(|l| l.prices) {
-                    Some(u) => (Some(u.net), Some(u.gross)),
-                    None => (
-                        prod.price_net.as_deref().and_then(crate::validation::parse_decimal),
-                        prod.price_gross.as_deref().and_then(crate::validation::parse_decimal),
-                    ),
-                };
-                match strategy.price_kind {
-                    PriceKind::Gross => gross.map(Price::UnitGross).or(net.map(Price::UnitNet)),
-                    PriceKind::Net => net.map(Price::UnitNet).or(gross.map(Price::UnitGross)),
-                }
-            }),
-            _ => {
-                v.push(&field(i, "priceGross"), FieldCode::Rule("one_price"));
-                continue;
-            }
-        };
-        let Some(price) = price else {
-            v.push(&field(i, "priceGross"), FieldCode::Required);
-            continue;
-        };
-        if matches!(price, Price::UnitNet(x) | Price::UnitGross(x) | Price::TotalNet(x) | Price::TotalGross(x) if x < Decimal::ZERO)
-        {
-            v.push(&field(i, "priceGross"), FieldCode::OutOfRange { min: 0, max: i64::MAX });
-        }
-        let discount_value = match discount_kind {
-            Some(DiscountKind::Amount) => p.discount,
-            Some(_) => p.discount_percent,
-            None => None,
-        };
-        lines.push(Line {
-            input: LineInput { kind: LineKind::Normal, quantity, tax, price, discount: discount_value },
-            product_id: product.map(|x| x.id),
-            name,
-            description: text(&p.description, product.map(|x| &x.description)),
-            code: text(&p.code, product.map(|x| &x.code)),
-            quantity_unit: text(&p.quantity_unit, product.map(|x| &x.quantity_unit)),
-            discount: p.discount,
-            discount_percent: p.discount_percent,
-        });
     }
     v.finish()?;
     Ok(lines)
 }
 
+/// One position (or, with `sub`, a credit-note line's before/after row); `None` when it
+/// has errors, which are in `v`.
+fn resolve_one(
+    cx: &Context<'_>,
+    v: &mut Validator,
+    i: usize,
+    sub: &str,
+    p: &PositionInput,
+    parent: Option<&Line>,
+) -> Option<Line> {
+    let f = |name: &str| field(i, &format!("{sub}{name}"));
+    let (line_kind, stored_kind) = match (parent, kind_of_line(p.kind.as_deref())) {
+        (Some(_), _) => (
+            LineKind::Normal,
+            if sub.starts_with("correctionBefore") { "correction_before" } else { "correction_after" },
+        ),
+        (None, Some(k)) => k,
+        (None, None) => {
+            let allowed = ["text_separator", "subtotal", "correction"].map(String::from).to_vec();
+            v.push(&f("kind"), FieldCode::NotOneOf { allowed });
+            return None;
+        }
+    };
+    let is_correction = stored_kind == "correction";
+    if is_correction && cx.kind != "correction" {
+        v.push(&f("kind"), FieldCode::Rule("correction_line_outside_credit_note"));
+        return None;
+    }
+    if !is_correction && (p.correction_before.is_some() || p.correction_after.is_some()) {
+        v.push(&f("correctionBefore"), FieldCode::Rule("correction_line_only"));
+        return None;
+    }
+    let product = match p.product_id {
+        Some(id) => match cx.products.get(&id) {
+            Some(prod) => Some(prod),
+            None => {
+                v.push(&f("productId"), FieldCode::Rule("unknown_product"));
+                return None;
+            }
+        },
+        None => None,
+    };
+    let text = |given: &Option<String>, from_product: Option<&Option<String>>| {
+        clean(given).or_else(|| from_product.and_then(|f| f.clone()))
+    };
+    let name = clean(&p.name).or_else(|| product.map(|x| x.name.clone())).or_else(|| parent.map(|l| l.name.clone()));
+    if line_kind != LineKind::Normal {
+        return Some(Line {
+            input: LineInput {
+                kind: line_kind,
+                quantity: Decimal::ZERO,
+                tax: Tax::Disabled,
+                price: Price::UnitNet(Decimal::ZERO),
+                discount: None,
+            },
+            stored_kind,
+            name: name.unwrap_or_default(),
+            description: clean(&p.description),
+            ..Line::built(stored_kind, String::new(), Decimal::ZERO, Tax::Disabled, Price::UnitNet(Decimal::ZERO))
+        });
+    }
+    let Some(name) = name else {
+        v.push(&f("name"), FieldCode::Required);
+        return None;
+    };
+    if name.chars().count() > MAX_LINE {
+        v.push(&f("name"), FieldCode::TooLong { max: MAX_LINE });
+    }
+    // The line as it was and as it becomes, resolved first: the difference may come from them.
+    let mut children = Vec::new();
+    if is_correction {
+        for (key, child) in [("correctionBefore.", &p.correction_before), ("correctionAfter.", &p.correction_after)] {
+            if let Some(c) = child {
+                let partial =
+                    Line::built("normal", name.clone(), Decimal::ZERO, Tax::Disabled, Price::UnitNet(Decimal::ZERO));
+                children.push(resolve_one(cx, v, i, key, c, Some(&partial))?);
+            }
+        }
+    }
+    let listed_price = product.and_then(|prod| cx.listed.get(&prod.id));
+    // The tax of a listed price comes with it, unless the line gives one.
+    let tax_text = p
+        .tax
+        .clone()
+        .or_else(|| listed_price.map(|l| l.tax.clone()))
+        .or_else(|| product.map(|x| x.tax.clone()))
+        .or_else(|| children.first().map(|c| c.input.tax.to_string()))
+        .or(cx.default_tax.map(str::to_owned));
+    let tax: Tax = match tax_text.as_deref().map(str::parse::<Tax>) {
+        Some(Ok(t)) => t,
+        Some(Err(_)) => {
+            v.push(&f("tax"), FieldCode::Rule("tax_value"));
+            return None;
+        }
+        None => {
+            v.push(&f("tax"), FieldCode::Required);
+            return None;
+        }
+    };
+    let given: Vec<Price> = [
+        p.total_price_gross.map(Price::TotalGross),
+        p.price_gross.map(Price::UnitGross),
+        p.total_price_net.map(Price::TotalNet),
+        p.price_net.map(Price::UnitNet),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut quantity = p.quantity;
+    let price = match given.as_slice() {
+        [one] => Some(*one),
+        [] if children.len() == 2 => {
+            // The seed's credit-note line: the difference between after and before, which
+            // must give the same kind of price on the same tax to be subtracted.
+            let (b, a) = (&children[0].input, &children[1].input);
+            if b.tax != a.tax
+                || !same_price_kind(b.price, a.price)
+                || !matches!(a.price, Price::TotalGross(_) | Price::TotalNet(_))
+            {
+                v.push(&f("totalPriceGross"), FieldCode::Rule("correction_needs_amount"));
+                return None;
+            }
+            quantity = quantity.or(Some(a.quantity - b.quantity));
+            let diff = price_amount(a.price) - price_amount(b.price);
+            Some(match a.price {
+                Price::TotalNet(_) => Price::TotalNet(diff),
+                _ => Price::TotalGross(diff),
+            })
+        }
+        [] => product.and_then(|prod| {
+            // A listed price first, then the catalogue price, on the document's price kind.
+            let (net, gross) = match listed_price.and_then(|l| l.prices) {
+                Some(u) => (Some(u.net), Some(u.gross)),
+                None => (
+                    prod.price_net.as_deref().and_then(crate::validation::parse_decimal),
+                    prod.price_gross.as_deref().and_then(crate::validation::parse_decimal),
+                ),
+            };
+            match cx.strategy.price_kind {
+                PriceKind::Gross => gross.map(Price::UnitGross).or(net.map(Price::UnitNet)),
+                PriceKind::Net => net.map(Price::UnitNet).or(gross.map(Price::UnitGross)),
+            }
+        }),
+        _ => {
+            v.push(&f("priceGross"), FieldCode::Rule("one_price"));
+            return None;
+        }
+    };
+    let Some(price) = price else {
+        v.push(&f("priceGross"), FieldCode::Required);
+        return None;
+    };
+    let quantity = quantity.unwrap_or(Decimal::ONE);
+    // Only a credit-note line takes quantities back; elsewhere (the before/after rows
+    // included) a quantity is positive, or zero for an "after" row that removes the line.
+    let after_row = stored_kind == "correction_after";
+    if !is_correction && (quantity < Decimal::ZERO || (quantity.is_zero() && !after_row)) {
+        v.push(&f("quantity"), FieldCode::Rule("positive_quantity"));
+    }
+    // Unit prices are never negative; a total carries the sign of its quantity.
+    let negative = match price {
+        Price::UnitNet(x) | Price::UnitGross(x) => x < Decimal::ZERO,
+        Price::TotalNet(x) | Price::TotalGross(x) => {
+            x < Decimal::ZERO && !(is_correction && quantity < Decimal::ZERO)
+                || x > Decimal::ZERO && quantity < Decimal::ZERO
+        }
+    };
+    if negative {
+        v.push(&f("priceGross"), FieldCode::Rule("price_sign"));
+    }
+    let discount_value = match cx.discount_kind {
+        Some(DiscountKind::Amount) => p.discount,
+        Some(_) => p.discount_percent,
+        None => None,
+    };
+    Some(Line {
+        input: LineInput { kind: LineKind::Normal, quantity, tax, price, discount: discount_value },
+        stored_kind,
+        product_id: product.map(|x| x.id),
+        name,
+        description: text(&p.description, product.map(|x| &x.description)),
+        code: text(&p.code, product.map(|x| &x.code)),
+        quantity_unit: text(&p.quantity_unit, product.map(|x| &x.quantity_unit)),
+        discount: p.discount,
+        discount_percent: p.discount_percent,
+        children,
+    })
+}
+
+fn line_of_row(p: pos::Model, dk: Option<DiscountKind>) -> Line {
+    let discount = match dk {
+        Some(DiscountKind::Amount) => p.discount.as_deref().map(dec),
+        Some(_) => p.discount_percent.as_deref().map(dec),
+        None => None,
+    };
+    let (kind, stored_kind) = stored_kind_of(&p.kind);
+    Line {
+        input: LineInput {
+            kind,
+            quantity: dec(&p.quantity),
+            tax: p.tax.parse().unwrap_or(Tax::Disabled),
+            price: price_from_stored(&p.price_given, dec(&p.price_given_amount)),
+            discount,
+        },
+        stored_kind,
+        product_id: p.product_id,
+        name: p.name,
+        description: p.description,
+        code: p.code,
+        quantity_unit: p.quantity_unit,
+        discount: p.discount.as_deref().map(dec),
+        discount_percent: p.discount_percent.as_deref().map(dec),
+        children: Vec::new(),
+    }
+}
+
 /// The stored lines of a document, as engine input (to recompute after a change that
-/// leaves the positions alone, e.g. a new calculating strategy).
+/// leaves the positions alone, e.g. a new calculating strategy), children attached.
 pub(super) async fn stored_lines(
     db: &impl ConnectionTrait,
     actor: &Actor,
     id: Uuid,
     dk: Option<DiscountKind>,
 ) -> DomainResult<Vec<Line>> {
-    Ok(positions(db, actor, id)
-        .await?
+    let rows = all_position_rows(db, actor.account_id.0, id).await?;
+    let mut children: HashMap<Uuid, Vec<pos::Model>> = HashMap::new();
+    let mut top = Vec::new();
+    for r in rows {
+        match r.parent_id {
+            Some(parent) => children.entry(parent).or_default().push(r),
+            None => top.push(r),
+        }
+    }
+    Ok(top
         .into_iter()
-        .map(|p| {
-            let discount = match dk {
-                Some(DiscountKind::Amount) => p.discount.as_deref().map(dec),
-                Some(_) => p.discount_percent.as_deref().map(dec),
-                None => None,
-            };
-            Line {
-                input: LineInput {
-                    kind: kind_of_line(Some(&p.kind)).unwrap_or_default(),
-                    quantity: dec(&p.quantity),
-                    tax: p.tax.parse().unwrap_or(Tax::Disabled),
-                    price: price_from_stored(&p.price_given, dec(&p.price_given_amount)),
-                    discount,
-                },
-                product_id: p.product_id,
-                name: p.name,
-                description: p.description,
-                code: p.code,
-                quantity_unit: p.quantity_unit,
-                discount: p.discount.as_deref().map(dec),
-                discount_percent: p.discount_percent.as_deref().map(dec),
-            }
+        .map(|r| {
+            let kids = children.remove(&r.id).unwrap_or_default();
+            let mut line = line_of_row(r, dk);
+            line.children = kids.into_iter().map(|k| line_of_row(k, dk)).collect();
+            line
         })
         .collect())
+}
+
+/// Every position row of a document, children included, in order.
+pub(super) async fn all_position_rows(
+    db: &impl ConnectionTrait,
+    account: Uuid,
+    id: Uuid,
+) -> DomainResult<Vec<pos::Model>> {
+    Ok(pos::Entity::find()
+        .filter(pos::Column::AccountId.eq(account))
+        .filter(pos::Column::DocumentId.eq(id))
+        .order_by_asc(pos::Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// Replaces a document's stored positions by `lines` with the engine's amounts (children
+/// are computed on their own, with the document's strategy, for display).
+pub(super) async fn store_lines(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    doc: &Model,
+    lines: &[Line],
+    amounts: &[tax::LineAmounts],
+) -> DomainResult<()> {
+    pos::Entity::delete_many()
+        .filter(pos::Column::AccountId.eq(actor.account_id.0))
+        .filter(pos::Column::DocumentId.eq(doc.id))
+        .exec(db)
+        .await?;
+    let strategy = stored_strategy(doc);
+    let dk = stored_discount_kind(doc);
+    let mut position = 0;
+    for (l, a) in lines.iter().zip(amounts) {
+        let id = insert_row(db, actor, doc.id, position, l, a, None).await?;
+        position += 1;
+        for c in &l.children {
+            let ca = tax::compute(std::slice::from_ref(&c.input), &strategy, dk).map_err(engine_error)?;
+            insert_row(db, actor, doc.id, position, c, &ca.lines[0], Some(id)).await?;
+            position += 1;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_row(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    document_id: Uuid,
+    position: i32,
+    l: &Line,
+    a: &tax::LineAmounts,
+    parent_id: Option<Uuid>,
+) -> DomainResult<Uuid> {
+    let (given, amount) = price_given_name(&l.input.price);
+    let id = Uuid::now_v7();
+    pos::ActiveModel {
+        id: Set(id),
+        account_id: Set(actor.account_id.0),
+        document_id: Set(document_id),
+        position: Set(position),
+        kind: Set(l.stored_kind.into()),
+        product_id: Set(l.product_id),
+        name: Set(l.name.clone()),
+        quantity: Set(l.input.quantity.normalize().to_string()),
+        tax: Set(l.input.tax.to_string()),
+        price_given: Set(given.into()),
+        price_given_amount: Set(amount.normalize().to_string()),
+        price_net: Set(tax::price_text(a.unit_net)),
+        price_gross: Set(tax::price_text(a.unit_gross)),
+        total_price_net: Set(a.total_net.to_string()),
+        total_price_tax: Set(a.total_tax.to_string()),
+        total_price_gross: Set(a.total_gross.to_string()),
+        discount_gross: Set(a.discount_gross.to_string()),
+        code: Set(l.code.clone()),
+        quantity_unit: Set(l.quantity_unit.clone()),
+        discount: Set(l.discount.map(|d| d.normalize().to_string())),
+        discount_percent: Set(l.discount_percent.map(|d| d.normalize().to_string())),
+        description: Set(l.description.clone()),
+        parent_id: Set(parent_id),
+    }
+    .insert(db)
+    .await?;
+    Ok(id)
 }

@@ -16,19 +16,34 @@ pub enum Period {
     More,
 }
 
+/// Which date a period applies to (the seed's `search_date_type`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SearchDateType {
+    #[default]
+    IssueDate,
+    /// The additional date (`sell_date`; a month-only date counts as its first day).
+    SellDate,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct DocumentFilter {
     pub period: Period,
     pub date_from: Option<NaiveDate>,
     pub date_to: Option<NaiveDate>,
+    pub search_date_type: SearchDateType,
     pub income: Option<bool>,
     pub ids: Option<Vec<Uuid>>,
     pub number: Option<String>,
     pub kind: Option<String>,
     pub kinds: Option<Vec<String>>,
     pub client_id: Option<Uuid>,
+    /// Documents functionally linked to this one (both ways).
+    pub invoice_id: Option<Uuid>,
+    /// Documents created from this one.
+    pub from_invoice_id: Option<Uuid>,
 }
 
+/// The seed's order keys (ascending, or `.desc`), plus creation time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum DocumentOrder {
     IssueDate,
@@ -44,6 +59,21 @@ pub enum DocumentOrder {
     CreatedAtDesc,
     UpdatedAt,
     UpdatedAtDesc,
+    PriceNet,
+    PriceNetDesc,
+    PriceTax,
+    PriceTaxDesc,
+    PaymentTo,
+    PaymentToDesc,
+    /// The additional date (`sell_date`).
+    TransactionDate,
+    TransactionDateDesc,
+    BuyerTaxNo,
+    BuyerTaxNoDesc,
+    SellerName,
+    SellerNameDesc,
+    Oid,
+    OidDesc,
 }
 
 /// The inclusive date range of a period, for "today" in the account's time zone.
@@ -78,11 +108,27 @@ pub async fn list(
     let account = crate::accounts::find_account(db, actor.account_id).await?;
     let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
     let (from, to) = period_range(f.period, today(&account), f.date_from, f.date_to);
+    let date_col = match f.search_date_type {
+        SearchDateType::IssueDate => Column::IssueDate,
+        SearchDateType::SellDate => Column::SellOn,
+    };
     if let Some(d) = from {
-        q = q.filter(Column::IssueDate.gte(d));
+        q = q.filter(date_col.gte(d));
     }
     if let Some(d) = to {
-        q = q.filter(Column::IssueDate.lte(d));
+        q = q.filter(date_col.lte(d));
+    }
+    if let Some(id) = f.invoice_id {
+        // Another account's id (or an unknown one) links to nothing here.
+        let linked: Vec<Uuid> = match related(db, actor, id).await {
+            Ok(docs) => docs.into_iter().map(|d| d.id).collect(),
+            Err(DomainError::NotFound(_)) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        q = q.filter(Column::Id.is_in(linked));
+    }
+    if let Some(id) = f.from_invoice_id {
+        q = q.filter(Column::FromInvoiceId.eq(id));
     }
     if let Some(i) = f.income {
         q = q.filter(Column::Income.eq(i));
@@ -102,36 +148,69 @@ pub async fn list(
         q = q.filter(Column::ClientId.eq(c));
     }
     let total_count = q.clone().count(db).await?;
-    q = match order {
-        DocumentOrder::IssueDate => q.order_by_asc(Column::IssueDate),
-        DocumentOrder::IssueDateDesc => q.order_by_desc(Column::IssueDate),
-        // Drafts (no number) last on both databases; numbers in numeric order: within a
-        // series they follow issue dates, then the counter.
-        DocumentOrder::Number => {
-            q.order_by_asc(Column::Number.is_null()).order_by_asc(Column::IssueDate).order_by_asc(Column::NumberCounter)
+    use DocumentOrder as O;
+    // Drafts (no number) last on both databases; numbers in numeric order: within a
+    // series they follow issue dates, then the counter.
+    let by_number = |q: sea_orm::Select<Entity>, desc: bool| {
+        let q = q.order_by_asc(Column::Number.is_null());
+        if desc {
+            q.order_by_desc(Column::IssueDate).order_by_desc(Column::NumberCounter)
+        } else {
+            q.order_by_asc(Column::IssueDate).order_by_asc(Column::NumberCounter)
         }
-        DocumentOrder::NumberDesc => q
-            .order_by_asc(Column::Number.is_null())
-            .order_by_desc(Column::IssueDate)
-            .order_by_desc(Column::NumberCounter),
-        DocumentOrder::BuyerName => q.order_by_asc(Column::BuyerName),
-        DocumentOrder::BuyerNameDesc => q.order_by_desc(Column::BuyerName),
-        // Amounts are stored as text: ordering by them is done on the value, not the text.
-        DocumentOrder::PriceGross | DocumentOrder::PriceGrossDesc => q,
-        DocumentOrder::CreatedAt => q.order_by_asc(Column::CreatedAt),
-        DocumentOrder::CreatedAtDesc => q.order_by_desc(Column::CreatedAt),
-        DocumentOrder::UpdatedAt => q.order_by_asc(Column::UpdatedAt),
-        DocumentOrder::UpdatedAtDesc => q.order_by_desc(Column::UpdatedAt),
     };
-    let items = if matches!(order, DocumentOrder::PriceGross | DocumentOrder::PriceGrossDesc) {
-        // Sort the matching rows by exact value, then page in memory (bounded by the period).
+    let column = match order {
+        O::IssueDate | O::IssueDateDesc => Some(Column::IssueDate),
+        O::BuyerName | O::BuyerNameDesc => Some(Column::BuyerName),
+        O::CreatedAt | O::CreatedAtDesc => Some(Column::CreatedAt),
+        O::UpdatedAt | O::UpdatedAtDesc => Some(Column::UpdatedAt),
+        O::PaymentTo | O::PaymentToDesc => Some(Column::PaymentTo),
+        O::TransactionDate | O::TransactionDateDesc => Some(Column::SellOn),
+        O::BuyerTaxNo | O::BuyerTaxNoDesc => Some(Column::BuyerTaxNo),
+        O::SellerName | O::SellerNameDesc => Some(Column::SellerName),
+        O::Oid | O::OidDesc => Some(Column::Oid),
+        _ => None,
+    };
+    let desc = matches!(
+        order,
+        O::IssueDateDesc
+            | O::NumberDesc
+            | O::BuyerNameDesc
+            | O::PriceGrossDesc
+            | O::CreatedAtDesc
+            | O::UpdatedAtDesc
+            | O::PriceNetDesc
+            | O::PriceTaxDesc
+            | O::PaymentToDesc
+            | O::TransactionDateDesc
+            | O::BuyerTaxNoDesc
+            | O::SellerNameDesc
+            | O::OidDesc
+    );
+    // Amounts are stored as text: they are ordered by value, in memory (bounded by the period).
+    let amount: Option<fn(&Model) -> &str> = match order {
+        O::PriceGross | O::PriceGrossDesc => Some(|m| &m.price_gross),
+        O::PriceNet | O::PriceNetDesc => Some(|m| &m.price_net),
+        O::PriceTax | O::PriceTaxDesc => Some(|m| &m.price_tax),
+        _ => None,
+    };
+    let items = if let Some(amount) = amount {
         let mut all = q.all(db).await?;
-        all.sort_by(|a, b| dec(&a.price_gross).cmp(&dec(&b.price_gross)).then(a.id.cmp(&b.id)));
-        if order == DocumentOrder::PriceGrossDesc {
+        all.sort_by(|a, b| dec(amount(a)).cmp(&dec(amount(b))).then(a.id.cmp(&b.id)));
+        if desc {
             all.reverse();
         }
         all.into_iter().skip(page.offset() as usize).take(page.per_page as usize).collect()
     } else {
+        q = match (column, order) {
+            (Some(c), _) => {
+                // Empty values last either way, as numbers are.
+                let q = q.order_by_asc(c.is_null());
+                if desc { q.order_by_desc(c) } else { q.order_by_asc(c) }
+            }
+            (None, O::Number | O::NumberDesc) => by_number(q, desc),
+            (None, _) => q,
+        };
         q.order_by_desc(Column::Id).offset(page.offset()).limit(page.per_page).all(db).await?
     };
     Ok(Page { items, total_count, page: page.page, per_page: page.per_page })

@@ -7,7 +7,7 @@
 //! credit notes). Non-fiscal kinds (estimates, proformas, orders, work orders) stay
 //! editable. Amounts always come from the tax engine (`tax::compute`).
 
-use crate::db::begin_write;
+use crate::db::{begin_write, value_of};
 use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode, FieldError};
 use crate::numbering::{Pattern, default_pattern};
 use crate::pagination::{Page, PageRequest};
@@ -121,6 +121,10 @@ pub struct PositionInput {
     pub discount: Option<Decimal>,
     /// A percentage off (the `percent_*` discount kinds).
     pub discount_percent: Option<Decimal>,
+    /// On a credit-note line (`kind: correction`): the line as it was and as it becomes
+    /// (seed `correction_before_attributes` / `correction_after_attributes`).
+    pub correction_before: Option<Box<PositionInput>>,
+    pub correction_after: Option<Box<PositionInput>>,
 }
 
 /// A new document, or a change to one. Absent fields are left as they are (an empty
@@ -155,7 +159,158 @@ pub struct DocumentInput {
     pub use_prices_from_price_lists: bool,
     pub price_list_id: Option<Uuid>,
     pub positions: Option<Vec<PositionInput>>,
+    /// The seed's `additional_fields` and other optional texts, by column name.
+    pub texts: Texts,
+    pub flags: Flags,
+    /// The CEE bonus, gross, deducted from the amount to pay (`use_prime_cee`).
+    pub prime_cee_value: Option<Decimal>,
+    pub exchange_currency_rate: Option<Decimal>,
+    /// Refuse a second document with the same `oid` (seed `oid_unique: yes`).
+    pub oid_unique: bool,
+    /// `incomplete` creates an "invoice to complete" (the only status given at creation).
+    pub status: Option<String>,
+    /// Copy the department's default "Informations spécifiques" (seed `fill_default_descriptions`).
+    pub fill_default_descriptions: bool,
+    /// Flows: the source document (`copy_invoice_from`), the functional link, the advance
+    /// to create, the advances a final deducts, a total credit note.
+    pub copy_from: Option<Uuid>,
+    pub from_invoice_id: Option<Uuid>,
+    pub invoice_id: Option<Uuid>,
+    pub advance: Option<flows::AdvanceInput>,
+    pub advance_ids: Option<Vec<Uuid>>,
+    pub total_correction: Option<bool>,
+    /// Filled by the flows, never by callers.
+    pub prepared: Prepared,
 }
+
+/// What a flow derives from the source document before the document is written.
+#[derive(Clone, Debug, Default)]
+pub struct Prepared {
+    /// A copy's buyer details, shown as on the source.
+    pub(crate) buyer_snapshot: Option<(Option<Uuid>, BuyerInput)>,
+    /// The lines to write when the input gives no positions.
+    pub(crate) lines: Option<Vec<Line>>,
+    /// The advances a new final invoice deducts.
+    pub(crate) advances: Option<Vec<Model>>,
+}
+
+macro_rules! optional_columns {
+    ($name:ident: $ty:ty { $($field:ident: $gql:literal, $max:expr;)* }) => {
+        /// Optional document columns set from input as they are (absent: unchanged; empty: cleared).
+        #[derive(Clone, Debug, Default)]
+        pub struct $name { $(pub $field: Option<$ty>,)* }
+        impl $name {
+            /// (column value, GraphQL field, maximum length)
+            fn entries(&self) -> Vec<(&Option<$ty>, &'static str, usize)> {
+                vec![$((&self.$field, $gql, $max),)*]
+            }
+            fn apply(&self, am: &mut ActiveModel) {
+                $(if let Some(v) = &self.$field { am.$field = Set(clean(&Some(v.clone()))); })*
+            }
+            fn from_model(m: &Model) -> Self {
+                Self { $($field: m.$field.clone(),)* }
+            }
+            /// Takes `other`'s value for every field this one leaves out.
+            fn fill_from(&mut self, other: &Self) {
+                $(if self.$field.is_none() { self.$field = other.$field.clone(); })*
+            }
+        }
+    };
+}
+
+optional_columns!(Texts: String {
+    title: "input.title", MAX_LINE;
+    buyer_title: "input.buyerTitle", MAX_LINE;
+    additional_invoice_field: "input.additionalInvoiceField", MAX_TEXT;
+    sum_recovery: "input.sumRecovery", MAX_LINE;
+    interest_rate: "input.interestRate", MAX_LINE;
+    advanced_payment_discount: "input.advancedPaymentDiscount", MAX_LINE;
+    conditional_notes: "input.conditionalNotes", MAX_TEXT;
+    description_long: "input.descriptionLong", MAX_TEXT;
+    buyer_note: "input.buyerNote", MAX_TEXT;
+    buyer_mobile_phone: "input.buyerMobilePhone", MAX_LINE;
+    delivery_address: "input.deliveryAddress", MAX_TEXT;
+    additional_info_desc: "input.additionalInfoDesc", MAX_TEXT;
+    correction_reason: "input.correctionReason", MAX_LINE;
+    corrected_content_before: "input.correctedContentBefore", MAX_TEXT;
+    corrected_content_after: "input.correctedContentAfter", MAX_TEXT;
+    exchange_currency: "input.exchangeCurrency", MAX_LINE;
+    exchange_kind: "input.exchangeKind", MAX_LINE;
+    accounting_status: "input.accountingStatus", MAX_LINE;
+    send_completion_to: "input.sendCompletionTo", MAX_TEXT;
+});
+
+/// Optional flags (absent: unchanged).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Flags {
+    pub use_oss: Option<bool>,
+    pub use_prime_cee: Option<bool>,
+    pub hide_tax: Option<bool>,
+    pub use_delivery_address: Option<bool>,
+    pub additional_info: Option<bool>,
+    pub split_payment: Option<bool>,
+    pub paid_after_completion: Option<bool>,
+    pub send_after_completion: Option<bool>,
+    pub prevent_send_email_to_complete: Option<bool>,
+}
+
+impl Flags {
+    fn apply(&self, am: &mut ActiveModel) {
+        for (dst, src) in [
+            (&mut am.use_oss, self.use_oss),
+            (&mut am.use_prime_cee, self.use_prime_cee),
+            (&mut am.hide_tax, self.hide_tax),
+            (&mut am.use_delivery_address, self.use_delivery_address),
+            (&mut am.additional_info, self.additional_info),
+            (&mut am.split_payment, self.split_payment),
+            (&mut am.paid_after_completion, self.paid_after_completion),
+            (&mut am.send_after_completion, self.send_after_completion),
+            (&mut am.prevent_send_email_to_complete, self.prevent_send_email_to_complete),
+        ] {
+            if let Some(b) = src {
+                *dst = Set(b);
+            }
+        }
+    }
+
+    fn fill_from(&mut self, other: &Self) {
+        let pairs = [
+            (&mut self.use_oss, other.use_oss),
+            (&mut self.use_prime_cee, other.use_prime_cee),
+            (&mut self.hide_tax, other.hide_tax),
+            (&mut self.use_delivery_address, other.use_delivery_address),
+            (&mut self.additional_info, other.additional_info),
+            (&mut self.split_payment, other.split_payment),
+            (&mut self.paid_after_completion, other.paid_after_completion),
+            (&mut self.send_after_completion, other.send_after_completion),
+            (&mut self.prevent_send_email_to_complete, other.prevent_send_email_to_complete),
+        ];
+        for (mine, theirs) in pairs {
+            if mine.is_none() {
+                *mine = theirs;
+            }
+        }
+    }
+
+    fn from_model(m: &Model) -> Self {
+        Flags {
+            use_oss: Some(m.use_oss),
+            use_prime_cee: Some(m.use_prime_cee),
+            hide_tax: Some(m.hide_tax),
+            use_delivery_address: Some(m.use_delivery_address),
+            additional_info: Some(m.additional_info),
+            split_payment: Some(m.split_payment),
+            paid_after_completion: Some(m.paid_after_completion),
+            send_after_completion: Some(m.send_after_completion),
+            prevent_send_email_to_complete: Some(m.prevent_send_email_to_complete),
+        }
+    }
+}
+
+/// The seed's `sum_recovery` values, `exchange_kind` values and the one forced `accounting_status`.
+pub const SUM_RECOVERY: [&str; 2] = ["client_professionnel", "client_particulier"];
+pub const EXCHANGE_KINDS: [&str; 7] = ["ecb", "nbp", "cbr", "nbu", "nbg", "nbt", "own"];
+pub const ACCOUNTING_STATUSES: [&str; 1] = ["exported"];
 
 fn field(i: usize, name: &str) -> String {
     format!("input.positions.{i}.{name}")
@@ -181,6 +336,9 @@ fn dec(s: &str) -> Decimal {
 }
 
 mod buyer;
+mod catalogue;
+pub mod completion;
+pub mod flows;
 mod lines;
 mod listing;
 
@@ -254,6 +412,51 @@ fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
     {
         v.push("input.buyerEmail", FieldCode::InvalidEmail);
     }
+    for (value, name, max) in input.texts.entries() {
+        if let Some(s) = value {
+            v.max_len(name, s, max);
+        }
+    }
+    let t = &input.texts;
+    for (value, name, allowed) in [
+        (&t.sum_recovery, "input.sumRecovery", &SUM_RECOVERY[..]),
+        (&t.exchange_kind, "input.exchangeKind", &EXCHANGE_KINDS[..]),
+        (&t.accounting_status, "input.accountingStatus", &ACCOUNTING_STATUSES[..]),
+    ] {
+        if let Some(x) = clean(value) {
+            v.one_of(name, &x, allowed);
+        }
+    }
+    if let Some(c) = clean(&t.exchange_currency)
+        && !crate::accounts::is_currency_code(&c)
+    {
+        v.push("input.exchangeCurrency", FieldCode::Rule("currency_code"));
+    }
+    if let Some(e) = clean(&t.send_completion_to)
+        && !crate::validation::is_email_list(&e)
+    {
+        v.push("input.sendCompletionTo", FieldCode::InvalidEmail);
+    }
+    if let Some(d) = clean(&t.advanced_payment_discount)
+        && !crate::validation::parse_decimal(&d).is_some_and(|x| x >= Decimal::ZERO && x <= Decimal::ONE_HUNDRED)
+    {
+        v.push("input.advancedPaymentDiscount", FieldCode::OutOfRange { min: 0, max: 100 });
+    }
+    if input.prime_cee_value.is_some_and(|x| x < Decimal::ZERO) {
+        v.push("input.primeCeeValue", FieldCode::Rule("positive_amount"));
+    }
+    if input.exchange_currency_rate.is_some_and(|x| x <= Decimal::ZERO) {
+        v.push("input.exchangeCurrencyRate", FieldCode::Rule("positive_amount"));
+    }
+    if let Some(st) = &input.status {
+        v.one_of("input.status", st, &["incomplete"]);
+    }
+    if let Some(k) = &input.kind
+        && k != "vat"
+        && input.status.is_some()
+    {
+        v.push("input.status", FieldCode::Rule("incomplete_invoice_only"));
+    }
     for (i, p) in input.positions.iter().flatten().enumerate() {
         if let Some(d) = p.discount_percent
             && (d < Decimal::ZERO || d > Decimal::ONE_HUNDRED)
@@ -300,7 +503,15 @@ async fn write(
     set_seller(&mut am, &dept);
 
     let mut price_list = input.price_list_id;
-    if (is_new || input.client.is_some() || !input.buyer.is_empty())
+    let copied_buyer = match &input.prepared.buyer_snapshot {
+        Some((client_id, fields)) if is_new && input.client.is_none() && input.buyer.is_empty() => {
+            set_buyer(&mut am, &Buyer { client_id: *client_id, fields: fields.clone() });
+            true
+        }
+        _ => false,
+    };
+    if !copied_buyer
+        && (is_new || input.client.is_some() || !input.buyer.is_empty())
         && let Some((buyer, contact)) = resolve_buyer(db, actor, input).await?
     {
         set_buyer(&mut am, &buyer);
@@ -406,16 +617,58 @@ async fn write(
     am.calc_position = Set(p.into());
     am.calc_sum = Set(s.into());
     am.calc_price_kind = Set(k.into());
-    let lines = match &input.positions {
-        Some(inputs) => {
+    let mut lines = match (&input.positions, &input.prepared.lines) {
+        (Some(inputs), _) => {
             resolve_lines(db, actor, &kind, &strategy, discount_kind, inputs, price_list, dept.default_tax.as_deref())
                 .await?
         }
-        None => match &current {
+        (None, Some(prepared)) => prepared.clone(),
+        (None, None) => match &current {
             Some(m) => stored_lines(db, actor, m.id, discount_kind).await?,
             None => Vec::new(),
         },
     };
+    if is_new && account.add_products_to_catalogue && catalogue_kind(&kind) && input.positions.is_some() {
+        catalogue::add_new_products(db, actor, &mut lines).await?;
+    }
+    // A final invoice's deductions always come from the advances linked to it.
+    lines.retain(|l| l.stored_kind != "advance_deduction");
+    if kind == "final" {
+        let advances = match (&input.prepared.advances, &current) {
+            (Some(a), _) => a.clone(),
+            (None, Some(m)) => flows::deducted_advances(db, actor, m.id).await?,
+            (None, None) => Vec::new(),
+        };
+        let lang = value_of(&am.lang);
+        lines.extend(flows::deduction_lines(db, actor, &advances, &strategy, &lang).await?);
+    }
+
+    input.texts.apply(&mut am);
+    input.flags.apply(&mut am);
+    if let Some(v) = input.prime_cee_value {
+        am.prime_cee_value = Set(Some(tax::round2(v).to_string()));
+    }
+    if let Some(r) = input.exchange_currency_rate {
+        am.exchange_currency_rate = Set(Some(r.normalize().to_string()));
+    }
+    if let Some(from) = input.from_invoice_id.or(input.copy_from) {
+        am.from_invoice_id = Set(Some(from));
+    }
+    if let Some(id) = input.invoice_id {
+        am.invoice_id = Set(Some(id));
+    }
+    if is_new && input.status.as_deref() == Some("incomplete") {
+        am.status = Set("incomplete".into());
+    }
+    if is_new && input.fill_default_descriptions && clean(&input.description).is_none() {
+        am.description = Set(dept.invoice_description.clone());
+    }
+    am.sell_on = Set(value_of(&am.sell_date).as_deref().and_then(sell_on));
+    check_combined_fields(&am)?;
+    if input.oid_unique {
+        check_oid_unique(db, actor, &am).await?;
+    }
+
     let engine: Vec<LineInput> = lines.iter().map(|l| l.input).collect();
     let amounts = tax::compute(&engine, &strategy, discount_kind).map_err(engine_error)?;
     am.price_net = Set(amounts.net.to_string());
@@ -423,48 +676,64 @@ async fn write(
     am.price_gross = Set(amounts.gross.to_string());
     am.updated_at = Set(now);
     let saved = if is_new { am.insert(db).await? } else { am.update(db).await? };
-
-    pos::Entity::delete_many()
-        .filter(pos::Column::AccountId.eq(actor.account_id.0))
-        .filter(pos::Column::DocumentId.eq(saved.id))
-        .exec(db)
-        .await?;
-    for (i, (l, a)) in lines.iter().zip(&amounts.lines).enumerate() {
-        let (given, amount) = price_given_name(&l.input.price);
-        pos::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            account_id: Set(actor.account_id.0),
-            document_id: Set(saved.id),
-            position: Set(i as i32),
-            kind: Set(match l.input.kind {
-                LineKind::Normal => "normal",
-                LineKind::TextSeparator => "text_separator",
-                LineKind::Subtotal => "subtotal",
-            }
-            .into()),
-            product_id: Set(l.product_id),
-            name: Set(l.name.clone()),
-            quantity: Set(l.input.quantity.normalize().to_string()),
-            tax: Set(l.input.tax.to_string()),
-            price_given: Set(given.into()),
-            price_given_amount: Set(amount.normalize().to_string()),
-            price_net: Set(tax::price_text(a.unit_net)),
-            price_gross: Set(tax::price_text(a.unit_gross)),
-            total_price_net: Set(a.total_net.to_string()),
-            total_price_tax: Set(a.total_tax.to_string()),
-            total_price_gross: Set(a.total_gross.to_string()),
-            discount_gross: Set(a.discount_gross.to_string()),
-            code: Set(l.code.clone()),
-            quantity_unit: Set(l.quantity_unit.clone()),
-            discount: Set(l.discount.map(|d| d.normalize().to_string())),
-            discount_percent: Set(l.discount_percent.map(|d| d.normalize().to_string())),
-            description: Set(l.description.clone()),
-            parent_id: Set(None),
-        }
-        .insert(db)
-        .await?;
-    }
+    store_lines(db, actor, &saved, &lines, &amounts.lines).await?;
     Ok(saved)
+}
+
+/// Kinds whose new lines join the catalogue: sales and purchases of goods and services,
+/// not credit notes (their lines are the invoice's) nor cash vouchers.
+fn catalogue_kind(kind: &str) -> bool {
+    !matches!(kind, "correction" | "advance" | "final" | "kp" | "kw" | "payment_receipt")
+}
+
+/// `sell_date` as a date: the day, or the first of the month for `YYYY-MM`.
+fn sell_on(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .or_else(|| NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").ok())
+}
+
+/// Rules on the document as it will be saved (given fields and stored ones together).
+fn check_combined_fields(am: &ActiveModel) -> DomainResult<()> {
+    let mut v = Validator::new();
+    if value_of(&am.use_prime_cee) && value_of(&am.prime_cee_value).is_none() {
+        v.push("input.primeCeeValue", FieldCode::Required);
+    }
+    if value_of(&am.exchange_currency).is_some() {
+        match value_of(&am.exchange_kind).as_deref() {
+            None => v.push("input.exchangeKind", FieldCode::Required),
+            // Bank rates need a rate feed; an own rate is exact and always available.
+            Some("own") => {
+                if value_of(&am.exchange_currency_rate).is_none() {
+                    v.push("input.exchangeCurrencyRate", FieldCode::Required);
+                }
+            }
+            Some(_) => v.push("input.exchangeKind", FieldCode::Rule("exchange_kind_unsupported")),
+        }
+    }
+    if value_of(&am.use_oss)
+        && value_of(&am.buyer_country).is_some()
+        && value_of(&am.buyer_country) == value_of(&am.seller_country)
+    {
+        v.push("input.useOss", FieldCode::Rule("oss_same_country"));
+    }
+    v.finish()
+}
+
+/// The seed's `oid_unique: yes`: no other document of the account has this order number.
+/// The account row is locked first so that two such documents cannot pass together.
+async fn check_oid_unique(db: &impl ConnectionTrait, actor: &Actor, am: &ActiveModel) -> DomainResult<()> {
+    let Some(oid) = value_of(&am.oid) else {
+        return Err(DomainError::field("input.oid", FieldCode::Required));
+    };
+    crate::tables::account::Entity::find_by_id(actor.account_id.0).lock_exclusive().one(db).await?;
+    let taken = Entity::find()
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .filter(Column::Oid.eq(oid))
+        .filter(Column::Id.ne(value_of(&am.id)))
+        .count(db)
+        .await?;
+    if taken > 0 { Err(DomainError::conflict(ConflictKind::OidTaken, Some("input.oid"))) } else { Ok(()) }
 }
 
 fn blank(actor: &Actor, account: &crate::tables::account::Model, now: chrono::DateTime<Utc>) -> ActiveModel {
@@ -558,7 +827,7 @@ async fn issue_in(txn: &sea_orm::DatabaseTransaction, actor: &Actor, m: Model) -
         v.push("input.buyerName", FieldCode::Required);
     }
     let lines = positions(txn, actor, m.id).await?;
-    if !lines.iter().any(|p| p.kind == "normal") {
+    if !lines.iter().any(|p| p.kind != "text_separator" && p.kind != "subtotal") {
         v.push("input.positions", FieldCode::Required);
     }
     // Never issued in the future: a mistyped year would block the series until then,
@@ -568,6 +837,7 @@ async fn issue_in(txn: &sea_orm::DatabaseTransaction, actor: &Actor, m: Model) -
         v.push("input.issueDate", FieldCode::Rule("issue_date_in_future"));
     }
     v.finish()?;
+    flows::check_limits(txn, actor, &m).await?;
     let (series, pattern) = series_of(&m);
     let allocated = crate::number_series::allocate(txn, actor.account_id, &series, &pattern, m.issue_date).await?;
     let dept = crate::departments::get(txn, actor, m.department_id).await?;
@@ -584,14 +854,31 @@ async fn issue_in(txn: &sea_orm::DatabaseTransaction, actor: &Actor, m: Model) -
     Ok(am.update(txn).await?)
 }
 
+/// Creates a document in the caller's write transaction: flows first (copy, advance,
+/// final, credit note), then the document, its links and limits, then its number.
+async fn create_in(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    mut input: DocumentInput,
+    issue: bool,
+) -> DomainResult<Model> {
+    flows::prepare(txn, actor, &mut input).await?;
+    let mut doc = write(txn, actor, None, &input).await?;
+    if let Some(advances) = &input.prepared.advances {
+        flows::link_advances(txn, actor, doc.id, advances).await?;
+    }
+    flows::check_limits(txn, actor, &doc).await?;
+    if issue {
+        doc = issue_in(txn, actor, doc).await?;
+    }
+    Ok(doc)
+}
+
 /// Creates a document as a draft, or issued when `issue` is true.
 pub async fn create(db: &DatabaseConnection, actor: &Actor, input: DocumentInput, issue: bool) -> DomainResult<Model> {
     actor.require_writer()?;
     let txn = begin_write(db).await?;
-    let mut doc = write(&txn, actor, None, &input).await?;
-    if issue {
-        doc = issue_in(&txn, actor, doc).await?;
-    }
+    let doc = create_in(&txn, actor, input, issue).await?;
     txn.commit().await?;
     Ok(doc)
 }
@@ -614,6 +901,31 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
     if current.state == "issued" && is_fiscal(&current.kind) {
         return Err(DomainError::conflict(ConflictKind::DocumentIssued, Some("id")));
     }
+    if current.status == "cancelled" {
+        return Err(DomainError::conflict(ConflictKind::DocumentCancelled, Some("id")));
+    }
+    // Flows happen when a document is created; its links never change afterwards.
+    let mut v = Validator::new();
+    for (given, name) in [
+        (input.copy_from.is_some(), "input.copyFrom"),
+        (input.advance.is_some(), "input.advanceCreationMode"),
+        (input.advance_ids.is_some(), "input.invoiceIds"),
+        (input.total_correction.is_some(), "input.totalCorrection"),
+        (input.invoice_id.is_some(), "input.invoiceId"),
+        (input.from_invoice_id.is_some(), "input.fromInvoiceId"),
+        (input.status.is_some(), "input.status"),
+        (input.oid_unique, "input.oidUnique"),
+    ] {
+        if given {
+            v.push(name, FieldCode::Rule("creation_only"));
+        }
+    }
+    if input.kind.as_ref().is_some_and(|k| k != &current.kind)
+        && (current.kind == "final" || input.kind.as_deref() == Some("final"))
+    {
+        v.push("input.kind", FieldCode::Rule("final_kind_fixed"));
+    }
+    v.finish()?;
     if current.state == "issued" {
         // An issued document keeps what its number stands on: kind, date, series, seller.
         let mut v = Validator::new();
@@ -652,6 +964,9 @@ pub async fn change_status(db: &DatabaseConnection, actor: &Actor, id: Uuid, sta
     if current.state != "issued" {
         return Err(DomainError::field("id", FieldCode::Rule("issue_first")));
     }
+    if current.status == "cancelled" {
+        return Err(DomainError::conflict(ConflictKind::DocumentCancelled, Some("id")));
+    }
     let mut am: ActiveModel = current.into();
     am.status = Set(status.to_owned());
     am.updated_at = Set(Utc::now());
@@ -672,6 +987,71 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
     txn.commit().await?;
     Ok(current)
+}
+
+/// Cancels an issued document (the seed's `cancel`): a fiscal one by issuing a total
+/// credit note for it, dated today, linked to it; either way it is marked `cancelled` with
+/// the reason. Nothing is erased. Returns the cancelled document and the credit note.
+pub async fn cancel(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    reason: Option<String>,
+) -> DomainResult<(Model, Option<Model>)> {
+    actor.require_writer()?;
+    if let Some(r) = &reason {
+        let mut v = Validator::new();
+        v.max_len("reason", r, MAX_LINE);
+        v.finish()?;
+    }
+    let txn = begin_write(db).await?;
+    let current = get_for_update(&txn, actor, id).await?;
+    if current.state != "issued" {
+        return Err(DomainError::field("id", FieldCode::Rule("draft_delete_instead")));
+    }
+    if current.status == "cancelled" {
+        return Err(DomainError::conflict(ConflictKind::DocumentCancelled, Some("id")));
+    }
+    let credit_note = if is_fiscal(&current.kind) {
+        if !flows::CORRECTABLE.contains(&current.kind.as_str()) {
+            return Err(DomainError::field("id", FieldCode::Rule("not_cancellable")));
+        }
+        // A cancellation takes back the whole invoice: after partial credit notes it would
+        // credit too much, so those invoices are corrected by a further credit note instead.
+        let credited = Entity::find()
+            .filter(Column::AccountId.eq(actor.account_id.0))
+            .filter(Column::InvoiceId.eq(id))
+            .filter(Column::Kind.eq("correction"))
+            .filter(Column::State.eq("issued"))
+            .count(&txn)
+            .await?;
+        if credited > 0 {
+            return Err(DomainError::field("id", FieldCode::Rule("already_corrected")));
+        }
+        let french = current.lang.starts_with("fr");
+        let default_reason = if french { "Annulation" } else { "Cancellation" };
+        let input = DocumentInput {
+            kind: Some("correction".into()),
+            copy_from: Some(id),
+            total_correction: Some(true),
+            texts: Texts {
+                correction_reason: Some(clean(&reason).unwrap_or(default_reason.into())),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        Some(create_in(&txn, actor, input, true).await?)
+    } else {
+        None
+    };
+    let mut am: ActiveModel = current.into();
+    am.status = Set("cancelled".into());
+    am.cancel_reason = Set(clean(&reason));
+    am.cancelled_at = Set(Some(Utc::now()));
+    am.updated_at = Set(Utc::now());
+    let cancelled = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok((cancelled, credit_note))
 }
 
 /// `get` with the row locked until the transaction ends (`FOR UPDATE` on PostgreSQL; on
@@ -711,11 +1091,69 @@ pub async fn by_view_token(db: &DatabaseConnection, token: &str) -> DomainResult
     Ok(Some((doc, lines)))
 }
 
+/// A document's positions in order (a credit-note line's before/after rows apart: see
+/// `correction_rows`).
 pub async fn positions(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Vec<pos::Model>> {
+    Ok(all_position_rows(db, actor.account_id.0, id).await?.into_iter().filter(|p| p.parent_id.is_none()).collect())
+}
+
+/// The `correction_before` / `correction_after` rows of a credit-note line.
+pub async fn correction_rows(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    line: &pos::Model,
+) -> DomainResult<Vec<pos::Model>> {
     Ok(pos::Entity::find()
         .filter(pos::Column::AccountId.eq(actor.account_id.0))
-        .filter(pos::Column::DocumentId.eq(id))
+        .filter(pos::Column::DocumentId.eq(line.document_id))
+        .filter(pos::Column::ParentId.eq(line.id))
         .order_by_asc(pos::Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// Documents functionally linked to `id`, both ways: what it points to (`invoiceId`), what
+/// points to it (advances and credit notes), and the advances a final deducts or the final
+/// that deducts an advance.
+pub async fn related(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Vec<Model>> {
+    use crate::tables::final_advance as fa;
+    use sea_orm::sea_query::Query;
+    let doc = get(db, actor, id).await?;
+    let account = actor.account_id.0;
+    let deducted = Query::select()
+        .column(fa::Column::AdvanceId)
+        .from(fa::Entity)
+        .and_where(fa::Column::AccountId.eq(account))
+        .and_where(fa::Column::FinalId.eq(id))
+        .to_owned();
+    let deducting = Query::select()
+        .column(fa::Column::FinalId)
+        .from(fa::Entity)
+        .and_where(fa::Column::AccountId.eq(account))
+        .and_where(fa::Column::AdvanceId.eq(id))
+        .to_owned();
+    let mut cond = sea_orm::Condition::any()
+        .add(Column::InvoiceId.eq(id))
+        .add(Column::Id.in_subquery(deducted))
+        .add(Column::Id.in_subquery(deducting));
+    if let Some(target) = doc.invoice_id {
+        cond = cond.add(Column::Id.eq(target));
+    }
+    Ok(Entity::find()
+        .filter(Column::AccountId.eq(account))
+        .filter(cond)
+        .order_by_asc(Column::IssueDate)
+        .order_by_asc(Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// Documents created from `id` (copies, conversions, advances, finals, credit notes).
+pub async fn created_from(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Vec<Model>> {
+    Ok(Entity::find()
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .filter(Column::FromInvoiceId.eq(id))
+        .order_by_asc(Column::CreatedAt)
         .all(db)
         .await?)
 }

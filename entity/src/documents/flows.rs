@@ -1,0 +1,475 @@
+//! Document flows: similar documents and conversions (`copyFrom`), advance invoices from
+//! an estimate, final invoices deducting advances, credit notes (total, or line by line
+//! with before/after), and cancellation.
+//!
+//! Rules (README, "Document flows"):
+//! * A copy takes every field of its source that the input leaves out, except the
+//!   number, the dates (today, due date recomputed) and the status; the buyer is shown
+//!   as on the source. It records the source as `fromInvoiceId`.
+//! * An advance comes from an issued estimate, order or proforma: by percent of its
+//!   total or by amount, split over the source's VAT rates in proportion, never more
+//!   than what earlier issued advances left.
+//! * A final invoice repeats the estimate and deducts the chosen advances (all of the
+//!   estimate's issued advances not deducted yet, by default) as negative lines per VAT
+//!   rate, so its totals and VAT are what is left to invoice. An advance is deducted once.
+//! * A credit note names the corrected invoice (`invoiceId`, the functional link); the
+//!   issued credit notes of an invoice never credit more than its total.
+//! * Cancelling an issued invoice issues a total credit note for it and marks it
+//!   `cancelled` with the reason; nothing is erased.
+
+use super::*;
+use crate::tables::final_advance;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdvanceMode {
+    Percent,
+    Amount,
+}
+
+#[derive(Clone, Debug)]
+pub struct AdvanceInput {
+    pub mode: AdvanceMode,
+    pub value: Decimal,
+    pub position_name: Option<String>,
+}
+
+/// Kinds an advance (and its final invoice) can come from.
+const ADVANCE_SOURCES: [&str; 3] = ["estimate", "client_order", "proforma"];
+/// Kinds a credit note can correct (and a cancellation can cancel by a credit note).
+pub(super) const CORRECTABLE: [&str; 5] = ["vat", "advance", "final", "receipt", "invoice_other"];
+
+fn french(lang: &str) -> bool {
+    lang.trim_start().starts_with("fr")
+}
+
+/// Reads an id the input names, as one of the account's documents.
+async fn referenced_document(db: &impl ConnectionTrait, actor: &Actor, id: Uuid, field: &str) -> DomainResult<Model> {
+    crate::error::referenced(get(db, actor, id).await, field, "unknown_document")
+}
+
+/// Checks the flow fields of a new document and fills `input` from its source: fields,
+/// lines (copied, or built for an advance, a final or a credit note) and links.
+pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mut DocumentInput) -> DomainResult<()> {
+    let source = match input.copy_from {
+        Some(id) => Some(referenced_document(db, actor, id, "input.copyFrom").await?),
+        None => None,
+    };
+    let kind = input.kind.clone().or_else(|| source.as_ref().map(|s| s.kind.clone())).unwrap_or("vat".into());
+    input.kind = Some(kind.clone());
+    let mut v = Validator::new();
+    if input.advance.is_some() && kind != "advance" {
+        v.push("input.advanceCreationMode", FieldCode::Rule("advance_kind_only"));
+    }
+    if input.advance_ids.is_some() && kind != "final" {
+        v.push("input.invoiceIds", FieldCode::Rule("final_kind_only"));
+    }
+    if input.total_correction.is_some() && kind != "correction" {
+        v.push("input.totalCorrection", FieldCode::Rule("correction_kind_only"));
+    }
+    if kind == "advance" && input.advance.is_some() && source.is_none() {
+        v.push("input.copyFrom", FieldCode::Required);
+    }
+    v.finish()?;
+
+    if let Some(id) = input.invoice_id {
+        let target = referenced_document(db, actor, id, "input.invoiceId").await?;
+        check_link(&kind, &target, "input.invoiceId")?;
+    }
+    if let Some(src) = &source {
+        fill_from(input, src);
+        let mut lines = stored_lines(db, actor, src.id, stored_discount_kind(src)).await?;
+        lines.retain(|l| l.stored_kind != "advance_deduction");
+        match kind.as_str() {
+            "advance" => {
+                check_link(&kind, src, "input.copyFrom")?;
+                let Some(adv) = input.advance.clone() else {
+                    return Err(DomainError::field("input.advanceCreationMode", FieldCode::Required));
+                };
+                let lang = input.lang.clone().unwrap_or(src.lang.clone());
+                lines = advance_lines(db, actor, src, &adv, &lang).await?;
+                input.invoice_id = Some(src.id);
+                // The advance's amounts are gross amounts: keep them exactly.
+                input.calculating_strategy = Some(input.calculating_strategy.unwrap_or(CalculatingStrategy::GROSS));
+                input.discount_kind = None;
+            }
+            "final" => {
+                check_link(&kind, src, "input.copyFrom")?;
+                input.invoice_id = Some(src.id);
+            }
+            "correction" => {
+                check_link(&kind, src, "input.copyFrom")?;
+                lines = credit_lines(lines, input.total_correction.unwrap_or(true));
+                input.invoice_id = Some(src.id);
+            }
+            _ => {
+                // A credit-note line copied into another kind is its difference line.
+                for l in &mut lines {
+                    if l.stored_kind == "correction" {
+                        l.stored_kind = "normal";
+                        l.children.clear();
+                    }
+                }
+            }
+        }
+        input.prepared.lines = Some(lines);
+    }
+    if kind == "final" {
+        input.prepared.advances =
+            Some(advances_to_deduct(db, actor, input.advance_ids.as_deref(), input.invoice_id).await?);
+    }
+    Ok(())
+}
+
+/// Which documents a functional link may point to.
+fn check_link(kind: &str, target: &Model, field: &str) -> DomainResult<()> {
+    let ok_kind = match kind {
+        "advance" | "final" => ADVANCE_SOURCES.contains(&target.kind.as_str()),
+        "correction" => CORRECTABLE.contains(&target.kind.as_str()),
+        _ => return Err(DomainError::field(field, FieldCode::Rule("link_kind"))),
+    };
+    if !ok_kind {
+        return Err(DomainError::field(field, FieldCode::Rule("link_kind")));
+    }
+    if target.state != "issued" {
+        return Err(DomainError::field(field, FieldCode::Rule("source_not_issued")));
+    }
+    if target.status == "cancelled" {
+        return Err(DomainError::field(field, FieldCode::Rule("source_cancelled")));
+    }
+    Ok(())
+}
+
+/// Every field of `src` that `input` leaves out, except number, dates and status.
+fn fill_from(input: &mut DocumentInput, src: &Model) {
+    macro_rules! or_src {
+        ($($f:ident),*) => { $( if input.$f.is_none() { input.$f = src.$f.clone().into(); } )* };
+    }
+    or_src!(place, payment_type, description, internal_note, oid);
+    if input.income.is_none() {
+        input.income = Some(src.income);
+    }
+    if input.test.is_none() {
+        input.test = Some(src.test);
+    }
+    if input.department_id.is_none() {
+        input.department_id = Some(src.department_id);
+    }
+    if input.currency.is_none() {
+        input.currency = Some(src.currency.clone());
+    }
+    if input.lang.is_none() {
+        input.lang = Some(src.lang.clone());
+    }
+    // The due date follows the new issue date, unless the source had a fixed date.
+    if input.payment_to.is_none() && input.payment_to_kind.is_none() {
+        input.payment_to_kind = src.payment_to_kind.clone().filter(|k| k != "other_date");
+    }
+    if input.calculating_strategy.is_none() {
+        input.calculating_strategy = Some(stored_strategy(src));
+    }
+    if input.discount_kind.is_none() {
+        input.discount_kind = stored_discount_kind(src);
+    }
+    if input.show_discount.is_none() {
+        input.show_discount = Some(src.show_discount);
+    }
+    if input.reverse_charge.is_none() {
+        input.reverse_charge = Some(src.reverse_charge);
+    }
+    input.texts.fill_from(&Texts::from_model(src));
+    input.flags.fill_from(&Flags::from_model(src));
+    if input.prime_cee_value.is_none() {
+        input.prime_cee_value = src.prime_cee_value.as_deref().map(dec);
+    }
+    if input.exchange_currency_rate.is_none() {
+        input.exchange_currency_rate = src.exchange_currency_rate.as_deref().map(dec);
+    }
+    if input.client.is_none() && input.buyer.is_empty() {
+        input.prepared.buyer_snapshot = Some((
+            src.client_id,
+            BuyerInput {
+                name: src.buyer_name.clone(),
+                first_name: src.buyer_first_name.clone(),
+                last_name: src.buyer_last_name.clone(),
+                company: Some(src.buyer_company),
+                tax_no: src.buyer_tax_no.clone(),
+                tax_no_kind: src.buyer_tax_no_kind.clone(),
+                post_code: src.buyer_post_code.clone(),
+                city: src.buyer_city.clone(),
+                street: src.buyer_street.clone(),
+                country: src.buyer_country.clone(),
+                email: src.buyer_email.clone(),
+                phone: src.buyer_phone.clone(),
+            },
+        ));
+    }
+}
+
+/// A credit note's lines for a whole invoice: each line taken back (`total`), or kept as
+/// it was (a credit note of zero, the seed's `total_correction: 0`), before/after attached.
+fn credit_lines(lines: Vec<Line>, total: bool) -> Vec<Line> {
+    lines
+        .into_iter()
+        .map(|l| {
+            if l.input.kind != LineKind::Normal {
+                return l;
+            }
+            let before = Line { stored_kind: "correction_before", children: Vec::new(), ..l.clone() };
+            let mut after = Line { stored_kind: "correction_after", children: Vec::new(), ..l.clone() };
+            let mut diff = Line { stored_kind: "correction", children: Vec::new(), ..l.clone() };
+            if total {
+                after.input.quantity = Decimal::ZERO;
+                after.input.price = zero_total(l.input.price);
+                diff.input.quantity = -l.input.quantity;
+                diff.input.price = negate_total(l.input.price);
+            } else {
+                diff.input.quantity = Decimal::ZERO;
+                diff.input.price = zero_total(l.input.price);
+            }
+            diff.children = vec![before, after];
+            diff
+        })
+        .collect()
+}
+
+/// A total price follows its quantity's sign; a unit price stays as it is.
+fn negate_total(p: Price) -> Price {
+    match p {
+        Price::TotalNet(x) => Price::TotalNet(-x),
+        Price::TotalGross(x) => Price::TotalGross(-x),
+        unit => unit,
+    }
+}
+
+fn zero_total(p: Price) -> Price {
+    match p {
+        Price::TotalNet(_) => Price::TotalNet(Decimal::ZERO),
+        Price::TotalGross(_) => Price::TotalGross(Decimal::ZERO),
+        unit => unit,
+    }
+}
+
+/// Gross of the issued documents of `kind` linked to `target`, other than `except`.
+async fn linked_issued_gross(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    target: Uuid,
+    kind: &str,
+    except: Option<Uuid>,
+) -> DomainResult<Decimal> {
+    let mut q = Entity::find()
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .filter(Column::InvoiceId.eq(target))
+        .filter(Column::Kind.eq(kind))
+        .filter(Column::State.eq("issued"));
+    if let Some(id) = except {
+        q = q.filter(Column::Id.ne(id));
+    }
+    Ok(q.all(db).await?.iter().map(|d| dec(&d.price_gross)).sum())
+}
+
+/// The advance's lines: the amount split over the source's VAT rates in proportion to
+/// their gross amounts, the last rate taking the rounding remainder.
+async fn advance_lines(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    src: &Model,
+    adv: &AdvanceInput,
+    lang: &str,
+) -> DomainResult<Vec<Line>> {
+    let total = dec(&src.price_gross);
+    let target = match adv.mode {
+        AdvanceMode::Percent => {
+            if adv.value <= Decimal::ZERO || adv.value > Decimal::ONE_HUNDRED {
+                return Err(DomainError::field("input.advanceValue", FieldCode::OutOfRange { min: 0, max: 100 }));
+            }
+            tax::round2(total * adv.value / Decimal::ONE_HUNDRED)
+        }
+        AdvanceMode::Amount => {
+            if adv.value <= Decimal::ZERO || adv.value.scale() > 2 && adv.value != tax::round2(adv.value) {
+                return Err(DomainError::field("input.advanceValue", FieldCode::Rule("positive_amount")));
+            }
+            tax::round2(adv.value)
+        }
+    };
+    let already = linked_issued_gross(db, actor, src.id, "advance", None).await?;
+    if target > total - already {
+        return Err(DomainError::field("input.advanceValue", FieldCode::Rule("advance_exceeds_estimate")));
+    }
+    let number = src.number.clone().unwrap_or_default();
+    let name = clean(&adv.position_name).unwrap_or_else(|| match (adv.mode, french(lang)) {
+        (AdvanceMode::Percent, true) => format!("Acompte de {}% sur devis n° {number}", adv.value.normalize()),
+        (AdvanceMode::Percent, false) => format!("{}% advance on estimate no. {number}", adv.value.normalize()),
+        (AdvanceMode::Amount, true) => format!("Acompte sur devis n° {number}"),
+        (AdvanceMode::Amount, false) => format!("Advance on estimate no. {number}"),
+    });
+    let rows: Vec<tax::TaxSummaryRow> =
+        tax_summary(db, actor, src).await?.into_iter().filter(|r| !r.gross.is_zero()).collect();
+    if rows.is_empty() || total <= Decimal::ZERO {
+        return Err(DomainError::field("input.copyFrom", FieldCode::Rule("nothing_to_advance")));
+    }
+    let several = rows.len() > 1;
+    let mut left = target;
+    let mut lines = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let share = if i + 1 == rows.len() { left } else { tax::round2(target * r.gross / total) };
+        left -= share;
+        let label = if several { format!("{name} ({})", r.tax) } else { name.clone() };
+        lines.push(Line::built("normal", label, Decimal::ONE, r.tax, Price::TotalGross(share)));
+    }
+    Ok(lines)
+}
+
+/// The advances a new final invoice deducts: the ones named (issued advances of this
+/// account, not deducted yet, of the same estimate when the final has one), or by default
+/// every issued advance of its estimate not deducted yet.
+async fn advances_to_deduct(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    named: Option<&[Uuid]>,
+    estimate: Option<Uuid>,
+) -> DomainResult<Vec<Model>> {
+    let deducted: Vec<Uuid> = final_advance::Entity::find()
+        .filter(final_advance::Column::AccountId.eq(actor.account_id.0))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.advance_id)
+        .collect();
+    let Some(ids) = named else {
+        let Some(estimate) = estimate else { return Ok(Vec::new()) };
+        return Ok(Entity::find()
+            .filter(Column::AccountId.eq(actor.account_id.0))
+            .filter(Column::InvoiceId.eq(estimate))
+            .filter(Column::Kind.eq("advance"))
+            .filter(Column::State.eq("issued"))
+            .filter(Column::Status.ne("cancelled"))
+            .order_by_asc(Column::IssueDate)
+            .order_by_asc(Column::NumberCounter)
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(|a| !deducted.contains(&a.id))
+            .collect());
+    };
+    let mut v = Validator::new();
+    let mut out: Vec<Model> = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let f = format!("input.invoiceIds.{i}");
+        let a = referenced_document(db, actor, *id, &f).await?;
+        if a.kind != "advance" {
+            v.push(&f, FieldCode::Rule("not_an_advance"));
+        } else if a.state != "issued" || a.status == "cancelled" {
+            v.push(&f, FieldCode::Rule("source_not_issued"));
+        } else if deducted.contains(&a.id) || out.iter().any(|o| o.id == a.id) {
+            v.push(&f, FieldCode::Rule("advance_already_deducted"));
+        } else if estimate.is_some() && a.invoice_id != estimate {
+            v.push(&f, FieldCode::Rule("advance_of_other_estimate"));
+        } else {
+            out.push(a);
+        }
+    }
+    v.finish()?;
+    Ok(out)
+}
+
+/// The advances linked to a final invoice, in the order they were given.
+pub(super) async fn deducted_advances(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    final_id: Uuid,
+) -> DomainResult<Vec<Model>> {
+    let links = final_advance::Entity::find()
+        .filter(final_advance::Column::AccountId.eq(actor.account_id.0))
+        .filter(final_advance::Column::FinalId.eq(final_id))
+        .order_by_asc(final_advance::Column::Id)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(links.len());
+    for l in links {
+        out.push(get(db, actor, l.advance_id).await?);
+    }
+    Ok(out)
+}
+
+/// One negative line per VAT rate of each advance, on the final invoice's basis (net or
+/// gross), so that the final's totals are what is left to invoice.
+pub(super) async fn deduction_lines(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    advances: &[Model],
+    strategy: &CalculatingStrategy,
+    lang: &str,
+) -> DomainResult<Vec<Line>> {
+    let gross_basis = strategy.position == tax::PositionStrategy::KeepGross;
+    let mut lines = Vec::new();
+    for a in advances {
+        let number = a.number.clone().unwrap_or_default();
+        let name = if french(lang) {
+            format!("Acompte n° {number} du {}", a.issue_date.format("%d/%m/%Y"))
+        } else {
+            format!("Advance invoice no. {number} of {}", a.issue_date)
+        };
+        for r in tax_summary(db, actor, a).await? {
+            let price = if gross_basis { Price::TotalGross(-r.gross) } else { Price::TotalNet(-r.net) };
+            lines.push(Line::built("advance_deduction", name.clone(), Decimal::NEGATIVE_ONE, r.tax, price));
+        }
+    }
+    Ok(lines)
+}
+
+/// Records the advances a new final invoice deducts. The unique index on the advance
+/// settles a race between two finals naming the same advance.
+pub(super) async fn link_advances(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    final_id: Uuid,
+    advances: &[Model],
+) -> DomainResult<()> {
+    for (i, a) in advances.iter().enumerate() {
+        let row = final_advance::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            account_id: Set(actor.account_id.0),
+            final_id: Set(final_id),
+            advance_id: Set(a.id),
+        };
+        if let Err(e) = row.insert(db).await {
+            return Err(if crate::error::is_unique_violation(&e) {
+                DomainError::field(format!("input.invoiceIds.{i}"), FieldCode::Rule("advance_already_deducted"))
+            } else {
+                e.into()
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Limits checked when a linked document is written and again when it is issued, with
+/// the linked document locked so that two issuings cannot both pass: credit notes never
+/// credit more than their invoice, advances never exceed their estimate.
+pub(super) async fn check_limits(txn: &impl ConnectionTrait, actor: &Actor, m: &Model) -> DomainResult<()> {
+    let Some(target_id) = m.invoice_id else { return Ok(()) };
+    let target = Entity::find_by_id(target_id)
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(DomainError::NotFound("document"))?;
+    let own = dec(&m.price_gross);
+    match m.kind.as_str() {
+        "correction" => {
+            let credited = linked_issued_gross(txn, actor, target.id, "correction", Some(m.id)).await? + own;
+            if -credited > dec(&target.price_gross) {
+                return Err(DomainError::field("input.positions", FieldCode::Rule("exceeds_invoice")));
+            }
+        }
+        "advance" => {
+            let advanced = linked_issued_gross(txn, actor, target.id, "advance", Some(m.id)).await? + own;
+            if advanced > dec(&target.price_gross) {
+                return Err(DomainError::field("input.advanceValue", FieldCode::Rule("advance_exceeds_estimate")));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
