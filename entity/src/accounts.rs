@@ -73,6 +73,63 @@ pub fn validate_sign_up(f: &SignUpForm<'_>) -> DomainResult<()> {
     v.finish()
 }
 
+/// A change to the account's settings (owners and admins). `None` leaves a field.
+#[derive(Clone, Debug, Default)]
+pub struct AccountSettings {
+    pub name: Option<String>,
+    pub language: Option<String>,
+    pub time_zone: Option<String>,
+    pub currency: Option<String>,
+    pub add_products_to_catalogue: Option<bool>,
+}
+
+pub async fn update_settings(
+    db: &DatabaseConnection,
+    actor: &crate::tenant::Actor,
+    s: AccountSettings,
+) -> DomainResult<account::Model> {
+    use sea_orm::{ActiveModelTrait, Set};
+    actor.require_manager()?;
+    let mut v = Validator::new();
+    if let Some(name) = &s.name
+        && let Some(n) = v.required("input.name", Some(name))
+    {
+        v.max_len("input.name", n, MAX_LINE);
+    }
+    if let Some(lang) = &s.language {
+        v.one_of("input.language", lang, &LANGUAGES);
+    }
+    if let Some(tz) = &s.time_zone
+        && tz.parse::<chrono_tz::Tz>().is_err()
+    {
+        v.push("input.timeZone", FieldCode::Rule("unknown_time_zone"));
+    }
+    if let Some(cur) = &s.currency
+        && !is_currency_code(cur)
+    {
+        v.push("input.currency", FieldCode::Rule("currency_code"));
+    }
+    v.finish()?;
+    let mut am: account::ActiveModel = find_account(db, actor.account_id).await?.into();
+    if let Some(n) = s.name {
+        am.name = Set(n.trim().to_owned());
+    }
+    if let Some(l) = s.language {
+        am.language = Set(l);
+    }
+    if let Some(t) = s.time_zone {
+        am.time_zone = Set(t);
+    }
+    if let Some(c) = s.currency {
+        am.currency = Set(c);
+    }
+    if let Some(b) = s.add_products_to_catalogue {
+        am.add_products_to_catalogue = Set(b);
+    }
+    am.updated_at = Set(Utc::now());
+    Ok(am.update(db).await?)
+}
+
 /// ISO 4217 shape: three upper-case ASCII letters.
 pub fn is_currency_code(s: &str) -> bool {
     s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())

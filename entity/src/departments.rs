@@ -62,6 +62,11 @@ macro_rules! patch_struct {
             pub own_overdue_email_settings: Option<bool>,
             pub overdue_email_pdf: Option<bool>,
             pub restrict_warehouses: Option<bool>,
+            /// Numbering of its own (seed `use_pattern`).
+            pub use_pattern: Option<bool>,
+            /// `(kind, pattern)` pairs replacing the department's patterns (seed
+            /// `invoice_pattern`, `pattern_estimate`…).
+            pub patterns: Option<Vec<(String, String)>>,
         }
 
         impl DepartmentPatch {
@@ -134,6 +139,15 @@ impl DepartmentPatch {
         {
             v.decimal("input.cashInitState", c);
         }
+        for (i, (kind, pattern)) in self.patterns.iter().flatten().enumerate() {
+            v.one_of(&format!("input.patterns.{i}.kind"), kind, &crate::documents::KINDS);
+            if self.patterns.iter().flatten().take(i).any(|(k, _)| k == kind) {
+                v.push(&format!("input.patterns.{i}.kind"), FieldCode::Rule("duplicate_kind"));
+            }
+            if pattern.parse::<crate::numbering::Pattern>().is_err() {
+                v.push(&format!("input.patterns.{i}.pattern"), FieldCode::Rule("numbering_pattern"));
+            }
+        }
         v.finish()
     }
 }
@@ -201,6 +215,9 @@ fn apply(p: &DepartmentPatch, am: &mut ActiveModel) {
         am.cash_init_state = Set(clean(c).and_then(|s| parse_decimal(&s)).map(|d| d.normalize().to_string()));
     }
     p.apply_texts(am);
+    if let Some(b) = p.use_pattern {
+        am.use_pattern = Set(b);
+    }
     apply_bools(p, am);
     let name = match &am.name {
         sea_orm::ActiveValue::Set(n) | sea_orm::ActiveValue::Unchanged(n) => n.clone(),
@@ -314,6 +331,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: DepartmentPat
         demote_mains(&txn, actor.account_id).await?;
     }
     let created = am.insert(&txn).await.map_err(concurrent)?;
+    replace_patterns(&txn, actor, created.id, &patch).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -337,8 +355,51 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Dep
     }
     am.updated_at = Set(Utc::now());
     let updated = am.update(&txn).await.map_err(concurrent)?;
+    replace_patterns(&txn, actor, updated.id, &patch).await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+async fn replace_patterns(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    patch: &DepartmentPatch,
+) -> DomainResult<()> {
+    use crate::tables::department_pattern as dp;
+    let Some(patterns) = &patch.patterns else { return Ok(()) };
+    dp::Entity::delete_many()
+        .filter(dp::Column::AccountId.eq(actor.account_id.0))
+        .filter(dp::Column::DepartmentId.eq(id))
+        .exec(db)
+        .await?;
+    for (kind, pattern) in patterns {
+        dp::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            account_id: Set(actor.account_id.0),
+            department_id: Set(id),
+            kind: Set(kind.clone()),
+            pattern: Set(pattern.trim().to_owned()),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A department's numbering patterns by kind.
+pub async fn patterns_of(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> DomainResult<Vec<crate::tables::department_pattern::Model>> {
+    use crate::tables::department_pattern as dp;
+    Ok(dp::Entity::find()
+        .filter(dp::Column::AccountId.eq(actor.account_id.0))
+        .filter(dp::Column::DepartmentId.eq(id))
+        .order_by_asc(dp::Column::Kind)
+        .all(db)
+        .await?)
 }
 
 /// A unique violation here can only be two requests moving the main department at once.

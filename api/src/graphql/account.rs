@@ -2,7 +2,7 @@
 
 use super::context::{CtxExt, ResultExt};
 use crate::auth::AuthState;
-use async_graphql::{ComplexObject, Context, Enum, ID, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::tables::{account, user};
 use entity::tenant::Credential;
@@ -36,7 +36,40 @@ pub struct Account {
     pub currency: String,
     /// `active`, `suspended` or `closed`.
     pub status: String,
+    /// New products named on documents join the catalogue (default `true`).
+    pub add_products_to_catalogue: bool,
     pub created_at: DateTime<Utc>,
+}
+
+/// Account settings to change (owners and admins); absent fields stay.
+#[derive(InputObject, Default)]
+pub struct AccountSettingsInput {
+    pub name: Option<String>,
+    /// `fr` or `en`.
+    pub language: Option<String>,
+    /// IANA name, e.g. `Europe/Paris`.
+    pub time_zone: Option<String>,
+    pub currency: Option<String>,
+    pub add_products_to_catalogue: Option<bool>,
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+#[Object]
+impl AccountMutation {
+    /// Changes the current account's settings (owners and admins).
+    async fn update_account(&self, ctx: &Context<'_>, input: AccountSettingsInput) -> async_graphql::Result<Account> {
+        let actor = ctx.actor()?;
+        let settings = entity::accounts::AccountSettings {
+            name: input.name,
+            language: input.language,
+            time_zone: input.time_zone,
+            currency: input.currency,
+            add_products_to_catalogue: input.add_products_to_catalogue,
+        };
+        Ok(entity::accounts::update_settings(&ctx.app().db, actor, settings).await.gql(ctx)?.into())
+    }
 }
 
 impl From<account::Model> for Account {
@@ -49,6 +82,7 @@ impl From<account::Model> for Account {
             time_zone: a.time_zone,
             currency: a.currency,
             status: a.status,
+            add_products_to_catalogue: a.add_products_to_catalogue,
             created_at: a.created_at,
         }
     }

@@ -2,9 +2,10 @@
 //! department fields in camelCase (seed 002, "Département vendeur").
 
 use super::context::{CtxExt, ResultExt, maybe, parse_id};
+use super::documents::DocumentKind;
 use super::pagination::Page;
 use super::scalars::Decimal;
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::departments::{DepartmentFilter, DepartmentPatch};
 use entity::pagination::PageRequest;
@@ -15,6 +16,7 @@ macro_rules! department_types {
         /// A seller company of the account. Documents show its name, address, tax number
         /// and bank details.
         #[derive(SimpleObject, Clone)]
+        #[graphql(complex)]
         pub struct Department {
             pub id: ID,
             /// The main department is used when a document names none. Exactly one per account.
@@ -28,6 +30,8 @@ macro_rules! department_types {
             pub own_overdue_email_settings: bool,
             pub overdue_email_pdf: bool,
             pub restrict_warehouses: bool,
+            /// Numbers its documents in series of its own, with `patterns` (seed `use_pattern`).
+            pub use_pattern: bool,
             pub created_at: DateTime<Utc>,
             pub updated_at: DateTime<Utc>,
         }
@@ -45,6 +49,7 @@ macro_rules! department_types {
                     own_overdue_email_settings: m.own_overdue_email_settings,
                     overdue_email_pdf: m.overdue_email_pdf,
                     restrict_warehouses: m.restrict_warehouses,
+                    use_pattern: m.use_pattern,
                     created_at: m.created_at,
                     updated_at: m.updated_at,
                 }
@@ -65,6 +70,10 @@ macro_rules! department_types {
             pub own_overdue_email_settings: Option<bool>,
             pub overdue_email_pdf: Option<bool>,
             pub restrict_warehouses: Option<bool>,
+            pub use_pattern: Option<bool>,
+            /// Replaces the department's numbering patterns (one per kind), e.g.
+            /// `{ kind: VAT, pattern: "Fyyyy.mm.nr" }`, `{ kind: ESTIMATE, pattern: "FA-yymm-nr-m" }`.
+            pub patterns: Option<Vec<NumberingPatternInput>>,
         }
 
         impl From<DepartmentInput> for DepartmentPatch {
@@ -79,12 +88,39 @@ macro_rules! department_types {
                     own_overdue_email_settings: i.own_overdue_email_settings,
                     overdue_email_pdf: i.overdue_email_pdf,
                     restrict_warehouses: i.restrict_warehouses,
+                    use_pattern: i.use_pattern,
+                    patterns: i.patterns.map(|ps| ps.into_iter().map(|p| (p.kind.as_str().to_owned(), p.pattern)).collect()),
                 }
             }
         }
     };
 }
 entity::department_text_fields!(department_types);
+
+/// A numbering pattern for one kind: `nr` the counter, `yyyy`/`yy` the year, `mm` the
+/// month, `m` the month without zero; counters restart as the pattern implies.
+#[derive(InputObject, SimpleObject, Clone)]
+#[graphql(input_name = "NumberingPatternInput")]
+pub struct NumberingPattern {
+    pub kind: DocumentKind,
+    pub pattern: String,
+}
+
+type NumberingPatternInput = NumberingPattern;
+
+#[ComplexObject]
+impl Department {
+    /// The department's own numbering patterns (used with `usePattern`).
+    async fn patterns(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<NumberingPattern>> {
+        let actor = ctx.actor()?;
+        let id = parse_id("id", &self.id).gql(ctx)?;
+        let rows = entity::departments::patterns_of(&ctx.app().db, actor, id).await.gql(ctx)?;
+        Ok(rows
+            .into_iter()
+            .map(|p| NumberingPattern { kind: DocumentKind::parse(&p.kind), pattern: p.pattern })
+            .collect())
+    }
+}
 
 #[derive(InputObject, Default)]
 pub struct DepartmentFilterInput {

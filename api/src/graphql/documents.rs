@@ -55,11 +55,11 @@ impl DocumentKind {
         (DocumentKind::Kw, "kw"),
     ];
 
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         Self::ALL.iter().find(|(k, _)| *k == self).map(|(_, s)| *s).unwrap_or("vat")
     }
 
-    fn parse(s: &str) -> DocumentKind {
+    pub(crate) fn parse(s: &str) -> DocumentKind {
         Self::ALL.iter().find(|(_, t)| *t == s).map(|(k, _)| *k).unwrap_or(DocumentKind::Vat)
     }
 }

@@ -284,6 +284,11 @@ impl Lang {
             "not_a_member" => {
                 self.pick("You are not a member of this account.", "Vous n'êtes pas membre de ce compte.")
             }
+            "duplicate_kind" => self.pick("This kind is already listed.", "Ce type figure déjà dans la liste."),
+            "numbering_pattern" => self.pick(
+                "Invalid pattern: it needs nr (the counter), e.g. F/nr, Fyyyy.mm.nr or FA-yymm-nr-m.",
+                "Format invalide : il doit contenir nr (le compteur), par ex. F/nr, Fyyyy.mm.nr ou FA-yymm-nr-m.",
+            ),
             "unknown_document" => {
                 self.pick("No such document in this account.", "Ce document n'existe pas dans ce compte.")
             }

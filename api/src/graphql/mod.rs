@@ -47,6 +47,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     session::SessionMutation,
+    account::AccountMutation,
     departments::DepartmentMutation,
     api_tokens::ApiTokenMutation,
     clients::ClientMutation,

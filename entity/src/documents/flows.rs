@@ -74,6 +74,15 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
     if let Some(id) = input.invoice_id {
         let target = referenced_document(db, actor, id, "input.invoiceId").await?;
         check_link(&kind, &target, "input.invoiceId")?;
+        // A credit note written line by line is for the corrected invoice's buyer, seller
+        // and currency unless it says otherwise.
+        if source.is_none() {
+            if input.client.is_none() && input.buyer.is_empty() {
+                input.prepared.buyer_snapshot = Some(snapshot_buyer(&target));
+            }
+            input.department_id = input.department_id.or(Some(target.department_id));
+            input.currency = input.currency.clone().or(Some(target.currency.clone()));
+        }
     }
     if let Some(src) = &source {
         fill_from(input, src);
@@ -185,24 +194,29 @@ fn fill_from(input: &mut DocumentInput, src: &Model) {
         input.exchange_currency_rate = src.exchange_currency_rate.as_deref().map(dec);
     }
     if input.client.is_none() && input.buyer.is_empty() {
-        input.prepared.buyer_snapshot = Some((
-            src.client_id,
-            BuyerInput {
-                name: src.buyer_name.clone(),
-                first_name: src.buyer_first_name.clone(),
-                last_name: src.buyer_last_name.clone(),
-                company: Some(src.buyer_company),
-                tax_no: src.buyer_tax_no.clone(),
-                tax_no_kind: src.buyer_tax_no_kind.clone(),
-                post_code: src.buyer_post_code.clone(),
-                city: src.buyer_city.clone(),
-                street: src.buyer_street.clone(),
-                country: src.buyer_country.clone(),
-                email: src.buyer_email.clone(),
-                phone: src.buyer_phone.clone(),
-            },
-        ));
+        input.prepared.buyer_snapshot = Some(snapshot_buyer(src));
     }
+}
+
+/// The buyer as a document shows it, and its contact.
+fn snapshot_buyer(src: &Model) -> (Option<Uuid>, BuyerInput) {
+    (
+        src.client_id,
+        BuyerInput {
+            name: src.buyer_name.clone(),
+            first_name: src.buyer_first_name.clone(),
+            last_name: src.buyer_last_name.clone(),
+            company: Some(src.buyer_company),
+            tax_no: src.buyer_tax_no.clone(),
+            tax_no_kind: src.buyer_tax_no_kind.clone(),
+            post_code: src.buyer_post_code.clone(),
+            city: src.buyer_city.clone(),
+            street: src.buyer_street.clone(),
+            country: src.buyer_country.clone(),
+            email: src.buyer_email.clone(),
+            phone: src.buyer_phone.clone(),
+        },
+    )
 }
 
 /// A credit note's lines for a whole invoice: each line taken back (`total`), or kept as

@@ -221,9 +221,12 @@ fn resolve_one(
     if is_correction {
         for (key, child) in [("correctionBefore.", &p.correction_before), ("correctionAfter.", &p.correction_after)] {
             if let Some(c) = child {
+                // The line's tax applies to its before/after rows unless they give one.
+                let mut c = (**c).clone();
+                c.tax = c.tax.or_else(|| p.tax.clone());
                 let partial =
                     Line::built("normal", name.clone(), Decimal::ZERO, Tax::Disabled, Price::UnitNet(Decimal::ZERO));
-                children.push(resolve_one(cx, v, i, key, c, Some(&partial))?);
+                children.push(resolve_one(cx, v, i, key, &c, Some(&partial))?);
             }
         }
     }

@@ -806,14 +806,32 @@ fn blank(actor: &Actor, account: &crate::tables::account::Model, now: chrono::Da
     }
 }
 
-/// The series a document is numbered in: its kind, test documents apart.
-fn series_of(m: &Model) -> (String, Pattern) {
-    let base = default_pattern(&m.kind);
-    if m.test {
-        (format!("{}:test", m.kind), format!("TEST-{base}").parse().expect("valid default pattern"))
-    } else {
-        (m.kind.clone(), base.parse().expect("valid default pattern"))
+/// The series a document is numbered in: its kind, test documents apart; a department
+/// with its own numbering (`use_pattern`) has its own series, with its pattern for the
+/// kind or the default one.
+async fn series_of(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    m: &Model,
+    dept: &department::Model,
+) -> DomainResult<(String, Pattern)> {
+    let (mut key, mut base) = (m.kind.clone(), default_pattern(&m.kind).to_owned());
+    if dept.use_pattern {
+        key = format!("department:{}:{}", dept.id, m.kind);
+        if let Some(p) =
+            crate::departments::patterns_of(db, actor, dept.id).await?.into_iter().find(|p| p.kind == m.kind)
+        {
+            base = p.pattern;
+        }
     }
+    if m.test {
+        key.push_str(":test");
+        base = format!("TEST-{base}");
+    }
+    // Patterns are checked when saved; a stored one that no longer parses (or is too
+    // long with its test prefix) falls back to the kind's default rather than blocking.
+    let pattern = base.parse().or_else(|_| default_pattern(&m.kind).parse()).expect("valid default pattern");
+    Ok((key, pattern))
 }
 
 /// Numbers a draft: checks it can be issued, takes the next number of its series, copies
@@ -838,9 +856,9 @@ async fn issue_in(txn: &sea_orm::DatabaseTransaction, actor: &Actor, m: Model) -
     }
     v.finish()?;
     flows::check_limits(txn, actor, &m).await?;
-    let (series, pattern) = series_of(&m);
-    let allocated = crate::number_series::allocate(txn, actor.account_id, &series, &pattern, m.issue_date).await?;
     let dept = crate::departments::get(txn, actor, m.department_id).await?;
+    let (series, pattern) = series_of(txn, actor, &m, &dept).await?;
+    let allocated = crate::number_series::allocate(txn, actor.account_id, &series, &pattern, m.issue_date).await?;
     let mut am: ActiveModel = m.into();
     set_seller(&mut am, &dept);
     am.number = Set(Some(allocated.number));

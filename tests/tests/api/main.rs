@@ -9,6 +9,7 @@ mod categories;
 mod clients;
 mod departments;
 mod documents;
+mod flows;
 mod housekeeping;
 mod isolation;
 mod numbering;

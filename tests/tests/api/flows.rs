@@ -1,0 +1,841 @@
+//! Document flows end to end: similar documents and conversions, advances and finals,
+//! credit notes, cancellation, invoices to complete, links both ways, and the seed's
+//! additional fields, on SQLite and PostgreSQL.
+
+use scelle_tests::*;
+use serde_json::{Value, json};
+
+const DOC: &str = "id number kind status priceNet priceTax priceGross paid amountToPay buyerName clientId issueDate paymentTo fromInvoiceId invoiceId correctionReason cancelReason completionUrl positions { kind name quantity tax totalPriceNet totalPriceGross productId correctionBefore { kind quantity totalPriceGross } correctionAfter { kind quantity totalPriceGross } } taxSummary { tax net taxAmount gross }";
+
+async fn create_full(app: &TestApp, token: &str, input: Value, issue: bool) -> Value {
+    app.gql_full(
+        Some(token),
+        None,
+        &format!("mutation($i: InvoiceInput!, $x: Boolean) {{ createInvoice(input: $i, issue: $x) {{ {DOC} }} }}"),
+        json!({ "i": input, "x": issue }),
+    )
+    .await
+}
+
+async fn create(app: &TestApp, token: &str, input: Value, issue: bool) -> Value {
+    let r = create_full(app, token, input, issue).await;
+    assert!(r.get("errors").is_none(), "{r}");
+    r["data"]["createInvoice"].clone()
+}
+
+/// The first error's code and its first field.
+fn failure(r: &Value) -> (String, String) {
+    let e = &r["errors"][0];
+    let field = e["extensions"]["fields"][0]["field"].as_str().or(e["extensions"]["field"].as_str()).unwrap_or("");
+    (code(e).to_owned(), field.to_owned())
+}
+
+fn rule(r: &Value) -> String {
+    r["errors"][0]["extensions"]["fields"][0]["message"].as_str().unwrap_or("").to_owned()
+}
+
+async fn count_docs(app: &TestApp, token: &str) -> i64 {
+    app.ok(token, "{ invoices(filter: { period: ALL }) { totalCount } }", json!({})).await["invoices"]["totalCount"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn get(app: &TestApp, token: &str, id: &Value) -> Value {
+    app.ok(token, &format!("query($id: ID!) {{ invoice(id: $id) {{ {DOC} }} }}"), json!({ "id": id })).await["invoice"]
+        .clone()
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive()
+}
+
+db_test!(similar_documents_and_conversions, |app: TestApp| async move {
+    let s = app.sign_up("copy@example.fr", "Copie").await;
+    let est = create(
+        &app,
+        &s.access,
+        json!({ "kind": "ESTIMATE", "buyerName": "Client Untel", "paymentToKind": "30",
+                "positions": [{ "name": "Pose", "tax": "20", "priceNet": "100", "quantity": "2" }] }),
+        true,
+    )
+    .await;
+    assert_eq!(est["priceGross"], "240.00");
+    // The contact changes afterwards: a copy still shows the buyer as on its source.
+    app.ok(
+        &s.access,
+        "mutation($id: ID!) { updateClient(id: $id, input: { name: \"Nouveau nom\" }) { id } }",
+        json!({ "id": est["clientId"] }),
+    )
+    .await;
+
+    // Invoice from an estimate (seed: copy_invoice_from + kind vat).
+    let inv = create(&app, &s.access, json!({ "copyFrom": est["id"], "kind": "VAT" }), true).await;
+    assert_eq!((inv["kind"].as_str(), inv["status"].as_str()), (Some("VAT"), Some("ISSUED")));
+    assert_eq!(inv["number"], format!("F-{}-1", today().format("%Y")));
+    assert_eq!((inv["priceNet"].as_str(), inv["priceGross"].as_str()), (Some("200.00"), Some("240.00")));
+    assert_eq!(inv["buyerName"], "Client Untel");
+    assert_eq!(inv["clientId"], est["clientId"]);
+    assert_eq!(inv["positions"][0]["name"], "Pose");
+    assert_eq!(inv["fromInvoiceId"], est["id"]);
+    assert_eq!(inv["invoiceId"], Value::Null, "a conversion is not a functional link");
+    // Dates are the copy's own: today, due 30 days later as on the source.
+    assert_eq!(inv["issueDate"], today().to_string());
+    assert_eq!(inv["paymentTo"], (today() + chrono::Duration::days(30)).to_string());
+
+    // Duplicate with another due date (seed: payment_to_kind in a copy request).
+    let dup = create(&app, &s.access, json!({ "copyFrom": inv["id"], "paymentToKind": "10" }), false).await;
+    assert_eq!(
+        (dup["kind"].as_str(), dup["status"].as_str(), dup["number"].as_str()),
+        (Some("VAT"), Some("DRAFT"), None)
+    );
+    assert_eq!(dup["priceGross"], "240.00");
+    assert_eq!(dup["paymentTo"], (today() + chrono::Duration::days(10)).to_string());
+
+    // Both ways: the estimate lists what was created from it, and the filter finds them.
+    let d = app
+        .ok(
+            &s.access,
+            "query($id: ID!) { invoice(id: $id) { derivedDocuments { id } } invoices(filter: { period: ALL, fromInvoiceId: $id }) { totalCount items { id } } }",
+            json!({ "id": est["id"] }),
+        )
+        .await;
+    assert_eq!(d["invoice"]["derivedDocuments"], json!([{ "id": inv["id"] }]));
+    assert_eq!(d["invoices"]["totalCount"], 1);
+
+    // Unknown source: a field error, nothing written.
+    let before = count_docs(&app, &s.access).await;
+    let r = create_full(&app, &s.access, json!({ "copyFrom": uuid::Uuid::now_v7().to_string() }), false).await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.copyFrom".into()));
+    assert_eq!(count_docs(&app, &s.access).await, before);
+});
+
+db_test!(advances_from_an_estimate_and_the_final_invoice, |app: TestApp| async move {
+    let s = app.sign_up("acompte@example.fr", "Acomptes").await;
+    let est = create(
+        &app,
+        &s.access,
+        json!({ "kind": "ESTIMATE", "buyerName": "Client Untel",
+                "positions": [
+                    { "name": "Travaux", "tax": "20", "totalPriceGross": "600", "quantity": "1" },
+                    { "name": "Rénovation", "tax": "10", "totalPriceGross": "440", "quantity": "1" }
+                ] }),
+        true,
+    )
+    .await;
+    assert_eq!(est["priceGross"], "1040.00");
+
+    // Seed: advance of 30 % of the estimate, split over its VAT rates in proportion.
+    let a1 = create(
+        &app,
+        &s.access,
+        json!({ "copyFrom": est["id"], "kind": "ADVANCE", "advanceCreationMode": "PERCENT", "advanceValue": "30",
+                "positionName": "Acompte de 30% sur devis n° 123" }),
+        true,
+    )
+    .await;
+    assert_eq!((a1["kind"].as_str(), a1["priceGross"].as_str()), (Some("ADVANCE"), Some("312.00")));
+    let mut totals: Vec<(String, String)> = a1["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["tax"].as_str().unwrap().to_owned(), p["totalPriceGross"].as_str().unwrap().to_owned()))
+        .collect();
+    totals.sort();
+    assert_eq!(totals, vec![("10".into(), "132.00".into()), ("20".into(), "180.00".into())]);
+    assert!(a1["positions"][0]["name"].as_str().unwrap().starts_with("Acompte de 30% sur devis n° 123"));
+    assert_eq!((a1["priceNet"].as_str(), a1["priceTax"].as_str()), (Some("270.00"), Some("42.00")));
+    assert_eq!(a1["invoiceId"], est["id"]);
+    assert_eq!(a1["buyerName"], "Client Untel");
+
+    // Seed: advance of an amount (150): 86.54 at 20 % and the remainder, 63.46, at 10 %.
+    let a2 = create(
+        &app,
+        &s.access,
+        json!({ "copyFrom": est["id"], "kind": "ADVANCE", "advanceCreationMode": "AMOUNT", "advanceValue": "150" }),
+        true,
+    )
+    .await;
+    assert_eq!(a2["priceGross"], "150.00");
+    let mut totals: Vec<String> =
+        a2["positions"].as_array().unwrap().iter().map(|p| p["totalPriceGross"].as_str().unwrap().to_owned()).collect();
+    totals.sort();
+    assert_eq!(totals, vec!["63.46".to_owned(), "86.54".to_owned()]);
+
+    // More than what is left of the estimate (1040 − 462 = 578): refused, nothing written.
+    let before = count_docs(&app, &s.access).await;
+    let r = create_full(
+        &app,
+        &s.access,
+        json!({ "copyFrom": est["id"], "kind": "ADVANCE", "advanceCreationMode": "AMOUNT", "advanceValue": "578.01" }),
+        true,
+    )
+    .await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.advanceValue".into()));
+    assert_eq!(count_docs(&app, &s.access).await, before);
+    // An advance from an invoice is not a thing.
+    let r = create_full(
+        &app,
+        &s.access,
+        json!({ "copyFrom": a1["id"], "kind": "ADVANCE", "advanceCreationMode": "PERCENT", "advanceValue": "10" }),
+        false,
+    )
+    .await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.copyFrom".into()));
+
+    // Seed: the final invoice repeats the estimate and deducts the advances.
+    let fin = create(
+        &app,
+        &s.access,
+        json!({ "copyFrom": est["id"], "kind": "FINAL", "invoiceIds": [a1["id"], a2["id"]] }),
+        true,
+    )
+    .await;
+    assert_eq!((fin["kind"].as_str(), fin["status"].as_str()), (Some("FINAL"), Some("ISSUED")));
+    assert_eq!(fin["priceGross"], "578.00");
+    let kinds: Vec<&str> = fin["positions"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        vec!["NORMAL", "NORMAL", "ADVANCE_DEDUCTION", "ADVANCE_DEDUCTION", "ADVANCE_DEDUCTION", "ADVANCE_DEDUCTION"]
+    );
+    let mut rows: Vec<(String, String)> = fin["taxSummary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["tax"].as_str().unwrap().to_owned(), r["gross"].as_str().unwrap().to_owned()))
+        .collect();
+    rows.sort();
+    assert_eq!(rows, vec![("10".into(), "244.54".into()), ("20".into(), "333.46".into())]);
+
+    // An advance is deducted once.
+    let r = create_full(
+        &app,
+        &s.access,
+        json!({ "copyFrom": est["id"], "kind": "FINAL", "invoiceIds": [a1["id"]] }),
+        false,
+    )
+    .await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.invoiceIds.0".into()));
+
+    // Links both ways: the estimate sees its advances and its final; the final sees the
+    // estimate and the advances it deducts; the list filter agrees.
+    let ids = |v: &Value| {
+        let mut ids: Vec<String> = v.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_owned()).collect();
+        ids.sort();
+        ids
+    };
+    let mut expected = vec![
+        a1["id"].as_str().unwrap().to_owned(),
+        a2["id"].as_str().unwrap().to_owned(),
+        fin["id"].as_str().unwrap().to_owned(),
+    ];
+    expected.sort();
+    let q = "query($id: ID!) { invoice(id: $id) { relatedDocuments { id } } invoices(filter: { period: ALL, invoiceId: $id }) { items { id } } }";
+    let e = app.ok(&s.access, q, json!({ "id": est["id"] })).await;
+    assert_eq!(ids(&e["invoice"]["relatedDocuments"]), expected);
+    assert_eq!(ids(&e["invoices"]["items"]), expected);
+    let f = app.ok(&s.access, q, json!({ "id": fin["id"] })).await;
+    let mut expected = vec![
+        a1["id"].as_str().unwrap().to_owned(),
+        a2["id"].as_str().unwrap().to_owned(),
+        est["id"].as_str().unwrap().to_owned(),
+    ];
+    expected.sort();
+    assert_eq!(ids(&f["invoice"]["relatedDocuments"]), expected);
+    let a = app.ok(&s.access, q, json!({ "id": a1["id"] })).await;
+    let mut expected = vec![est["id"].as_str().unwrap().to_owned(), fin["id"].as_str().unwrap().to_owned()];
+    expected.sort();
+    assert_eq!(ids(&a["invoice"]["relatedDocuments"]), expected);
+});
+
+db_test!(credit_notes_partial_and_total, |app: TestApp| async move {
+    let s = app.sign_up("avoir@example.fr", "Avoirs").await;
+    let inv = create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "Client Untel", "positions": [{ "name": "Produit A1", "quantity": "2", "totalPriceGross": "20", "tax": "23" }] }),
+        true,
+    )
+    .await;
+    assert_eq!(inv["priceGross"], "20.00");
+
+    // The seed's partial credit note: the line holds the difference, with before/after.
+    let cn = create(
+        &app,
+        &s.access,
+        json!({ "kind": "CORRECTION", "correctionReason": "erreur de quantité", "fromInvoiceId": inv["id"], "invoiceId": inv["id"],
+                "positions": [{ "name": "Produit A1", "quantity": "-1", "totalPriceGross": "-10", "tax": "23", "kind": "CORRECTION",
+                    "correctionBefore": { "name": "Produit A1", "quantity": "2", "totalPriceGross": "20", "tax": "23" },
+                    "correctionAfter": { "name": "Produit A1", "quantity": "1", "totalPriceGross": "10", "tax": "23" } }] }),
+        true,
+    )
+    .await;
+    assert_eq!((cn["kind"].as_str(), cn["status"].as_str()), (Some("CORRECTION"), Some("ISSUED")));
+    assert_eq!(cn["priceGross"], "-10.00");
+    assert_eq!(cn["correctionReason"], "erreur de quantité");
+    assert_eq!(cn["invoiceId"], inv["id"]);
+    assert_eq!(cn["buyerName"], "Client Untel", "the corrected invoice's buyer by default");
+    let line = &cn["positions"][0];
+    assert_eq!(cn["positions"].as_array().unwrap().len(), 1, "before/after are not lines of their own");
+    assert_eq!((line["kind"].as_str(), line["quantity"].as_str()), (Some("CORRECTION"), Some("-1")));
+    assert_eq!(
+        line["correctionBefore"],
+        json!({ "kind": "CORRECTION_BEFORE", "quantity": "2", "totalPriceGross": "20.00" })
+    );
+    assert_eq!(
+        line["correctionAfter"],
+        json!({ "kind": "CORRECTION_AFTER", "quantity": "1", "totalPriceGross": "10.00" })
+    );
+
+    // Before and after alone: the difference is computed (−1 unit, −10.00).
+    let cn2 = create(
+        &app,
+        &s.access,
+        json!({ "kind": "CORRECTION", "invoiceId": inv["id"],
+                "positions": [{ "name": "Produit A1", "tax": "23", "kind": "CORRECTION",
+                    "correctionBefore": { "quantity": "1", "totalPriceGross": "10" },
+                    "correctionAfter": { "quantity": "0", "totalPriceGross": "0" } }] }),
+        true,
+    )
+    .await;
+    assert_eq!(cn2["priceGross"], "-10.00");
+    assert_eq!(cn2["positions"][0]["quantity"], "-1");
+
+    // The invoice is now fully credited: one more cent is refused, nothing written.
+    let before = count_docs(&app, &s.access).await;
+    let r = create_full(
+        &app,
+        &s.access,
+        json!({ "kind": "CORRECTION", "invoiceId": inv["id"],
+                "positions": [{ "name": "Geste", "tax": "23", "kind": "CORRECTION", "quantity": "-1", "totalPriceGross": "-0.01" }] }),
+        true,
+    )
+    .await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.positions".into()));
+    assert_eq!(count_docs(&app, &s.access).await, before);
+
+    // The invoice lists its credit notes.
+    let rel = app
+        .ok(
+            &s.access,
+            "query($id: ID!) { invoice(id: $id) { relatedDocuments { id kind } } }",
+            json!({ "id": inv["id"] }),
+        )
+        .await;
+    assert_eq!(rel["invoice"]["relatedDocuments"].as_array().unwrap().len(), 2);
+
+    // Seed: total credit note by copy (total_correction 1), and a zero one (total_correction 0).
+    let inv2 = create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "Client Deux", "positions": [
+            { "name": "A", "tax": "20", "priceNet": "10", "quantity": "3" },
+            { "name": "Titre", "kind": "TEXT_SEPARATOR" },
+            { "name": "B", "tax": "5.5", "priceNet": "7.30", "quantity": "1" } ] }),
+        true,
+    )
+    .await;
+    assert_eq!(inv2["priceGross"], "43.70");
+    let zero = create(
+        &app,
+        &s.access,
+        json!({ "copyFrom": inv2["id"], "kind": "CORRECTION", "totalCorrection": false, "correctionReason": "rien" }),
+        true,
+    )
+    .await;
+    assert_eq!(zero["priceGross"], "0.00");
+    let total = create(
+        &app,
+        &s.access,
+        json!({ "copyFrom": inv2["id"], "kind": "CORRECTION", "correctionReason": "commande annulée" }),
+        true,
+    )
+    .await;
+    assert_eq!((total["priceNet"].as_str(), total["priceGross"].as_str()), (Some("-37.30"), Some("-43.70")));
+    assert_eq!(total["invoiceId"], inv2["id"]);
+    assert_eq!(total["buyerName"], "Client Deux");
+    let first = &total["positions"][0];
+    assert_eq!((first["kind"].as_str(), first["quantity"].as_str()), (Some("CORRECTION"), Some("-3")));
+    assert_eq!(first["correctionBefore"]["quantity"], "3");
+    assert_eq!(first["correctionAfter"]["quantity"], "0");
+    assert_eq!(total["positions"][1]["kind"], "TEXT_SEPARATOR");
+
+    // A draft cannot be corrected, and CORRECTION lines belong to credit notes.
+    let draft = create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "X", "positions": [{ "name": "A", "tax": "20", "priceNet": "1" }] }),
+        false,
+    )
+    .await;
+    let r = create_full(&app, &s.access, json!({ "copyFrom": draft["id"], "kind": "CORRECTION" }), false).await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.copyFrom".into()));
+    let r = create_full(
+        &app,
+        &s.access,
+        json!({ "buyerName": "X", "positions": [{ "name": "A", "tax": "20", "priceNet": "1", "kind": "CORRECTION" }] }),
+        false,
+    )
+    .await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.positions.0.kind".into()));
+    // A negative total on an ordinary line is refused with its field.
+    let r = create_full(
+        &app,
+        &s.access,
+        json!({ "buyerName": "X", "positions": [{ "name": "A", "tax": "20", "totalPriceGross": "-5", "quantity": "1" }] }),
+        false,
+    )
+    .await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.positions.0.priceGross".into()));
+});
+
+db_test!(cancellation, |app: TestApp| async move {
+    let s = app.sign_up("annule@example.fr", "Annulations").await;
+    let inv = create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "Client", "lang": "fr", "positions": [{ "name": "A", "tax": "20", "priceNet": "50", "quantity": "2" }] }),
+        true,
+    )
+    .await;
+    let q = format!(
+        "mutation($id: ID!, $r: String) {{ cancelInvoice(id: $id, reason: $r) {{ invoice {{ {DOC} }} creditNote {{ {DOC} }} }} }}"
+    );
+    let c = app.ok(&s.access, &q, json!({ "id": inv["id"], "r": "commande annulée" })).await["cancelInvoice"].clone();
+    assert_eq!(
+        (c["invoice"]["status"].as_str(), c["invoice"]["cancelReason"].as_str()),
+        (Some("CANCELLED"), Some("commande annulée"))
+    );
+    assert_eq!(c["invoice"]["number"], inv["number"], "nothing is erased");
+    let cn = &c["creditNote"];
+    assert_eq!((cn["kind"].as_str(), cn["status"].as_str()), (Some("CORRECTION"), Some("ISSUED")));
+    assert!(cn["number"].is_string());
+    assert_eq!((cn["priceGross"].as_str(), cn["invoiceId"].as_str()), (Some("-120.00"), inv["id"].as_str()));
+    assert_eq!(cn["correctionReason"], "commande annulée");
+
+    // Once cancelled: no second cancellation, no status change.
+    let r = app.gql_full(Some(&s.access), None, &q, json!({ "id": inv["id"] })).await;
+    assert_eq!(failure(&r).0, "CONFLICT");
+    let r = app
+        .gql_full(
+            Some(&s.access),
+            None,
+            "mutation($id: ID!) { changeStatus(id: $id, status: PAID) { id } }",
+            json!({ "id": inv["id"] }),
+        )
+        .await;
+    assert_eq!(failure(&r).0, "CONFLICT");
+
+    // A draft is deleted, not cancelled; an estimate is cancelled without credit note.
+    let draft = create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "X", "positions": [{ "name": "A", "tax": "20", "priceNet": "1" }] }),
+        false,
+    )
+    .await;
+    let r = app.gql_full(Some(&s.access), None, &q, json!({ "id": draft["id"] })).await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "id".into()));
+    let est = create(
+        &app,
+        &s.access,
+        json!({ "kind": "ESTIMATE", "buyerName": "X", "positions": [{ "name": "A", "tax": "20", "priceNet": "1" }] }),
+        true,
+    )
+    .await;
+    let c = app.ok(&s.access, &q, json!({ "id": est["id"] })).await["cancelInvoice"].clone();
+    assert_eq!((c["invoice"]["status"].as_str(), &c["creditNote"]), (Some("CANCELLED"), &Value::Null));
+
+    // An invoice already partly credited is corrected further, not cancelled.
+    let inv2 = create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "Y", "positions": [{ "name": "A", "tax": "20", "priceNet": "10" }] }),
+        true,
+    )
+    .await;
+    create(
+        &app,
+        &s.access,
+        json!({ "kind": "CORRECTION", "invoiceId": inv2["id"], "positions": [{ "name": "A", "tax": "20", "kind": "CORRECTION", "quantity": "-1", "totalPriceNet": "-1" }] }),
+        true,
+    )
+    .await;
+    let r = app.gql_full(Some(&s.access), None, &q, json!({ "id": inv2["id"] })).await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "id".into()));
+    assert!(rule(&r).contains("credit note"), "{r}");
+});
+
+db_test!(invoice_to_complete, |app: TestApp| async move {
+    let s = app.sign_up("complete@example.fr", "Compléter").await;
+    // The seed's example (buyer details optional; here none at all).
+    let inv = create(
+        &app,
+        &s.access,
+        json!({ "status": "INCOMPLETE", "lang": "fr", "paidAfterCompletion": true, "sendAfterCompletion": true,
+                "sendCompletionTo": "email2@email.fr", "preventSendEmailToComplete": true,
+                "positions": [
+                    { "name": "Produit 1", "quantity": "1", "totalPriceGross": "24.00", "tax": "20" },
+                    { "name": "produit 2", "quantity": "1", "totalPriceGross": "12.00", "tax": "20" } ] }),
+        false,
+    )
+    .await;
+    assert_eq!((inv["status"].as_str(), inv["number"].as_str()), (Some("INCOMPLETE"), None));
+    let url = inv["completionUrl"].as_str().expect("completion link").to_owned();
+    let token = url.trim_start_matches("/complete/").to_owned();
+
+    // The buyer, without login, sees the invoice waiting for them.
+    let view = "query($t: String!) { invoiceToComplete(token: $t) { number completed priceGross positions { name totalPriceGross } buyerName } }";
+    let r = app.gql_full(None, None, view, json!({ "t": token })).await;
+    assert!(r.get("errors").is_none(), "{r}");
+    assert_eq!(r["data"]["invoiceToComplete"]["priceGross"], "36.00");
+    assert_eq!(r["data"]["invoiceToComplete"]["completed"], false);
+
+    // Missing details: refused, nothing changes.
+    let complete = "mutation($t: String!, $i: CompletionInput!) { completeInvoice(token: $t, input: $i) { number completed buyerLastName viewUrl } }";
+    let r = app.gql_full(None, None, complete, json!({ "t": token, "i": {} })).await;
+    assert_eq!(failure(&r).0, "VALIDATION_FAILED");
+
+    let r = app
+        .gql_full(
+            None,
+            Some("fr"),
+            complete,
+            json!({ "t": token, "i": { "buyerCompany": false, "buyerFirstName": "Jean", "buyerLastName": "Dupont",
+                    "buyerEmail": "email1@vemail.fr", "buyerStreet": "50 rue des Fleurs", "buyerPostCode": "06000", "buyerCity": "Nice" } }),
+        )
+        .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let done = &r["data"]["completeInvoice"];
+    assert_eq!(done["completed"], true);
+    assert_eq!(done["number"], format!("F-{}-1", today().format("%Y")));
+    assert_eq!(done["buyerLastName"], "Dupont");
+
+    // The owner sees it issued, paid (paidAfterCompletion), with a new contact.
+    let got = get(&app, &s.access, &inv["id"]).await;
+    assert_eq!((got["status"].as_str(), got["paid"].as_str()), (Some("PAID"), Some("36.00")));
+    assert!(got["clientId"].is_string());
+    assert_eq!(got["completionUrl"], Value::Null);
+    // Once validated, the buyer can no longer change it; the link no longer offers it.
+    let r = app.gql_full(None, None, complete, json!({ "t": token, "i": { "buyerName": "Autre" } })).await;
+    assert_eq!(failure(&r).0, "CONFLICT");
+    let r = app.gql_full(None, None, view, json!({ "t": token })).await;
+    assert_eq!(failure(&r).0, "NOT_FOUND");
+    let r = app.gql_full(None, None, view, json!({ "t": "nope" })).await;
+    assert_eq!(failure(&r).0, "NOT_FOUND");
+
+    // Only invoices are completed by their buyer.
+    let r = create_full(
+        &app,
+        &s.access,
+        json!({ "kind": "ESTIMATE", "status": "INCOMPLETE", "positions": [{ "name": "A", "tax": "20", "priceNet": "1" }] }),
+        false,
+    )
+    .await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.status".into()));
+    let r = create_full(
+        &app,
+        &s.access,
+        json!({ "status": "PAID", "positions": [{ "name": "A", "tax": "20", "priceNet": "1" }] }),
+        false,
+    )
+    .await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.status".into()));
+});
+
+db_test!(additional_fields_exchange_prime_and_oid, |app: TestApp| async move {
+    let s = app.sign_up("champs@example.fr", "Champs").await;
+    let q = "mutation($i: InvoiceInput!) { createInvoice(input: $i) { id title buyerTitle sumRecovery interestRate advancedPaymentDiscount descriptionLong conditionalNotes hideTax usePrimeCee primeCeeValue priceGross amountToPay exchangeCurrency exchangeKind exchangeCurrencyRate exchange { currency rate priceNet priceTax priceGross } } }";
+    let r = app
+        .ok(
+            &s.access,
+            q,
+            json!({ "i": { "kind": "ESTIMATE", "buyerName": "Client Untel", "lang": "fr", "title": "Rénovation", "buyerTitle": "Mme",
+                "sumRecovery": "CLIENT_PROFESSIONNEL", "interestRate": "10%", "advancedPaymentDiscount": "10",
+                "descriptionLong": "Texte additionnel", "conditionalNotes": "Mentions", "hideTax": true,
+                "usePrimeCee": true, "primeCeeValue": "20.00",
+                "exchangeCurrency": "USD", "exchangeKind": "OWN", "exchangeCurrencyRate": "1.0832",
+                "positions": [{ "name": "produit A", "tax": "20", "totalPriceGross": "24.00", "quantity": "2" }] } }),
+        )
+        .await["createInvoice"]
+        .clone();
+    assert_eq!((r["title"].as_str(), r["buyerTitle"].as_str()), (Some("Rénovation"), Some("Mme")));
+    assert_eq!(r["sumRecovery"], "CLIENT_PROFESSIONNEL");
+    assert_eq!((r["interestRate"].as_str(), r["advancedPaymentDiscount"].as_str()), (Some("10%"), Some("10")));
+    assert_eq!(r["hideTax"], true);
+    // Seed: the CEE bonus (gross) comes off the amount to pay: 24.00 − 20.00.
+    assert_eq!((r["priceGross"].as_str(), r["amountToPay"].as_str()), (Some("24.00"), Some("4.00")));
+    // Own rate: each total converted and rounded to the cent (20.00 × 1.0832 = 21.664 → 21.66).
+    assert_eq!(
+        r["exchange"],
+        json!({ "currency": "USD", "rate": "1.0832", "priceNet": "21.66", "priceTax": "4.33", "priceGross": "26.00" })
+    );
+
+    let line = json!([{ "name": "A", "tax": "20", "priceNet": "1" }]);
+    let r = try_create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "X", "exchangeCurrency": "USD", "exchangeKind": "ECB", "positions": line }),
+    )
+    .await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.exchangeKind".into()));
+    let r = try_create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "X", "exchangeCurrency": "USD", "exchangeKind": "OWN", "positions": line }),
+    )
+    .await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.exchangeCurrencyRate".into()));
+    let r = try_create(&app, &s.access, json!({ "buyerName": "X", "usePrimeCee": true, "positions": line })).await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.primeCeeValue".into()));
+    let r =
+        try_create(&app, &s.access, json!({ "buyerName": "X", "advancedPaymentDiscount": "120", "positions": line }))
+            .await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.advancedPaymentDiscount".into()));
+
+    // Seed: oid_unique refuses a second document with the same order number.
+    let r =
+        try_create(&app, &s.access, json!({ "buyerName": "X", "oid": "10021", "oidUnique": true, "positions": line }))
+            .await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let before = count_docs(&app, &s.access).await;
+    let r =
+        try_create(&app, &s.access, json!({ "buyerName": "X", "oid": "10021", "oidUnique": true, "positions": line }))
+            .await;
+    assert_eq!(failure(&r), ("CONFLICT".into(), "input.oid".into()));
+    assert_eq!(count_docs(&app, &s.access).await, before);
+    // Without the flag the same order number is accepted.
+    let r = try_create(&app, &s.access, json!({ "buyerName": "X", "oid": "10021", "positions": line })).await;
+    assert!(r.get("errors").is_none(), "{r}");
+});
+
+db_test!(department_numbering_patterns, |app: TestApp| async move {
+    let s = app.sign_up("motif@example.fr", "Motifs").await;
+    let main = app.ok(&s.access, "{ departments(filter: { main: true }) { items { id } } }", json!({})).await["departments"]["items"][0]["id"].clone();
+    let upd = "mutation($id: ID!, $i: DepartmentInput!) { updateDepartment(id: $id, input: $i) { usePattern patterns { kind pattern } } }";
+    let r = app
+        .ok(
+            &s.access,
+            upd,
+            json!({ "id": main, "i": { "usePattern": true, "patterns": [
+                { "kind": "VAT", "pattern": "Fyyyy.mm.nr" }, { "kind": "ESTIMATE", "pattern": "FA-yymm-nr-m" } ] } }),
+        )
+        .await;
+    assert_eq!(r["updateDepartment"]["usePattern"], true);
+    assert_eq!(r["updateDepartment"]["patterns"].as_array().unwrap().len(), 2);
+    let line = json!([{ "name": "A", "tax": "20", "priceNet": "1" }]);
+    let t = today();
+    let inv = create(&app, &s.access, json!({ "buyerName": "X", "positions": line }), true).await;
+    assert_eq!(inv["number"], format!("F{}.{}.1", t.format("%Y"), t.format("%m")));
+    let est = create(&app, &s.access, json!({ "kind": "ESTIMATE", "buyerName": "X", "positions": line }), true).await;
+    // `nr-m`: the counter restarts every month (see the numbering rules).
+    assert_eq!(est["number"], format!("FA-{}{}-1", t.format("%y"), t.format("%m")));
+
+    // Another department keeps the account's numbering, in its own counter.
+    let other = app.ok(&s.access, "mutation { createDepartment(input: { name: \"Autre\" }) { id } }", json!({})).await
+        ["createDepartment"]["id"]
+        .clone();
+    let inv2 =
+        create(&app, &s.access, json!({ "departmentId": other, "buyerName": "X", "positions": line }), true).await;
+    assert_eq!(inv2["number"], format!("F-{}-1", t.format("%Y")));
+
+    // Bad patterns: field errors, nothing changed.
+    let r = app
+        .gql_full(
+            Some(&s.access),
+            None,
+            upd,
+            json!({ "id": main, "i": { "patterns": [{ "kind": "VAT", "pattern": "F/" }, { "kind": "VAT", "pattern": "G/nr" }] } }),
+        )
+        .await;
+    let fields: Vec<&str> = r["errors"][0]["extensions"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["input.patterns.0.pattern", "input.patterns.1.kind"]);
+    let r = app
+        .ok(&s.access, "query($id: ID!) { department(id: $id) { patterns { kind pattern } } }", json!({ "id": main }))
+        .await;
+    assert_eq!(r["department"]["patterns"].as_array().unwrap().len(), 2);
+});
+
+async fn products(app: &TestApp, token: &str) -> Value {
+    app.ok(token, "{ products { totalCount items { id name priceNet tax } } }", json!({})).await["products"].clone()
+}
+
+async fn list(app: &TestApp, token: &str, filter: Value, order: &str) -> Vec<String> {
+    let q = format!("query($f: InvoiceFilter) {{ invoices(filter: $f, order: {order}) {{ items {{ id }} }} }}");
+    app.ok(token, &q, json!({ "f": filter })).await["invoices"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn try_create(app: &TestApp, token: &str, input: Value) -> Value {
+    app.gql_full(
+        Some(token),
+        None,
+        "mutation($i: InvoiceInput!) { createInvoice(input: $i) { id } }",
+        json!({ "i": input }),
+    )
+    .await
+}
+
+db_test!(new_products_join_the_catalogue, |app: TestApp| async move {
+    let s = app.sign_up("catalogue@example.fr", "Catalogue").await;
+    let inv = create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "X", "positions": [{ "name": "Nouveau service", "tax": "20", "priceNet": "50", "quantity": "3" }] }),
+        false,
+    )
+    .await;
+    let p = products(&app, &s.access).await;
+    assert_eq!(p["totalCount"], 1);
+    assert_eq!(
+        (p["items"][0]["name"].as_str(), p["items"][0]["priceNet"].as_str()),
+        (Some("Nouveau service"), Some("50.00"))
+    );
+    assert_eq!(inv["positions"][0]["productId"], p["items"][0]["id"]);
+    // The same name again: the catalogue product is used, not duplicated.
+    let inv2 = create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "X", "positions": [{ "name": "Nouveau service", "tax": "20", "priceNet": "55" }] }),
+        false,
+    )
+    .await;
+    assert_eq!(inv2["positions"][0]["productId"], p["items"][0]["id"]);
+    assert_eq!(products(&app, &s.access).await["totalCount"], 1);
+
+    // The account turns it off (owners and admins only).
+    let r = app
+        .ok(
+            &s.access,
+            "mutation { updateAccount(input: { addProductsToCatalogue: false }) { addProductsToCatalogue } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r["updateAccount"]["addProductsToCatalogue"], false);
+    create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "X", "positions": [{ "name": "Autre", "tax": "20", "priceNet": "5" }] }),
+        false,
+    )
+    .await;
+    assert_eq!(products(&app, &s.access).await["totalCount"], 1);
+    let r = app
+        .gql_full(
+            Some(&s.access),
+            None,
+            "mutation { updateAccount(input: { timeZone: \"Mars/Olympus\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.timeZone".into()));
+});
+
+db_test!(flows_never_cross_accounts, |app: TestApp| async move {
+    let a = app.sign_up("flow-a@example.fr", "A").await;
+    let b = app.sign_up("flow-b@example.fr", "B").await;
+    let est = create(
+        &app,
+        &a.access,
+        json!({ "kind": "ESTIMATE", "buyerName": "X", "positions": [{ "name": "A", "tax": "20", "priceNet": "100" }] }),
+        true,
+    )
+    .await;
+    let inv = create(
+        &app,
+        &a.access,
+        json!({ "buyerName": "X", "positions": [{ "name": "A", "tax": "20", "priceNet": "100" }] }),
+        true,
+    )
+    .await;
+    let adv = create(
+        &app,
+        &a.access,
+        json!({ "copyFrom": est["id"], "kind": "ADVANCE", "advanceCreationMode": "PERCENT", "advanceValue": "10" }),
+        true,
+    )
+    .await;
+    let inc = create(
+        &app,
+        &a.access,
+        json!({ "status": "INCOMPLETE", "positions": [{ "name": "A", "tax": "20", "priceNet": "1" }] }),
+        false,
+    )
+    .await;
+    let before = count_docs(&app, &b.access).await;
+    for (input, field) in [
+        (json!({ "copyFrom": inv["id"] }), "input.copyFrom"),
+        (
+            json!({ "copyFrom": est["id"], "kind": "ADVANCE", "advanceCreationMode": "PERCENT", "advanceValue": "10" }),
+            "input.copyFrom",
+        ),
+        (
+            json!({ "kind": "CORRECTION", "invoiceId": inv["id"], "buyerName": "X", "positions": [{ "name": "A", "tax": "20", "kind": "CORRECTION", "quantity": "-1", "totalPriceNet": "-1" }] }),
+            "input.invoiceId",
+        ),
+        (
+            json!({ "kind": "FINAL", "invoiceIds": [adv["id"]], "buyerName": "X", "positions": [{ "name": "A", "tax": "20", "priceNet": "1" }] }),
+            "input.invoiceIds.0",
+        ),
+    ] {
+        let r = create_full(&app, &b.access, input, true).await;
+        assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), field.into()), "{r}");
+    }
+    assert_eq!(count_docs(&app, &b.access).await, before);
+    let r = app
+        .gql_full(
+            Some(&b.access),
+            None,
+            "mutation($id: ID!) { cancelInvoice(id: $id) { invoice { id } } }",
+            json!({ "id": inv["id"] }),
+        )
+        .await;
+    assert_eq!(failure(&r).0, "NOT_FOUND");
+    let r = app.ok(&b.access, "query($id: ID!) { invoices(filter: { period: ALL, invoiceId: $id }) { totalCount } x: invoices(filter: { period: ALL, fromInvoiceId: $id }) { totalCount } }", json!({ "id": est["id"] })).await;
+    assert_eq!((r["invoices"]["totalCount"].as_i64(), r["x"]["totalCount"].as_i64()), (Some(0), Some(0)));
+    // A's invoice is untouched, and its completion link still only completes A's invoice.
+    assert_eq!(get(&app, &a.access, &inv["id"]).await["status"], "ISSUED");
+    assert_eq!(get(&app, &a.access, &inc["id"]).await["status"], "INCOMPLETE");
+    // An accountant of A cannot cancel.
+    let acc = app.sign_up("flow-acc@example.fr", "Acc").await;
+    app.set_membership(&a.account_id, &acc.user_id, Some("accountant")).await;
+    let acc_a = app.login_to("flow-acc@example.fr", &a.account_id).await;
+    let r = app
+        .gql_full(
+            Some(&acc_a.access),
+            None,
+            "mutation($id: ID!) { cancelInvoice(id: $id) { invoice { id } } }",
+            json!({ "id": inv["id"] }),
+        )
+        .await;
+    assert_eq!(failure(&r).0, "FORBIDDEN");
+});
+
+db_test!(search_by_sell_date_and_seed_orders, |app: TestApp| async move {
+    let s = app.sign_up("tri@example.fr", "Tri").await;
+    let line = |p: &str| json!([{ "name": "A", "tax": "20", "priceNet": p }]);
+    let a = create(&app, &s.access, json!({ "buyerName": "Alpha", "buyerTaxNo": "FR2", "oid": "B", "sellDate": "2020-05", "positions": line("30") }), false).await;
+    let b = create(&app, &s.access, json!({ "buyerName": "Beta", "buyerTaxNo": "FR1", "oid": "A", "sellDate": "2020-06-15", "positions": line("10") }), false).await;
+    let c = create(&app, &s.access, json!({ "buyerName": "Gamma", "positions": line("20") }), false).await;
+    let id = |v: &Value| v["id"].as_str().unwrap().to_owned();
+    // A month-only sell date counts as the first day of the month.
+    let may =
+        json!({ "period": "MORE", "dateFrom": "2020-05-01", "dateTo": "2020-05-31", "searchDateType": "SELL_DATE" });
+    assert_eq!(list(&app, &s.access, may, "ISSUE_DATE").await, vec![id(&a)]);
+    let by_issue = json!({ "period": "MORE", "dateFrom": "2020-05-01", "dateTo": "2020-05-31" });
+    assert!(list(&app, &s.access, by_issue, "ISSUE_DATE").await.is_empty());
+    let all = json!({ "period": "ALL" });
+    assert_eq!(list(&app, &s.access, all.clone(), "PRICE_NET_DESC").await, vec![id(&a), id(&c), id(&b)]);
+    assert_eq!(list(&app, &s.access, all.clone(), "PRICE_TAX").await, vec![id(&b), id(&c), id(&a)]);
+    assert_eq!(list(&app, &s.access, all.clone(), "OID").await, vec![id(&b), id(&a), id(&c)], "empty values last");
+    assert_eq!(list(&app, &s.access, all.clone(), "BUYER_TAX_NO_DESC").await, vec![id(&a), id(&b), id(&c)]);
+    assert_eq!(list(&app, &s.access, all.clone(), "TRANSACTION_DATE").await[..2], [id(&a), id(&b)]);
+});
