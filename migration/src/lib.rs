@@ -9,6 +9,7 @@ mod m20261121_000002_catalogue;
 mod m20261121_000003_clients;
 mod m20261121_000004_number_series;
 mod m20261121_000005_documents;
+mod m20261121_000007_payments;
 mod sort;
 
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_clients::Migration),
             Box::new(m20261121_000004_number_series::Migration),
             Box::new(m20261121_000005_documents::Migration),
+            Box::new(m20261121_000007_payments::Migration),
         ]
     }
 }

@@ -50,6 +50,7 @@ impl Lang {
             "product" => ("Product not found.", "Produit introuvable."),
             "price_list" => ("Price list not found.", "Tarif introuvable."),
             "document" => ("Document not found.", "Document introuvable."),
+            "payment" => ("Payment not found.", "Paiement introuvable."),
             "account" => ("Account not found.", "Compte introuvable."),
             "user" => ("User not found.", "Utilisateur introuvable."),
             _ => ("Not found.", "Introuvable."),
@@ -124,6 +125,10 @@ impl Lang {
             ConflictKind::ProductInPackage => self.pick(
                 "This product is part of a package: remove it from the package first.",
                 "Ce produit fait partie d'un lot : retirez-le d'abord du lot.",
+            ),
+            ConflictKind::DocumentHasPayments => self.pick(
+                "Payments are applied to this document: delete them or apply them elsewhere first.",
+                "Des paiements sont affectés à ce document : supprimez-les ou affectez-les ailleurs d'abord.",
             ),
             ConflictKind::ConcurrentModification => self.pick(
                 "Another change was made at the same moment; please retry.",
@@ -244,8 +249,8 @@ impl Lang {
             ),
             "sell_date" => self.pick("Use YYYY-MM-DD, YYYY-MM or off.", "Utilisez AAAA-MM-JJ, AAAA-MM ou off."),
             "issue_first" => self.pick(
-                "A draft has no status yet: issue it first.",
-                "Un brouillon n'a pas encore de statut : émettez-le d'abord.",
+                "This document is still a draft: issue it first.",
+                "Ce document est encore un brouillon : émettez-le d'abord.",
             ),
             "fixed_once_issued" => self.pick(
                 "This cannot change once the document is issued (its number depends on it).",
@@ -271,6 +276,34 @@ impl Lang {
             "unknown_department" => {
                 self.pick("No such department in this account.", "Ce département n'existe pas dans ce compte.")
             }
+            "not_payable" => self.pick(
+                "A payment can only be applied to an invoice, an advance or final invoice, a receipt or a proforma.",
+                "Un paiement ne s'affecte qu'à une facture, une facture d'acompte ou de solde, un reçu ou une proforma.",
+            ),
+            "unknown_document" => {
+                self.pick("No such document in this account.", "Ce document n'existe pas dans ce compte.")
+            }
+            "currency_mismatch" => self.pick(
+                "This document is in another currency than the payment.",
+                "Ce document est dans une autre devise que le paiement.",
+            ),
+            "invoice_id_or_ids" => {
+                self.pick("Give either invoiceId or invoiceIds.", "Indiquez soit invoiceId, soit invoiceIds.")
+            }
+            "duplicate_invoice" => {
+                self.pick("This invoice is already in the list.", "Cette facture figure déjà dans la liste.")
+            }
+            "positive_amount" => {
+                self.pick("The amount must be greater than zero.", "Le montant doit être supérieur à zéro.")
+            }
+            "cents" => self.pick(
+                "An amount has at most two decimals (cents).",
+                "Un montant a au plus deux décimales (centimes).",
+            ),
+            "has_payments" => self.pick(
+                "Payments are applied to this document: its currency cannot change.",
+                "Des paiements sont affectés à ce document : sa devise ne peut pas changer.",
+            ),
             "not_a_member" => {
                 self.pick("You are not a member of this account.", "Vous n'êtes pas membre de ce compte.")
             }

@@ -13,6 +13,7 @@ mod clients;
 mod departments;
 mod documents;
 mod pagination;
+mod payments;
 mod price_lists;
 mod products;
 mod session;
@@ -40,6 +41,7 @@ pub struct QueryRoot(
     products::ProductQuery,
     price_lists::PriceListQuery,
     documents::DocumentQuery,
+    payments::PaymentQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -52,6 +54,7 @@ pub struct MutationRoot(
     products::ProductMutation,
     price_lists::PriceListMutation,
     documents::DocumentMutation,
+    payments::PaymentMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
