@@ -160,6 +160,7 @@ macro_rules! payment_types {
 entity::payment_text_fields!(payment_types);
 
 #[derive(InputObject, Default)]
+#[graphql(name = "PaymentFilter")]
 pub struct PaymentFilterInput {
     /// On the payment date. Without it (and without dates) every payment is listed, dated or not.
     pub period: Option<Period>,
