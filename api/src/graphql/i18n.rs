@@ -343,4 +343,37 @@ mod tests {
         assert_eq!(Lang::from_accept_language(Some("de")), Lang::En);
         assert_eq!(Lang::from_accept_language(Some("fr;q=0, en")), Lang::En);
     }
+
+    /// Every `FieldCode::Rule("…")` written in the domain or the API has its own message in
+    /// both languages, not the generic "Invalid value."
+    #[test]
+    fn every_rule_has_its_own_message() {
+        fn rules_in(dir: &std::path::Path, found: &mut std::collections::BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).expect("source directory").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    rules_in(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("source file");
+                    for rest in text.split("Rule(\"").skip(1) {
+                        let name = rest.split('"').next().unwrap_or_default();
+                        // Rule names are snake_case; anything else is prose quoting the pattern.
+                        if !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                            found.insert(name.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut rules = std::collections::BTreeSet::new();
+        rules_in(&root.join("entity/src"), &mut rules);
+        rules_in(&root.join("api/src"), &mut rules);
+        assert!(rules.contains("currency_mismatch") && rules.len() > 20, "{rules:?}");
+        for lang in [Lang::En, Lang::Fr] {
+            let generic = lang.rule("");
+            let missing: Vec<&String> = rules.iter().filter(|r| lang.rule(r) == generic).collect();
+            assert!(missing.is_empty(), "{lang:?} has no message for {missing:?}");
+        }
+    }
 }

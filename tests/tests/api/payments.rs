@@ -382,8 +382,8 @@ db_test!(concurrent_payments_never_overpay, |app: TestApp| async move {
         allocated += cents(&p["invoices"][0]["amount"]);
         unallocated += cents(&p["unallocated"]);
     }
-    assert_eq!(allocated, 100_00, "{answers:?}");
-    assert_eq!(unallocated, 140_00);
+    assert_eq!(allocated, 100 * 100, "{answers:?}");
+    assert_eq!(unallocated, 140 * 100, "8 × 30 − 100");
     assert_eq!(doc(&app, &s.access, &inv).await, state("PAID", "100.00", Some(&today())));
     let listed = app
         .ok(&s.access, "query($d: ID!) { invoice(id: $d) { payments { amount } } }", json!({ "d": inv }))
@@ -417,7 +417,7 @@ db_test!(concurrent_payments_never_overpay, |app: TestApp| async move {
     let sum: i64 = r["invoice"]["payments"].as_array().unwrap().iter().map(|p| cents(&p["amount"])).sum();
     let paid = cents(&r["invoice"]["paid"]);
     assert_eq!(paid, sum, "{r}");
-    assert!(paid <= 100_00, "{r}");
+    assert!(paid <= 100 * 100, "{r}");
 });
 
 db_test!(lists_filter_and_order, |app: TestApp| async move {
@@ -616,4 +616,27 @@ db_test!(documents_follow_their_payments, |app: TestApp| async move {
     let usd = document(&app, &s.access, "10", "VAT", "USD", true).await;
     let p = pay(&app, &s.access, json!({ "price": "4", "invoiceId": usd })).await;
     assert_eq!(p["currency"], "USD");
+});
+
+db_test!(readme_worked_example, |app: TestApp| async move {
+    let s = app.sign_up("pay-readme@example.fr", "PayReadme").await;
+    let (a, b) = (invoice(&app, &s.access, "100").await, invoice(&app, &s.access, "150").await);
+    let p = pay(&app, &s.access, json!({ "price": "200", "invoiceIds": [a, b] })).await;
+    let mut rows = vec![(doc(&app, &s.access, &a).await, doc(&app, &s.access, &b).await, p["unallocated"].clone())];
+    for price in ["300", "50.5"] {
+        let u = update(&app, &s.access, &p["id"], json!({ "price": price })).await;
+        rows.push((doc(&app, &s.access, &a).await, doc(&app, &s.access, &b).await, u["unallocated"].clone()));
+    }
+    app.ok(&s.access, DELETE, json!({ "id": p["id"] })).await;
+    rows.push((doc(&app, &s.access, &a).await, doc(&app, &s.access, &b).await, Value::Null));
+    let t = today();
+    assert_eq!(
+        rows,
+        [
+            (state("PAID", "100.00", Some(&t)), state("PARTIAL", "100.00", None), json!("0.00")),
+            (state("PAID", "100.00", Some(&t)), state("PAID", "150.00", Some(&t)), json!("50.00")),
+            (state("PARTIAL", "50.50", None), state("ISSUED", "0.00", None), json!("0.00")),
+            (state("ISSUED", "0.00", None), state("ISSUED", "0.00", None), Value::Null),
+        ]
+    );
 });
