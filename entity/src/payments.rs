@@ -483,7 +483,62 @@ async fn refresh_documents(
     Ok(refreshed)
 }
 
-/// Writes a payment (new when `current` is None) and re-applies it: its old and new
+/// The documents a payment is to be applied to: those the patch names, else the ones it
+/// already pays, in their order.
+fn targets_of(patch: &PaymentPatch, current: Option<&Payment>) -> Vec<Target> {
+    patch.targets().unwrap_or_else(|| {
+        // Kept links can only conflict through a new currency: reported there.
+        let kept = current.map(|c| c.allocations.as_slice()).unwrap_or_default();
+        kept.iter().map(|a| Target { document_id: a.document_id, field: "input.currency".into() }).collect()
+    })
+}
+
+/// Sets what the patch gives on a payment row. `first_invoice` (on creation only) gives
+/// the payer and the department when the patch does not.
+fn fill(
+    am: &mut ActiveModel,
+    patch: &PaymentPatch,
+    first_invoice: Option<&document::Model>,
+    account: &account::Model,
+) -> DomainResult<()> {
+    if let Some(p) = patch.price {
+        set_price(am, p)?;
+    }
+    if let Some(k) = &patch.kind {
+        am.kind = Set(k.trim().to_owned());
+    }
+    if let Some(p) = patch.paid {
+        am.paid = Set(p);
+    }
+    match (patch.client_id, first_invoice) {
+        (Some(c), _) => am.client_id = Set(c),
+        (None, Some(d)) => am.client_id = Set(d.client_id),
+        (None, None) => {}
+    }
+    match (patch.department_id, first_invoice) {
+        (Some(dep), _) => am.department_id = Set(dep),
+        (None, Some(d)) => am.department_id = Set(Some(d.department_id)),
+        (None, None) => {}
+    }
+    if let Some(p) = patch.product_id {
+        am.product_id = Set(p);
+    }
+    if let Some(q) = patch.quantity {
+        am.quantity = Set(q.map(|q| q.normalize().to_string()));
+    }
+    patch.apply_texts(am);
+    if let Some(d) = patch.paid_date {
+        am.paid_date = Set(d);
+    }
+    // A paid payment is dated: today in the account's time zone unless told otherwise.
+    if crate::db::value_of(&am.paid) && crate::db::value_of(&am.paid_date).is_none() {
+        am.paid_date = Set(Some(crate::documents::today(account)));
+    }
+    am.updated_at = Set(Utc::now());
+    Ok(())
+}
+
+/// Writes a payment (new when `current` is None) and applies it again: its old and new
 /// invoices are locked, checked, and recomputed in the caller's transaction.
 async fn save(
     txn: &DatabaseTransaction,
@@ -492,13 +547,10 @@ async fn save(
     patch: &PaymentPatch,
 ) -> DomainResult<Payment> {
     let account = crate::accounts::find_account(txn, actor.account_id).await?;
-    let kept_links = current.as_ref().map(|c| c.allocations.clone()).unwrap_or_default();
-    let targets = patch.targets().unwrap_or_else(|| {
-        // Kept links can only conflict through a new currency: reported there.
-        kept_links.iter().map(|a| Target { document_id: a.document_id, field: "input.currency".into() }).collect()
-    });
+    let targets = targets_of(patch, current.as_ref());
+    let kept = current.as_ref().map(|c| c.allocations.as_slice()).unwrap_or_default();
     let to_lock: BTreeSet<Uuid> =
-        targets.iter().map(|t| t.document_id).chain(kept_links.iter().map(|a| a.document_id)).collect();
+        targets.iter().map(|t| t.document_id).chain(kept.iter().map(|a| a.document_id)).collect();
     let docs = lock_documents(txn, actor, &to_lock).await?;
 
     let first = targets.first().and_then(|t| docs.get(&t.document_id));
@@ -513,49 +565,13 @@ async fn save(
     v.finish()?;
     check_references(txn, actor, patch).await?;
 
-    let is_new = current.is_none();
     let mut am: ActiveModel = match &current {
         Some(c) => c.model.clone().into(),
         None => blank(actor, &account),
     };
     am.currency = Set(currency);
-    if let Some(p) = patch.price {
-        set_price(&mut am, p)?;
-    }
-    if let Some(k) = &patch.kind {
-        am.kind = Set(k.trim().to_owned());
-    }
-    if let Some(p) = patch.paid {
-        am.paid = Set(p);
-    }
-    // The payer and the seller default to the first invoice's.
-    let first_doc = if is_new { first } else { None };
-    match (patch.client_id, first_doc) {
-        (Some(c), _) => am.client_id = Set(c),
-        (None, Some(d)) => am.client_id = Set(d.client_id),
-        (None, None) => {}
-    }
-    match (patch.department_id, first_doc) {
-        (Some(dep), _) => am.department_id = Set(dep),
-        (None, Some(d)) => am.department_id = Set(Some(d.department_id)),
-        (None, None) => {}
-    }
-    if let Some(p) = patch.product_id {
-        am.product_id = Set(p);
-    }
-    if let Some(q) = patch.quantity {
-        am.quantity = Set(q.map(|q| q.normalize().to_string()));
-    }
-    patch.apply_texts(&mut am);
-    if let Some(d) = patch.paid_date {
-        am.paid_date = Set(d);
-    }
-    // A paid payment is dated: today in the account's time zone unless told otherwise.
-    if crate::db::value_of(&am.paid) && crate::db::value_of(&am.paid_date).is_none() {
-        am.paid_date = Set(Some(crate::documents::today(&account)));
-    }
-    am.updated_at = Set(Utc::now());
-    let saved = if is_new { am.insert(txn).await? } else { am.update(txn).await? };
+    fill(&mut am, patch, first.filter(|_| current.is_none()), &account)?;
+    let saved = if current.is_none() { am.insert(txn).await? } else { am.update(txn).await? };
 
     let allocations = apply(txn, actor, &saved, &targets, &docs).await?;
     refresh_documents(txn, actor, docs.into_values(), false).await?;
