@@ -411,7 +411,7 @@ fn concurrent(e: sea_orm::DbErr) -> DomainError {
     }
 }
 
-/// Deletes a department that is neither the main one nor used by documents.
+/// Deletes a department that is neither the main one nor used by documents or payments.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
     actor.require_manager()?;
     let txn = begin_write(db).await?;
@@ -424,7 +424,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
         .filter(crate::tables::document::Column::DepartmentId.eq(id))
         .count(&txn)
         .await?;
-    if documents > 0 {
+    if documents > 0 || crate::payments::department_has_payments(&txn, actor, id).await? {
         return Err(DomainError::conflict(ConflictKind::DepartmentInUse, Some("id")));
     }
     // `main = false` in the delete itself: a promotion committed since the read above

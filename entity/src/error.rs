@@ -76,6 +76,8 @@ pub enum ConflictKind {
     CodeTaken,
     /// The product is a component of a package.
     ProductInPackage,
+    /// Payments are applied to the document.
+    DocumentHasPayments,
     /// Another request changed the same thing at the same moment; retrying is safe.
     ConcurrentModification,
     /// Another document has this order number and `oidUnique` was asked.

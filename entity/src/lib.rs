@@ -13,6 +13,7 @@ pub mod error;
 pub mod number_series;
 pub mod numbering;
 pub mod pagination;
+pub mod payments;
 pub mod price_lists;
 pub mod products;
 pub mod secret;

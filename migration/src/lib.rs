@@ -10,6 +10,7 @@ mod m20261121_000003_clients;
 mod m20261121_000004_number_series;
 mod m20261121_000005_documents;
 mod m20261121_000006_document_flows;
+mod m20261121_000007_payments;
 mod sort;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_number_series::Migration),
             Box::new(m20261121_000005_documents::Migration),
             Box::new(m20261121_000006_document_flows::Migration),
+            Box::new(m20261121_000007_payments::Migration),
         ]
     }
 }

@@ -620,6 +620,16 @@ impl Invoice {
             })
             .collect())
     }
+
+    /// When the document became fully paid: the latest date of the payments applied to it.
+    async fn paid_date(&self) -> Option<Date> {
+        self.model.paid_date.map(Date)
+    }
+
+    /// The payments applied to the document (the seed's `connected_payments`), oldest first.
+    async fn payments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::payments::PaymentAllocation>> {
+        super::payments::of_invoice(ctx, self.model.id).await
+    }
 }
 
 /// A line of a document. Give a `productId` (its name, code, tax and price apply unless

@@ -50,6 +50,7 @@ impl Lang {
             "product" => ("Product not found.", "Produit introuvable."),
             "price_list" => ("Price list not found.", "Tarif introuvable."),
             "document" => ("Document not found.", "Document introuvable."),
+            "payment" => ("Payment not found.", "Paiement introuvable."),
             "account" => ("Account not found.", "Compte introuvable."),
             "user" => ("User not found.", "Utilisateur introuvable."),
             _ => ("Not found.", "Introuvable."),
@@ -124,6 +125,10 @@ impl Lang {
             ConflictKind::ProductInPackage => self.pick(
                 "This product is part of a package: remove it from the package first.",
                 "Ce produit fait partie d'un lot : retirez-le d'abord du lot.",
+            ),
+            ConflictKind::DocumentHasPayments => self.pick(
+                "Payments are applied to this document: delete them or apply them elsewhere first.",
+                "Des paiements sont affectés à ce document : supprimez-les ou affectez-les ailleurs d'abord.",
             ),
             ConflictKind::ConcurrentModification => self.pick(
                 "Another change was made at the same moment; please retry.",
@@ -254,8 +259,8 @@ impl Lang {
             ),
             "sell_date" => self.pick("Use YYYY-MM-DD, YYYY-MM or off.", "Utilisez AAAA-MM-JJ, AAAA-MM ou off."),
             "issue_first" => self.pick(
-                "A draft has no status yet: issue it first.",
-                "Un brouillon n'a pas encore de statut : émettez-le d'abord.",
+                "This document is still a draft: issue it first.",
+                "Ce document est encore un brouillon : émettez-le d'abord.",
             ),
             "fixed_once_issued" => self.pick(
                 "This cannot change once the document is issued (its number depends on it).",
@@ -281,6 +286,34 @@ impl Lang {
             "unknown_department" => {
                 self.pick("No such department in this account.", "Ce département n'existe pas dans ce compte.")
             }
+            "not_payable" => self.pick(
+                "A payment can only be applied to an invoice, an advance or final invoice, a receipt or a proforma.",
+                "Un paiement ne s'affecte qu'à une facture, une facture d'acompte ou de solde, un reçu ou une proforma.",
+            ),
+            "unknown_document" => {
+                self.pick("No such document in this account.", "Ce document n'existe pas dans ce compte.")
+            }
+            "currency_mismatch" => self.pick(
+                "This document is in another currency than the payment.",
+                "Ce document est dans une autre devise que le paiement.",
+            ),
+            "invoice_id_or_ids" => {
+                self.pick("Give either invoiceId or invoiceIds.", "Indiquez soit invoiceId, soit invoiceIds.")
+            }
+            "duplicate_invoice" => {
+                self.pick("This invoice is already in the list.", "Cette facture figure déjà dans la liste.")
+            }
+            "positive_amount" => {
+                self.pick("The amount must be greater than zero.", "Le montant doit être supérieur à zéro.")
+            }
+            "cents" => self.pick(
+                "An amount has at most two decimals (cents).",
+                "Un montant a au plus deux décimales (centimes).",
+            ),
+            "has_payments" => self.pick(
+                "Payments are applied to this document: its currency cannot change.",
+                "Des paiements sont affectés à ce document : sa devise ne peut pas changer.",
+            ),
             "not_a_member" => {
                 self.pick("You are not a member of this account.", "Vous n'êtes pas membre de ce compte.")
             }
@@ -289,9 +322,6 @@ impl Lang {
                 "Invalid pattern: it needs nr (the counter), e.g. F/nr, Fyyyy.mm.nr or FA-yymm-nr-m.",
                 "Format invalide : il doit contenir nr (le compteur), par ex. F/nr, Fyyyy.mm.nr ou FA-yymm-nr-m.",
             ),
-            "unknown_document" => {
-                self.pick("No such document in this account.", "Ce document n'existe pas dans ce compte.")
-            }
             "correction_line_outside_credit_note" => self.pick(
                 "CORRECTION lines belong to credit notes (kind CORRECTION).",
                 "Les lignes CORRECTION sont réservées aux avoirs (kind CORRECTION).",
@@ -308,7 +338,6 @@ impl Lang {
                 "Prices are not negative; a total is negative only with a negative quantity on a credit note.",
                 "Les prix ne sont pas négatifs ; un total n'est négatif qu'avec une quantité négative sur un avoir.",
             ),
-            "positive_amount" => self.pick("Give an amount greater than zero.", "Indiquez un montant supérieur à zéro."),
             "exchange_kind_unsupported" => self.pick(
                 "Only an own rate (exchangeKind OWN with exchangeCurrencyRate) is supported.",
                 "Seul un taux propre (exchangeKind OWN avec exchangeCurrencyRate) est pris en charge.",
@@ -414,5 +443,38 @@ mod tests {
         assert_eq!(Lang::from_accept_language(Some("de-DE, en;q=0.5, fr;q=0.7")), Lang::Fr);
         assert_eq!(Lang::from_accept_language(Some("de")), Lang::En);
         assert_eq!(Lang::from_accept_language(Some("fr;q=0, en")), Lang::En);
+    }
+
+    /// Every `FieldCode::Rule("…")` written in the domain or the API has its own message in
+    /// both languages, not the generic "Invalid value."
+    #[test]
+    fn every_rule_has_its_own_message() {
+        fn rules_in(dir: &std::path::Path, found: &mut std::collections::BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).expect("source directory").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    rules_in(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("source file");
+                    for rest in text.split("Rule(\"").skip(1) {
+                        let name = rest.split('"').next().unwrap_or_default();
+                        // Rule names are snake_case; anything else is prose quoting the pattern.
+                        if !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                            found.insert(name.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut rules = std::collections::BTreeSet::new();
+        rules_in(&root.join("entity/src"), &mut rules);
+        rules_in(&root.join("api/src"), &mut rules);
+        assert!(rules.contains("currency_mismatch") && rules.len() > 20, "{rules:?}");
+        for lang in [Lang::En, Lang::Fr] {
+            let generic = lang.rule("");
+            let missing: Vec<&String> = rules.iter().filter(|r| lang.rule(r) == generic).collect();
+            assert!(missing.is_empty(), "{lang:?} has no message for {missing:?}");
+        }
     }
 }

@@ -14,6 +14,7 @@ mod completion;
 mod departments;
 mod documents;
 mod pagination;
+mod payments;
 mod price_lists;
 mod products;
 mod session;
@@ -42,6 +43,7 @@ pub struct QueryRoot(
     price_lists::PriceListQuery,
     documents::DocumentQuery,
     completion::CompletionQuery,
+    payments::PaymentQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -56,6 +58,7 @@ pub struct MutationRoot(
     price_lists::PriceListMutation,
     documents::DocumentMutation,
     completion::CompletionMutation,
+    payments::PaymentMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

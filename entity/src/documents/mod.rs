@@ -357,7 +357,7 @@ fn engine_error(e: tax::TaxError) -> DomainError {
 }
 
 /// Today in the account's time zone (a document's default issue date).
-fn today(account: &crate::tables::account::Model) -> NaiveDate {
+pub(crate) fn today(account: &crate::tables::account::Model) -> NaiveDate {
     let tz: chrono_tz::Tz = account.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris);
     Utc::now().with_timezone(&tz).date_naive()
 }
@@ -765,6 +765,7 @@ fn blank(actor: &Actor, account: &crate::tables::account::Model, now: chrono::Da
         price_tax: Set(zero.clone()),
         price_gross: Set(zero.clone()),
         paid: Set(zero),
+        paid_date: Set(None),
         view_token: Set(crate::secret::generate("")),
         description: Set(None),
         internal_note: Set(None),
@@ -961,7 +962,9 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
         }
         v.finish()?;
     }
+    let before = current.clone();
     let doc = write(&txn, actor, Some(current), &input).await?;
+    let doc = crate::payments::after_document_update(&txn, actor, &before, doc).await?;
     txn.commit().await?;
     Ok(doc)
 }
@@ -1002,6 +1005,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     if current.state == "issued" && is_fiscal(&current.kind) {
         return Err(DomainError::conflict(ConflictKind::DocumentIssued, Some("id")));
     }
+    crate::payments::refuse_if_paid(&txn, actor, id).await?;
     Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
     txn.commit().await?;
     Ok(current)

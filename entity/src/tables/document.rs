@@ -33,6 +33,8 @@ pub struct Model {
     pub price_tax: String,
     pub price_gross: String,
     pub paid: String,
+    /// When the document became fully paid: the latest date of the payments applied to it.
+    pub paid_date: Option<Date>,
     pub view_token: String,
     pub description: Option<String>,
     pub internal_note: Option<String>,

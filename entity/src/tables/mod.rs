@@ -12,6 +12,8 @@ pub mod final_advance;
 pub mod login_throttle;
 pub mod membership;
 pub mod number_series;
+pub mod payment;
+pub mod payment_allocation;
 pub mod platform_admin;
 pub mod price_list;
 pub mod price_list_position;

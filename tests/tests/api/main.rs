@@ -14,6 +14,7 @@ mod housekeeping;
 mod isolation;
 mod numbering;
 mod operations;
+mod payments;
 mod price_lists;
 mod products;
 mod review_regressions;

@@ -1,0 +1,866 @@
+//! Payments ("Paiements"): money received (or expected) and the documents it pays.
+//!
+//! A payment names its invoices in order (`invoice_id`, or `invoice_ids`). Its amount is
+//! applied in that order (the seed's rule, L2247): each invoice receives what it still has
+//! to be paid — its gross amount less what other payments already gave it — until the
+//! amount runs out; what is left stays unallocated on the payment. A payment not yet paid
+//! (`paid: false`) keeps its links with a zero amount.
+//!
+//! A document's `paid` amount, `paid_date` and status follow from the allocations, in the
+//! transaction that changes them, with the documents locked so that concurrent payments
+//! never pay the same amount twice. None of these is a fiscal field: they change on issued
+//! (frozen) documents too. An allocation is fixed when its payment is written: deleting or
+//! reducing another payment does not move money to it (updating it applies it again).
+
+use crate::db::begin_write;
+use crate::documents::Period;
+use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode};
+use crate::pagination::{Page, PageRequest};
+use crate::tables::payment::{ActiveModel, Column, Entity, Model};
+use crate::tables::{account, document, payment_allocation as allocation};
+use crate::tax::round2;
+use crate::tenant::Actor;
+use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, clean, is_plausible_email};
+use chrono::{NaiveDate, Utc};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use std::collections::{BTreeSet, HashMap};
+use uuid::Uuid;
+
+/// Document kinds that ask a buyer for money. Estimates, orders and work orders ask for
+/// nothing yet; credit notes give money back; receipts and cash vouchers record a payment.
+pub const PAYABLE_KINDS: [&str; 6] = ["vat", "advance", "final", "receipt", "invoice_other", "proforma"];
+
+/// Statuses that follow the amount paid. Others (`rejected`, `accepted`, `incomplete`) were
+/// set by hand for reasons payments know nothing about, and stay.
+const STATUSES_FOLLOWING_PAYMENTS: [&str; 4] = ["issued", "sent", "partial", "paid"];
+
+/// A payment's origin when the input does not say (the seed: "api" when added through the API).
+pub const DEFAULT_KIND: &str = "api";
+
+/// The seed's optional text fields of a payment with their length limit, listed once (the
+/// API layer builds its GraphQL types from the same list).
+#[macro_export]
+macro_rules! payment_text_fields {
+    ($cb:ident) => {
+        $cb! {
+            (name, LINE), (description, TEXT), (comment, TEXT), (oid, LINE), (provider, LINE),
+            (provider_response, TEXT), (provider_status, LINE), (provider_title, LINE),
+            (invoice_comment, TEXT), (promocode, LINE), (first_name, LINE), (last_name, LINE),
+            (street, LINE), (city, LINE), (post_code, LINE), (country, LINE), (phone, LINE), (email, LINE),
+            (invoice_name, LINE), (invoice_street, LINE), (invoice_city, LINE), (invoice_post_code, LINE),
+            (invoice_country, LINE), (invoice_tax_no, LINE)
+        }
+    };
+}
+
+const LINE: usize = MAX_LINE;
+const TEXT: usize = MAX_TEXT;
+
+macro_rules! patch_struct {
+    ($(($f:ident, $lim:ident)),*) => {
+        /// A new payment, or a change to one. `None` leaves a field as it is; `Some(None)`
+        /// clears it. Naming invoices (`invoice_id` or `invoice_ids`) replaces the links.
+        #[derive(Clone, Debug, Default)]
+        pub struct PaymentPatch {
+            /// Required on creation.
+            pub price: Option<Decimal>,
+            pub currency: Option<String>,
+            pub paid: Option<bool>,
+            pub paid_date: Option<Option<NaiveDate>>,
+            pub kind: Option<String>,
+            /// One invoice; `Some(None)` unlinks every invoice.
+            pub invoice_id: Option<Option<Uuid>>,
+            /// Several invoices, in the order the amount is applied to them.
+            pub invoice_ids: Option<Vec<Uuid>>,
+            pub department_id: Option<Option<Uuid>>,
+            pub client_id: Option<Option<Uuid>>,
+            pub product_id: Option<Option<Uuid>>,
+            pub quantity: Option<Option<Decimal>>,
+            $(pub $f: Option<Option<String>>,)*
+        }
+
+        impl PaymentPatch {
+            fn check_texts(&self, v: &mut Validator) {
+                $(if let Some(Some(s)) = &self.$f { v.max_len(&format!("input.{}", camel_case(stringify!($f))), s, $lim); })*
+            }
+
+            fn apply_texts(&self, am: &mut ActiveModel) {
+                $(if let Some(value) = &self.$f { am.$f = Set(clean(value)); })*
+            }
+        }
+    };
+}
+payment_text_fields!(patch_struct);
+
+/// A document a payment is to be applied to, and the input field that a problem with it
+/// is reported on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Target {
+    document_id: Uuid,
+    field: String,
+}
+
+impl PaymentPatch {
+    fn validate(&self, creating: bool) -> DomainResult<()> {
+        let mut v = Validator::new();
+        match self.price {
+            Some(p) => check_amount(&mut v, p),
+            None if creating => v.push("input.price", FieldCode::Required),
+            None => {}
+        }
+        if let Some(c) = &self.currency
+            && !crate::accounts::is_currency_code(c)
+        {
+            v.push("input.currency", FieldCode::Rule("currency_code"));
+        }
+        if let Some(k) = &self.kind
+            && let Some(k) = v.required("input.kind", Some(k))
+        {
+            v.max_len("input.kind", k, MAX_LINE);
+        }
+        if matches!(self.invoice_id, Some(Some(_))) && self.invoice_ids.is_some() {
+            v.push("input.invoiceIds", FieldCode::Rule("invoice_id_or_ids"));
+        }
+        for (i, id) in self.invoice_ids.iter().flatten().enumerate() {
+            if self.invoice_ids.iter().flatten().take(i).any(|earlier| earlier == id) {
+                v.push(&format!("input.invoiceIds.{i}"), FieldCode::Rule("duplicate_invoice"));
+            }
+        }
+        if let Some(Some(q)) = self.quantity
+            && q <= Decimal::ZERO
+        {
+            v.push("input.quantity", FieldCode::Rule("positive_quantity"));
+        }
+        self.check_texts(&mut v);
+        if let Some(e) = self.email.as_ref().and_then(clean)
+            && !is_plausible_email(&e)
+        {
+            v.push("input.email", FieldCode::InvalidEmail);
+        }
+        v.finish()
+    }
+
+    /// The invoices this patch names, in order; `None` when it leaves the links alone.
+    fn targets(&self) -> Option<Vec<Target>> {
+        match (&self.invoice_id, &self.invoice_ids) {
+            (Some(Some(id)), _) => Some(vec![Target { document_id: *id, field: "input.invoiceId".into() }]),
+            (_, Some(ids)) => Some(
+                ids.iter()
+                    .enumerate()
+                    .map(|(i, id)| Target { document_id: *id, field: format!("input.invoiceIds.{i}") })
+                    .collect(),
+            ),
+            (Some(None), None) => Some(Vec::new()),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A payment's amount: positive, in cents (the Decimal scalar already bounds its size).
+fn check_amount(v: &mut Validator, price: Decimal) {
+    if price <= Decimal::ZERO {
+        v.push("input.price", FieldCode::Rule("positive_amount"));
+    } else if price.normalize().scale() > 2 {
+        // Refused rather than rounded: a payment is what was received, to the cent.
+        v.push("input.price", FieldCode::Rule("cents"));
+    }
+}
+
+/// A payment with its allocations, in the order its invoices were given.
+#[derive(Clone, Debug)]
+pub struct Payment {
+    pub model: Model,
+    pub allocations: Vec<allocation::Model>,
+}
+
+impl Payment {
+    /// What the payment gave to its invoices.
+    pub fn allocated(&self) -> Decimal {
+        self.allocations.iter().map(|a| amount(&a.amount)).sum()
+    }
+
+    /// What is left of the amount after its invoices were paid.
+    pub fn unallocated(&self) -> Decimal {
+        round2(amount(&self.model.price) - self.allocated())
+    }
+}
+
+fn amount(stored: &str) -> Decimal {
+    crate::validation::parse_decimal(stored).unwrap_or_default()
+}
+
+/// The seed's rule (L2247): the amount goes to the invoices in the order given, each one
+/// receiving at most what it still has to be paid; what is left stays on the payment.
+pub fn allocate(price: Decimal, outstanding: &[Decimal]) -> Vec<Decimal> {
+    let mut remaining = price.max(Decimal::ZERO);
+    outstanding
+        .iter()
+        .map(|o| {
+            let part = remaining.min((*o).max(Decimal::ZERO));
+            remaining -= part;
+            round2(part)
+        })
+        .collect()
+}
+
+/// The status a document takes when its paid amount changes: `paid` once the gross amount
+/// is paid, `partial` before, `issued` when nothing is paid (or `sent`, kept while nothing
+/// is paid). A status set by hand that is not about payment stays.
+pub fn status_for_paid(current: &str, paid: Decimal, gross: Decimal) -> String {
+    if !STATUSES_FOLLOWING_PAYMENTS.contains(&current) {
+        return current.to_owned();
+    }
+    let status = if paid <= Decimal::ZERO {
+        if current == "sent" { "sent" } else { "issued" }
+    } else if paid >= gross {
+        "paid"
+    } else {
+        "partial"
+    };
+    status.to_owned()
+}
+
+/// Locks the account's documents among `ids` until the transaction ends (`FOR UPDATE` on
+/// PostgreSQL; `begin_write` already excludes other writers on SQLite), in id order so
+/// that two transactions locking overlapping sets never wait for each other in a cycle.
+async fn lock_documents(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    ids: &BTreeSet<Uuid>,
+) -> DomainResult<HashMap<Uuid, document::Model>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = document::Entity::find()
+        .filter(document::Column::AccountId.eq(actor.account_id.0))
+        .filter(document::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(document::Column::Id)
+        .lock_exclusive()
+        .all(txn)
+        .await?;
+    Ok(rows.into_iter().map(|d| (d.id, d)).collect())
+}
+
+/// Every named document must be an issued, payable document of the account, in the
+/// payment's currency. Another account's document reads exactly like an unknown one.
+fn check_targets(v: &mut Validator, targets: &[Target], docs: &HashMap<Uuid, document::Model>, currency: &str) {
+    for t in targets {
+        let Some(d) = docs.get(&t.document_id) else {
+            v.push(&t.field, FieldCode::Rule("unknown_document"));
+            continue;
+        };
+        if !PAYABLE_KINDS.contains(&d.kind.as_str()) {
+            v.push(&t.field, FieldCode::Rule("not_payable"));
+        } else if d.state != "issued" {
+            v.push(&t.field, FieldCode::Rule("issue_first"));
+        } else if d.currency != currency {
+            v.push(&t.field, FieldCode::Rule("currency_mismatch"));
+        }
+    }
+}
+
+/// Contacts, departments and products named by a payment must be the account's.
+async fn check_references(db: &impl ConnectionTrait, actor: &Actor, p: &PaymentPatch) -> DomainResult<()> {
+    if let Some(Some(id)) = p.department_id {
+        crate::departments::require_in_account(db, actor, id, "input.departmentId").await?;
+    }
+    if let Some(Some(id)) = p.client_id {
+        crate::error::referenced(crate::clients::get(db, actor, id).await, "input.clientId", "unknown_client")?;
+    }
+    if let Some(Some(id)) = p.product_id {
+        let found = crate::products::find(db, actor, &crate::products::ProductKey::Id(id)).await;
+        crate::error::referenced(found, "input.productId", "unknown_product")?;
+    }
+    Ok(())
+}
+
+fn blank(actor: &Actor, account: &account::Model) -> ActiveModel {
+    let now = Utc::now();
+    ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(actor.account_id.0),
+        department_id: Set(None),
+        client_id: Set(None),
+        product_id: Set(None),
+        price: Set(round2(Decimal::ZERO).to_string()),
+        price_cents: Set(0),
+        currency: Set(account.currency.clone()),
+        paid_date: Set(None),
+        paid: Set(true),
+        kind: Set(DEFAULT_KIND.into()),
+        quantity: Set(None),
+        name: Set(None),
+        description: Set(None),
+        comment: Set(None),
+        oid: Set(None),
+        provider: Set(None),
+        provider_response: Set(None),
+        provider_status: Set(None),
+        provider_title: Set(None),
+        invoice_comment: Set(None),
+        promocode: Set(None),
+        first_name: Set(None),
+        last_name: Set(None),
+        street: Set(None),
+        city: Set(None),
+        post_code: Set(None),
+        country: Set(None),
+        phone: Set(None),
+        email: Set(None),
+        invoice_name: Set(None),
+        invoice_street: Set(None),
+        invoice_city: Set(None),
+        invoice_post_code: Set(None),
+        invoice_country: Set(None),
+        invoice_tax_no: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+fn set_price(am: &mut ActiveModel, price: Decimal) -> DomainResult<()> {
+    let price = round2(price);
+    // Within the Decimal scalar's bounds (< 10^15) the cents always fit an i64.
+    let cents = price
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|c| c.to_i64())
+        .ok_or_else(|| DomainError::field("input.price", FieldCode::InvalidDecimal))?;
+    am.price = Set(price.to_string());
+    am.price_cents = Set(cents);
+    Ok(())
+}
+
+/// The allocations of some payments, each payment's in the order its invoices were given.
+async fn allocations_of(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    payment_ids: &[Uuid],
+) -> DomainResult<HashMap<Uuid, Vec<allocation::Model>>> {
+    let mut by_payment: HashMap<Uuid, Vec<allocation::Model>> = HashMap::new();
+    if payment_ids.is_empty() {
+        return Ok(by_payment);
+    }
+    let rows = allocation::Entity::find()
+        .filter(allocation::Column::AccountId.eq(actor.account_id.0))
+        .filter(allocation::Column::PaymentId.is_in(payment_ids.iter().copied()))
+        .order_by_asc(allocation::Column::Position)
+        .all(db)
+        .await?;
+    for a in rows {
+        by_payment.entry(a.payment_id).or_default().push(a);
+    }
+    Ok(by_payment)
+}
+
+async fn with_allocations(db: &impl ConnectionTrait, actor: &Actor, model: Model) -> DomainResult<Payment> {
+    let allocations = allocations_of(db, actor, &[model.id]).await?.remove(&model.id).unwrap_or_default();
+    Ok(Payment { model, allocations })
+}
+
+/// The allocations to some documents, from every payment.
+async fn allocations_to(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    document_ids: &BTreeSet<Uuid>,
+) -> DomainResult<Vec<allocation::Model>> {
+    Ok(allocation::Entity::find()
+        .filter(allocation::Column::AccountId.eq(actor.account_id.0))
+        .filter(allocation::Column::DocumentId.is_in(document_ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// What each document still has to be paid: its gross amount less what payments gave it.
+async fn outstanding(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    docs: &HashMap<Uuid, document::Model>,
+    targets: &[Target],
+) -> DomainResult<Vec<Decimal>> {
+    let ids: BTreeSet<Uuid> = targets.iter().map(|t| t.document_id).collect();
+    let mut given: HashMap<Uuid, Decimal> = HashMap::new();
+    for a in allocations_to(txn, actor, &ids).await? {
+        *given.entry(a.document_id).or_default() += amount(&a.amount);
+    }
+    Ok(targets
+        .iter()
+        .map(|t| {
+            let gross = docs.get(&t.document_id).map(|d| amount(&d.price_gross)).unwrap_or_default();
+            gross - given.get(&t.document_id).copied().unwrap_or_default()
+        })
+        .collect())
+}
+
+/// Replaces a payment's allocations: its amount (nothing when unpaid) applied to the
+/// targets in order, against what other payments left to pay.
+async fn apply(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    payment: &Model,
+    targets: &[Target],
+    docs: &HashMap<Uuid, document::Model>,
+) -> DomainResult<Vec<allocation::Model>> {
+    allocation::Entity::delete_many()
+        .filter(allocation::Column::AccountId.eq(actor.account_id.0))
+        .filter(allocation::Column::PaymentId.eq(payment.id))
+        .exec(txn)
+        .await?;
+    let amounts = if payment.paid {
+        allocate(amount(&payment.price), &outstanding(txn, actor, docs, targets).await?)
+    } else {
+        vec![round2(Decimal::ZERO); targets.len()]
+    };
+    let mut rows = Vec::with_capacity(targets.len());
+    for (i, (t, part)) in targets.iter().zip(amounts).enumerate() {
+        let row = allocation::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            account_id: Set(actor.account_id.0),
+            payment_id: Set(payment.id),
+            document_id: Set(t.document_id),
+            position: Set(i as i32),
+            amount: Set(part.to_string()),
+        }
+        .insert(txn)
+        .await?;
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// Recomputes the paid amount, `paid_date` and status of locked documents from every
+/// allocation to them. `force_status` re-derives the status even when the paid amount is
+/// unchanged (the document's total changed).
+async fn refresh_documents(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    docs: impl IntoIterator<Item = document::Model>,
+    force_status: bool,
+) -> DomainResult<Vec<document::Model>> {
+    let docs: Vec<document::Model> = docs.into_iter().collect();
+    let ids: BTreeSet<Uuid> = docs.iter().map(|d| d.id).collect();
+    let allocations = allocations_to(txn, actor, &ids).await?;
+    let payment_ids: BTreeSet<Uuid> = allocations.iter().map(|a| a.payment_id).collect();
+    let paid_dates: HashMap<Uuid, Option<NaiveDate>> = Entity::find()
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .filter(Column::Id.is_in(payment_ids))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.paid_date))
+        .collect();
+    let mut refreshed = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let mine = allocations.iter().filter(|a| a.document_id == doc.id);
+        let paid = round2(mine.clone().map(|a| amount(&a.amount)).sum());
+        let gross = amount(&doc.price_gross);
+        let paid_date = if paid > Decimal::ZERO && paid >= gross {
+            mine.filter(|a| amount(&a.amount) > Decimal::ZERO)
+                .filter_map(|a| paid_dates.get(&a.payment_id).copied().flatten())
+                .max()
+        } else {
+            None
+        };
+        let paid_changed = paid != amount(&doc.paid);
+        let status =
+            if paid_changed || force_status { status_for_paid(&doc.status, paid, gross) } else { doc.status.clone() };
+        if !paid_changed && paid_date == doc.paid_date && status == doc.status {
+            refreshed.push(doc);
+            continue;
+        }
+        let mut am: document::ActiveModel = doc.into();
+        am.paid = Set(paid.to_string());
+        am.paid_date = Set(paid_date);
+        am.status = Set(status);
+        am.updated_at = Set(Utc::now());
+        refreshed.push(am.update(txn).await?);
+    }
+    Ok(refreshed)
+}
+
+/// The documents a payment is to be applied to: those the patch names, else the ones it
+/// already pays, in their order.
+fn targets_of(patch: &PaymentPatch, current: Option<&Payment>) -> Vec<Target> {
+    patch.targets().unwrap_or_else(|| {
+        // Kept links can only conflict through a new currency: reported there.
+        let kept = current.map(|c| c.allocations.as_slice()).unwrap_or_default();
+        kept.iter().map(|a| Target { document_id: a.document_id, field: "input.currency".into() }).collect()
+    })
+}
+
+/// Sets what the patch gives on a payment row. `first_invoice` (on creation only) gives
+/// the payer and the department when the patch does not.
+fn fill(
+    am: &mut ActiveModel,
+    patch: &PaymentPatch,
+    first_invoice: Option<&document::Model>,
+    account: &account::Model,
+) -> DomainResult<()> {
+    if let Some(p) = patch.price {
+        set_price(am, p)?;
+    }
+    if let Some(k) = &patch.kind {
+        am.kind = Set(k.trim().to_owned());
+    }
+    if let Some(p) = patch.paid {
+        am.paid = Set(p);
+    }
+    match (patch.client_id, first_invoice) {
+        (Some(c), _) => am.client_id = Set(c),
+        (None, Some(d)) => am.client_id = Set(d.client_id),
+        (None, None) => {}
+    }
+    match (patch.department_id, first_invoice) {
+        (Some(dep), _) => am.department_id = Set(dep),
+        (None, Some(d)) => am.department_id = Set(Some(d.department_id)),
+        (None, None) => {}
+    }
+    if let Some(p) = patch.product_id {
+        am.product_id = Set(p);
+    }
+    if let Some(q) = patch.quantity {
+        am.quantity = Set(q.map(|q| q.normalize().to_string()));
+    }
+    patch.apply_texts(am);
+    if let Some(d) = patch.paid_date {
+        am.paid_date = Set(d);
+    }
+    // A paid payment is dated: today in the account's time zone unless told otherwise.
+    if crate::db::value_of(&am.paid) && crate::db::value_of(&am.paid_date).is_none() {
+        am.paid_date = Set(Some(crate::documents::today(account)));
+    }
+    am.updated_at = Set(Utc::now());
+    Ok(())
+}
+
+/// Writes a payment (new when `current` is None) and applies it again: its old and new
+/// invoices are locked, checked, and recomputed in the caller's transaction.
+async fn save(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    current: Option<Payment>,
+    patch: &PaymentPatch,
+) -> DomainResult<Payment> {
+    let account = crate::accounts::find_account(txn, actor.account_id).await?;
+    let targets = targets_of(patch, current.as_ref());
+    let kept = current.as_ref().map(|c| c.allocations.as_slice()).unwrap_or_default();
+    let to_lock: BTreeSet<Uuid> =
+        targets.iter().map(|t| t.document_id).chain(kept.iter().map(|a| a.document_id)).collect();
+    let docs = lock_documents(txn, actor, &to_lock).await?;
+
+    let first = targets.first().and_then(|t| docs.get(&t.document_id));
+    let currency = patch
+        .currency
+        .clone()
+        .or(current.as_ref().map(|c| c.model.currency.clone()))
+        .or(first.map(|d| d.currency.clone()))
+        .unwrap_or(account.currency.clone());
+    let mut v = Validator::new();
+    check_targets(&mut v, &targets, &docs, &currency);
+    v.finish()?;
+    check_references(txn, actor, patch).await?;
+
+    let mut am: ActiveModel = match &current {
+        Some(c) => c.model.clone().into(),
+        None => blank(actor, &account),
+    };
+    am.currency = Set(currency);
+    fill(&mut am, patch, first.filter(|_| current.is_none()), &account)?;
+    let saved = if current.is_none() { am.insert(txn).await? } else { am.update(txn).await? };
+
+    let allocations = apply(txn, actor, &saved, &targets, &docs).await?;
+    refresh_documents(txn, actor, docs.into_values(), false).await?;
+    Ok(Payment { model: saved, allocations })
+}
+
+/// Records a payment and applies it to its invoices.
+pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: PaymentPatch) -> DomainResult<Payment> {
+    actor.require_writer()?;
+    patch.validate(true)?;
+    let txn = begin_write(db).await?;
+    let created = save(&txn, actor, None, &patch).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Changes a payment and applies it again, to its new invoices when it names them; the
+/// invoices it leaves are recomputed too.
+pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: PaymentPatch) -> DomainResult<Payment> {
+    actor.require_writer()?;
+    patch.validate(false)?;
+    let txn = begin_write(db).await?;
+    let current = get_for_update(&txn, actor, id).await?;
+    let updated = save(&txn, actor, Some(current), &patch).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes a payment; what it paid is taken back from its invoices.
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Payment> {
+    actor.require_writer()?;
+    let txn = begin_write(db).await?;
+    let current = get_for_update(&txn, actor, id).await?;
+    let ids: BTreeSet<Uuid> = current.allocations.iter().map(|a| a.document_id).collect();
+    let docs = lock_documents(&txn, actor, &ids).await?;
+    allocation::Entity::delete_many()
+        .filter(allocation::Column::AccountId.eq(actor.account_id.0))
+        .filter(allocation::Column::PaymentId.eq(id))
+        .exec(&txn)
+        .await?;
+    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
+    refresh_documents(&txn, actor, docs.into_values(), false).await?;
+    txn.commit().await?;
+    Ok(current)
+}
+
+/// `get` with the payment locked until the transaction ends, so that two changes to one
+/// payment never interleave.
+async fn get_for_update(txn: &DatabaseTransaction, actor: &Actor, id: Uuid) -> DomainResult<Payment> {
+    let model = Entity::find_by_id(id)
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(DomainError::NotFound("payment"))?;
+    with_allocations(txn, actor, model).await
+}
+
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Payment> {
+    let model = Entity::find_by_id(id)
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("payment"))?;
+    with_allocations(db, actor, model).await
+}
+
+/// The payments applied to a document (the seed's `connected_payments`), oldest first.
+pub async fn allocations_to_document(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    document_id: Uuid,
+) -> DomainResult<Vec<allocation::Model>> {
+    Ok(allocation::Entity::find()
+        .filter(allocation::Column::AccountId.eq(actor.account_id.0))
+        .filter(allocation::Column::DocumentId.eq(document_id))
+        .order_by_asc(allocation::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Refuses to delete a document that payments are applied to (even unpaid ones): the
+/// payments would lose what they paid. Called by `documents::delete`.
+pub(crate) async fn refuse_if_paid(txn: &DatabaseTransaction, actor: &Actor, document_id: Uuid) -> DomainResult<()> {
+    if allocations_to_document(txn, actor, document_id).await?.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::conflict(ConflictKind::DocumentHasPayments, Some("id")))
+    }
+}
+
+/// After a change to an issued document that stays editable (a proforma): a new currency
+/// is refused while payments are applied to it, and its status follows its new total.
+/// Payments keep their amounts: a document whose total drops below them shows more paid
+/// than its total. Called by `documents::update` with the document locked.
+pub(crate) async fn after_document_update(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    before: &document::Model,
+    after: document::Model,
+) -> DomainResult<document::Model> {
+    if allocations_to_document(txn, actor, after.id).await?.is_empty() {
+        return Ok(after);
+    }
+    if after.currency != before.currency {
+        return Err(DomainError::field("input.currency", FieldCode::Rule("has_payments")));
+    }
+    let force_status = after.price_gross != before.price_gross;
+    let mut refreshed = refresh_documents(txn, actor, [after], force_status).await?;
+    refreshed.pop().ok_or_else(|| DomainError::Internal("refreshed document missing".into()))
+}
+
+/// Whether payments name a department (it cannot be deleted then).
+pub(crate) async fn department_has_payments(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    department_id: Uuid,
+) -> DomainResult<bool> {
+    let n = Entity::find()
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .filter(Column::DepartmentId.eq(department_id))
+        .count(db)
+        .await?;
+    Ok(n > 0)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PaymentFilter {
+    /// On the payment date; none: every payment, dated or not.
+    pub period: Option<Period>,
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+    pub client_id: Option<Uuid>,
+    /// Payments applied to this document.
+    pub invoice_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub paid: Option<bool>,
+    pub kind: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PaymentOrder {
+    PaidDate,
+    #[default]
+    PaidDateDesc,
+    Price,
+    PriceDesc,
+    CreatedAt,
+    CreatedAtDesc,
+    UpdatedAt,
+    UpdatedAtDesc,
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    f: &PaymentFilter,
+    order: PaymentOrder,
+    page: PageRequest,
+) -> DomainResult<Page<Payment>> {
+    let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    let (from, to) = match f.period {
+        Some(p) => {
+            let account = crate::accounts::find_account(db, actor.account_id).await?;
+            crate::documents::period_range(p, crate::documents::today(&account), f.date_from, f.date_to)
+        }
+        None => (f.date_from, f.date_to),
+    };
+    if let Some(d) = from {
+        q = q.filter(Column::PaidDate.gte(d));
+    }
+    if let Some(d) = to {
+        q = q.filter(Column::PaidDate.lte(d));
+    }
+    if let Some(c) = f.client_id {
+        q = q.filter(Column::ClientId.eq(c));
+    }
+    if let Some(d) = f.department_id {
+        q = q.filter(Column::DepartmentId.eq(d));
+    }
+    if let Some(p) = f.paid {
+        q = q.filter(Column::Paid.eq(p));
+    }
+    if let Some(k) = f.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        q = q.filter(Column::Kind.eq(k));
+    }
+    if let Some(doc) = f.invoice_id {
+        q = q.filter(
+            Column::Id.in_subquery(
+                Query::select()
+                    .column(allocation::Column::PaymentId)
+                    .from(allocation::Entity)
+                    .and_where(allocation::Column::AccountId.eq(actor.account_id.0))
+                    .and_where(allocation::Column::DocumentId.eq(doc))
+                    .to_owned(),
+            ),
+        );
+    }
+    let total_count = q.clone().count(db).await?;
+    // Undated payments last in both directions, on both databases (they disagree on NULLs).
+    let undated_last = Expr::col(Column::PaidDate).is_null();
+    q = match order {
+        PaymentOrder::PaidDate => q.order_by_asc(undated_last).order_by_asc(Column::PaidDate),
+        PaymentOrder::PaidDateDesc => q.order_by_asc(undated_last).order_by_desc(Column::PaidDate),
+        PaymentOrder::Price => q.order_by_asc(Column::PriceCents),
+        PaymentOrder::PriceDesc => q.order_by_desc(Column::PriceCents),
+        PaymentOrder::CreatedAt => q.order_by_asc(Column::CreatedAt),
+        PaymentOrder::CreatedAtDesc => q.order_by_desc(Column::CreatedAt),
+        PaymentOrder::UpdatedAt => q.order_by_asc(Column::UpdatedAt),
+        PaymentOrder::UpdatedAtDesc => q.order_by_desc(Column::UpdatedAt),
+    };
+    let models = q.order_by_desc(Column::Id).offset(page.offset()).limit(page.per_page).all(db).await?;
+    let ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
+    let mut allocations = allocations_of(db, actor, &ids).await?;
+    let items = models
+        .into_iter()
+        .map(|model| {
+            let allocations = allocations.remove(&model.id).unwrap_or_default();
+            Payment { model, allocations }
+        })
+        .collect();
+    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn seed_example_applies_in_order() {
+        // 200 on invoices of 100 and 150: the first is paid, the second gets 100.
+        assert_eq!(allocate(d("200"), &[d("100"), d("150")]), [d("100.00"), d("100.00")]);
+        // The order matters.
+        assert_eq!(allocate(d("200"), &[d("150"), d("100")]), [d("150.00"), d("50.00")]);
+    }
+
+    #[test]
+    fn remainders_and_paid_invoices() {
+        assert_eq!(allocate(d("300"), &[d("100"), d("150")]), [d("100.00"), d("150.00")]);
+        // An invoice already paid (or overpaid) receives nothing.
+        assert_eq!(allocate(d("50"), &[d("0"), d("-20"), d("30")]), [d("0.00"), d("0.00"), d("30.00")]);
+        assert!(allocate(d("10"), &[]).is_empty());
+    }
+
+    #[test]
+    fn statuses_follow_the_paid_amount() {
+        assert_eq!(status_for_paid("issued", d("100"), d("100")), "paid");
+        assert_eq!(status_for_paid("sent", d("40"), d("100")), "partial");
+        assert_eq!(status_for_paid("paid", d("0"), d("100")), "issued");
+        assert_eq!(status_for_paid("sent", d("0"), d("100")), "sent");
+        assert_eq!(status_for_paid("partial", d("120"), d("100")), "paid");
+        assert_eq!(status_for_paid("rejected", d("100"), d("100")), "rejected");
+        assert_eq!(status_for_paid("accepted", d("0"), d("100")), "accepted");
+    }
+
+    #[test]
+    fn amounts_are_positive_cents() {
+        let check = |s: &str| {
+            let mut v = Validator::new();
+            check_amount(&mut v, d(s));
+            v.finish().err().map(|e| format!("{e:?}"))
+        };
+        assert!(check("0.01").is_none());
+        assert!(check("150.50").is_none());
+        assert!(check("150.500000").is_none(), "trailing zeros are not cents");
+        assert!(check("0").unwrap().contains("positive_amount"));
+        assert!(check("-5").unwrap().contains("positive_amount"));
+        assert!(check("1.005").unwrap().contains("cents"));
+    }
+
+    #[test]
+    fn invoice_id_and_ids_exclude_each_other() {
+        let id = Uuid::now_v7();
+        let p = PaymentPatch { invoice_id: Some(Some(id)), invoice_ids: Some(vec![id]), ..Default::default() };
+        let Err(DomainError::Validation(errs)) = p.validate(false) else { panic!("expected errors") };
+        assert_eq!(errs[0].field, "input.invoiceIds");
+        let p = PaymentPatch { invoice_ids: Some(vec![id, id]), price: Some(d("1")), ..Default::default() };
+        let Err(DomainError::Validation(errs)) = p.validate(true) else { panic!("expected errors") };
+        assert_eq!(
+            (errs[0].field.as_str(), &errs[0].code),
+            ("input.invoiceIds.1", &FieldCode::Rule("duplicate_invoice"))
+        );
+        // The seed's full example sends `invoice_id: null` beside other fields.
+        let p = PaymentPatch { invoice_id: Some(None), invoice_ids: Some(vec![id]), ..Default::default() };
+        assert!(p.validate(false).is_ok());
+        assert_eq!(p.targets().unwrap()[0].field, "input.invoiceIds.0");
+    }
+}
