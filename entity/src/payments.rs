@@ -588,6 +588,13 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: PaymentPatch)
     Ok(created)
 }
 
+/// Records a payment in the caller's write transaction (a flow that pays an invoice,
+/// e.g. an invoice to complete validated with `paidAfterCompletion`).
+pub(crate) async fn record_in(txn: &DatabaseTransaction, actor: &Actor, patch: PaymentPatch) -> DomainResult<Payment> {
+    patch.validate(true)?;
+    save(txn, actor, None, &patch).await
+}
+
 /// Changes a payment and applies it again, to its new invoices when it names them; the
 /// invoices it leaves are recomputed too.
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: PaymentPatch) -> DomainResult<Payment> {

@@ -1006,6 +1006,9 @@ pub enum InvoiceOrder {
     SellerNameDesc,
     Oid,
     OidDesc,
+    /// By the date the document became fully paid.
+    PaidDate,
+    PaidDateDesc,
 }
 
 /// Which date `period` applies to (the seed's `search_date_type`).
@@ -1015,6 +1018,8 @@ pub enum SearchDateType {
     IssueDate,
     /// The additional date; a month-only `sellDate` counts as the month's first day.
     SellDate,
+    /// The date the document became fully paid.
+    PaidDate,
 }
 
 #[derive(Default)]

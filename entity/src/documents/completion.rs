@@ -59,13 +59,22 @@ pub async fn complete(db: &DatabaseConnection, token: &str, buyer: BuyerInput) -
     let written = write(&txn, &actor, Some(doc), &input).await?;
     let issued = issue_in(&txn, &actor, written).await?;
     let mut am: ActiveModel = issued.into();
-    let now = Utc::now();
-    am.completed_at = Set(Some(now));
-    if paid_after {
-        am.status = Set("paid".into());
-        am.paid = Set(value_of(&am.price_gross));
-    }
+    am.completed_at = Set(Some(Utc::now()));
     let done = am.update(&txn).await?;
+    if paid_after {
+        // Paid as any invoice is: by a payment applied to it, so that the paid amount,
+        // the status and the payments list agree.
+        let french = done.lang.starts_with("fr");
+        let patch = crate::payments::PaymentPatch {
+            price: Some(dec(&done.price_gross)),
+            invoice_id: Some(Some(done.id)),
+            paid: Some(true),
+            name: Some(Some(if french { "Paiement à la validation" } else { "Payment on completion" }.into())),
+            ..Default::default()
+        };
+        crate::payments::record_in(&txn, &actor, patch).await?;
+    }
+    let done = get(&txn, &actor, done.id).await?;
     txn.commit().await?;
     Ok(done)
 }

@@ -23,6 +23,8 @@ pub enum SearchDateType {
     IssueDate,
     /// The additional date (`sell_date`; a month-only date counts as its first day).
     SellDate,
+    /// The date the document became fully paid (its payments' latest date).
+    PaidDate,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -74,6 +76,8 @@ pub enum DocumentOrder {
     SellerNameDesc,
     Oid,
     OidDesc,
+    PaidDate,
+    PaidDateDesc,
 }
 
 /// The inclusive date range of a period, for "today" in the account's time zone.
@@ -111,6 +115,7 @@ pub async fn list(
     let date_col = match f.search_date_type {
         SearchDateType::IssueDate => Column::IssueDate,
         SearchDateType::SellDate => Column::SellOn,
+        SearchDateType::PaidDate => Column::PaidDate,
     };
     if let Some(d) = from {
         q = q.filter(date_col.gte(d));
@@ -169,6 +174,7 @@ pub async fn list(
         O::BuyerTaxNo | O::BuyerTaxNoDesc => Some(Column::BuyerTaxNo),
         O::SellerName | O::SellerNameDesc => Some(Column::SellerName),
         O::Oid | O::OidDesc => Some(Column::Oid),
+        O::PaidDate | O::PaidDateDesc => Some(Column::PaidDate),
         _ => None,
     };
     let desc = matches!(
@@ -186,6 +192,7 @@ pub async fn list(
             | O::BuyerTaxNoDesc
             | O::SellerNameDesc
             | O::OidDesc
+            | O::PaidDateDesc
     );
     // Amounts are stored as text: they are ordered by value, in memory (bounded by the period).
     let amount: Option<fn(&Model) -> &str> = match order {

@@ -513,6 +513,23 @@ db_test!(invoice_to_complete, |app: TestApp| async move {
     // The owner sees it issued, paid (paidAfterCompletion), with a new contact.
     let got = get(&app, &s.access, &inv["id"]).await;
     assert_eq!((got["status"].as_str(), got["paid"].as_str()), (Some("PAID"), Some("36.00")));
+    let paid = app
+        .ok(
+            &s.access,
+            "query($id: ID!) { invoice(id: $id) { paidDate payments { amount } } }",
+            json!({ "id": inv["id"] }),
+        )
+        .await;
+    assert_eq!(paid["invoice"]["payments"], json!([{ "amount": "36.00" }]), "paid by a real payment");
+    assert_eq!(paid["invoice"]["paidDate"], today().to_string());
+    let found = list(
+        &app,
+        &s.access,
+        json!({ "period": "MORE", "dateFrom": today().to_string(), "dateTo": today().to_string(), "searchDateType": "PAID_DATE" }),
+        "PAID_DATE_DESC",
+    )
+    .await;
+    assert_eq!(found, vec![inv["id"].as_str().unwrap().to_owned()]);
     assert!(got["clientId"].is_string());
     assert_eq!(got["completionUrl"], Value::Null);
     // Once validated, the buyer can no longer change it; the link no longer offers it.
