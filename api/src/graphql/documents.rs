@@ -1014,6 +1014,8 @@ pub enum InvoiceOrder {
 /// Which date `period` applies to (the seed's `search_date_type`).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::documents::SearchDateType")]
+// The seed's value names: `issue_date`, `sell_date`, `paid_date`.
+#[allow(clippy::enum_variant_names)]
 pub enum SearchDateType {
     IssueDate,
     /// The additional date; a month-only `sellDate` counts as the month's first day.

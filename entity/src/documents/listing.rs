@@ -18,6 +18,8 @@ pub enum Period {
 
 /// Which date a period applies to (the seed's `search_date_type`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+// The seed's value names: `issue_date`, `sell_date`, `paid_date`.
+#[allow(clippy::enum_variant_names)]
 pub enum SearchDateType {
     #[default]
     IssueDate,
