@@ -84,6 +84,35 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: CategoryPatch
     Ok(am.insert(db).await?)
 }
 
+/// The seed's `category_id` given as a name: the account's category with that name
+/// (case and accents ignored), created when there is none.
+pub async fn find_or_create(db: &impl ConnectionTrait, actor: &Actor, name: &str) -> DomainResult<Model> {
+    let key = search_key(name);
+    if let Some(found) = Entity::find()
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .filter(Column::SearchName.eq(key))
+        .order_by_asc(Column::CreatedAt)
+        .one(db)
+        .await?
+    {
+        return Ok(found);
+    }
+    let patch = CategoryPatch { name: Some(name.to_owned()), description: None };
+    patch.validate(true)?;
+    let now = Utc::now();
+    let mut am = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(actor.account_id.0),
+        name: Set(String::new()),
+        search_name: Set(String::new()),
+        description: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    patch.apply(&mut am);
+    Ok(am.insert(db).await?)
+}
+
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: CategoryPatch) -> DomainResult<Model> {
     actor.require_writer()?;
     patch.validate(false)?;

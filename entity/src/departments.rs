@@ -402,6 +402,35 @@ pub async fn patterns_of(
         .await?)
 }
 
+/// The seed's `seller_name` without `department_id`: the account's department with that
+/// name (case and accents ignored); otherwise a new one with that name and tax number,
+/// which only owners and admins may create (`unknown_department` for the others).
+pub async fn find_or_create_by_name(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    name: &str,
+    tax_no: Option<&str>,
+) -> DomainResult<Model> {
+    let key = search_key(name);
+    let all =
+        Entity::find().filter(Column::AccountId.eq(actor.account_id.0)).order_by_asc(Column::CreatedAt).all(db).await?;
+    if let Some(found) = all.into_iter().find(|d| search_key(&d.name) == key) {
+        return Ok(found);
+    }
+    if actor.require_manager().is_err() {
+        return Err(DomainError::field("input.sellerName", FieldCode::Rule("unknown_department")));
+    }
+    let patch = DepartmentPatch {
+        name: Some(name.to_owned()),
+        tax_no: tax_no.map(|t| Some(t.to_owned())),
+        ..Default::default()
+    };
+    patch.validate(true).map_err(|e| e.prefixed("seller"))?;
+    let mut am = blank(actor.account_id, "", Utc::now());
+    apply(&patch, &mut am);
+    Ok(am.insert(db).await?)
+}
+
 /// A unique violation here can only be two requests moving the main department at once.
 fn concurrent(e: sea_orm::DbErr) -> DomainError {
     if crate::error::is_unique_violation(&e) {

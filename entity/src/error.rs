@@ -116,6 +116,26 @@ impl DomainError {
     pub fn conflict(kind: ConflictKind, field: Option<&str>) -> Self {
         Self::Conflict { kind, field: field.map(str::to_owned) }
     }
+
+    /// A record written on behalf of a document reports its fields as the document's:
+    /// `input.name` of a contact becomes `input.buyerName` with the prefix `buyer`.
+    pub fn prefixed(self, prefix: &str) -> Self {
+        match self {
+            DomainError::Validation(fields) => DomainError::Validation(
+                fields
+                    .into_iter()
+                    .map(|f| {
+                        let rest = f.field.trim_start_matches("input.");
+                        let mut chars = rest.chars();
+                        let cap: String =
+                            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+                        FieldError::new(format!("input.{prefix}{cap}"), f.code)
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
 }
 
 /// For an id given in input that names another row: "not found" becomes an error on that

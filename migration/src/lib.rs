@@ -11,6 +11,7 @@ mod m20261121_000004_number_series;
 mod m20261121_000005_documents;
 mod m20261121_000006_document_flows;
 mod m20261121_000007_payments;
+mod m20261121_000008_document_category_and_user;
 mod sort;
 
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_documents::Migration),
             Box::new(m20261121_000006_document_flows::Migration),
             Box::new(m20261121_000007_payments::Migration),
+            Box::new(m20261121_000008_document_category_and_user::Migration),
         ]
     }
 }

@@ -422,6 +422,9 @@ pub struct Invoice {
     pub completed_at: Option<DateTime<Utc>>,
     /// For an invoice to complete: the public link its buyer completes it through.
     pub completion_url: Option<String>,
+    pub category_id: Option<ID>,
+    /// The user who created it.
+    pub user_id: Option<ID>,
     #[graphql(skip)]
     pub model: Model,
 }
@@ -577,6 +580,8 @@ impl From<Model> for Invoice {
             cancelled_at: m.cancelled_at,
             completed_at: m.completed_at,
             completion_url: (m.status == "incomplete").then(|| format!("/complete/{}", m.view_token)),
+            category_id: m.category_id.map(|x| ID(x.to_string())),
+            user_id: m.user_id.map(|x| ID(x.to_string())),
             model: m,
         }
     }
@@ -811,6 +816,14 @@ pub struct InvoiceInput {
     /// A credit note copied from an invoice: take everything back (default `true`) or
     /// nothing (same lines before and after).
     pub total_correction: Option<bool>,
+    /// Without `departmentId`: the department of this name (case and accents ignored),
+    /// created with `sellerTaxNo` when missing (owners and admins), as in the seed.
+    pub seller_name: Option<String>,
+    pub seller_tax_no: Option<String>,
+    /// A category of the account…
+    pub category_id: Option<ID>,
+    /// …or its name: found, or created (the seed's `category_id` given as a name).
+    pub category_name: Option<String>,
     /// Accepted for compatibility with the seed; a position's `name` always applies.
     #[graphql(default)]
     pub update_product_name: bool,
@@ -936,6 +949,10 @@ impl InvoiceInput {
             advance,
             advance_ids: self.invoice_ids.as_deref().map(|ids| parse_ids("input.invoiceIds", ids)).transpose()?,
             total_correction: self.total_correction,
+            seller_name: self.seller_name,
+            seller_tax_no: self.seller_tax_no,
+            category_id: opt_id("input.categoryId", &self.category_id)?,
+            category_name: self.category_name,
             ..Default::default()
         })
     }

@@ -53,35 +53,17 @@ pub(super) async fn resolve_buyer(
     let contact = match existing {
         // Override applies to the contact named by `clientId`, never to a recognised one.
         Some(c) if input.buyer_override && matches!(input.client, Some(BuyerRef::Existing(_))) && !b.is_empty() => {
-            crate::clients::update_in(db, actor, c.id, b.as_patch()).await.map_err(prefix_buyer_errors)?
+            crate::clients::update_in(db, actor, c.id, b.as_patch()).await.map_err(|e| e.prefixed("buyer"))?
         }
         Some(c) => c,
         None => {
             if b.is_empty() {
                 return Err(DomainError::field("input.buyerName", FieldCode::Required));
             }
-            crate::clients::create_in(db, actor, b.as_patch()).await.map_err(prefix_buyer_errors)?
+            crate::clients::create_in(db, actor, b.as_patch()).await.map_err(|e| e.prefixed("buyer"))?
         }
     };
     Ok(Some((buyer_of(&contact), Some(contact))))
-}
-
-/// A contact created from a document reports its fields as the document's (`input.buyerName`).
-pub(super) fn prefix_buyer_errors(e: DomainError) -> DomainError {
-    match e {
-        DomainError::Validation(fields) => DomainError::Validation(
-            fields
-                .into_iter()
-                .map(|f| {
-                    let rest = f.field.trim_start_matches("input.");
-                    let mut chars = rest.chars();
-                    let cap: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
-                    FieldError::new(format!("input.buyer{cap}"), f.code)
-                })
-                .collect(),
-        ),
-        other => other,
-    }
 }
 
 pub(super) fn set_buyer(am: &mut ActiveModel, b: &Buyer) {

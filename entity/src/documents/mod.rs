@@ -179,6 +179,13 @@ pub struct DocumentInput {
     pub advance: Option<flows::AdvanceInput>,
     pub advance_ids: Option<Vec<Uuid>>,
     pub total_correction: Option<bool>,
+    /// Without `department_id`, the department of this name (created for owners and
+    /// admins when missing), with this tax number when created (seed `seller_name`).
+    pub seller_name: Option<String>,
+    pub seller_tax_no: Option<String>,
+    /// The seed's `category_id`: an id, or a name (found or created; empty clears it).
+    pub category_id: Option<Uuid>,
+    pub category_name: Option<String>,
     /// Filled by the flows, never by callers.
     pub prepared: Prepared,
 }
@@ -402,6 +409,9 @@ fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
         ("input.buyerStreet", &input.buyer.street, MAX_LINE),
         ("input.buyerCountry", &input.buyer.country, MAX_LINE),
         ("input.buyerPhone", &input.buyer.phone, MAX_LINE),
+        ("input.sellerName", &input.seller_name, MAX_LINE),
+        ("input.sellerTaxNo", &input.seller_tax_no, MAX_LINE),
+        ("input.categoryName", &input.category_name, MAX_LINE),
     ] {
         if let Some(s) = value {
             v.max_len(name, s, max);
@@ -498,9 +508,29 @@ async fn write(
     let dept = match (input.department_id, &current) {
         (Some(id), _) => crate::departments::require_in_account(db, actor, id, "input.departmentId").await?,
         (None, Some(m)) => crate::departments::get(db, actor, m.department_id).await?,
-        (None, None) => crate::departments::main_of(db, actor.account_id).await?,
+        // The seed's `seller_name`: the department of that name, created if needed.
+        (None, None) => match clean(&input.seller_name) {
+            Some(name) => {
+                let tax_no = clean(&input.seller_tax_no);
+                crate::departments::find_or_create_by_name(db, actor, &name, tax_no.as_deref()).await?
+            }
+            None => crate::departments::main_of(db, actor.account_id).await?,
+        },
     };
     set_seller(&mut am, &dept);
+    if is_new && !actor.user_id.0.is_nil() {
+        am.user_id = Set(Some(actor.user_id.0));
+    }
+    if let Some(id) = input.category_id {
+        am.category_id = Set(Some(crate::categories::require_in_account(db, actor, id, "input.categoryId").await?.id));
+    } else if let Some(name) = &input.category_name {
+        am.category_id = Set(match clean(&Some(name.clone())) {
+            Some(n) => {
+                Some(crate::categories::find_or_create(db, actor, &n).await.map_err(|e| e.prefixed("category"))?.id)
+            }
+            None => None,
+        });
+    }
 
     let mut price_list = input.price_list_id;
     let copied_buyer = match &input.prepared.buyer_snapshot {
@@ -934,6 +964,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
         (input.from_invoice_id.is_some(), "input.fromInvoiceId"),
         (input.status.is_some(), "input.status"),
         (input.oid_unique, "input.oidUnique"),
+        (input.seller_name.is_some(), "input.sellerName"),
     ] {
         if given {
             v.push(name, FieldCode::Rule("creation_only"));

@@ -112,6 +112,10 @@ pub struct Model {
     pub send_completion_to: Option<String>,
     pub cancelled_at: Option<DateTimeUtc>,
     pub completed_at: Option<DateTimeUtc>,
+    /// The document's category (history: no foreign key).
+    pub category_id: Option<Uuid>,
+    /// The user who created it (nil-less: `None` when its buyer completed it).
+    pub user_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

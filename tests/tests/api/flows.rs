@@ -856,3 +856,40 @@ db_test!(search_by_sell_date_and_seed_orders, |app: TestApp| async move {
     assert_eq!(list(&app, &s.access, all.clone(), "BUYER_TAX_NO_DESC").await, vec![id(&a), id(&b), id(&c)]);
     assert_eq!(list(&app, &s.access, all.clone(), "TRANSACTION_DATE").await[..2], [id(&a), id(&b)]);
 });
+
+db_test!(seller_name_category_and_creator, |app: TestApp| async move {
+    let s = app.sign_up("vendeur@example.fr", "Vendeur").await;
+    let line = json!([{ "name": "A", "tax": "20", "priceNet": "1" }]);
+    let q = "mutation($i: InvoiceInput!) { createInvoice(input: $i) { id departmentId sellerName sellerTaxNo categoryId userId } }";
+    // The seed's full example names the seller by name: the department is created once…
+    let a = app
+        .ok(&s.access, q, json!({ "i": { "buyerName": "Client Untel", "sellerName": "Société Chose", "sellerTaxNo": "FR5252445767", "categoryName": "Travaux", "positions": line } }))
+        .await["createInvoice"]
+        .clone();
+    assert_eq!((a["sellerName"].as_str(), a["sellerTaxNo"].as_str()), (Some("Société Chose"), Some("FR5252445767")));
+    assert_eq!(a["userId"], s.user_id.as_str());
+    // …then found again by name, case and accents ignored; the category too.
+    let b = app
+        .ok(&s.access, q, json!({ "i": { "buyerName": "Client Untel", "sellerName": "societe chose", "categoryName": "travaux", "positions": line } }))
+        .await["createInvoice"]
+        .clone();
+    assert_eq!((&b["departmentId"], &b["categoryId"]), (&a["departmentId"], &a["categoryId"]));
+    let counts =
+        app.ok(&s.access, "{ departments { totalCount } categories { totalCount items { name } } }", json!({})).await;
+    assert_eq!(counts["departments"]["totalCount"], 2);
+    assert_eq!(counts["categories"]["items"], json!([{ "name": "Travaux" }]));
+
+    // A member cannot create a department through a document.
+    let member = app.sign_up("membre-vendeur@example.fr", "M").await;
+    app.set_membership(&s.account_id, &member.user_id, Some("member")).await;
+    let m = app.login_to("membre-vendeur@example.fr", &s.account_id).await;
+    let r = try_create(&app, &m.access, json!({ "buyerName": "X", "sellerName": "Inconnue", "positions": line })).await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.sellerName".into()));
+    // Another account's category is unknown here.
+    let other = app.sign_up("autre-vendeur@example.fr", "Autre").await;
+    let cat = app.ok(&other.access, "mutation { createCategory(input: { name: \"Secret\" }) { id } }", json!({})).await
+        ["createCategory"]["id"]
+        .clone();
+    let r = try_create(&app, &s.access, json!({ "buyerName": "X", "categoryId": cat, "positions": line })).await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.categoryId".into()));
+});
