@@ -88,6 +88,17 @@ async fn main() -> anyhow::Result<()> {
             .to_owned();
 
     let create = "mutation($i: DepartmentInput!) { createDepartment(input: $i) { id } }";
+    let invoice = "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id number priceGross } }";
+    let copy = "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id number } }";
+    let estimate = app
+        .ok(
+            &s.access,
+            "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id } }",
+            json!({ "i": { "kind": "ESTIMATE", "buyerName": "Client estimate", "positions": [
+                { "name": "Travaux", "tax": "20", "priceNet": "1000" }, { "name": "Fournitures", "tax": "10", "priceNet": "250" } ] } }),
+        )
+        .await["createInvoice"]["id"]
+        .clone();
     let mut reports = vec![
         run(&app, "createDepartment (write, JWT)", 1000, 8, Some(s.access.clone()), |i| {
             json!({ "query": create, "variables": { "i": { "name": format!("Department {i}"), "city": "Paris", "taxNo": "FR40123456824" } } })
@@ -101,6 +112,19 @@ async fn main() -> anyhow::Result<()> {
             .await,
         run(&app, "departments(perPage: 25), 1001 rows", 2000, 16, Some(s.access.clone()), |_| {
             json!({ "query": "{ departments(perPage: 25, order: NAME) { totalCount items { id name city taxNo main } } }" })
+        })
+        .await,
+        run(&app, "createInvoice(issue), 3 lines", 1000, 8, Some(s.access.clone()), |i| {
+            json!({ "query": invoice, "variables": { "i": {
+                "buyerName": format!("Client {}", i % 50), "buyerTaxNo": format!("FR{:011}", i % 50),
+                "positions": [
+                    { "name": format!("Service {}", i % 20), "tax": "20", "priceNet": "120.50", "quantity": "3" },
+                    { "name": "Livraison", "tax": "5.5", "priceGross": "9.99" },
+                    { "name": "Remise", "kind": "TEXT_SEPARATOR" } ] } } })
+        })
+        .await,
+        run(&app, "copyFrom estimate → issued invoice", 500, 8, Some(s.access.clone()), |_| {
+            json!({ "query": copy, "variables": { "i": { "copyFrom": estimate, "kind": "VAT" } } })
         })
         .await,
         run(&app, "login (argon2id verify)", 40, 2, None, |_| {

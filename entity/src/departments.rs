@@ -373,6 +373,21 @@ async fn replace_patterns(
         .filter(dp::Column::DepartmentId.eq(id))
         .exec(db)
         .await?;
+    // A pattern of its own must print numbers no other series prints: not the kind's
+    // default (the account's series), not another department's pattern for the kind.
+    let others = dp::Entity::find()
+        .filter(dp::Column::AccountId.eq(actor.account_id.0))
+        .filter(dp::Column::DepartmentId.ne(id))
+        .all(db)
+        .await?;
+    let mut v = Validator::new();
+    for (i, (kind, pattern)) in patterns.iter().enumerate() {
+        let p = pattern.trim();
+        if p == crate::numbering::default_pattern(kind) || others.iter().any(|o| &o.kind == kind && o.pattern == p) {
+            v.push(&format!("input.patterns.{i}.pattern"), FieldCode::Rule("pattern_in_use"));
+        }
+    }
+    v.finish()?;
     for (kind, pattern) in patterns {
         dp::ActiveModel {
             id: Set(Uuid::now_v7()),

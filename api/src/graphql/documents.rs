@@ -1066,7 +1066,12 @@ impl DocumentQuery {
         let f = filter.unwrap_or_default();
         let ids = f.ids.as_deref().map(|ids| parse_ids("filter.ids", ids)).transpose().gql(ctx)?;
         let filter = DocumentFilter {
-            period: f.period.map(Into::into).unwrap_or_default(),
+            // Linked documents are found whatever their date unless a period is given.
+            period: f.period.map(Into::into).unwrap_or(if f.invoice_id.is_some() || f.from_invoice_id.is_some() {
+                entity::documents::Period::All
+            } else {
+                entity::documents::Period::default()
+            }),
             date_from: f.date_from.map(|d| d.0),
             date_to: f.date_to.map(|d| d.0),
             income: f.income,

@@ -392,9 +392,37 @@ impl Lang {
                 "This is given when the document is created only.",
                 "Ceci ne s'indique qu'à la création du document.",
             ),
-            "final_kind_fixed" => self.pick(
-                "A document cannot become or stop being a final invoice.",
-                "Un document ne peut pas devenir ou cesser d'être une facture de solde.",
+            "kind_fixed" => self.pick(
+                "The kind of this document cannot change (a final invoice, a linked document or an invoice to complete).",
+                "Le type de ce document ne peut pas changer (facture de solde, document lié ou facture à compléter).",
+            ),
+            "incomplete_not_issued" => self.pick(
+                "An invoice to complete is issued when its buyer validates it, not at creation.",
+                "Une facture à compléter est émise quand son acheteur la valide, pas à sa création.",
+            ),
+            "estimate_has_final" => self.pick(
+                "This estimate already has an issued final invoice; cancel it first.",
+                "Ce devis a déjà une facture de solde émise ; annulez-la d'abord.",
+            ),
+            "final_negative" => self.pick(
+                "The advances deducted exceed this final invoice's total.",
+                "Les acomptes déduits dépassent le total de cette facture de solde.",
+            ),
+            "advance_deducted_by_final" => self.pick(
+                "This advance is deducted by an issued final invoice; cancel the final invoice first.",
+                "Cet acompte est déduit par une facture de solde émise ; annulez d'abord la facture de solde.",
+            ),
+            "has_linked_documents" => self.pick(
+                "Other documents are linked to this one (advances, final invoice, credit notes).",
+                "D'autres documents sont liés à celui-ci (acomptes, facture de solde, avoirs).",
+            ),
+            "below_advances" => self.pick(
+                "The total would fall below the advances already invoiced on this document.",
+                "Le total deviendrait inférieur aux acomptes déjà facturés sur ce document.",
+            ),
+            "pattern_in_use" => self.pick(
+                "This pattern would repeat the numbers of another series; choose a distinct one.",
+                "Ce format répéterait les numéros d'une autre série ; choisissez-en un distinct.",
             ),
             "draft_delete_instead" => self.pick(
                 "A draft is not cancelled: delete it.",

@@ -23,7 +23,12 @@ fn unit_price(l: &Line) -> (Option<Decimal>, Option<Decimal>) {
 pub(super) async fn add_new_products(db: &impl ConnectionTrait, actor: &Actor, lines: &mut [Line]) -> DomainResult<()> {
     let mut made: std::collections::HashMap<String, Uuid> = Default::default();
     for l in lines.iter_mut().filter(|l| l.stored_kind == "normal" && l.product_id.is_none()) {
-        if let Some(id) = made.get(&l.name) {
+        // One key for the lines of this document and for the catalogue: the code, else the name.
+        let key = match &l.code {
+            Some(code) => format!("code:{code}"),
+            None => format!("name:{}", l.name),
+        };
+        if let Some(id) = made.get(&key) {
             l.product_id = Some(*id);
             continue;
         }
@@ -48,7 +53,7 @@ pub(super) async fn add_new_products(db: &impl ConnectionTrait, actor: &Actor, l
                 create_in(db, actor, patch).await?.id
             }
         };
-        made.insert(l.name.clone(), id);
+        made.insert(key, id);
         l.product_id = Some(id);
     }
     Ok(())

@@ -35,6 +35,25 @@ pub async fn lines_of(db: &DatabaseConnection, doc: &Model) -> DomainResult<Vec<
     positions(db, &link_actor(doc), doc.id).await
 }
 
+/// What the seller pre-filled, corrected by what the buyer typed.
+fn completed_buyer(doc: &Model, typed: BuyerInput) -> BuyerInput {
+    let pick = |t: Option<String>, pre: &Option<String>| clean(&t).or_else(|| pre.clone());
+    BuyerInput {
+        name: pick(typed.name, &doc.buyer_name),
+        first_name: pick(typed.first_name, &doc.buyer_first_name),
+        last_name: pick(typed.last_name, &doc.buyer_last_name),
+        company: typed.company.or(Some(doc.buyer_company)),
+        tax_no: pick(typed.tax_no, &doc.buyer_tax_no),
+        tax_no_kind: pick(typed.tax_no_kind, &doc.buyer_tax_no_kind),
+        post_code: pick(typed.post_code, &doc.buyer_post_code),
+        city: pick(typed.city, &doc.buyer_city),
+        street: pick(typed.street, &doc.buyer_street),
+        country: pick(typed.country, &doc.buyer_country),
+        email: pick(typed.email, &doc.buyer_email),
+        phone: pick(typed.phone, &doc.buyer_phone),
+    }
+}
+
 /// The buyer validates their details: the invoice is issued with them.
 pub async fn complete(db: &DatabaseConnection, token: &str, buyer: BuyerInput) -> DomainResult<Model> {
     let txn = begin_write(db).await?;
@@ -42,7 +61,7 @@ pub async fn complete(db: &DatabaseConnection, token: &str, buyer: BuyerInput) -
     let Some(doc) = found else {
         return Err(DomainError::NotFound("document"));
     };
-    if doc.status != "incomplete" {
+    if doc.status != "incomplete" || doc.state != "draft" || doc.kind != "vat" {
         return Err(if doc.completed_at.is_some() || doc.state == "issued" {
             DomainError::conflict(ConflictKind::AlreadyCompleted, Some("token"))
         } else {
@@ -50,18 +69,43 @@ pub async fn complete(db: &DatabaseConnection, token: &str, buyer: BuyerInput) -
         });
     }
     let actor = link_actor(&doc);
-    // The details shown are the ones the buyer gave, and the contact follows them.
-    let input = DocumentInput { buyer, buyer_override: true, ..Default::default() };
-    if input.buyer.is_empty() {
+    let fields = completed_buyer(&doc, buyer);
+    if fields.is_empty() {
         return Err(DomainError::field("input.buyerName", FieldCode::Required));
     }
+    let mut v = Validator::new();
+    validate_scalars(&DocumentInput { buyer: fields.clone(), ..Default::default() }, &mut v);
+    v.finish()?;
+    // The document shows exactly what the buyer validated. The contact is the one the
+    // seller chose, if any, and is left as it is; otherwise a new contact is made from
+    // these details. Never a contact recognised from what an anonymous link holder typed:
+    // that would show them someone else's details and bill that someone.
+    let (client_id, fields) = match doc.client_id {
+        Some(id) => (Some(id), fields),
+        None => {
+            let contact =
+                crate::clients::create_in(&txn, &actor, fields.as_patch()).await.map_err(|e| e.prefixed("buyer"))?;
+            let name = fields.name.clone().or(Some(contact.name.clone()));
+            (Some(contact.id), BuyerInput { name, ..fields })
+        }
+    };
+    // Issued today: the buyer may validate days later, and dates never go back in a series.
+    let account = crate::accounts::find_account(&txn, actor.account_id).await?;
+    let today = today(&account);
+    let same_day_sale = doc.sell_date.as_deref() == Some(&doc.issue_date.format("%Y-%m-%d").to_string());
+    let mut input = DocumentInput {
+        issue_date: Some(today),
+        sell_date: same_day_sale.then(|| today.format("%Y-%m-%d").to_string()),
+        ..Default::default()
+    };
+    input.prepared.buyer_snapshot = Some((client_id, fields));
     let paid_after = doc.paid_after_completion;
     let written = write(&txn, &actor, Some(doc), &input).await?;
     let issued = issue_in(&txn, &actor, written).await?;
     let mut am: ActiveModel = issued.into();
     am.completed_at = Set(Some(Utc::now()));
     let done = am.update(&txn).await?;
-    if paid_after {
+    if paid_after && dec(&done.price_gross) > Decimal::ZERO {
         // Paid as any invoice is: by a payment applied to it, so that the paid amount,
         // the status and the payments list agree.
         let french = done.lang.starts_with("fr");

@@ -69,7 +69,14 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
     if kind == "advance" && input.advance.is_some() && source.is_none() {
         v.push("input.copyFrom", FieldCode::Required);
     }
+    if input.status.is_some() && input.prepared.issue_now {
+        // An invoice to complete waits for its buyer: it is issued when they validate.
+        v.push("input.status", FieldCode::Rule("incomplete_not_issued"));
+    }
     v.finish()?;
+    if let Some(id) = input.from_invoice_id {
+        referenced_document(db, actor, id, "input.fromInvoiceId").await?;
+    }
 
     if let Some(id) = input.invoice_id {
         let target = referenced_document(db, actor, id, "input.invoiceId").await?;
@@ -81,13 +88,14 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
                 input.prepared.buyer_snapshot = Some(snapshot_buyer(&target));
             }
             input.department_id = input.department_id.or(Some(target.department_id));
-            input.currency = input.currency.clone().or(Some(target.currency.clone()));
         }
+        same_currency(input, &target)?;
     }
     if let Some(src) = &source {
+        // The advance's amounts are gross amounts, kept exactly, unless a strategy is asked.
+        let asked_strategy = input.calculating_strategy;
         fill_from(input, src);
         let mut lines = stored_lines(db, actor, src.id, stored_discount_kind(src)).await?;
-        lines.retain(|l| l.stored_kind != "advance_deduction");
         match kind.as_str() {
             "advance" => {
                 check_link(&kind, src, "input.copyFrom")?;
@@ -97,21 +105,24 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
                 let lang = input.lang.clone().unwrap_or(src.lang.clone());
                 lines = advance_lines(db, actor, src, &adv, &lang).await?;
                 input.invoice_id = Some(src.id);
-                // The advance's amounts are gross amounts: keep them exactly.
-                input.calculating_strategy = Some(input.calculating_strategy.unwrap_or(CalculatingStrategy::GROSS));
+                input.calculating_strategy = Some(asked_strategy.unwrap_or(CalculatingStrategy::GROSS));
                 input.discount_kind = None;
             }
             "final" => {
                 check_link(&kind, src, "input.copyFrom")?;
+                check_no_other_final(db, actor, src.id, None, "input.copyFrom").await?;
                 input.invoice_id = Some(src.id);
             }
             "correction" => {
                 check_link(&kind, src, "input.copyFrom")?;
+                // A final's deductions are taken back too: the credit note mirrors it whole.
                 lines = credit_lines(lines, input.total_correction.unwrap_or(true));
                 input.invoice_id = Some(src.id);
             }
             _ => {
-                // A credit-note line copied into another kind is its difference line.
+                // A deduction belongs to its final; a credit-note line copied into another
+                // kind is its difference line.
+                lines.retain(|l| l.stored_kind != "advance_deduction");
                 for l in &mut lines {
                     if l.stored_kind == "correction" {
                         l.stored_kind = "normal";
@@ -120,6 +131,7 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
                 }
             }
         }
+        same_currency(input, src)?;
         input.prepared.lines = Some(lines);
     }
     if kind == "final" {
@@ -127,6 +139,41 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
             Some(advances_to_deduct(db, actor, input.advance_ids.as_deref(), input.invoice_id).await?);
     }
     Ok(())
+}
+
+/// A linked document (advance, final, credit note) is in its source's currency: the
+/// limits between them compare amounts.
+fn same_currency(input: &mut DocumentInput, target: &Model) -> DomainResult<()> {
+    match &input.currency {
+        Some(c) if c != &target.currency => {
+            Err(DomainError::field("input.currency", FieldCode::Rule("currency_mismatch")))
+        }
+        _ => {
+            input.currency = Some(target.currency.clone());
+            Ok(())
+        }
+    }
+}
+
+/// An estimate is balanced by one final invoice: another one is refused while an issued,
+/// uncancelled final exists (cancel it first: its advances are then free again).
+async fn check_no_other_final(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    estimate: Uuid,
+    this: Option<Uuid>,
+    field: &str,
+) -> DomainResult<()> {
+    let mut q = Entity::find()
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .filter(Column::InvoiceId.eq(estimate))
+        .filter(Column::Kind.eq("final"))
+        .filter(Column::State.eq("issued"))
+        .filter(Column::Status.ne("cancelled"));
+    if let Some(id) = this {
+        q = q.filter(Column::Id.ne(id));
+    }
+    if q.count(db).await? > 0 { Err(DomainError::field(field, FieldCode::Rule("estimate_has_final"))) } else { Ok(()) }
 }
 
 /// Which documents a functional link may point to.
@@ -185,8 +232,20 @@ fn fill_from(input: &mut DocumentInput, src: &Model) {
     if input.reverse_charge.is_none() {
         input.reverse_charge = Some(src.reverse_charge);
     }
-    input.texts.fill_from(&Texts::from_model(src));
-    input.flags.fill_from(&Flags::from_model(src));
+    // What belongs to the source's own life is not copied: its export state, its
+    // correction details, its completion options.
+    let mut texts = Texts::from_model(src);
+    texts.accounting_status = None;
+    texts.correction_reason = None;
+    texts.corrected_content_before = None;
+    texts.corrected_content_after = None;
+    texts.send_completion_to = None;
+    input.texts.fill_from(&texts);
+    let mut flags = Flags::from_model(src);
+    flags.paid_after_completion = None;
+    flags.send_after_completion = None;
+    flags.prevent_send_email_to_complete = None;
+    input.flags.fill_from(&flags);
     if input.prime_cee_value.is_none() {
         input.prime_cee_value = src.prime_cee_value.as_deref().map(dec);
     }
@@ -234,16 +293,25 @@ fn credit_lines(lines: Vec<Line>, total: bool) -> Vec<Line> {
             if total {
                 after.input.quantity = Decimal::ZERO;
                 after.input.price = zero_total(l.input.price);
+                without_discount(&mut after);
                 diff.input.quantity = -l.input.quantity;
                 diff.input.price = negate_total(l.input.price);
             } else {
                 diff.input.quantity = Decimal::ZERO;
                 diff.input.price = zero_total(l.input.price);
+                without_discount(&mut diff);
             }
             diff.children = vec![before, after];
             diff
         })
         .collect()
+}
+
+/// A line of zero quantity has nothing to discount.
+fn without_discount(l: &mut Line) {
+    l.input.discount = None;
+    l.discount = None;
+    l.discount_percent = None;
 }
 
 /// A total price follows its quantity's sign; a unit price stays as it is.
@@ -275,11 +343,17 @@ async fn linked_issued_gross(
         .filter(Column::AccountId.eq(actor.account_id.0))
         .filter(Column::InvoiceId.eq(target))
         .filter(Column::Kind.eq(kind))
-        .filter(Column::State.eq("issued"));
+        .filter(Column::State.eq("issued"))
+        .filter(Column::Status.ne("cancelled"));
     if let Some(id) = except {
         q = q.filter(Column::Id.ne(id));
     }
     Ok(q.all(db).await?.iter().map(|d| dec(&d.price_gross)).sum())
+}
+
+/// What the issued credit notes of a document credit (zero or negative).
+pub(super) async fn credited(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Decimal> {
+    linked_issued_gross(db, actor, id, "correction", None).await
 }
 
 /// The advance's lines: the amount split over the source's VAT rates in proportion to
@@ -323,14 +397,21 @@ async fn advance_lines(
         return Err(DomainError::field("input.copyFrom", FieldCode::Rule("nothing_to_advance")));
     }
     let several = rows.len() > 1;
-    let mut left = target;
-    let mut lines = Vec::with_capacity(rows.len());
-    for (i, r) in rows.iter().enumerate() {
-        let share = if i + 1 == rows.len() { left } else { tax::round2(target * r.gross / total) };
-        left -= share;
-        let label = if several { format!("{name} ({})", r.tax) } else { name.clone() };
-        lines.push(Line::built("normal", label, Decimal::ONE, r.tax, Price::TotalGross(share)));
-    }
+    // Each rate's share rounded to the cent; the rounding remainder (a few cents at most)
+    // goes to the largest rate, so no share turns negative.
+    let mut shares: Vec<Decimal> = rows.iter().map(|r| tax::round2(target * r.gross / total)).collect();
+    let remainder = target - shares.iter().copied().sum::<Decimal>();
+    let largest = (0..rows.len()).max_by_key(|&i| rows[i].gross).unwrap_or(0);
+    shares[largest] += remainder;
+    let lines = rows
+        .iter()
+        .zip(shares)
+        .filter(|(_, share)| !share.is_zero())
+        .map(|(r, share)| {
+            let label = if several { format!("{name} ({})", r.tax) } else { name.clone() };
+            Line::built("normal", label, Decimal::ONE, r.tax, Price::TotalGross(share))
+        })
+        .collect();
     Ok(lines)
 }
 
@@ -462,6 +543,9 @@ pub(super) async fn link_advances(
 /// the linked document locked so that two issuings cannot both pass: credit notes never
 /// credit more than their invoice, advances never exceed their estimate.
 pub(super) async fn check_limits(txn: &impl ConnectionTrait, actor: &Actor, m: &Model) -> DomainResult<()> {
+    if m.kind == "final" && dec(&m.price_gross) < Decimal::ZERO {
+        return Err(DomainError::field("input.positions", FieldCode::Rule("final_negative")));
+    }
     let Some(target_id) = m.invoice_id else { return Ok(()) };
     let target = Entity::find_by_id(target_id)
         .filter(Column::AccountId.eq(actor.account_id.0))
@@ -482,6 +566,89 @@ pub(super) async fn check_limits(txn: &impl ConnectionTrait, actor: &Actor, m: &
             if advanced > dec(&target.price_gross) {
                 return Err(DomainError::field("input.advanceValue", FieldCode::Rule("advance_exceeds_estimate")));
             }
+        }
+        // Issuing a final: still the estimate's only final, and its advances still stand.
+        "final" if m.state == "draft" => {
+            check_no_other_final(txn, actor, target.id, Some(m.id), "id").await?;
+            if deducted_advances(txn, actor, m.id).await?.iter().any(|a| a.state != "issued" || a.status == "cancelled")
+            {
+                return Err(DomainError::field("input.invoiceIds", FieldCode::Rule("source_not_issued")));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A document other documents link to (an estimate with advances or a final, an invoice
+/// with credit notes, a deducted advance) is never deleted: the links would point nowhere.
+pub(super) async fn refuse_if_linked(txn: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<()> {
+    let pointing = Entity::find()
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .filter(Column::InvoiceId.eq(id))
+        .count(txn)
+        .await?;
+    let deducted = final_advance::Entity::find()
+        .filter(final_advance::Column::AccountId.eq(actor.account_id.0))
+        .filter(final_advance::Column::AdvanceId.eq(id))
+        .count(txn)
+        .await?;
+    if pointing + deducted > 0 {
+        Err(DomainError::field("id", FieldCode::Rule("has_linked_documents")))
+    } else {
+        Ok(())
+    }
+}
+
+/// An estimate (or order, proforma) changed after advances were issued on it keeps a
+/// total at least equal to them.
+pub(super) async fn check_advances_still_covered(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    m: &Model,
+) -> DomainResult<()> {
+    if !ADVANCE_SOURCES.contains(&m.kind.as_str()) {
+        return Ok(());
+    }
+    let advanced = linked_issued_gross(txn, actor, m.id, "advance", None).await?;
+    if advanced > dec(&m.price_gross) {
+        return Err(DomainError::field("input.positions", FieldCode::Rule("below_advances")));
+    }
+    Ok(())
+}
+
+/// Before a fiscal document is cancelled: an advance deducted by an issued final stays
+/// (cancel the final first); deducted by a draft final, it is taken off that final, whose
+/// lines are rebuilt. A cancelled final frees its advances for a replacement final.
+pub(super) async fn release_before_cancel(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    m: &Model,
+) -> DomainResult<()> {
+    let links = |column: final_advance::Column| {
+        final_advance::Entity::find()
+            .filter(final_advance::Column::AccountId.eq(actor.account_id.0))
+            .filter(column.eq(m.id))
+    };
+    match m.kind.as_str() {
+        "advance" => {
+            for link in links(final_advance::Column::AdvanceId).all(txn).await? {
+                let fin = get(txn, actor, link.final_id).await?;
+                if fin.state == "issued" && fin.status != "cancelled" {
+                    return Err(DomainError::field("id", FieldCode::Rule("advance_deducted_by_final")));
+                }
+                final_advance::Entity::delete_by_id(link.id).exec(txn).await?;
+                if fin.state == "draft" {
+                    write(txn, actor, Some(fin), &DocumentInput::default()).await?;
+                }
+            }
+        }
+        "final" => {
+            final_advance::Entity::delete_many()
+                .filter(final_advance::Column::AccountId.eq(actor.account_id.0))
+                .filter(final_advance::Column::FinalId.eq(m.id))
+                .exec(txn)
+                .await?;
         }
         _ => {}
     }

@@ -226,7 +226,14 @@ fn resolve_one(
                 c.tax = c.tax.or_else(|| p.tax.clone());
                 let partial =
                     Line::built("normal", name.clone(), Decimal::ZERO, Tax::Disabled, Price::UnitNet(Decimal::ZERO));
-                children.push(resolve_one(cx, v, i, key, &c, Some(&partial))?);
+                let row = resolve_one(cx, v, i, key, &c, Some(&partial))?;
+                // Computed alone for display: its problems are reported at its own path.
+                if let Err(e) = tax::compute(std::slice::from_ref(&row.input), cx.strategy, cx.discount_kind) {
+                    let (_, name, code) = engine_problem(e);
+                    v.push(&field(i, &format!("{key}{name}")), code);
+                    return None;
+                }
+                children.push(row);
             }
         }
     }
@@ -273,8 +280,15 @@ fn resolve_one(
                 v.push(&f("totalPriceGross"), FieldCode::Rule("correction_needs_amount"));
                 return None;
             }
-            quantity = quantity.or(Some(a.quantity - b.quantity));
             let diff = price_amount(a.price) - price_amount(b.price);
+            // A price-only correction (same quantity) is one unit of the difference.
+            let q = a.quantity - b.quantity;
+            let q = if q.is_zero() && !diff.is_zero() {
+                if diff < Decimal::ZERO { Decimal::NEGATIVE_ONE } else { Decimal::ONE }
+            } else {
+                q
+            };
+            quantity = quantity.or(Some(q));
             Some(match a.price {
                 Price::TotalNet(_) => Price::TotalNet(diff),
                 _ => Price::TotalGross(diff),

@@ -199,6 +199,8 @@ pub struct Prepared {
     pub(crate) lines: Option<Vec<Line>>,
     /// The advances a new final invoice deducts.
     pub(crate) advances: Option<Vec<Model>>,
+    /// The document is issued as soon as it is created.
+    pub(crate) issue_now: bool,
 }
 
 macro_rules! optional_columns {
@@ -354,13 +356,18 @@ use lines::*;
 pub use listing::*;
 
 fn engine_error(e: tax::TaxError) -> DomainError {
-    let (i, name, code) = match e {
+    let (i, name, code) = engine_problem(e);
+    DomainError::Validation(vec![FieldError::new(field(i, name), code)])
+}
+
+/// Which line, field and rule a tax-engine refusal is about.
+fn engine_problem(e: tax::TaxError) -> (usize, &'static str, FieldCode) {
+    match e {
         tax::TaxError::InvalidTax => (0, "tax", FieldCode::Rule("tax_value")),
         tax::TaxError::TotalWithZeroQuantity { line } => (line, "quantity", FieldCode::Rule("positive_quantity")),
         tax::TaxError::DiscountOutOfRange { line } => (line, "discount", FieldCode::Rule("discount_range")),
         tax::TaxError::Overflow { line } => (line, "quantity", FieldCode::InvalidDecimal),
-    };
-    DomainError::Validation(vec![FieldError::new(field(i, name), code)])
+    }
 }
 
 /// Today in the account's time zone (a document's default issue date).
@@ -534,7 +541,7 @@ async fn write(
 
     let mut price_list = input.price_list_id;
     let copied_buyer = match &input.prepared.buyer_snapshot {
-        Some((client_id, fields)) if is_new && input.client.is_none() && input.buyer.is_empty() => {
+        Some((client_id, fields)) if input.client.is_none() && input.buyer.is_empty() => {
             set_buyer(&mut am, &Buyer { client_id: *client_id, fields: fields.clone() });
             true
         }
@@ -658,7 +665,8 @@ async fn write(
             None => Vec::new(),
         },
     };
-    if is_new && account.add_products_to_catalogue && catalogue_kind(&kind) && input.positions.is_some() {
+    let income = input.income.or(current.as_ref().map(|m| m.income)).unwrap_or(true);
+    if is_new && income && account.add_products_to_catalogue && catalogue_kind(&kind) && input.positions.is_some() {
         catalogue::add_new_products(db, actor, &mut lines).await?;
     }
     // A final invoice's deductions always come from the advances linked to it.
@@ -710,8 +718,8 @@ async fn write(
     Ok(saved)
 }
 
-/// Kinds whose new lines join the catalogue: sales and purchases of goods and services,
-/// not credit notes (their lines are the invoice's) nor cash vouchers.
+/// Kinds whose new sale lines join the catalogue: not credit notes (their lines are the
+/// invoice's), advances and finals (built from an estimate), nor cash vouchers.
 fn catalogue_kind(kind: &str) -> bool {
     !matches!(kind, "correction" | "advance" | "final" | "kp" | "kw" | "payment_receipt")
 }
@@ -847,13 +855,14 @@ async fn series_of(
     dept: &department::Model,
 ) -> DomainResult<(String, Pattern)> {
     let (mut key, mut base) = (m.kind.clone(), default_pattern(&m.kind).to_owned());
-    if dept.use_pattern {
-        key = format!("department:{}:{}", dept.id, m.kind);
-        if let Some(p) =
+    // Only a pattern of its own gives a department its own series: with the default
+    // pattern, a series apart would print the account's numbers a second time.
+    if dept.use_pattern
+        && let Some(p) =
             crate::departments::patterns_of(db, actor, dept.id).await?.into_iter().find(|p| p.kind == m.kind)
-        {
-            base = p.pattern;
-        }
+    {
+        key = format!("department:{}:{}", dept.id, m.kind);
+        base = p.pattern;
     }
     if m.test {
         key.push_str(":test");
@@ -911,6 +920,7 @@ async fn create_in(
     mut input: DocumentInput,
     issue: bool,
 ) -> DomainResult<Model> {
+    input.prepared.issue_now = issue;
     flows::prepare(txn, actor, &mut input).await?;
     let mut doc = write(txn, actor, None, &input).await?;
     if let Some(advances) = &input.prepared.advances {
@@ -970,10 +980,18 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
             v.push(name, FieldCode::Rule("creation_only"));
         }
     }
+    // A linked document keeps the kind its link was checked for; an invoice to complete
+    // stays an invoice.
     if input.kind.as_ref().is_some_and(|k| k != &current.kind)
-        && (current.kind == "final" || input.kind.as_deref() == Some("final"))
+        && (current.kind == "final"
+            || input.kind.as_deref() == Some("final")
+            || current.invoice_id.is_some()
+            || current.status == "incomplete")
     {
-        v.push("input.kind", FieldCode::Rule("final_kind_fixed"));
+        v.push("input.kind", FieldCode::Rule("kind_fixed"));
+    }
+    if input.currency.as_ref().is_some_and(|c| c != &current.currency) && current.invoice_id.is_some() {
+        v.push("input.currency", FieldCode::Rule("currency_mismatch"));
     }
     v.finish()?;
     if current.state == "issued" {
@@ -995,6 +1013,8 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
     }
     let before = current.clone();
     let doc = write(&txn, actor, Some(current), &input).await?;
+    flows::check_advances_still_covered(&txn, actor, &doc).await?;
+    flows::check_limits(&txn, actor, &doc).await?;
     let doc = crate::payments::after_document_update(&txn, actor, &before, doc).await?;
     txn.commit().await?;
     Ok(doc)
@@ -1037,6 +1057,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
         return Err(DomainError::conflict(ConflictKind::DocumentIssued, Some("id")));
     }
     crate::payments::refuse_if_paid(&txn, actor, id).await?;
+    flows::refuse_if_linked(&txn, actor, id).await?;
     Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
     txn.commit().await?;
     Ok(current)
@@ -1071,16 +1092,10 @@ pub async fn cancel(
         }
         // A cancellation takes back the whole invoice: after partial credit notes it would
         // credit too much, so those invoices are corrected by a further credit note instead.
-        let credited = Entity::find()
-            .filter(Column::AccountId.eq(actor.account_id.0))
-            .filter(Column::InvoiceId.eq(id))
-            .filter(Column::Kind.eq("correction"))
-            .filter(Column::State.eq("issued"))
-            .count(&txn)
-            .await?;
-        if credited > 0 {
+        if !flows::credited(&txn, actor, id).await?.is_zero() {
             return Err(DomainError::field("id", FieldCode::Rule("already_corrected")));
         }
+        flows::release_before_cancel(&txn, actor, &current).await?;
         let french = current.lang.starts_with("fr");
         let default_reason = if french { "Annulation" } else { "Cancellation" };
         let input = DocumentInput {

@@ -206,11 +206,13 @@ db_test!(advances_from_an_estimate_and_the_final_invoice, |app: TestApp| async m
     rows.sort();
     assert_eq!(rows, vec![("10".into(), "244.54".into()), ("20".into(), "333.46".into())]);
 
-    // An advance is deducted once.
+    // One final per estimate, and an advance is deducted once.
+    let r = create_full(&app, &s.access, json!({ "copyFrom": est["id"], "kind": "FINAL" }), false).await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.copyFrom".into()));
     let r = create_full(
         &app,
         &s.access,
-        json!({ "copyFrom": est["id"], "kind": "FINAL", "invoiceIds": [a1["id"]] }),
+        json!({ "kind": "FINAL", "invoiceIds": [a1["id"]], "buyerName": "X", "positions": [{ "name": "A", "tax": "20", "priceNet": "1000" }] }),
         false,
     )
     .await;

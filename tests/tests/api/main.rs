@@ -9,6 +9,7 @@ mod categories;
 mod clients;
 mod departments;
 mod documents;
+mod flow_regressions;
 mod flows;
 mod housekeeping;
 mod isolation;
