@@ -654,10 +654,13 @@ async fn write(
     am.calc_position = Set(p.into());
     am.calc_sum = Set(s.into());
     am.calc_price_kind = Set(k.into());
+    // Reverse charge (seed `reverse_charge`): the VAT is due by the buyer, so the document
+    // charges none — every line is "not subject" (`np`), whatever tax it or its product has.
+    let reverse_charge = value_of(&am.reverse_charge);
+    let default_tax = if reverse_charge { Some("np") } else { dept.default_tax.as_deref() };
     let mut lines = match (&input.positions, &input.prepared.lines) {
         (Some(inputs), _) => {
-            resolve_lines(db, actor, &kind, &strategy, discount_kind, inputs, price_list, dept.default_tax.as_deref())
-                .await?
+            resolve_lines(db, actor, &kind, &strategy, discount_kind, inputs, price_list, default_tax).await?
         }
         (None, Some(prepared)) => prepared.clone(),
         (None, None) => match &current {
@@ -668,6 +671,25 @@ async fn write(
     let income = input.income.or(current.as_ref().map(|m| m.income)).unwrap_or(true);
     if is_new && income && account.add_products_to_catalogue && catalogue_kind(&kind) && input.positions.is_some() {
         catalogue::add_new_products(db, actor, &mut lines).await?;
+    }
+    if reverse_charge {
+        for l in lines.iter_mut().filter(|l| l.input.kind == LineKind::Normal) {
+            l.input.tax = Tax::NotSubject;
+            for c in &mut l.children {
+                c.input.tax = Tax::NotSubject;
+            }
+        }
+        if is_new && clean(&input.description).is_none() {
+            let french = value_of(&am.lang).starts_with("fr");
+            am.description = Set(Some(
+                if french {
+                    "Mécanisme d'autoliquidation : la TVA est due par le preneur assujetti"
+                } else {
+                    "Reverse charge: the VAT is due by the taxable customer"
+                }
+                .into(),
+            ));
+        }
     }
     // A final invoice's deductions always come from the advances linked to it.
     lines.retain(|l| l.stored_kind != "advance_deduction");

@@ -895,3 +895,28 @@ db_test!(seller_name_category_and_creator, |app: TestApp| async move {
     let r = try_create(&app, &s.access, json!({ "buyerName": "X", "categoryId": cat, "positions": line })).await;
     assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.categoryId".into()));
 });
+
+db_test!(reverse_charge_seed_example, |app: TestApp| async move {
+    let s = app.sign_up("autoliq@example.fr", "Autoliquidation").await;
+    let q = "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { reverseCharge description priceNet priceTax priceGross positions { tax totalPriceNet totalPriceGross } taxSummary { tax gross } } }";
+    // The seed's example: positions without tax; the VAT is due by the buyer.
+    let r = app
+        .ok(
+            &s.access,
+            q,
+            json!({ "i": { "kind": "VAT", "sellDate": today().to_string(), "issueDate": today().to_string(), "buyerName": "ClientABC", "buyerTaxNo": "BE1234567",
+                "reverseCharge": true, "lang": "fr",
+                "positions": [ { "name": "Produit A1", "totalPriceGross": "10.50", "quantity": "1" },
+                               { "name": "Produit A2", "totalPriceGross": "50", "quantity": "2" },
+                               { "name": "Produit A3", "tax": "20", "priceNet": "10" } ] } }),
+        )
+        .await["createInvoice"]
+        .clone();
+    assert_eq!(
+        (r["priceNet"].as_str(), r["priceTax"].as_str(), r["priceGross"].as_str()),
+        (Some("70.50"), Some("0.00"), Some("70.50"))
+    );
+    assert!(r["positions"].as_array().unwrap().iter().all(|p| p["tax"] == "np"), "{r}");
+    assert_eq!(r["taxSummary"], json!([{ "tax": "np", "gross": "70.50" }]));
+    assert_eq!(r["description"], "Mécanisme d'autoliquidation : la TVA est due par le preneur assujetti");
+});
