@@ -12,6 +12,7 @@ mod m20261121_000005_documents;
 mod m20261121_000006_document_flows;
 mod m20261121_000007_payments;
 mod m20261121_000008_document_category_and_user;
+mod m20261121_000009_document_extras;
 mod sort;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_document_flows::Migration),
             Box::new(m20261121_000007_payments::Migration),
             Box::new(m20261121_000008_document_category_and_user::Migration),
+            Box::new(m20261121_000009_document_extras::Migration),
         ]
     }
 }

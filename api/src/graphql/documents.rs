@@ -245,6 +245,7 @@ pub struct DocumentPosition {
     pub discount_percent: Option<Decimal>,
     /// What the discount took off the line, gross.
     pub discount_amount: Decimal,
+    pub additional_info: Option<String>,
     #[graphql(skip)]
     pub model: document_position::Model,
 }
@@ -294,6 +295,7 @@ impl From<document_position::Model> for DocumentPosition {
             discount: Decimal::stored(&p.discount),
             discount_percent: Decimal::stored(&p.discount_percent),
             discount_amount: Decimal::stored_amount(&p.discount_gross),
+            additional_info: p.additional_info,
             model,
         }
     }
@@ -425,6 +427,10 @@ pub struct Invoice {
     pub category_id: Option<ID>,
     /// The user who created it.
     pub user_id: Option<ID>,
+    /// The seed's `warehouse_id`, kept as given.
+    pub warehouse_id: Option<String>,
+    /// Attachments visible to the buyer.
+    pub show_attachments: bool,
     #[graphql(skip)]
     pub model: Model,
 }
@@ -582,6 +588,8 @@ impl From<Model> for Invoice {
             completion_url: (m.status == "incomplete").then(|| format!("/complete/{}", m.view_token)),
             category_id: m.category_id.map(|x| ID(x.to_string())),
             user_id: m.user_id.map(|x| ID(x.to_string())),
+            warehouse_id: m.warehouse_id.clone(),
+            show_attachments: m.show_attachments,
             model: m,
         }
     }
@@ -664,6 +672,14 @@ pub struct DocumentPositionInput {
     pub correction_before: Option<Box<DocumentPositionInput>>,
     /// On a `CORRECTION` line: the line as it becomes.
     pub correction_after: Option<Box<DocumentPositionInput>>,
+    /// Content of the additional column.
+    pub additional_info: Option<String>,
+    /// On update: the position to change (the seed's position `id`). When any position
+    /// names an `id`, the others are kept and positions without `id` are added last.
+    pub id: Option<ID>,
+    /// With `id`: remove that position (the seed's `_destroy: 1`).
+    #[graphql(default)]
+    pub destroy: bool,
 }
 
 impl DocumentPositionInput {
@@ -688,6 +704,9 @@ impl DocumentPositionInput {
             discount_percent: self.discount_percent.map(|d| d.0),
             correction_before: child(self.correction_before, "correctionBefore")?,
             correction_after: child(self.correction_after, "correctionAfter")?,
+            additional_info: self.additional_info,
+            id: opt_id(&format!("{field}.id"), &self.id)?,
+            destroy: self.destroy,
         })
     }
 }
@@ -824,6 +843,10 @@ pub struct InvoiceInput {
     pub category_id: Option<ID>,
     /// …or its name: found, or created (the seed's `category_id` given as a name).
     pub category_name: Option<String>,
+    /// The seed's `warehouse_id`, kept as given (stock management is not built yet).
+    pub warehouse_id: Option<String>,
+    /// Make the attachments visible to the buyer.
+    pub show_attachments: Option<bool>,
     /// Accepted for compatibility with the seed; a position's `name` always applies.
     #[graphql(default)]
     pub update_product_name: bool,
@@ -926,6 +949,7 @@ impl InvoiceInput {
                 exchange_kind: self.exchange_kind.map(|k| lower(&format!("{k:?}"))),
                 accounting_status: self.accounting_status,
                 send_completion_to: self.send_completion_to,
+                warehouse_id: self.warehouse_id,
             },
             flags: Flags {
                 use_oss: self.use_oss,
@@ -937,6 +961,7 @@ impl InvoiceInput {
                 paid_after_completion: self.paid_after_completion,
                 send_after_completion: self.send_after_completion,
                 prevent_send_email_to_complete: self.prevent_send_email_to_complete,
+                show_attachments: self.show_attachments,
             },
             prime_cee_value: self.prime_cee_value.map(|d| d.0),
             exchange_currency_rate: self.exchange_currency_rate.map(|d| d.0),

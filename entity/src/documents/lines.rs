@@ -13,6 +13,8 @@ use std::collections::HashMap;
 /// A line ready for the tax engine and for storage.
 #[derive(Clone, Debug)]
 pub struct Line {
+    /// The stored position's id, kept when the line is written again.
+    pub(super) id: Option<Uuid>,
     pub(super) input: LineInput,
     /// The stored kind (`normal`, `correction`, `advance_deduction`, …).
     pub(super) stored_kind: &'static str,
@@ -23,6 +25,7 @@ pub struct Line {
     pub(super) quantity_unit: Option<String>,
     pub(super) discount: Option<Decimal>,
     pub(super) discount_percent: Option<Decimal>,
+    pub(super) additional_info: Option<String>,
     /// A credit-note line's `correction_before` and `correction_after` rows.
     pub(super) children: Vec<Line>,
 }
@@ -31,6 +34,7 @@ impl Line {
     /// A server-built line (advance, deduction): one amount, one tax.
     pub(super) fn built(stored_kind: &'static str, name: String, quantity: Decimal, tax: Tax, price: Price) -> Line {
         Line {
+            id: None,
             input: LineInput::new(quantity, tax, price),
             stored_kind,
             product_id: None,
@@ -40,6 +44,7 @@ impl Line {
             quantity_unit: None,
             discount: None,
             discount_percent: None,
+            additional_info: None,
             children: Vec::new(),
         }
     }
@@ -350,7 +355,9 @@ fn resolve_one(
         quantity_unit: text(&p.quantity_unit, product.map(|x| &x.quantity_unit)),
         discount: p.discount,
         discount_percent: p.discount_percent,
+        additional_info: text(&p.additional_info, product.map(|x| &x.additional_info)),
         children,
+        id: None,
     })
 }
 
@@ -362,6 +369,7 @@ fn line_of_row(p: pos::Model, dk: Option<DiscountKind>) -> Line {
     };
     let (kind, stored_kind) = stored_kind_of(&p.kind);
     Line {
+        id: Some(p.id),
         input: LineInput {
             kind,
             quantity: dec(&p.quantity),
@@ -377,6 +385,7 @@ fn line_of_row(p: pos::Model, dk: Option<DiscountKind>) -> Line {
         quantity_unit: p.quantity_unit,
         discount: p.discount.as_deref().map(dec),
         discount_percent: p.discount_percent.as_deref().map(dec),
+        additional_info: p.additional_info,
         children: Vec::new(),
     }
 }
@@ -462,7 +471,10 @@ async fn insert_row(
     parent_id: Option<Uuid>,
 ) -> DomainResult<Uuid> {
     let (given, amount) = price_given_name(&l.input.price);
-    let id = Uuid::now_v7();
+    let id = match parent_id {
+        None => l.id.unwrap_or_else(Uuid::now_v7),
+        Some(_) => Uuid::now_v7(),
+    };
     pos::ActiveModel {
         id: Set(id),
         account_id: Set(actor.account_id.0),
@@ -487,8 +499,132 @@ async fn insert_row(
         discount_percent: Set(l.discount_percent.map(|d| d.normalize().to_string())),
         description: Set(l.description.clone()),
         parent_id: Set(parent_id),
+        additional_info: Set(l.additional_info.clone()),
     }
     .insert(db)
     .await?;
     Ok(id)
+}
+
+/// The seed's position updates (`positions: [{ id, … }]`, `{ id, _destroy: 1 }`, new ones
+/// listed last): starting from the stored lines, a position naming an `id` changes that
+/// line (given fields over stored ones) or, with `destroy`, removes it; a position without
+/// `id` is added at the end. Every resulting line is validated again; kept lines keep their
+/// ids. Problems are reported by the line's place on the document.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn patch_lines(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    current: &Model,
+    inputs: &[PositionInput],
+    kind: &str,
+    strategy: &CalculatingStrategy,
+    discount_kind: Option<DiscountKind>,
+    price_list: Option<Uuid>,
+    default_tax: Option<&str>,
+) -> DomainResult<Vec<Line>> {
+    let stored: Vec<Line> = stored_lines(db, actor, current.id, stored_discount_kind(current))
+        .await?
+        .into_iter()
+        .filter(|l| l.stored_kind != "advance_deduction")
+        .collect();
+    let mut v = Validator::new();
+    for (i, p) in inputs.iter().enumerate() {
+        match p.id {
+            Some(id) if !stored.iter().any(|l| l.id == Some(id)) => {
+                v.push(&field(i, "id"), FieldCode::Rule("unknown_position"))
+            }
+            None if p.destroy => v.push(&field(i, "id"), FieldCode::Required),
+            _ => {}
+        }
+    }
+    v.finish()?;
+    let mut merged: Vec<(PositionInput, Option<&Line>)> = Vec::new();
+    for l in &stored {
+        match inputs.iter().find(|p| p.id.is_some() && p.id == l.id) {
+            Some(p) if p.destroy => {}
+            Some(p) => merged.push((overlay(input_of(l), p), Some(l))),
+            None => merged.push((input_of(l), Some(l))),
+        }
+    }
+    merged.extend(inputs.iter().filter(|p| p.id.is_none()).map(|p| (p.clone(), None)));
+    let all: Vec<PositionInput> = merged.iter().map(|(p, _)| p.clone()).collect();
+    let mut lines = resolve_lines(db, actor, kind, strategy, discount_kind, &all, price_list, default_tax).await?;
+    for (line, (given, from)) in lines.iter_mut().zip(&merged) {
+        if let Some(src) = from {
+            line.id = src.id;
+            if given.product_id.is_none() {
+                line.product_id = src.product_id;
+            }
+        }
+    }
+    Ok(lines)
+}
+
+/// A stored line as the input that would write it again (its product apart: a product
+/// deleted since must not make the line invalid).
+fn input_of(l: &Line) -> PositionInput {
+    let (mut price_net, mut price_gross, mut total_price_net, mut total_price_gross) = (None, None, None, None);
+    match l.input.price {
+        Price::UnitNet(x) => price_net = Some(x),
+        Price::UnitGross(x) => price_gross = Some(x),
+        Price::TotalNet(x) => total_price_net = Some(x),
+        Price::TotalGross(x) => total_price_gross = Some(x),
+    }
+    let child = |i: usize| l.children.get(i).map(|c| Box::new(input_of(c)));
+    PositionInput {
+        kind: Some(l.stored_kind.to_owned()),
+        product_id: None,
+        name: Some(l.name.clone()),
+        description: l.description.clone(),
+        code: l.code.clone(),
+        quantity: Some(l.input.quantity),
+        quantity_unit: l.quantity_unit.clone(),
+        tax: Some(l.input.tax.to_string()),
+        price_net,
+        price_gross,
+        total_price_net,
+        total_price_gross,
+        discount: l.discount,
+        discount_percent: l.discount_percent,
+        correction_before: child(0),
+        correction_after: child(1),
+        additional_info: l.additional_info.clone(),
+        id: l.id,
+        destroy: false,
+    }
+}
+
+/// The fields a position update gives, over the stored ones; a new price replaces the old.
+fn overlay(mut base: PositionInput, p: &PositionInput) -> PositionInput {
+    macro_rules! over {
+        ($($f:ident),*) => { $( if p.$f.is_some() { base.$f = p.$f.clone(); } )* };
+    }
+    if p.price_net.is_some() || p.price_gross.is_some() || p.total_price_net.is_some() || p.total_price_gross.is_some()
+    {
+        base.price_net = None;
+        base.price_gross = None;
+        base.total_price_net = None;
+        base.total_price_gross = None;
+    }
+    over!(
+        kind,
+        product_id,
+        name,
+        description,
+        code,
+        quantity,
+        quantity_unit,
+        tax,
+        price_net,
+        price_gross,
+        total_price_net,
+        total_price_gross,
+        discount,
+        discount_percent,
+        correction_before,
+        correction_after,
+        additional_info
+    );
+    base
 }

@@ -125,6 +125,12 @@ pub struct PositionInput {
     /// (seed `correction_before_attributes` / `correction_after_attributes`).
     pub correction_before: Option<Box<PositionInput>>,
     pub correction_after: Option<Box<PositionInput>>,
+    /// Content of the additional column.
+    pub additional_info: Option<String>,
+    /// On update (the seed's position `id`): the stored position this one changes; with
+    /// `destroy` it is removed. Positions without `id` are added after the others.
+    pub id: Option<Uuid>,
+    pub destroy: bool,
 }
 
 /// A new document, or a change to one. Absent fields are left as they are (an empty
@@ -246,7 +252,8 @@ optional_columns!(Texts: String {
     exchange_currency: "input.exchangeCurrency", MAX_LINE;
     exchange_kind: "input.exchangeKind", MAX_LINE;
     accounting_status: "input.accountingStatus", MAX_LINE;
-    send_completion_to: "input.sendCompletionTo", MAX_TEXT;
+        send_completion_to: "input.sendCompletionTo", MAX_TEXT;
+    warehouse_id: "input.warehouseId", MAX_LINE;
 });
 
 /// Optional flags (absent: unchanged).
@@ -261,6 +268,7 @@ pub struct Flags {
     pub paid_after_completion: Option<bool>,
     pub send_after_completion: Option<bool>,
     pub prevent_send_email_to_complete: Option<bool>,
+    pub show_attachments: Option<bool>,
 }
 
 impl Flags {
@@ -275,6 +283,7 @@ impl Flags {
             (&mut am.paid_after_completion, self.paid_after_completion),
             (&mut am.send_after_completion, self.send_after_completion),
             (&mut am.prevent_send_email_to_complete, self.prevent_send_email_to_complete),
+            (&mut am.show_attachments, self.show_attachments),
         ] {
             if let Some(b) = src {
                 *dst = Set(b);
@@ -293,6 +302,7 @@ impl Flags {
             (&mut self.paid_after_completion, other.paid_after_completion),
             (&mut self.send_after_completion, other.send_after_completion),
             (&mut self.prevent_send_email_to_complete, other.prevent_send_email_to_complete),
+            (&mut self.show_attachments, other.show_attachments),
         ];
         for (mine, theirs) in pairs {
             if mine.is_none() {
@@ -312,6 +322,7 @@ impl Flags {
             paid_after_completion: Some(m.paid_after_completion),
             send_after_completion: Some(m.send_after_completion),
             prevent_send_email_to_complete: Some(m.prevent_send_email_to_complete),
+            show_attachments: Some(m.show_attachments),
         }
     }
 }
@@ -484,6 +495,7 @@ fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
             ("description", &p.description, MAX_TEXT),
             ("code", &p.code, MAX_LINE),
             ("quantityUnit", &p.quantity_unit, MAX_LINE),
+            ("additionalInfo", &p.additional_info, MAX_TEXT),
         ] {
             if let Some(s) = value {
                 v.max_len(&field(i, name), s, max);
@@ -635,9 +647,12 @@ async fn write(
         ps.iter().any(|p| p.price_gross.is_some() || p.total_price_gross.is_some())
             && ps.iter().all(|p| p.price_net.is_none() && p.total_price_net.is_none())
     };
+    // Position updates by id change some lines of the document: its strategy stays.
+    let patching = input.positions.as_ref().is_some_and(|ps| ps.iter().any(|p| p.id.is_some() || p.destroy));
     let strategy = match (input.calculating_strategy, &current, &input.positions) {
         (Some(s), _, _) => s,
         (None, Some(m), None) => stored_strategy(m),
+        (None, Some(m), Some(_)) if patching => stored_strategy(m),
         (None, Some(m), Some(ps)) => {
             let stored = stored_strategy(m);
             // Only an inferred strategy is inferred again; a chosen one stays.
@@ -659,6 +674,12 @@ async fn write(
     let reverse_charge = value_of(&am.reverse_charge);
     let default_tax = if reverse_charge { Some("np") } else { dept.default_tax.as_deref() };
     let mut lines = match (&input.positions, &input.prepared.lines) {
+        (Some(inputs), _) if patching => match &current {
+            Some(m) => {
+                patch_lines(db, actor, m, inputs, &kind, &strategy, discount_kind, price_list, default_tax).await?
+            }
+            None => return Err(DomainError::field("input.positions.0.id", FieldCode::Rule("unknown_position"))),
+        },
         (Some(inputs), _) => {
             resolve_lines(db, actor, &kind, &strategy, discount_kind, inputs, price_list, default_tax).await?
         }

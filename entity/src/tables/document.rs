@@ -116,6 +116,10 @@ pub struct Model {
     pub category_id: Option<Uuid>,
     /// The user who created it (nil-less: `None` when its buyer completed it).
     pub user_id: Option<Uuid>,
+    /// The seed's `warehouse_id`, kept as given (stock management is not built yet).
+    pub warehouse_id: Option<String>,
+    /// Attachments visible to the buyer (seed `show_attachments`).
+    pub show_attachments: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -32,6 +32,8 @@ pub struct Model {
     pub description: Option<String>,
     /// Set on the `correction_before` / `correction_after` rows of a credit-note line.
     pub parent_id: Option<Uuid>,
+    /// Content of the additional column (seed position `additional_info`).
+    pub additional_info: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

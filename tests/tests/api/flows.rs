@@ -920,3 +920,62 @@ db_test!(reverse_charge_seed_example, |app: TestApp| async move {
     assert_eq!(r["taxSummary"], json!([{ "tax": "np", "gross": "70.50" }]));
     assert_eq!(r["description"], "Mécanisme d'autoliquidation : la TVA est due par le preneur assujetti");
 });
+
+db_test!(position_updates_by_id_as_in_the_seed, |app: TestApp| async move {
+    let s = app.sign_up("positions@example.fr", "Positions").await;
+    let doc = app
+        .ok(
+            &s.access,
+            "mutation($i: InvoiceInput!) { createInvoice(input: $i) { id priceGross positions { id name } } }",
+            json!({ "i": { "buyerName": "X", "warehouseId": "1090", "showAttachments": true, "positions": [
+                { "name": "Produit A1", "tax": "20", "totalPriceGross": "12", "quantity": "1", "additionalInfo": "lot 7" },
+                { "name": "Produit A2", "tax": "20", "totalPriceGross": "24", "quantity": "2" } ] } }),
+        )
+        .await["createInvoice"]
+        .clone();
+    let (p1, p2) = (doc["positions"][0]["id"].clone(), doc["positions"][1]["id"].clone());
+    let upd = "mutation($id: ID!, $i: InvoiceInput!) { updateInvoice(id: $id, input: $i) { priceGross warehouseId showAttachments positions { id name quantity totalPriceGross additionalInfo } } }";
+    // "Modifier une position": only the name of the first changes; the second stays.
+    let r = app
+        .ok(&s.access, upd, json!({ "id": doc["id"], "i": { "positions": [{ "id": p1, "name": "test" }] } }))
+        .await["updateInvoice"]
+        .clone();
+    assert_eq!((r["warehouseId"].as_str(), r["showAttachments"].as_bool()), (Some("1090"), Some(true)));
+    assert_eq!(r["priceGross"], "36.00");
+    assert_eq!(
+        r["positions"],
+        json!([
+            { "id": p1, "name": "test", "quantity": "1", "totalPriceGross": "12.00", "additionalInfo": "lot 7" },
+            { "id": p2, "name": "Produit A2", "quantity": "2", "totalPriceGross": "24.00", "additionalInfo": null }
+        ])
+    );
+    // "_destroy" removes one; a position without id is added last.
+    let r = app
+        .ok(
+            &s.access,
+            upd,
+            json!({ "id": doc["id"], "i": { "positions": [
+                { "id": p1, "destroy": true }, { "name": "Produit A3", "tax": "20", "totalPriceGross": "10.20", "quantity": "1" } ] } }),
+        )
+        .await["updateInvoice"]
+        .clone();
+    let names: Vec<&str> = r["positions"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Produit A2", "Produit A3"]);
+    assert_eq!(r["priceGross"], "34.20");
+    // A position of another document is unknown here, and nothing changes.
+    let other = app
+        .ok(&s.access, "mutation { createInvoice(input: { buyerName: \"Y\", positions: [{ name: \"Z\", tax: \"20\", priceNet: \"1\" }] }) { positions { id } } }", json!({}))
+        .await["createInvoice"]["positions"][0]["id"]
+        .clone();
+    let r = app
+        .gql_full(
+            Some(&s.access),
+            None,
+            upd,
+            json!({ "id": doc["id"], "i": { "positions": [{ "id": other, "name": "hack" }] } }),
+        )
+        .await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "input.positions.0.id".into()));
+    let after = get(&app, &s.access, &doc["id"]).await;
+    assert_eq!(after["priceGross"], "34.20");
+});
