@@ -843,6 +843,11 @@ pub struct InvoiceInput {
     pub category_id: Option<ID>,
     /// …or its name: found, or created (the seed's `category_id` given as a name).
     pub category_name: Option<String>,
+    /// Set `useOss` when the sale is one: a buyer in another EU country than the seller's,
+    /// not VAT-registered (the seed's `identify_oss`). Destination VAT rates are not applied
+    /// for you (the seed's `oss_force_tax` is not supported): give them on the lines.
+    #[graphql(default)]
+    pub identify_oss: bool,
     /// The seed's `warehouse_id`, kept as given (stock management is not built yet).
     pub warehouse_id: Option<String>,
     /// Make the attachments visible to the buyer.
@@ -976,6 +981,7 @@ impl InvoiceInput {
             total_correction: self.total_correction,
             seller_name: self.seller_name,
             seller_tax_no: self.seller_tax_no,
+            identify_oss: self.identify_oss,
             category_id: opt_id("input.categoryId", &self.category_id)?,
             category_name: self.category_name,
             ..Default::default()

@@ -192,6 +192,8 @@ pub struct DocumentInput {
     /// The seed's `category_id`: an id, or a name (found or created; empty clears it).
     pub category_id: Option<Uuid>,
     pub category_name: Option<String>,
+    /// Mark the document as an OSS sale when it is one (seed `identify_oss`).
+    pub identify_oss: bool,
     /// Filled by the flows, never by callers.
     pub prepared: Prepared,
 }
@@ -745,6 +747,9 @@ async fn write(
         am.description = Set(dept.invoice_description.clone());
     }
     am.sell_on = Set(value_of(&am.sell_date).as_deref().and_then(sell_on));
+    if input.identify_oss {
+        am.use_oss = Set(is_oss_sale(&am));
+    }
     check_combined_fields(&am)?;
     if input.oid_unique {
         check_oid_unique(db, actor, &am).await?;
@@ -772,6 +777,67 @@ fn sell_on(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
         .or_else(|| NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").ok())
+}
+
+/// The European Union's member states (ISO 3166 alpha-2; Greece's `EL` is read as `GR`).
+const EU: [&str; 27] = [
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV",
+    "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+];
+
+/// A country as its ISO code: a code as given, or an EU country's name in French or
+/// English (departments often hold "France" rather than "FR").
+fn country_code(c: Option<String>) -> Option<String> {
+    const NAMES: [(&str, &str); 27] = [
+        ("autriche|austria", "AT"),
+        ("belgique|belgium", "BE"),
+        ("bulgarie|bulgaria", "BG"),
+        ("chypre|cyprus", "CY"),
+        ("tchequie|czechia|czech republic|republique tcheque", "CZ"),
+        ("allemagne|germany", "DE"),
+        ("danemark|denmark", "DK"),
+        ("estonie|estonia", "EE"),
+        ("espagne|spain", "ES"),
+        ("finlande|finland", "FI"),
+        ("france", "FR"),
+        ("grece|greece", "GR"),
+        ("croatie|croatia", "HR"),
+        ("hongrie|hungary", "HU"),
+        ("irlande|ireland", "IE"),
+        ("italie|italy", "IT"),
+        ("lituanie|lithuania", "LT"),
+        ("luxembourg", "LU"),
+        ("lettonie|latvia", "LV"),
+        ("malte|malta", "MT"),
+        ("pays-bas|netherlands", "NL"),
+        ("pologne|poland", "PL"),
+        ("portugal", "PT"),
+        ("roumanie|romania", "RO"),
+        ("suede|sweden", "SE"),
+        ("slovenie|slovenia", "SI"),
+        ("slovaquie|slovakia", "SK"),
+    ];
+    let c = c?.trim().to_owned();
+    if c.len() == 2 {
+        let code = c.to_ascii_uppercase();
+        return Some(if code == "EL" { "GR".into() } else { code });
+    }
+    let key = crate::validation::search_key(&c);
+    Some(
+        NAMES
+            .iter()
+            .find(|(names, _)| names.split('|').any(|n| n == key))
+            .map(|(_, code)| (*code).to_owned())
+            .unwrap_or(key),
+    )
+}
+
+/// The seed's `identify_oss`: a sale to a buyer in another EU country than the seller's
+/// who is not VAT-registered (a private individual, or no tax number).
+fn is_oss_sale(am: &ActiveModel) -> bool {
+    let (buyer, seller) = (country_code(value_of(&am.buyer_country)), country_code(value_of(&am.seller_country)));
+    let registered = value_of(&am.buyer_company) && value_of(&am.buyer_tax_no).is_some_and(|t| !t.trim().is_empty());
+    matches!(&buyer, Some(b) if EU.contains(&b.as_str())) && buyer != seller && !registered
 }
 
 /// Rules on the document as it will be saved (given fields and stored ones together).

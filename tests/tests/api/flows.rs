@@ -979,3 +979,28 @@ db_test!(position_updates_by_id_as_in_the_seed, |app: TestApp| async move {
     let after = get(&app, &s.access, &doc["id"]).await;
     assert_eq!(after["priceGross"], "34.20");
 });
+
+db_test!(oss_identification_seed_example, |app: TestApp| async move {
+    let s = app.sign_up("oss@example.fr", "OSS").await;
+    // The seller's department says "France" in words, as departments often do.
+    let main = app.ok(&s.access, "{ departments(filter: { main: true }) { items { id } } }", json!({})).await["departments"]["items"][0]["id"].clone();
+    app.ok(
+        &s.access,
+        "mutation($id: ID!) { updateDepartment(id: $id, input: { country: \"France\" }) { id } }",
+        json!({ "id": main }),
+    )
+    .await;
+    let q = "mutation($i: InvoiceInput!) { createInvoice(input: $i) { useOss } }";
+    let oss = |buyer_country: &str, company: bool, tax_no: Option<&str>| {
+        json!({ "i": { "kind": "VAT", "identifyOss": true, "buyerName": format!("Client {buyer_country} {company} {tax_no:?}"), "buyerLastName": "Y", "buyerCountry": buyer_country, "buyerCompany": company,
+            "buyerTaxNo": tax_no, "positions": [{ "name": "Produit AB", "tax": "23", "totalPriceGross": "1.23", "quantity": "1" }] } })
+    };
+    // (Each case is its own contact: a recognised contact's stored details would apply.)
+    // The seed's example: a buyer in Poland without a VAT number; a private buyer too.
+    assert_eq!(app.ok(&s.access, q, oss("PL", true, None)).await["createInvoice"]["useOss"], true);
+    assert_eq!(app.ok(&s.access, q, oss("pl", false, None)).await["createInvoice"]["useOss"], true);
+    // Not OSS: a VAT-registered company, a buyer in France, a buyer outside the EU.
+    assert_eq!(app.ok(&s.access, q, oss("PL", true, Some("PL5260250274"))).await["createInvoice"]["useOss"], false);
+    assert_eq!(app.ok(&s.access, q, oss("FR", false, None)).await["createInvoice"]["useOss"], false);
+    assert_eq!(app.ok(&s.access, q, oss("CH", false, None)).await["createInvoice"]["useOss"], false);
+});
