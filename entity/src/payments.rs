@@ -17,7 +17,7 @@ use crate::documents::Period;
 use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode};
 use crate::pagination::{Page, PageRequest};
 use crate::tables::payment::{ActiveModel, Column, Entity, Model};
-use crate::tables::{account, document, payment_allocation as allocation};
+use crate::tables::{account, department, document, payment_allocation as allocation};
 use crate::tax::round2;
 use crate::tenant::Actor;
 use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, clean, is_plausible_email};
@@ -249,7 +249,13 @@ async fn lock_documents(
 
 /// Every named document must be an issued, payable document of the account, in the
 /// payment's currency. Another account's document reads exactly like an unknown one.
-fn check_targets(v: &mut Validator, targets: &[Target], docs: &HashMap<Uuid, document::Model>, currency: &str) {
+fn check_targets(
+    v: &mut Validator,
+    targets: &[Target],
+    docs: &HashMap<Uuid, document::Model>,
+    currency: &str,
+    kept: &[Uuid],
+) {
     for t in targets {
         let Some(d) = docs.get(&t.document_id) else {
             v.push(&t.field, FieldCode::Rule("unknown_document"));
@@ -259,6 +265,9 @@ fn check_targets(v: &mut Validator, targets: &[Target], docs: &HashMap<Uuid, doc
             v.push(&t.field, FieldCode::Rule("not_payable"));
         } else if d.state != "issued" {
             v.push(&t.field, FieldCode::Rule("issue_first"));
+        } else if d.status == "cancelled" && !kept.contains(&d.id) {
+            // A cancelled document takes no new payment; one it already had stays editable.
+            v.push(&t.field, FieldCode::Rule("document_cancelled"));
         } else if d.currency != currency {
             v.push(&t.field, FieldCode::Rule("currency_mismatch"));
         }
@@ -268,7 +277,16 @@ fn check_targets(v: &mut Validator, targets: &[Target], docs: &HashMap<Uuid, doc
 /// Contacts, departments and products named by a payment must be the account's.
 async fn check_references(db: &impl ConnectionTrait, actor: &Actor, p: &PaymentPatch) -> DomainResult<()> {
     if let Some(Some(id)) = p.department_id {
-        crate::departments::require_in_account(db, actor, id, "input.departmentId").await?;
+        // Held until the payment commits, so a concurrent deletion of the department waits
+        // and then sees the payment (PostgreSQL; SQLite already serialises writers).
+        let found = department::Entity::find_by_id(id)
+            .filter(department::Column::AccountId.eq(actor.account_id.0))
+            .lock(sea_orm::sea_query::LockType::KeyShare)
+            .one(db)
+            .await?;
+        if found.is_none() {
+            return Err(DomainError::field("input.departmentId", FieldCode::Rule("unknown_department")));
+        }
     }
     if let Some(Some(id)) = p.client_id {
         crate::error::referenced(crate::clients::get(db, actor, id).await, "input.clientId", "unknown_client")?;
@@ -376,7 +394,13 @@ async fn allocations_to(
         .await?)
 }
 
-/// What each document still has to be paid: its gross amount less what payments gave it.
+/// What a document is owed in all: its gross amount less what its issued credit notes
+/// took back (an invoice credited in full is owed nothing).
+async fn due(db: &impl ConnectionTrait, actor: &Actor, d: &document::Model) -> DomainResult<Decimal> {
+    Ok(amount(&d.price_gross) + crate::documents::credited_total(db, actor, d.id).await?)
+}
+
+/// What each document still has to be paid: what it is owed less what payments gave it.
 async fn outstanding(
     txn: &DatabaseTransaction,
     actor: &Actor,
@@ -384,6 +408,10 @@ async fn outstanding(
     targets: &[Target],
 ) -> DomainResult<Vec<Decimal>> {
     let ids: BTreeSet<Uuid> = targets.iter().map(|t| t.document_id).collect();
+    let mut dues: HashMap<Uuid, Decimal> = HashMap::new();
+    for d in docs.values() {
+        dues.insert(d.id, due(txn, actor, d).await?);
+    }
     let mut given: HashMap<Uuid, Decimal> = HashMap::new();
     for a in allocations_to(txn, actor, &ids).await? {
         *given.entry(a.document_id).or_default() += amount(&a.amount);
@@ -391,8 +419,8 @@ async fn outstanding(
     Ok(targets
         .iter()
         .map(|t| {
-            let gross = docs.get(&t.document_id).map(|d| amount(&d.price_gross)).unwrap_or_default();
-            gross - given.get(&t.document_id).copied().unwrap_or_default()
+            let due = dues.get(&t.document_id).copied().unwrap_or_default();
+            due - given.get(&t.document_id).copied().unwrap_or_default()
         })
         .collect())
 }
@@ -458,7 +486,7 @@ async fn refresh_documents(
     for doc in docs {
         let mine = allocations.iter().filter(|a| a.document_id == doc.id);
         let paid = round2(mine.clone().map(|a| amount(&a.amount)).sum());
-        let gross = amount(&doc.price_gross);
+        let gross = due(txn, actor, &doc).await?;
         let paid_date = if paid > Decimal::ZERO && paid >= gross {
             mine.filter(|a| amount(&a.amount) > Decimal::ZERO)
                 .filter_map(|a| paid_dates.get(&a.payment_id).copied().flatten())
@@ -481,6 +509,21 @@ async fn refresh_documents(
         refreshed.push(am.update(txn).await?);
     }
     Ok(refreshed)
+}
+
+/// After a credit note is issued, what its invoice is owed drops: its status follows
+/// (an invoice paid 70 of 100, then credited 30, is paid).
+pub(crate) async fn refresh_after_credit(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    document_id: Uuid,
+) -> DomainResult<()> {
+    let docs = lock_documents(txn, actor, &BTreeSet::from([document_id])).await?;
+    // Only a status that follows payments is recomputed: one set by hand on an unpaid
+    // document stays.
+    let paid: Vec<document::Model> = docs.into_values().filter(|d| amount(&d.paid) > Decimal::ZERO).collect();
+    refresh_documents(txn, actor, paid, true).await?;
+    Ok(())
 }
 
 /// The documents a payment is to be applied to: those the patch names, else the ones it
@@ -527,6 +570,10 @@ fn fill(
         am.quantity = Set(q.map(|q| q.normalize().to_string()));
     }
     patch.apply_texts(am);
+    // An unpaid payment has no payment date, unless the same change gives one.
+    if patch.paid == Some(false) && patch.paid_date.is_none() {
+        am.paid_date = Set(None);
+    }
     if let Some(d) = patch.paid_date {
         am.paid_date = Set(d);
     }
@@ -561,7 +608,8 @@ async fn save(
         .or(first.map(|d| d.currency.clone()))
         .unwrap_or(account.currency.clone());
     let mut v = Validator::new();
-    check_targets(&mut v, &targets, &docs, &currency);
+    let kept_ids: Vec<Uuid> = kept.iter().map(|a| a.document_id).collect();
+    check_targets(&mut v, &targets, &docs, &currency, &kept_ids);
     v.finish()?;
     check_references(txn, actor, patch).await?;
 
@@ -652,12 +700,22 @@ pub async fn allocations_to_document(
     actor: &Actor,
     document_id: Uuid,
 ) -> DomainResult<Vec<allocation::Model>> {
-    Ok(allocation::Entity::find()
+    let mut rows = allocation::Entity::find()
         .filter(allocation::Column::AccountId.eq(actor.account_id.0))
         .filter(allocation::Column::DocumentId.eq(document_id))
-        .order_by_asc(allocation::Column::Id)
         .all(db)
-        .await?)
+        .await?;
+    // Oldest payment first: allocation rows are rewritten when their payment changes.
+    let created: HashMap<Uuid, chrono::DateTime<Utc>> = Entity::find()
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .filter(Column::Id.is_in(rows.iter().map(|a| a.payment_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.created_at))
+        .collect();
+    rows.sort_by_key(|a| (created.get(&a.payment_id).copied(), a.payment_id));
+    Ok(rows)
 }
 
 /// Refuses to delete a document that payments are applied to (even unpaid ones): the
@@ -739,6 +797,9 @@ pub async fn list(
     order: PaymentOrder,
     page: PageRequest,
 ) -> DomainResult<Page<Payment>> {
+    if f.kind.as_deref().is_some_and(crate::validation::has_control_characters) {
+        return Err(DomainError::field("filter.kind", FieldCode::Rule("control_characters")));
+    }
     let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
     let (from, to) = match f.period {
         Some(p) => {

@@ -392,6 +392,14 @@ impl Lang {
                 "This is given when the document is created only.",
                 "Ceci ne s'indique qu'à la création du document.",
             ),
+                                    "unknown_position" => self.pick(
+                "No such position on this document.",
+                "Cette position n'existe pas sur ce document.",
+            ),
+            "document_cancelled" => self.pick(
+                "This document is cancelled: it takes no new payment.",
+                "Ce document est annulé : il ne reçoit plus de paiement.",
+            ),
             "kind_fixed" => self.pick(
                 "The kind of this document cannot change (a final invoice, a linked document or an invoice to complete).",
                 "Le type de ce document ne peut pas changer (facture de solde, document lié ou facture à compléter).",

@@ -96,6 +96,13 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
         let asked_strategy = input.calculating_strategy;
         fill_from(input, src);
         let mut lines = stored_lines(db, actor, src.id, stored_discount_kind(src)).await?;
+        // The copy's lines are new positions: the source keeps its own ids.
+        for l in &mut lines {
+            l.id = None;
+            for c in &mut l.children {
+                c.id = None;
+            }
+        }
         match kind.as_str() {
             "advance" => {
                 check_link(&kind, src, "input.copyFrom")?;

@@ -441,6 +441,10 @@ pub(super) async fn store_lines(
     lines: &[Line],
     amounts: &[tax::LineAmounts],
 ) -> DomainResult<()> {
+    // A line keeps its id only if it is one of this document's positions (a line copied
+    // from another document is a new position).
+    let own: std::collections::HashSet<Uuid> =
+        all_position_rows(db, actor.account_id.0, doc.id).await?.into_iter().map(|p| p.id).collect();
     pos::Entity::delete_many()
         .filter(pos::Column::AccountId.eq(actor.account_id.0))
         .filter(pos::Column::DocumentId.eq(doc.id))
@@ -450,36 +454,42 @@ pub(super) async fn store_lines(
     let dk = stored_discount_kind(doc);
     let mut position = 0;
     for (l, a) in lines.iter().zip(amounts) {
-        let id = insert_row(db, actor, doc.id, position, l, a, None).await?;
+        let kept = l.id.filter(|id| own.contains(id));
+        let place = Place { account: actor.account_id.0, document: doc.id, position, parent: None };
+        let id = insert_row(db, place, l, kept, a).await?;
         position += 1;
         for c in &l.children {
             let ca = tax::compute(std::slice::from_ref(&c.input), &strategy, dk).map_err(engine_error)?;
-            insert_row(db, actor, doc.id, position, c, &ca.lines[0], Some(id)).await?;
+            let place = Place { account: actor.account_id.0, document: doc.id, position, parent: Some(id) };
+            insert_row(db, place, c, None, &ca.lines[0]).await?;
             position += 1;
         }
     }
     Ok(())
 }
 
+/// Where a stored row goes: its document, its place, its parent line (before/after rows).
+struct Place {
+    account: Uuid,
+    document: Uuid,
+    position: i32,
+    parent: Option<Uuid>,
+}
+
 async fn insert_row(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    document_id: Uuid,
-    position: i32,
+    at: Place,
     l: &Line,
+    id: Option<Uuid>,
     a: &tax::LineAmounts,
-    parent_id: Option<Uuid>,
 ) -> DomainResult<Uuid> {
     let (given, amount) = price_given_name(&l.input.price);
-    let id = match parent_id {
-        None => l.id.unwrap_or_else(Uuid::now_v7),
-        Some(_) => Uuid::now_v7(),
-    };
+    let id = id.unwrap_or_else(Uuid::now_v7);
     pos::ActiveModel {
         id: Set(id),
-        account_id: Set(actor.account_id.0),
-        document_id: Set(document_id),
-        position: Set(position),
+        account_id: Set(at.account),
+        document_id: Set(at.document),
+        position: Set(at.position),
         kind: Set(l.stored_kind.into()),
         product_id: Set(l.product_id),
         name: Set(l.name.clone()),
@@ -498,7 +508,7 @@ async fn insert_row(
         discount: Set(l.discount.map(|d| d.normalize().to_string())),
         discount_percent: Set(l.discount_percent.map(|d| d.normalize().to_string())),
         description: Set(l.description.clone()),
-        parent_id: Set(parent_id),
+        parent_id: Set(at.parent),
         additional_info: Set(l.additional_info.clone()),
     }
     .insert(db)

@@ -111,6 +111,9 @@ pub async fn list(
     order: DocumentOrder,
     page: PageRequest,
 ) -> DomainResult<Page<Model>> {
+    if f.number.as_deref().is_some_and(crate::validation::has_control_characters) {
+        return Err(DomainError::field("filter.number", FieldCode::Rule("control_characters")));
+    }
     let account = crate::accounts::find_account(db, actor.account_id).await?;
     let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
     let (from, to) = period_range(f.period, today(&account), f.date_from, f.date_to);

@@ -873,7 +873,12 @@ async fn check_oid_unique(db: &impl ConnectionTrait, actor: &Actor, am: &ActiveM
     let Some(oid) = value_of(&am.oid) else {
         return Err(DomainError::field("input.oid", FieldCode::Required));
     };
-    crate::tables::account::Entity::find_by_id(actor.account_id.0).lock_exclusive().one(db).await?;
+    // `FOR NO KEY UPDATE`: serialises `oidUnique` creators without blocking the
+    // foreign-key checks (`KEY SHARE`) of other inserts, which would deadlock with them.
+    crate::tables::account::Entity::find_by_id(actor.account_id.0)
+        .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
+        .one(db)
+        .await?;
     let taken = Entity::find()
         .filter(Column::AccountId.eq(actor.account_id.0))
         .filter(Column::Oid.eq(oid))
@@ -1018,7 +1023,11 @@ async fn issue_in(txn: &sea_orm::DatabaseTransaction, actor: &Actor, m: Model) -
     let now = Utc::now();
     am.issued_at = Set(Some(now));
     am.updated_at = Set(now);
-    Ok(am.update(txn).await?)
+    let issued = am.update(txn).await?;
+    if let (true, Some(invoice)) = (issued.kind == "correction", issued.invoice_id) {
+        crate::payments::refresh_after_credit(txn, actor, invoice).await?;
+    }
+    Ok(issued)
 }
 
 /// Creates a document in the caller's write transaction: flows first (copy, advance,
@@ -1323,6 +1332,11 @@ pub async fn related(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Doma
         .order_by_asc(Column::CreatedAt)
         .all(db)
         .await?)
+}
+
+/// What the issued credit notes of a document took back (zero or negative).
+pub async fn credited_total(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Decimal> {
+    flows::credited(db, actor, id).await
 }
 
 /// Documents created from `id` (copies, conversions, advances, finals, credit notes).

@@ -640,3 +640,88 @@ db_test!(readme_worked_example, |app: TestApp| async move {
         ]
     );
 });
+
+// Regressions from the payments review: each failed before its fix.
+
+db_test!(a_cancelled_document_takes_no_new_payment, |app: TestApp| async move {
+    let s = app.sign_up("pay-cancel@example.fr", "PayCancel").await;
+    let pro = document(&app, &s.access, "100", "PROFORMA", "EUR", true).await;
+    let kept = pay(&app, &s.access, json!({ "price": "40", "invoiceId": pro })).await;
+    app.ok(&s.access, "mutation($id: ID!) { cancelInvoice(id: $id) { invoice { status } } }", json!({ "id": pro }))
+        .await;
+    let r = app.gql_full(Some(&s.access), None, CREATE, json!({ "i": { "price": "60", "invoiceId": pro } })).await;
+    assert_eq!(r["errors"][0]["extensions"]["fields"][0]["field"], "input.invoiceId", "{r}");
+    assert_eq!(doc(&app, &s.access, &pro).await, state("CANCELLED", "40.00", None));
+    // A payment it already had stays editable.
+    update(&app, &s.access, &kept["id"], json!({ "comment": "remboursé à part" })).await;
+});
+
+db_test!(credit_notes_lower_what_is_owed, |app: TestApp| async move {
+    let s = app.sign_up("pay-credit@example.fr", "PayCredit").await;
+    let inv = invoice(&app, &s.access, "100").await;
+    pay(&app, &s.access, json!({ "price": "70", "invoiceId": inv })).await;
+    assert_eq!(doc(&app, &s.access, &inv).await["status"], "PARTIAL");
+    // Credited 30: the invoice is owed 70, which is paid.
+    app.ok(
+        &s.access,
+        "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id } }",
+        json!({ "i": { "kind": "CORRECTION", "invoiceId": inv, "positions": [{ "name": "Service", "tax": "0", "kind": "CORRECTION", "quantity": "-1", "totalPriceNet": "-30" }] } }),
+    )
+    .await;
+    assert_eq!(doc(&app, &s.access, &inv).await, state("PAID", "70.00", Some(&today())));
+    // A further payment finds nothing owed: it stays unallocated.
+    let extra = pay(&app, &s.access, json!({ "price": "10", "invoiceId": inv })).await;
+    assert_eq!(extra["unallocated"], "10.00");
+});
+
+db_test!(an_unpaid_payment_has_no_date_and_payments_list_oldest_first, |app: TestApp| async move {
+    let s = app.sign_up("pay-misc@example.fr", "PayMisc").await;
+    let inv = invoice(&app, &s.access, "100").await;
+    let first = pay(&app, &s.access, json!({ "price": "10", "invoiceId": inv, "name": "first" })).await;
+    let second = pay(&app, &s.access, json!({ "price": "20", "invoiceId": inv, "name": "second" })).await;
+    update(&app, &s.access, &first["id"], json!({ "comment": "x" })).await;
+    let r =
+        app.ok(&s.access, "query($id: ID!) { invoice(id: $id) { payments { amount } } }", json!({ "id": inv })).await;
+    assert_eq!(r["invoice"]["payments"], json!([{ "amount": "10.00" }, { "amount": "20.00" }]));
+    let unpaid = update(&app, &s.access, &second["id"], json!({ "paid": false })).await;
+    assert_eq!((unpaid["paid"].as_bool(), &unpaid["paidDate"]), (Some(false), &Value::Null));
+    // Control characters in a filter are a field error, not a database error.
+    let r = app
+        .gql_full(
+            Some(&s.access),
+            None,
+            "query($k: String) { payments(filter: { kind: $k }) { totalCount } }",
+            json!({ "k": "a\u{0}b" }),
+        )
+        .await;
+    assert_eq!(code(&r["errors"][0]), "VALIDATION_FAILED", "{r}");
+    let r = app
+        .gql_full(
+            Some(&s.access),
+            None,
+            "query($n: String) { invoices(filter: { number: $n }) { totalCount } }",
+            json!({ "n": "a\u{0}b" }),
+        )
+        .await;
+    assert_eq!(code(&r["errors"][0]), "VALIDATION_FAILED", "{r}");
+});
+
+db_test!(payments_and_oid_unique_credit_notes_never_deadlock, |app: TestApp| async move {
+    let s = app.sign_up("pay-race@example.fr", "PayRace").await;
+    let inv = invoice(&app, &s.access, "1000").await;
+    let credit = "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id } }";
+    let results = app
+        .concurrently(16, Some(&s.access), |i| {
+            if i % 2 == 0 {
+                json!({ "query": CREATE, "variables": { "i": { "price": "1", "invoiceId": inv } } })
+            } else {
+                json!({ "query": credit, "variables": { "i": { "kind": "CORRECTION", "invoiceId": inv, "oid": format!("oid-{i}"), "oidUnique": true,
+                    "positions": [{ "name": "Service", "tax": "0", "kind": "CORRECTION", "quantity": "-1", "totalPriceNet": "-1" }] } } })
+            }
+        })
+        .await;
+    for r in &results {
+        assert!(r.get("errors").is_none(), "{r}");
+    }
+    assert_eq!(doc(&app, &s.access, &inv).await["paid"], "8.00");
+});
