@@ -23,7 +23,6 @@ use crate::tenant::Actor;
 use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, clean, is_plausible_email};
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -345,10 +344,7 @@ fn blank(actor: &Actor, account: &account::Model) -> ActiveModel {
 fn set_price(am: &mut ActiveModel, price: Decimal) -> DomainResult<()> {
     let price = round2(price);
     // Within the Decimal scalar's bounds (< 10^15) the cents always fit an i64.
-    let cents = price
-        .checked_mul(Decimal::ONE_HUNDRED)
-        .and_then(|c| c.to_i64())
-        .ok_or_else(|| DomainError::field("input.price", FieldCode::InvalidDecimal))?;
+    let cents = crate::tax::cents(price).ok_or_else(|| DomainError::field("input.price", FieldCode::InvalidDecimal))?;
     am.price = Set(price.to_string());
     am.price_cents = Set(cents);
     Ok(())

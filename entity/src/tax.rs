@@ -46,6 +46,13 @@ pub fn round2(d: Decimal) -> Decimal {
     r
 }
 
+/// An amount in whole cents (rounded to the cent first), for ordering and indexing;
+/// `None` beyond an `i64` (amounts are bounded far below that).
+pub fn cents(d: Decimal) -> Option<i64> {
+    use rust_decimal::prelude::ToPrimitive;
+    round2(d).checked_mul(Decimal::ONE_HUNDRED).and_then(|c| c.to_i64())
+}
+
 /// A price as shown: at least two decimals ("85.00"), more only when it has them ("0.0125").
 pub fn price_text(d: Decimal) -> String {
     let mut n = d.normalize();

@@ -13,6 +13,7 @@ mod m20261121_000006_document_flows;
 mod m20261121_000007_payments;
 mod m20261121_000008_document_category_and_user;
 mod m20261121_000009_document_extras;
+mod m20261121_000010_document_amount_cents;
 mod sort;
 
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000007_payments::Migration),
             Box::new(m20261121_000008_document_category_and_user::Migration),
             Box::new(m20261121_000009_document_extras::Migration),
+            Box::new(m20261121_000010_document_amount_cents::Migration),
         ]
     }
 }

@@ -180,6 +180,9 @@ pub async fn list(
         O::SellerName | O::SellerNameDesc => Some(Column::SellerName),
         O::Oid | O::OidDesc => Some(Column::Oid),
         O::PaidDate | O::PaidDateDesc => Some(Column::PaidDate),
+        O::PriceGross | O::PriceGrossDesc => Some(Column::GrossCents),
+        O::PriceNet | O::PriceNetDesc => Some(Column::NetCents),
+        O::PriceTax | O::PriceTaxDesc => Some(Column::TaxCents),
         _ => None,
     };
     let desc = matches!(
@@ -199,32 +202,17 @@ pub async fn list(
             | O::OidDesc
             | O::PaidDateDesc
     );
-    // Amounts are stored as text: they are ordered by value, in memory (bounded by the period).
-    let amount: Option<fn(&Model) -> &str> = match order {
-        O::PriceGross | O::PriceGrossDesc => Some(|m| &m.price_gross),
-        O::PriceNet | O::PriceNetDesc => Some(|m| &m.price_net),
-        O::PriceTax | O::PriceTaxDesc => Some(|m| &m.price_tax),
-        _ => None,
-    };
-    let items = if let Some(amount) = amount {
-        let mut all = q.all(db).await?;
-        all.sort_by(|a, b| dec(amount(a)).cmp(&dec(amount(b))).then(a.id.cmp(&b.id)));
-        if desc {
-            all.reverse();
+    // Amounts order by their whole cents (the text totals do not sort by value).
+    q = match (column, order) {
+        (Some(c), _) => {
+            // Empty values last either way, as numbers are.
+            let q = q.order_by_asc(c.is_null());
+            if desc { q.order_by_desc(c) } else { q.order_by_asc(c) }
         }
-        all.into_iter().skip(page.offset() as usize).take(page.per_page as usize).collect()
-    } else {
-        q = match (column, order) {
-            (Some(c), _) => {
-                // Empty values last either way, as numbers are.
-                let q = q.order_by_asc(c.is_null());
-                if desc { q.order_by_desc(c) } else { q.order_by_asc(c) }
-            }
-            (None, O::Number | O::NumberDesc) => by_number(q, desc),
-            (None, _) => q,
-        };
-        q.order_by_desc(Column::Id).offset(page.offset()).limit(page.per_page).all(db).await?
+        (None, O::Number | O::NumberDesc) => by_number(q, desc),
+        (None, _) => q,
     };
+    let items = q.order_by_desc(Column::Id).offset(page.offset()).limit(page.per_page).all(db).await?;
     Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
 }
 

@@ -760,6 +760,11 @@ async fn write(
     am.price_net = Set(amounts.net.to_string());
     am.price_tax = Set(amounts.tax.to_string());
     am.price_gross = Set(amounts.gross.to_string());
+    for (dst, amount) in
+        [(&mut am.net_cents, amounts.net), (&mut am.tax_cents, amounts.tax), (&mut am.gross_cents, amounts.gross)]
+    {
+        *dst = Set(tax::cents(amount).ok_or(DomainError::field("input.positions", FieldCode::InvalidDecimal))?);
+    }
     am.updated_at = Set(now);
     let saved = if is_new { am.insert(db).await? } else { am.update(db).await? };
     store_lines(db, actor, &saved, &lines, &amounts.lines).await?;

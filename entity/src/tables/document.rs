@@ -120,6 +120,10 @@ pub struct Model {
     pub warehouse_id: Option<String>,
     /// Attachments visible to the buyer (seed `show_attachments`).
     pub show_attachments: bool,
+    /// The totals in whole cents, for ordering by value (the text totals are authoritative).
+    pub net_cents: i64,
+    pub tax_cents: i64,
+    pub gross_cents: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1004,3 +1004,24 @@ db_test!(oss_identification_seed_example, |app: TestApp| async move {
     assert_eq!(app.ok(&s.access, q, oss("FR", false, None)).await["createInvoice"]["useOss"], false);
     assert_eq!(app.ok(&s.access, q, oss("CH", false, None)).await["createInvoice"]["useOss"], false);
 });
+
+db_test!(amount_orders_use_cents_filled_by_the_migration, |app: TestApp| async move {
+    use migration::MigratorTrait;
+    let s = app.sign_up("cents@example.fr", "Cents").await;
+    for p in ["9.99", "100", "10.5"] {
+        app.ok(
+            &s.access,
+            "mutation($i: InvoiceInput!) { createInvoice(input: $i) { id } }",
+            json!({ "i": { "buyerName": "X", "positions": [{ "name": "A", "tax": "0", "priceNet": p }] } }),
+        )
+        .await;
+    }
+    // Rows written before the cents columns existed get them from their text totals.
+    migration::Migrator::down(&app.db, Some(1)).await.expect("down");
+    migration::Migrator::up(&app.db, None).await.expect("up");
+    let r = app.ok(&s.access, "{ invoices(order: PRICE_GROSS_DESC) { items { priceGross } } }", json!({})).await;
+    assert_eq!(
+        r["invoices"]["items"],
+        json!([{ "priceGross": "100.00" }, { "priceGross": "10.50" }, { "priceGross": "9.99" }])
+    );
+});
