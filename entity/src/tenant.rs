@@ -83,6 +83,8 @@ pub enum Credential {
     /// The public link of one document (the buyer completing an "invoice to complete");
     /// no user: `user_id` is nil. Built only by `documents::completion`.
     PublicLink(Uuid),
+    /// The server itself (jobs such as sealing): no user, never from a request.
+    System,
 }
 
 /// The authenticated caller of one request.

@@ -172,7 +172,9 @@ impl SessionMutation {
                 Ok(true)
             }
             // An API token is not a session: revoke it with `revokeApiToken`.
-            Credential::ApiToken(_) | Credential::PublicLink(_) => Err(ctx.fail(DomainError::Forbidden)),
+            Credential::ApiToken(_) | Credential::PublicLink(_) | Credential::System => {
+                Err(ctx.fail(DomainError::Forbidden))
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 //! Storage, sealing jobs and verification build on it.
 
 pub mod canonical;
+pub mod store;
 
 use sha2::{Digest, Sha256};
 

@@ -9,6 +9,8 @@ pub mod department_pattern;
 pub mod document;
 pub mod document_position;
 pub mod final_advance;
+pub mod ledger_entry;
+pub mod ledger_head;
 pub mod login_throttle;
 pub mod membership;
 pub mod number_series;
