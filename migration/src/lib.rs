@@ -15,6 +15,7 @@ mod m20261121_000008_document_category_and_user;
 mod m20261121_000009_document_extras;
 mod m20261121_000010_document_amount_cents;
 mod m20261121_000011_ledger;
+mod m20261121_000012_ledger_append_only;
 mod sort;
 
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000009_document_extras::Migration),
             Box::new(m20261121_000010_document_amount_cents::Migration),
             Box::new(m20261121_000011_ledger::Migration),
+            Box::new(m20261121_000012_ledger_append_only::Migration),
         ]
     }
 }

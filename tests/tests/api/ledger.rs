@@ -23,6 +23,17 @@ fn account(s: &Session) -> AccountId {
     AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap())
 }
 
+/// Runs tampering SQL with the ledger's append-only triggers lifted (the last migration
+/// rolled back, then applied again), as an attacker with database access could.
+async fn tamper(app: &TestApp, sql: &str) {
+    use migration::MigratorTrait;
+    let all = migration::Migrator::migrations();
+    let at = all.iter().position(|m| m.name() == "m20261121_000012_ledger_append_only").expect("migration");
+    migration::Migrator::down(&app.db, Some((all.len() - at) as u32)).await.expect("down");
+    app.sql(sql).await;
+    migration::Migrator::up(&app.db, None).await.expect("up");
+}
+
 async fn reason(app: &TestApp, s: &Session) -> Option<(i64, &'static str)> {
     verify_documents(&app.db, account(s)).await.unwrap().first_broken.map(|b: Broken| (b.sequence, b.reason))
 }
@@ -76,26 +87,51 @@ db_test!(verification_names_every_tampering, |app: TestApp| async move {
     assert_eq!(reason(&app, &s).await, None);
 
     // A sealed record's stored form changed (its hash no longer matches).
-    app.sql("UPDATE ledger_entries SET canonical = canonical || ' ' WHERE sequence = 4").await;
+    tamper(&app, "UPDATE ledger_entries SET canonical = canonical || ' ' WHERE sequence = 4").await;
     assert_eq!(reason(&app, &s).await, Some((4, "hash_mismatch")));
-    app.sql("UPDATE ledger_entries SET canonical = substr(canonical, 1, length(canonical) - 1) WHERE sequence = 4")
-        .await;
+    tamper(
+        &app,
+        "UPDATE ledger_entries SET canonical = substr(canonical, 1, length(canonical) - 1) WHERE sequence = 4",
+    )
+    .await;
     assert_eq!(reason(&app, &s).await, None);
 
     // Two entries swapped.
-    app.sql("UPDATE ledger_entries SET sequence = -1 WHERE sequence = 2").await;
-    app.sql("UPDATE ledger_entries SET sequence = 2 WHERE sequence = 3").await;
-    app.sql("UPDATE ledger_entries SET sequence = 3 WHERE sequence = -1").await;
+    tamper(&app, "UPDATE ledger_entries SET sequence = -1 WHERE sequence = 2").await;
+    tamper(&app, "UPDATE ledger_entries SET sequence = 2 WHERE sequence = 3").await;
+    tamper(&app, "UPDATE ledger_entries SET sequence = 3 WHERE sequence = -1").await;
     assert_eq!(reason(&app, &s).await, Some((2, "broken_link")));
-    app.sql("UPDATE ledger_entries SET sequence = -1 WHERE sequence = 2").await;
-    app.sql("UPDATE ledger_entries SET sequence = 2 WHERE sequence = 3").await;
-    app.sql("UPDATE ledger_entries SET sequence = 3 WHERE sequence = -1").await;
+    tamper(&app, "UPDATE ledger_entries SET sequence = -1 WHERE sequence = 2").await;
+    tamper(&app, "UPDATE ledger_entries SET sequence = 2 WHERE sequence = 3").await;
+    tamper(&app, "UPDATE ledger_entries SET sequence = 3 WHERE sequence = -1").await;
     assert_eq!(reason(&app, &s).await, None);
 
     // The newest entry deleted: the head tells.
-    app.sql("DELETE FROM ledger_entries WHERE sequence = 5").await;
+    tamper(&app, "DELETE FROM ledger_entries WHERE sequence = 5").await;
     assert_eq!(reason(&app, &s).await, Some((5, "truncated")));
     // A middle entry deleted.
-    app.sql("DELETE FROM ledger_entries WHERE sequence = 2").await;
+    tamper(&app, "DELETE FROM ledger_entries WHERE sequence = 2").await;
     assert_eq!(reason(&app, &s).await, Some((2, "missing_entry")));
+});
+
+db_test!(the_database_refuses_to_change_the_ledger, |app: TestApp| async move {
+    let s = app.sign_up("triggers@example.fr", "Triggers").await;
+    issue_invoices(&app, &s.access, 2).await;
+    seal_documents(&app.db, account(&s)).await.unwrap();
+    use sea_orm::ConnectionTrait;
+    for sql in [
+        "UPDATE ledger_entries SET hash = 'x'",
+        "DELETE FROM ledger_entries WHERE sequence = 2",
+        "UPDATE ledger_heads SET last_sequence = 1",
+        "UPDATE ledger_heads SET genesis = 'x'",
+        "DELETE FROM ledger_heads",
+    ] {
+        let err = app.db.execute_unprepared(sql).await.expect_err(sql);
+        let text = err.to_string();
+        assert!(text.contains("append-only") || text.contains("only move forward"), "{sql}: {text}");
+    }
+    // Sealing more still moves the head forward.
+    issue_invoices(&app, &s.access, 1).await;
+    assert_eq!(seal_documents(&app.db, account(&s)).await.unwrap(), 1);
+    assert!(verify_documents(&app.db, account(&s)).await.unwrap().ok());
 });
