@@ -117,7 +117,10 @@ impl Department {
         let rows = entity::departments::patterns_of(&ctx.app().db, actor, id).await.gql(ctx)?;
         Ok(rows
             .into_iter()
-            .map(|p| NumberingPattern { kind: DocumentKind::parse(&p.kind), pattern: p.pattern })
+            .map(|p| NumberingPattern {
+                kind: DocumentKind::parse(&p.kind).unwrap_or(DocumentKind::Vat),
+                pattern: p.pattern,
+            })
             .collect())
     }
 }

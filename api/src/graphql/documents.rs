@@ -13,87 +13,67 @@ use entity::documents::flows::{AdvanceInput, AdvanceMode};
 use entity::documents::{BuyerInput, BuyerRef, DocumentFilter, DocumentInput, Flags, PositionInput, Texts};
 use entity::tables::{document::Model, document_position};
 
-/// Document kinds (the seed's `kind`).
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum DocumentKind {
-    /// Invoice ("facture").
-    Vat,
-    Proforma,
-    /// Advance invoice ("facture d'acompte").
-    Advance,
-    /// Final invoice ("facture de solde").
-    Final,
-    /// Credit note ("facture d'avoir").
-    Correction,
-    Receipt,
-    InvoiceOther,
-    /// Estimate ("devis").
-    Estimate,
-    ClientOrder,
-    MaintenanceRequest,
-    PaymentReceipt,
-    /// Cash-in voucher.
-    Kp,
-    /// Cash-out voucher.
-    Kw,
-}
+/// A GraphQL enum over the seed's value names: `as_str` gives the stored name, `parse` reads
+/// it back. One table per enum instead of a hand-written match each way.
+macro_rules! seed_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+        pub enum $name { $($(#[$vm])* $variant,)* }
 
-impl DocumentKind {
-    const ALL: [(DocumentKind, &'static str); 13] = [
-        (DocumentKind::Vat, "vat"),
-        (DocumentKind::Proforma, "proforma"),
-        (DocumentKind::Advance, "advance"),
-        (DocumentKind::Final, "final"),
-        (DocumentKind::Correction, "correction"),
-        (DocumentKind::Receipt, "receipt"),
-        (DocumentKind::InvoiceOther, "invoice_other"),
-        (DocumentKind::Estimate, "estimate"),
-        (DocumentKind::ClientOrder, "client_order"),
-        (DocumentKind::MaintenanceRequest, "maintenance_request"),
-        (DocumentKind::PaymentReceipt, "payment_receipt"),
-        (DocumentKind::Kp, "kp"),
-        (DocumentKind::Kw, "kw"),
-    ];
+        impl $name {
+            pub(crate) fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text,)* }
+            }
 
-    pub(crate) fn as_str(self) -> &'static str {
-        Self::ALL.iter().find(|(k, _)| *k == self).map(|(_, s)| *s).unwrap_or("vat")
-    }
-
-    pub(crate) fn parse(s: &str) -> DocumentKind {
-        Self::ALL.iter().find(|(_, t)| *t == s).map(|(k, _)| *k).unwrap_or(DocumentKind::Vat)
-    }
-}
-
-/// `DRAFT` until issued; then the seed's statuses.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum DocumentStatus {
-    Draft,
-    Issued,
-    Sent,
-    Paid,
-    Partial,
-    Rejected,
-    Accepted,
-    Incomplete,
-    /// Cancelled (`cancelInvoice`); a fiscal document is cancelled by a credit note.
-    Cancelled,
-}
-
-impl DocumentStatus {
-    fn parse(s: &str) -> DocumentStatus {
-        match s {
-            "issued" => Self::Issued,
-            "sent" => Self::Sent,
-            "paid" => Self::Paid,
-            "partial" => Self::Partial,
-            "rejected" => Self::Rejected,
-            "accepted" => Self::Accepted,
-            "incomplete" => Self::Incomplete,
-            "cancelled" => Self::Cancelled,
-            _ => Self::Draft,
+            pub(crate) fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some(Self::$variant),)* _ => None }
+            }
         }
-    }
+    };
 }
+
+seed_enum!(
+    /// Document kinds (the seed's `kind`).
+    DocumentKind {
+        /// Invoice ("facture").
+        Vat = "vat",
+        Proforma = "proforma",
+        /// Advance invoice ("facture d'acompte").
+        Advance = "advance",
+        /// Final invoice ("facture de solde").
+        Final = "final",
+        /// Credit note ("facture d'avoir").
+        Correction = "correction",
+        Receipt = "receipt",
+        InvoiceOther = "invoice_other",
+        /// Estimate ("devis").
+        Estimate = "estimate",
+        ClientOrder = "client_order",
+        MaintenanceRequest = "maintenance_request",
+        PaymentReceipt = "payment_receipt",
+        /// Cash-in voucher.
+        Kp = "kp",
+        /// Cash-out voucher.
+        Kw = "kw",
+    }
+);
+
+seed_enum!(
+    /// `DRAFT` until issued; then the seed's statuses.
+    DocumentStatus {
+        Draft = "draft",
+        Issued = "issued",
+        Sent = "sent",
+        Paid = "paid",
+        Partial = "partial",
+        Rejected = "rejected",
+        Accepted = "accepted",
+        Incomplete = "incomplete",
+        /// Cancelled (`cancelInvoice`); a fiscal document is cancelled by a credit note.
+        Cancelled = "cancelled",
+    }
+);
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::tax::DiscountKind")]
@@ -108,60 +88,43 @@ pub enum DiscountKind {
     Amount,
 }
 
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum PositionKind {
-    Normal,
-    TextSeparator,
-    Subtotal,
-    /// A credit-note line (the difference), with `correctionBefore` / `correctionAfter`.
-    Correction,
-    /// The line as it was, on a credit-note line (output only).
-    CorrectionBefore,
-    /// The line as it becomes, on a credit-note line (output only).
-    CorrectionAfter,
-    /// An advance deducted by a final invoice (built by the server, output only).
-    AdvanceDeduction,
-}
-
-impl PositionKind {
-    const ALL: [(PositionKind, &'static str); 7] = [
-        (PositionKind::Normal, "normal"),
-        (PositionKind::TextSeparator, "text_separator"),
-        (PositionKind::Subtotal, "subtotal"),
-        (PositionKind::Correction, "correction"),
-        (PositionKind::CorrectionBefore, "correction_before"),
-        (PositionKind::CorrectionAfter, "correction_after"),
-        (PositionKind::AdvanceDeduction, "advance_deduction"),
-    ];
-
-    fn as_str(self) -> &'static str {
-        Self::ALL.iter().find(|(k, _)| *k == self).map(|(_, s)| *s).unwrap_or("normal")
+seed_enum!(
+    PositionKind {
+        Normal = "normal",
+        TextSeparator = "text_separator",
+        Subtotal = "subtotal",
+        /// A credit-note line (the difference), with `correctionBefore` / `correctionAfter`.
+        Correction = "correction",
+        /// The line as it was, on a credit-note line (output only).
+        CorrectionBefore = "correction_before",
+        /// The line as it becomes, on a credit-note line (output only).
+        CorrectionAfter = "correction_after",
+        /// An advance deducted by a final invoice (built by the server, output only).
+        AdvanceDeduction = "advance_deduction",
     }
+);
 
-    fn parse(s: &str) -> PositionKind {
-        Self::ALL.iter().find(|(_, t)| *t == s).map(|(k, _)| *k).unwrap_or(PositionKind::Normal)
+seed_enum!(
+    /// The seed's `sum_recovery`: show the fixed recovery-cost indemnity mention or not.
+    SumRecovery {
+        ClientProfessionnel = "client_professionnel",
+        ClientParticulier = "client_particulier",
     }
-}
+);
 
-/// The seed's `sum_recovery`: show the fixed recovery-cost indemnity mention or not.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum SumRecovery {
-    ClientProfessionnel,
-    ClientParticulier,
-}
-
-/// Where a conversion rate comes from (the seed's `exchange_kind`). Only `OWN` (a rate
-/// you give in `exchangeCurrencyRate`) is computed today; the bank feeds are refused.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum ExchangeKind {
-    Ecb,
-    Nbp,
-    Cbr,
-    Nbu,
-    Nbg,
-    Nbt,
-    Own,
-}
+seed_enum!(
+    /// Where a conversion rate comes from (the seed's `exchange_kind`). Only `OWN` (a rate
+    /// you give in `exchangeCurrencyRate`) is computed today; the bank feeds are refused.
+    ExchangeKind {
+        Ecb = "ecb",
+        Nbp = "nbp",
+        Cbr = "cbr",
+        Nbu = "nbu",
+        Nbg = "nbg",
+        Nbt = "nbt",
+        Own = "own",
+    }
+);
 
 /// How an advance is computed from its estimate (the seed's `advance_creation_mode`).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -170,10 +133,6 @@ pub enum AdvanceCreationMode {
     Percent,
     /// `advanceValue` as a gross amount.
     Amount,
-}
-
-fn lower(name: &str) -> String {
-    name.to_ascii_lowercase()
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -279,7 +238,7 @@ impl From<document_position::Model> for DocumentPosition {
         let model = p.clone();
         Self {
             id: ID(p.id.to_string()),
-            kind: PositionKind::parse(&p.kind),
+            kind: PositionKind::parse(&p.kind).unwrap_or(PositionKind::Normal),
             product_id: p.product_id.map(|x| ID(x.to_string())),
             name: p.name,
             description: p.description,
@@ -476,8 +435,8 @@ impl From<Model> for Invoice {
         Self {
             id: ID(m.id.to_string()),
             number: m.number.clone(),
-            kind: DocumentKind::parse(&m.kind),
-            status: DocumentStatus::parse(&m.status),
+            kind: DocumentKind::parse(&m.kind).unwrap_or(DocumentKind::Vat),
+            status: DocumentStatus::parse(&m.status).unwrap_or(DocumentStatus::Draft),
             income: m.income,
             test: m.test,
             issue_date: Date(m.issue_date),
@@ -559,25 +518,9 @@ impl From<Model> for Invoice {
             paid_after_completion: m.paid_after_completion,
             send_after_completion: m.send_after_completion,
             prevent_send_email_to_complete: m.prevent_send_email_to_complete,
-            sum_recovery: match m.sum_recovery.as_deref() {
-                Some("client_professionnel") => Some(SumRecovery::ClientProfessionnel),
-                Some("client_particulier") => Some(SumRecovery::ClientParticulier),
-                _ => None,
-            },
+            sum_recovery: m.sum_recovery.as_deref().and_then(SumRecovery::parse),
             prime_cee_value: Decimal::stored(&m.prime_cee_value),
-            exchange_kind: m.exchange_kind.as_deref().and_then(|k| {
-                [
-                    ExchangeKind::Ecb,
-                    ExchangeKind::Nbp,
-                    ExchangeKind::Cbr,
-                    ExchangeKind::Nbu,
-                    ExchangeKind::Nbg,
-                    ExchangeKind::Nbt,
-                    ExchangeKind::Own,
-                ]
-                .into_iter()
-                .find(|e| lower(&format!("{e:?}")) == k)
-            }),
+            exchange_kind: m.exchange_kind.as_deref().and_then(ExchangeKind::parse),
             exchange_currency_rate: Decimal::stored(&m.exchange_currency_rate),
             exchange: exchange_of(&m),
             amount_to_pay: amount_to_pay(&m),
@@ -938,7 +881,7 @@ impl InvoiceInput {
                 title: self.title,
                 buyer_title: self.buyer_title,
                 additional_invoice_field: self.additional_invoice_field,
-                sum_recovery: self.sum_recovery.map(|r| lower(&format!("{r:?}")).replace("client", "client_")),
+                sum_recovery: self.sum_recovery.map(|r| r.as_str().to_owned()),
                 interest_rate: self.interest_rate,
                 advanced_payment_discount: self.advanced_payment_discount,
                 conditional_notes: self.conditional_notes,
@@ -951,7 +894,7 @@ impl InvoiceInput {
                 corrected_content_before: self.corrected_content_before,
                 corrected_content_after: self.corrected_content_after,
                 exchange_currency: self.exchange_currency,
-                exchange_kind: self.exchange_kind.map(|k| lower(&format!("{k:?}"))),
+                exchange_kind: self.exchange_kind.map(|k| k.as_str().to_owned()),
                 accounting_status: self.accounting_status,
                 send_completion_to: self.send_completion_to,
                 warehouse_id: self.warehouse_id,
@@ -1166,17 +1109,7 @@ impl DocumentMutation {
     async fn change_status(&self, ctx: &Context<'_>, id: ID, status: DocumentStatus) -> async_graphql::Result<Invoice> {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
-        let status = match status {
-            DocumentStatus::Issued => "issued",
-            DocumentStatus::Sent => "sent",
-            DocumentStatus::Paid => "paid",
-            DocumentStatus::Partial => "partial",
-            DocumentStatus::Rejected => "rejected",
-            DocumentStatus::Accepted => "accepted",
-            DocumentStatus::Draft => "draft",
-            DocumentStatus::Incomplete => "incomplete",
-            DocumentStatus::Cancelled => "cancelled",
-        };
+        let status = status.as_str();
         Ok(entity::documents::change_status(&ctx.app().db, actor, id, status).await.gql(ctx)?.into())
     }
 
