@@ -208,6 +208,14 @@ impl TestApp {
         }
     }
 
+    /// `createInvoice(input, issue)` selecting `selection`: the whole answer, errors included.
+    pub async fn create_invoice(&self, token: &str, selection: &str, input: Value, issue: bool) -> Value {
+        let query = format!(
+            "mutation($i: InvoiceInput!, $x: Boolean) {{ createInvoice(input: $i, issue: $x) {{ {selection} }} }}"
+        );
+        self.gql_full(Some(token), None, &query, json!({ "i": input, "x": issue })).await
+    }
+
     /// Runs SQL directly, bypassing the API (to set up situations the API cannot yet create).
     pub async fn sql(&self, sql: &str) {
         self.db.execute_unprepared(sql).await.expect("sql");
@@ -235,6 +243,13 @@ impl Session {
             account_id: p["account"]["id"].as_str().expect("account id").to_owned(),
         }
     }
+}
+
+/// The first error's code and its field (the first field error's, else the conflict's).
+pub fn failure(r: &Value) -> (String, String) {
+    let e = &r["errors"][0];
+    let field = e["extensions"]["fields"][0]["field"].as_str().or(e["extensions"]["field"].as_str()).unwrap_or("");
+    (code(e).to_owned(), field.to_owned())
 }
 
 /// Error code of a GraphQL error value.

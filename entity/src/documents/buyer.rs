@@ -101,3 +101,21 @@ pub(super) fn set_seller(am: &mut ActiveModel, d: &department::Model) {
     am.seller_www = Set(d.www.clone());
     am.seller_fax = Set(d.fax.clone());
 }
+
+/// The buyer details a document shows (copied onto it when it was written).
+pub(super) fn shown_buyer(d: &Model) -> BuyerInput {
+    BuyerInput {
+        name: d.buyer_name.clone(),
+        first_name: d.buyer_first_name.clone(),
+        last_name: d.buyer_last_name.clone(),
+        company: Some(d.buyer_company),
+        tax_no: d.buyer_tax_no.clone(),
+        tax_no_kind: d.buyer_tax_no_kind.clone(),
+        post_code: d.buyer_post_code.clone(),
+        city: d.buyer_city.clone(),
+        street: d.buyer_street.clone(),
+        country: d.buyer_country.clone(),
+        email: d.buyer_email.clone(),
+        phone: d.buyer_phone.clone(),
+    }
+}

@@ -37,20 +37,21 @@ pub async fn lines_of(db: &DatabaseConnection, doc: &Model) -> DomainResult<Vec<
 
 /// What the seller pre-filled, corrected by what the buyer typed.
 fn completed_buyer(doc: &Model, typed: BuyerInput) -> BuyerInput {
-    let pick = |t: Option<String>, pre: &Option<String>| clean(&t).or_else(|| pre.clone());
+    let pre = shown_buyer(doc);
+    let pick = |t: Option<String>, pre: Option<String>| clean(&t).or(pre);
     BuyerInput {
-        name: pick(typed.name, &doc.buyer_name),
-        first_name: pick(typed.first_name, &doc.buyer_first_name),
-        last_name: pick(typed.last_name, &doc.buyer_last_name),
-        company: typed.company.or(Some(doc.buyer_company)),
-        tax_no: pick(typed.tax_no, &doc.buyer_tax_no),
-        tax_no_kind: pick(typed.tax_no_kind, &doc.buyer_tax_no_kind),
-        post_code: pick(typed.post_code, &doc.buyer_post_code),
-        city: pick(typed.city, &doc.buyer_city),
-        street: pick(typed.street, &doc.buyer_street),
-        country: pick(typed.country, &doc.buyer_country),
-        email: pick(typed.email, &doc.buyer_email),
-        phone: pick(typed.phone, &doc.buyer_phone),
+        name: pick(typed.name, pre.name),
+        first_name: pick(typed.first_name, pre.first_name),
+        last_name: pick(typed.last_name, pre.last_name),
+        company: typed.company.or(pre.company),
+        tax_no: pick(typed.tax_no, pre.tax_no),
+        tax_no_kind: pick(typed.tax_no_kind, pre.tax_no_kind),
+        post_code: pick(typed.post_code, pre.post_code),
+        city: pick(typed.city, pre.city),
+        street: pick(typed.street, pre.street),
+        country: pick(typed.country, pre.country),
+        email: pick(typed.email, pre.email),
+        phone: pick(typed.phone, pre.phone),
     }
 }
 

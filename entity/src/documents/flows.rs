@@ -85,7 +85,7 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
         // and currency unless it says otherwise.
         if source.is_none() {
             if input.client.is_none() && input.buyer.is_empty() {
-                input.prepared.buyer_snapshot = Some(snapshot_buyer(&target));
+                input.prepared.buyer_snapshot = Some((target.client_id, shown_buyer(&target)));
             }
             input.department_id = input.department_id.or(Some(target.department_id));
         }
@@ -171,12 +171,7 @@ async fn check_no_other_final(
     this: Option<Uuid>,
     field: &str,
 ) -> DomainResult<()> {
-    let mut q = Entity::find()
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .filter(Column::InvoiceId.eq(estimate))
-        .filter(Column::Kind.eq("final"))
-        .filter(Column::State.eq("issued"))
-        .filter(Column::Status.ne("cancelled"));
+    let mut q = standing_linked(actor, estimate, "final");
     if let Some(id) = this {
         q = q.filter(Column::Id.ne(id));
     }
@@ -260,29 +255,8 @@ fn fill_from(input: &mut DocumentInput, src: &Model) {
         input.exchange_currency_rate = src.exchange_currency_rate.as_deref().map(dec);
     }
     if input.client.is_none() && input.buyer.is_empty() {
-        input.prepared.buyer_snapshot = Some(snapshot_buyer(src));
+        input.prepared.buyer_snapshot = Some((src.client_id, shown_buyer(src)));
     }
-}
-
-/// The buyer as a document shows it, and its contact.
-fn snapshot_buyer(src: &Model) -> (Option<Uuid>, BuyerInput) {
-    (
-        src.client_id,
-        BuyerInput {
-            name: src.buyer_name.clone(),
-            first_name: src.buyer_first_name.clone(),
-            last_name: src.buyer_last_name.clone(),
-            company: Some(src.buyer_company),
-            tax_no: src.buyer_tax_no.clone(),
-            tax_no_kind: src.buyer_tax_no_kind.clone(),
-            post_code: src.buyer_post_code.clone(),
-            city: src.buyer_city.clone(),
-            street: src.buyer_street.clone(),
-            country: src.buyer_country.clone(),
-            email: src.buyer_email.clone(),
-            phone: src.buyer_phone.clone(),
-        },
-    )
 }
 
 /// A credit note's lines for a whole invoice: each line taken back (`total`), or kept as
@@ -338,6 +312,18 @@ fn zero_total(p: Price) -> Price {
     }
 }
 
+/// The account's issued, uncancelled documents of `kind` whose functional link is
+/// `target` (an estimate's advances or final, an invoice's credit notes): the documents
+/// every limit and default of the flows counts.
+fn standing_linked(actor: &Actor, target: Uuid, kind: &str) -> sea_orm::Select<Entity> {
+    Entity::find()
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .filter(Column::InvoiceId.eq(target))
+        .filter(Column::Kind.eq(kind))
+        .filter(Column::State.eq("issued"))
+        .filter(Column::Status.ne("cancelled"))
+}
+
 /// Gross of the issued documents of `kind` linked to `target`, other than `except`.
 async fn linked_issued_gross(
     db: &impl ConnectionTrait,
@@ -346,12 +332,7 @@ async fn linked_issued_gross(
     kind: &str,
     except: Option<Uuid>,
 ) -> DomainResult<Decimal> {
-    let mut q = Entity::find()
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .filter(Column::InvoiceId.eq(target))
-        .filter(Column::Kind.eq(kind))
-        .filter(Column::State.eq("issued"))
-        .filter(Column::Status.ne("cancelled"));
+    let mut q = standing_linked(actor, target, kind);
     if let Some(id) = except {
         q = q.filter(Column::Id.ne(id));
     }
@@ -440,12 +421,7 @@ async fn advances_to_deduct(
         .collect();
     let Some(ids) = named else {
         let Some(estimate) = estimate else { return Ok(Vec::new()) };
-        return Ok(Entity::find()
-            .filter(Column::AccountId.eq(actor.account_id.0))
-            .filter(Column::InvoiceId.eq(estimate))
-            .filter(Column::Kind.eq("advance"))
-            .filter(Column::State.eq("issued"))
-            .filter(Column::Status.ne("cancelled"))
+        return Ok(standing_linked(actor, estimate, "advance")
             .order_by_asc(Column::IssueDate)
             .order_by_asc(Column::NumberCounter)
             .all(db)

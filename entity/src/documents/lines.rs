@@ -361,7 +361,7 @@ fn resolve_one(
     })
 }
 
-fn line_of_row(p: pos::Model, dk: Option<DiscountKind>) -> Line {
+pub(super) fn line_of_row(p: pos::Model, dk: Option<DiscountKind>) -> Line {
     let discount = match dk {
         Some(DiscountKind::Amount) => p.discount.as_deref().map(dec),
         Some(_) => p.discount_percent.as_deref().map(dec),

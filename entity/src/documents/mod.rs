@@ -258,76 +258,38 @@ optional_columns!(Texts: String {
     warehouse_id: "input.warehouseId", MAX_LINE;
 });
 
-/// Optional flags (absent: unchanged).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Flags {
-    pub use_oss: Option<bool>,
-    pub use_prime_cee: Option<bool>,
-    pub hide_tax: Option<bool>,
-    pub use_delivery_address: Option<bool>,
-    pub additional_info: Option<bool>,
-    pub split_payment: Option<bool>,
-    pub paid_after_completion: Option<bool>,
-    pub send_after_completion: Option<bool>,
-    pub prevent_send_email_to_complete: Option<bool>,
-    pub show_attachments: Option<bool>,
-}
-
-impl Flags {
-    fn apply(&self, am: &mut ActiveModel) {
-        for (dst, src) in [
-            (&mut am.use_oss, self.use_oss),
-            (&mut am.use_prime_cee, self.use_prime_cee),
-            (&mut am.hide_tax, self.hide_tax),
-            (&mut am.use_delivery_address, self.use_delivery_address),
-            (&mut am.additional_info, self.additional_info),
-            (&mut am.split_payment, self.split_payment),
-            (&mut am.paid_after_completion, self.paid_after_completion),
-            (&mut am.send_after_completion, self.send_after_completion),
-            (&mut am.prevent_send_email_to_complete, self.prevent_send_email_to_complete),
-            (&mut am.show_attachments, self.show_attachments),
-        ] {
-            if let Some(b) = src {
-                *dst = Set(b);
+macro_rules! optional_flags {
+    ($name:ident { $($field:ident,)* }) => {
+        /// Optional document flags (absent: unchanged).
+        #[derive(Clone, Copy, Debug, Default)]
+        pub struct $name { $(pub $field: Option<bool>,)* }
+        impl $name {
+            fn apply(&self, am: &mut ActiveModel) {
+                $(if let Some(b) = self.$field { am.$field = Set(b); })*
+            }
+            fn from_model(m: &Model) -> Self {
+                Self { $($field: Some(m.$field),)* }
+            }
+            /// Takes `other`'s value for every flag this one leaves out.
+            fn fill_from(&mut self, other: &Self) {
+                $(if self.$field.is_none() { self.$field = other.$field; })*
             }
         }
-    }
-
-    fn fill_from(&mut self, other: &Self) {
-        let pairs = [
-            (&mut self.use_oss, other.use_oss),
-            (&mut self.use_prime_cee, other.use_prime_cee),
-            (&mut self.hide_tax, other.hide_tax),
-            (&mut self.use_delivery_address, other.use_delivery_address),
-            (&mut self.additional_info, other.additional_info),
-            (&mut self.split_payment, other.split_payment),
-            (&mut self.paid_after_completion, other.paid_after_completion),
-            (&mut self.send_after_completion, other.send_after_completion),
-            (&mut self.prevent_send_email_to_complete, other.prevent_send_email_to_complete),
-            (&mut self.show_attachments, other.show_attachments),
-        ];
-        for (mine, theirs) in pairs {
-            if mine.is_none() {
-                *mine = theirs;
-            }
-        }
-    }
-
-    fn from_model(m: &Model) -> Self {
-        Flags {
-            use_oss: Some(m.use_oss),
-            use_prime_cee: Some(m.use_prime_cee),
-            hide_tax: Some(m.hide_tax),
-            use_delivery_address: Some(m.use_delivery_address),
-            additional_info: Some(m.additional_info),
-            split_payment: Some(m.split_payment),
-            paid_after_completion: Some(m.paid_after_completion),
-            send_after_completion: Some(m.send_after_completion),
-            prevent_send_email_to_complete: Some(m.prevent_send_email_to_complete),
-            show_attachments: Some(m.show_attachments),
-        }
-    }
+    };
 }
+
+optional_flags!(Flags {
+    use_oss,
+    use_prime_cee,
+    hide_tax,
+    use_delivery_address,
+    additional_info,
+    split_payment,
+    paid_after_completion,
+    send_after_completion,
+    prevent_send_email_to_complete,
+    show_attachments,
+});
 
 /// The seed's `sum_recovery` values, `exchange_kind` values and the one forced `accounting_status`.
 pub const SUM_RECOVERY: [&str; 2] = ["client_professionnel", "client_particulier"];
@@ -1356,7 +1318,18 @@ pub async fn created_from(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) ->
 
 /// The per-rate tax summary of a stored document, recomputed by the engine from its lines.
 pub async fn tax_summary(db: &impl ConnectionTrait, actor: &Actor, m: &Model) -> DomainResult<Vec<tax::TaxSummaryRow>> {
+    Ok(positions_and_tax_summary(db, actor, m).await?.1)
+}
+
+/// A stored document's positions and its tax summary, from one read of its lines.
+pub async fn positions_and_tax_summary(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    m: &Model,
+) -> DomainResult<(Vec<pos::Model>, Vec<tax::TaxSummaryRow>)> {
+    let rows = positions(db, actor, m.id).await?;
     let dk = stored_discount_kind(m);
-    let lines: Vec<LineInput> = stored_lines(db, actor, m.id, dk).await?.into_iter().map(|l| l.input).collect();
-    Ok(tax::compute(&lines, &stored_strategy(m), dk).map_err(engine_error)?.tax_summary)
+    let lines: Vec<LineInput> = rows.iter().cloned().map(|r| line_of_row(r, dk).input).collect();
+    let summary = tax::compute(&lines, &stored_strategy(m), dk).map_err(engine_error)?.tax_summary;
+    Ok((rows, summary))
 }

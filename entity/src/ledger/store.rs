@@ -70,8 +70,7 @@ async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: Chai
 /// The canonical form of a document as it is now.
 pub async fn document_canonical(db: &impl ConnectionTrait, actor: &Actor, d: &document::Model) -> DomainResult<String> {
     let dec = |s: &str| crate::validation::parse_decimal(s).unwrap_or_default();
-    let lines = crate::documents::positions(db, actor, d.id).await?;
-    let vat = crate::documents::tax_summary(db, actor, d).await?;
+    let (lines, vat) = crate::documents::positions_and_tax_summary(db, actor, d).await?;
     let corrects = match (d.kind.as_str(), d.invoice_id) {
         ("correction", Some(id)) => crate::documents::get(db, actor, id).await.ok().and_then(|c| c.number),
         _ => None,

@@ -6,25 +6,13 @@ use serde_json::{Value, json};
 const DOC: &str = "id number kind status priceGross issueDate buyerName buyerStreet buyerEmail buyerTaxNo clientId positions { kind quantity totalPriceGross }";
 
 async fn try_create(app: &TestApp, token: &str, input: Value, issue: bool) -> Value {
-    app.gql_full(
-        Some(token),
-        None,
-        &format!("mutation($i: InvoiceInput!, $x: Boolean) {{ createInvoice(input: $i, issue: $x) {{ {DOC} }} }}"),
-        json!({ "i": input, "x": issue }),
-    )
-    .await
+    app.create_invoice(token, DOC, input, issue).await
 }
 
 async fn create(app: &TestApp, token: &str, input: Value, issue: bool) -> Value {
     let r = try_create(app, token, input, issue).await;
     assert!(r.get("errors").is_none(), "{r}");
     r["data"]["createInvoice"].clone()
-}
-
-fn failure(r: &Value) -> (String, String) {
-    let e = &r["errors"][0];
-    let field = e["extensions"]["fields"][0]["field"].as_str().or(e["extensions"]["field"].as_str()).unwrap_or("");
-    (code(e).to_owned(), field.to_owned())
 }
 
 async fn cancel(app: &TestApp, token: &str, id: &Value) -> Value {

@@ -8,26 +8,13 @@ use serde_json::{Value, json};
 const DOC: &str = "id number kind status priceNet priceTax priceGross paid amountToPay buyerName clientId issueDate paymentTo fromInvoiceId invoiceId correctionReason cancelReason completionUrl positions { kind name quantity tax totalPriceNet totalPriceGross productId correctionBefore { kind quantity totalPriceGross } correctionAfter { kind quantity totalPriceGross } } taxSummary { tax net taxAmount gross }";
 
 async fn create_full(app: &TestApp, token: &str, input: Value, issue: bool) -> Value {
-    app.gql_full(
-        Some(token),
-        None,
-        &format!("mutation($i: InvoiceInput!, $x: Boolean) {{ createInvoice(input: $i, issue: $x) {{ {DOC} }} }}"),
-        json!({ "i": input, "x": issue }),
-    )
-    .await
+    app.create_invoice(token, DOC, input, issue).await
 }
 
 async fn create(app: &TestApp, token: &str, input: Value, issue: bool) -> Value {
     let r = create_full(app, token, input, issue).await;
     assert!(r.get("errors").is_none(), "{r}");
     r["data"]["createInvoice"].clone()
-}
-
-/// The first error's code and its first field.
-fn failure(r: &Value) -> (String, String) {
-    let e = &r["errors"][0];
-    let field = e["extensions"]["fields"][0]["field"].as_str().or(e["extensions"]["field"].as_str()).unwrap_or("");
-    (code(e).to_owned(), field.to_owned())
 }
 
 fn rule(r: &Value) -> String {
