@@ -5,6 +5,7 @@
 
 pub mod canonical;
 pub mod store;
+pub mod subjects;
 
 use sha2::{Digest, Sha256};
 

@@ -4,15 +4,14 @@
 //! issue time. Verification recomputes every link and compares every sealed record with
 //! its subject as it is now.
 
-use super::{canonical, chain_hash, genesis};
-use crate::db::begin_write;
+use super::{canonical, chain_hash, genesis, subjects};
 use crate::error::{DomainError, DomainResult};
-use crate::tables::{document, ledger_entry as entry, ledger_head as head};
+use crate::tables::{ledger_entry as entry, ledger_head as head};
 use crate::tenant::{AccountId, Actor, Credential, Role, UserId};
 use chrono::Utc;
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
 use uuid::Uuid;
@@ -38,13 +37,13 @@ impl Chain {
 }
 
 /// The server acting for an account (sealing reads the account's documents).
-fn system_actor(account: AccountId) -> Actor {
+pub(crate) fn system_actor(account: AccountId) -> Actor {
     Actor { user_id: UserId(Uuid::nil()), account_id: account, role: Role::Owner, credential: Credential::System }
 }
 
 /// The chain's head, created with a random genesis on first use, locked until the
 /// transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's write transaction excludes others).
-async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: Chain) -> DomainResult<head::Model> {
+pub async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: Chain) -> DomainResult<head::Model> {
     let start = genesis();
     head::Entity::insert(head::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -67,103 +66,91 @@ async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: Chai
         .ok_or(DomainError::NotFound("ledger head"))
 }
 
-/// The canonical form of a document as it is now.
-pub async fn document_canonical(db: &impl ConnectionTrait, actor: &Actor, d: &document::Model) -> DomainResult<String> {
-    let dec = |s: &str| crate::validation::parse_decimal(s).unwrap_or_default();
-    let (lines, vat) = crate::documents::positions_and_tax_summary(db, actor, d).await?;
-    let corrects = match (d.kind.as_str(), d.invoice_id) {
-        ("correction", Some(id)) => crate::documents::get(db, actor, id).await.ok().and_then(|c| c.number),
-        _ => None,
-    };
-    let party = |name: &Option<String>, tax_no: &Option<String>, post_code: &Option<String>| canonical::Party {
-        name: name.clone(),
-        tax_no: tax_no.clone(),
-        post_code: post_code.clone(),
-    };
-    Ok(canonical::document(&canonical::Document {
-        kind: d.kind.clone(),
-        number: d.number.clone().unwrap_or_default(),
-        issue_date: d.issue_date,
-        sell_date: d.sell_date.clone(),
-        issued_at: d.issued_at.unwrap_or(d.created_at),
-        currency: d.currency.clone(),
-        seller: party(&d.seller_name, &d.seller_tax_no, &d.seller_post_code),
-        buyer: party(&d.buyer_name, &d.buyer_tax_no, &d.buyer_post_code),
-        net: dec(&d.price_net),
-        tax: dec(&d.price_tax),
-        gross: dec(&d.price_gross),
-        vat: vat
-            .into_iter()
-            .map(|r| canonical::VatRow { tax: r.tax.to_string(), net: r.net, tax_amount: r.tax_amount, gross: r.gross })
-            .collect(),
-        lines: lines
-            .into_iter()
-            .map(|l| canonical::Line {
-                kind: l.kind,
-                name: l.name,
-                quantity: dec(&l.quantity),
-                tax: l.tax,
-                total_net: dec(&l.total_price_net),
-                total_gross: dec(&l.total_price_gross),
-            })
-            .collect(),
-        corrects,
-    }))
+/// An open append to one chain: the head locked in the caller's write transaction, entries
+/// added one after the other, the head moved forward once at the end.
+pub struct Appender {
+    head: head::Model,
+    appended: usize,
+    now: chrono::DateTime<Utc>,
 }
 
-/// Seals the account's issued fiscal documents that are not sealed yet, oldest first, into
-/// its documents chain. Returns how many were sealed (0 when nothing was pending: running
-/// it twice seals nothing twice).
-pub async fn seal_documents(db: &DatabaseConnection, account: AccountId) -> DomainResult<usize> {
-    let actor = system_actor(account);
-    let txn = begin_write(db).await?;
-    let chain = Chain::Documents;
-    let mut head = locked_head(&txn, account, chain).await?;
-    let sealed = Query::select()
+impl Appender {
+    /// Locks the chain's head (creating it with a random genesis on first use). Every
+    /// writer of a chain goes through here, so sequences are gapless and links unbroken
+    /// whatever the number of concurrent sealers.
+    pub async fn open(txn: &DatabaseTransaction, account: AccountId, chain: Chain) -> DomainResult<Self> {
+        Ok(Self { head: locked_head(txn, account, chain).await?, appended: 0, now: Utc::now() })
+    }
+
+    /// Appends the canonical form of `subject_id` as the next entry and returns it.
+    pub async fn push(
+        &mut self,
+        txn: &DatabaseTransaction,
+        subject_id: Uuid,
+        canonical: String,
+    ) -> DomainResult<entry::Model> {
+        let hash = chain_hash(&self.head.last_hash, &canonical);
+        let e = entry::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            account_id: Set(self.head.account_id),
+            chain: Set(self.head.chain.clone()),
+            sequence: Set(self.head.last_sequence + 1),
+            subject_id: Set(subject_id),
+            version: Set(canonical::VERSION as i32),
+            canonical: Set(canonical),
+            previous_hash: Set(self.head.last_hash.clone()),
+            hash: Set(hash.clone()),
+            sealed_at: Set(self.now),
+        }
+        .insert(txn)
+        .await?;
+        self.head.last_sequence += 1;
+        self.head.last_hash = hash;
+        self.appended += 1;
+        Ok(e)
+    }
+
+    /// The head as it will be once finished: last sequence and hash.
+    pub fn head(&self) -> &head::Model {
+        &self.head
+    }
+
+    /// Moves the head row forward (when anything was appended). Returns how many entries.
+    pub async fn finish(self, txn: &DatabaseTransaction) -> DomainResult<usize> {
+        if self.appended > 0 {
+            let mut am: head::ActiveModel = self.head.clone().into();
+            am.last_sequence = Set(self.head.last_sequence);
+            am.last_hash = Set(self.head.last_hash.clone());
+            am.updated_at = Set(self.now);
+            am.update(txn).await?;
+        }
+        Ok(self.appended)
+    }
+}
+
+/// Ids of the subjects already sealed in an account's chain (a subquery).
+pub(crate) fn sealed_subjects(account: AccountId, chain: Chain) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
         .column(entry::Column::SubjectId)
         .from(entry::Entity)
         .and_where(entry::Column::AccountId.eq(account.0))
         .and_where(entry::Column::Chain.eq(chain.as_str()))
-        .to_owned();
-    let pending = document::Entity::find()
-        .filter(document::Column::AccountId.eq(account.0))
-        .filter(document::Column::State.eq("issued"))
-        .filter(document::Column::Kind.is_in(crate::documents::FISCAL_KINDS))
-        .filter(document::Column::Id.not_in_subquery(sealed))
-        .order_by_asc(document::Column::IssuedAt)
-        .order_by_asc(document::Column::Id)
-        .all(&txn)
-        .await?;
-    let now = Utc::now();
-    for d in &pending {
-        let canonical = document_canonical(&txn, &actor, d).await?;
-        let hash = chain_hash(&head.last_hash, &canonical);
-        entry::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            account_id: Set(account.0),
-            chain: Set(chain.as_str().into()),
-            sequence: Set(head.last_sequence + 1),
-            subject_id: Set(d.id),
-            version: Set(canonical::VERSION as i32),
-            canonical: Set(canonical),
-            previous_hash: Set(head.last_hash.clone()),
-            hash: Set(hash.clone()),
-            sealed_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-        head.last_sequence += 1;
-        head.last_hash = hash;
-    }
-    if !pending.is_empty() {
-        let mut am: head::ActiveModel = head.clone().into();
-        am.last_sequence = Set(head.last_sequence);
-        am.last_hash = Set(head.last_hash.clone());
-        am.updated_at = Set(now);
-        am.update(&txn).await?;
-    }
-    txn.commit().await?;
-    Ok(pending.len())
+        .to_owned()
+}
+
+/// The entry sealing `subject_id` in the account's chain, if it is sealed.
+pub async fn entry_of(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    chain: Chain,
+    subject_id: Uuid,
+) -> DomainResult<Option<entry::Model>> {
+    Ok(entry::Entity::find()
+        .filter(entry::Column::AccountId.eq(account.0))
+        .filter(entry::Column::Chain.eq(chain.as_str()))
+        .filter(entry::Column::SubjectId.eq(subject_id))
+        .one(db)
+        .await?)
 }
 
 /// The first problem verification met.
@@ -189,12 +176,50 @@ impl Verification {
     }
 }
 
-/// Recomputes the account's documents chain from its genesis: sequences without gaps,
-/// each entry linked to the previous hash, each hash recomputed from its canonical form,
-/// each sealed document unchanged, and the head matching the last entry.
-pub async fn verify_documents(db: &impl ConnectionTrait, account: AccountId) -> DomainResult<Verification> {
+/// What a sealed entry's subject looks like now, for verification.
+pub enum Subject {
+    /// Its canonical form recomputed from the rows as they are now.
+    Current(String),
+    /// Its rows are gone.
+    Deleted,
+}
+
+/// The subject of an entry as it is now: each chain knows where its subjects live.
+async fn subject_now(db: &impl ConnectionTrait, account: AccountId, chain: Chain, id: Uuid) -> DomainResult<Subject> {
     let actor = system_actor(account);
-    let chain = Chain::Documents;
+    let found = match chain {
+        Chain::Documents => match crate::documents::get(db, &actor, id).await {
+            Ok(d) => Some(subjects::document_canonical(db, &actor, &d).await?),
+            Err(DomainError::NotFound(_)) => None,
+            Err(other) => return Err(other),
+        },
+        Chain::Payments => match crate::payments::get(db, &actor, id).await {
+            Ok(p) => Some(subjects::payment_canonical(db, &actor, &p).await?),
+            Err(DomainError::NotFound(_)) => None,
+            Err(other) => return Err(other),
+        },
+        Chain::Closures | Chain::Events => return Ok(Subject::Current(String::new())),
+    };
+    Ok(found.map(Subject::Current).unwrap_or(Subject::Deleted))
+}
+
+/// Which entries a verification covers: all by default, or `from..=to` (1-based).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Range {
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+/// Recomputes an account's chain: sequences without gaps, each entry linked to the previous
+/// hash (the genesis for the first), each hash recomputed from its canonical form, each
+/// sealed subject unchanged, and — when the range reaches the end — the head matching the
+/// last entry (which catches the newest entries being removed).
+pub async fn verify(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    chain: Chain,
+    range: Range,
+) -> DomainResult<Verification> {
     let Some(head) = head::Entity::find()
         .filter(head::Column::AccountId.eq(account.0))
         .filter(head::Column::Chain.eq(chain.as_str()))
@@ -203,22 +228,37 @@ pub async fn verify_documents(db: &impl ConnectionTrait, account: AccountId) -> 
     else {
         return Ok(Verification { checked: 0, first_broken: None });
     };
-    let entries = entry::Entity::find()
+    let from = range.from.unwrap_or(1).max(1);
+    let mut query = entry::Entity::find()
         .filter(entry::Column::AccountId.eq(account.0))
         .filter(entry::Column::Chain.eq(chain.as_str()))
-        .order_by_asc(entry::Column::Sequence)
-        .all(db)
-        .await?;
-    let mut previous = head.genesis.clone();
-    let mut checked = 0;
+        .filter(entry::Column::Sequence.gte(from - 1))
+        .order_by_asc(entry::Column::Sequence);
+    if let Some(to) = range.to {
+        query = query.filter(entry::Column::Sequence.lte(to));
+    }
+    let mut entries = query.all(db).await?;
     let broken = |sequence, expected: Option<&str>, stored: Option<&str>, reason| Broken {
         sequence,
         expected_hash: expected.map(str::to_owned),
         stored_hash: stored.map(str::to_owned),
         reason,
     };
+    // The link into the range: the genesis, or the hash of the entry just before it.
+    let mut previous = if from == 1 {
+        head.genesis.clone()
+    } else {
+        match entries.first() {
+            Some(e) if e.sequence == from - 1 => entries.remove(0).hash,
+            _ => {
+                let b = broken(from - 1, None, None, "missing_entry");
+                return Ok(Verification { checked: 0, first_broken: Some(b) });
+            }
+        }
+    };
+    let mut checked = 0;
     for (i, e) in entries.iter().enumerate() {
-        let expected_sequence = i as i64 + 1;
+        let expected_sequence = from + i as i64;
         let found = if e.sequence != expected_sequence {
             Some(broken(expected_sequence, None, None, "missing_entry"))
         } else if e.previous_hash != previous {
@@ -228,20 +268,15 @@ pub async fn verify_documents(db: &impl ConnectionTrait, account: AccountId) -> 
             if recomputed != e.hash {
                 Some(broken(e.sequence, Some(&recomputed), Some(&e.hash), "hash_mismatch"))
             } else {
-                match crate::documents::get(db, &actor, e.subject_id).await {
-                    Err(DomainError::NotFound(_)) => Some(broken(e.sequence, None, Some(&e.hash), "subject_deleted")),
-                    Err(other) => return Err(other),
-                    Ok(d) => {
-                        let now = document_canonical(db, &actor, &d).await?;
-                        (now != e.canonical).then(|| {
-                            broken(
-                                e.sequence,
-                                Some(&chain_hash(&e.previous_hash, &now)),
-                                Some(&e.hash),
-                                "subject_changed",
-                            )
-                        })
-                    }
+                match subject_now(db, account, chain, e.subject_id).await? {
+                    Subject::Deleted => Some(broken(e.sequence, None, Some(&e.hash), "subject_deleted")),
+                    Subject::Current(now) if chain_checks_subject(chain) && now != e.canonical => Some(broken(
+                        e.sequence,
+                        Some(&chain_hash(&e.previous_hash, &now)),
+                        Some(&e.hash),
+                        "subject_changed",
+                    )),
+                    Subject::Current(_) => None,
                 }
             }
         };
@@ -251,10 +286,22 @@ pub async fn verify_documents(db: &impl ConnectionTrait, account: AccountId) -> 
         checked += 1;
         previous = e.hash.clone();
     }
-    let last = entries.last().map(|e| e.sequence).unwrap_or(0);
-    if head.last_sequence != last || head.last_hash != previous {
+    let last = entries.last().map(|e| e.sequence).unwrap_or(from - 1);
+    let reaches_end = range.to.is_none_or(|to| to >= head.last_sequence);
+    if reaches_end && (head.last_sequence != last || head.last_hash != previous) {
         let b = broken(last + 1, Some(&head.last_hash), entries.last().map(|e| e.hash.as_str()), "truncated");
         return Ok(Verification { checked, first_broken: Some(b) });
     }
     Ok(Verification { checked, first_broken: None })
+}
+
+/// Whether the chain's subjects live in rows of their own that verification compares
+/// with the sealed form.
+fn chain_checks_subject(chain: Chain) -> bool {
+    matches!(chain, Chain::Documents | Chain::Payments)
+}
+
+/// The account's documents chain, whole.
+pub async fn verify_documents(db: &impl ConnectionTrait, account: AccountId) -> DomainResult<Verification> {
+    verify(db, account, Chain::Documents, Range::default()).await
 }

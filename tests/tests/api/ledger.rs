@@ -3,7 +3,8 @@
 //! The sealing job and the GraphQL surface come next; these tests drive the domain
 //! functions directly against the real database.
 
-use entity::ledger::store::{Broken, seal_documents, verify_documents};
+use entity::ledger::store::{Broken, verify_documents};
+use entity::ledger::subjects::seal_documents;
 use entity::tenant::AccountId;
 use scelle_tests::*;
 use serde_json::json;
