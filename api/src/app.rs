@@ -14,6 +14,7 @@ use std::path::Path;
 pub struct Application {
     server: actix_web::dev::Server,
     monitor: apalis::prelude::Monitor,
+    job_store: jobs::JobStore,
     addr: SocketAddr,
     pub context: AppContext,
 }
@@ -29,13 +30,15 @@ impl Application {
             None => load_or_create_secret(&config.data_dir.join("jwt_secret"))?,
         };
         let jwt = JwtKeys::hs256(&secret, config.access_token_ttl_secs);
-        let context = AppContext { db, jwt, config: config.clone() };
+        let job_store = jobs::JobStore::connect(&config.database_url(), &config.data_dir).await?;
+        let sealer = jobs::Sealer::new(&job_store);
+        let context = AppContext { db, jwt, config: config.clone(), sealer };
         let schema = build_schema(context.clone());
         let listener = TcpListener::bind(&config.listen).with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
         let server = server(listener, HttpState { app: context.clone(), schema })?;
-        let monitor = jobs::monitor(context.db.clone(), &config.jobs())?;
-        Ok(Self { server, monitor, addr, context })
+        let monitor = jobs::monitor(context.db.clone(), &job_store, &config.jobs())?;
+        Ok(Self { server, monitor, addr, context, job_store })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -55,6 +58,15 @@ impl Application {
     ) -> Result<()> {
         tracing::info!(addr = %self.addr, "scelle listening");
         let handle = self.server.handle();
+        // Whatever a previous run left issued or paid but unsealed (a crash between a
+        // commit and its job), sealed now rather than at the sweeper's first tick.
+        let db = self.context.db.clone();
+        tokio::spawn(async move {
+            if let Err(e) = jobs::sealing::sweep_now(&db).await {
+                tracing::error!(error = %e, "sealing sweep at start failed");
+            }
+        });
+        let job_store = self.job_store.clone();
         let stop_all = async move {
             let r = signal.await;
             tracing::info!("shutdown requested");
@@ -62,6 +74,7 @@ impl Application {
             r
         };
         let (http, jobs) = tokio::join!(self.server, self.monitor.run_with_signal(stop_all));
+        job_store.close().await;
         tracing::info!("scelle stopped");
         http?;
         jobs.map_err(|e| anyhow::anyhow!("job monitor: {e}"))

@@ -59,6 +59,9 @@ pub struct Config {
     pub login_lockout_secs: i64,
     /// `SCELLE_HOUSEKEEPING_CRON`: when expired sessions and tokens are purged (cron with seconds).
     pub housekeeping_cron: String,
+    /// `SCELLE_SEAL_SWEEP_CRON`: when the sealing sweeper looks for anything issued or paid
+    /// but not sealed (cron with seconds; default every 30 seconds).
+    pub seal_sweep_cron: String,
     /// `SCELLE_LOG`: tracing filter, e.g. `info,scelle_api=debug`.
     pub log: String,
 }
@@ -81,6 +84,7 @@ impl Default for Config {
             login_max_failures: 5,
             login_lockout_secs: 15 * 60,
             housekeeping_cron: "0 17 * * * *".into(),
+            seal_sweep_cron: "*/30 * * * * *".into(),
             log: "info".into(),
         }
     }
@@ -103,6 +107,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("SCELLE_LOGIN_MAX_FAILURES", "login_max_failures"),
     ("SCELLE_LOGIN_LOCKOUT_SECS", "login_lockout_secs"),
     ("SCELLE_HOUSEKEEPING_CRON", "housekeeping_cron"),
+    ("SCELLE_SEAL_SWEEP_CRON", "seal_sweep_cron"),
     ("SCELLE_LOG", "log"),
 ];
 
@@ -174,6 +179,7 @@ impl Config {
     pub fn jobs(&self) -> jobs::JobsConfig {
         jobs::JobsConfig {
             housekeeping_cron: self.housekeeping_cron.clone(),
+            seal_sweep_cron: self.seal_sweep_cron.clone(),
             policy: jobs::housekeeping::Policy {
                 refresh_ttl: chrono::Duration::days(self.refresh_token_ttl_days),
                 ..Default::default()

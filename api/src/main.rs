@@ -15,6 +15,21 @@ async fn main() -> Result<()> {
         }
         return Ok(());
     }
+    if let Some(Command::VerifyArchive { file }) = &cli.command {
+        // Offline: no configuration, no database.
+        let bytes = std::fs::read(file)?;
+        let report = entity::archive::verify(&bytes);
+        for p in &report.problems {
+            println!("PROBLEM {p}");
+        }
+        println!(
+            "{}: {} files and {} chain entries checked",
+            if report.ok() { "OK" } else { "BROKEN" },
+            report.files_checked,
+            report.entries_checked
+        );
+        std::process::exit(if report.ok() { 0 } else { 1 });
+    }
     let config = Config::load()?;
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into()))
@@ -26,7 +41,15 @@ async fn main() -> Result<()> {
             connect_and_migrate(&config).await?;
             tracing::info!("migrations applied");
         }
-        Command::ExportSchema { .. } => unreachable!("handled above"),
+        Command::Verify { account } => {
+            let db = connect_and_migrate(&config).await?;
+            let (report, ok) = scelle_api::verify_cli::report(&db, entity::AccountId(account)).await?;
+            print!("{report}");
+            if !ok {
+                std::process::exit(1);
+            }
+        }
+        Command::ExportSchema { .. } | Command::VerifyArchive { .. } => unreachable!("handled above"),
     }
     Ok(())
 }

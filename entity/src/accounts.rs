@@ -83,6 +83,21 @@ pub struct AccountSettings {
     pub add_products_to_catalogue: Option<bool>,
 }
 
+/// Closes the account (owners only): nobody can sign in to it or use its tokens any more,
+/// and nothing is deleted — the law keeps sealed documents, payments, closures and the
+/// journal for at least six years, so "deleting" an account only deactivates it.
+pub async fn close(db: &DatabaseConnection, actor: &crate::tenant::Actor) -> DomainResult<account::Model> {
+    if actor.role != Role::Owner {
+        return Err(DomainError::Forbidden);
+    }
+    let current =
+        account::Entity::find_by_id(actor.account_id.0).one(db).await?.ok_or(DomainError::NotFound("account"))?;
+    let mut am: account::ActiveModel = current.into();
+    am.status = Set(AccountStatus::Closed.as_str().to_owned());
+    am.updated_at = Set(Utc::now());
+    Ok(am.update(db).await?)
+}
+
 pub async fn update_settings(
     db: &DatabaseConnection,
     actor: &crate::tenant::Actor,

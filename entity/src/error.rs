@@ -88,8 +88,20 @@ pub enum ConflictKind {
     AlreadyCompleted,
 }
 
+/// A record in its account's hash chain (or about to be: an issued fiscal document is
+/// frozen from its issue on, and sealed within a second).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealedRecord {
+    Document,
+    Payment,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
+    /// The record is sealed: it never changes and is never deleted; corrections are new
+    /// records (a credit note, a further payment).
+    #[error("sealed {0:?}")]
+    Sealed(SealedRecord),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("validation failed: {0:?}")]

@@ -3,6 +3,7 @@
 //! authenticated account; they never take a tenant id from user input.
 
 pub mod accounts;
+pub mod archive;
 pub mod auth;
 pub mod categories;
 pub mod clients;
@@ -24,5 +25,5 @@ pub mod tax;
 pub mod tenant;
 pub mod validation;
 
-pub use error::{DomainError, DomainResult, FieldCode, FieldError};
+pub use error::{DomainError, DomainResult, FieldCode, FieldError, SealedRecord};
 pub use tenant::{AccountId, Actor, Role, UserId};

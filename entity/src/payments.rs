@@ -646,6 +646,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Pay
     patch.validate(false)?;
     let txn = begin_write(db).await?;
     let current = get_for_update(&txn, actor, id).await?;
+    refuse_if_paid_already(&current)?;
     let updated = save(&txn, actor, Some(current), &patch).await?;
     txn.commit().await?;
     Ok(updated)
@@ -656,6 +657,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     actor.require_writer()?;
     let txn = begin_write(db).await?;
     let current = get_for_update(&txn, actor, id).await?;
+    refuse_if_paid_already(&current)?;
     let ids: BTreeSet<Uuid> = current.allocations.iter().map(|a| a.document_id).collect();
     let docs = lock_documents(&txn, actor, &ids).await?;
     allocation::Entity::delete_many()
@@ -667,6 +669,14 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     refresh_documents(&txn, actor, docs.into_values(), false).await?;
     txn.commit().await?;
     Ok(current)
+}
+
+/// Money received is sealed into the account's payments chain and never changes: a paid
+/// payment is frozen from the moment it is paid (like an issued fiscal document from its
+/// issue), not from the moment the sealing job gets to it, so that what the API accepts
+/// never depends on a job's timing. A payment not yet paid stays editable.
+fn refuse_if_paid_already(current: &Payment) -> DomainResult<()> {
+    if current.model.paid { Err(DomainError::Sealed(crate::SealedRecord::Payment)) } else { Ok(()) }
 }
 
 /// `get` with the payment locked until the transaction ends, so that two changes to one

@@ -103,6 +103,16 @@ impl Actor {
         if self.role == Role::Accountant { Err(DomainError::Forbidden) } else { Ok(()) }
     }
 
+    /// Refuses unless the actor may read the certification records meant for the people
+    /// who answer for the books: owners, admins and accountants (archives, journal).
+    pub fn require_auditor(&self) -> DomainResult<()> {
+        if matches!(self.role, Role::Owner | Role::Admin | Role::Accountant) {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden)
+        }
+    }
+
     /// Refuses unless the actor may change account settings.
     pub fn require_manager(&self) -> DomainResult<()> {
         if self.role.can_manage_account() { Ok(()) } else { Err(DomainError::Forbidden) }

@@ -70,6 +70,14 @@ impl AccountMutation {
         };
         Ok(entity::accounts::update_settings(&ctx.app().db, actor, settings).await.gql(ctx)?.into())
     }
+
+    /// Closes the current account (owners only): sign-in and every token stop working at
+    /// once; nothing is deleted (sealed records are kept at least six years, as the law
+    /// asks). There is no account deletion.
+    async fn close_account(&self, ctx: &Context<'_>) -> async_graphql::Result<Account> {
+        let actor = ctx.actor()?;
+        Ok(entity::accounts::close(&ctx.app().db, actor).await.gql(ctx)?.into())
+    }
 }
 
 impl From<account::Model> for Account {

@@ -540,6 +540,19 @@ impl From<Model> for Invoice {
 
 #[ComplexObject]
 impl Invoice {
+    /// The document's seal in the account's documents chain; null for drafts and for
+    /// documents that are not fiscal (estimates, proformas, orders…), which are never sealed.
+    async fn certification(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::certification::Certification>> {
+        if self.model.state != "issued" || !entity::documents::is_fiscal(&self.model.kind) {
+            return Ok(None);
+        }
+        let chain = entity::ledger::store::Chain::Documents;
+        super::certification::of(ctx, chain, self.model.id).await.map(Some)
+    }
+
     async fn positions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DocumentPosition>> {
         let actor = ctx.actor()?;
         let rows = entity::documents::positions(&ctx.app().db, actor, self.model.id).await.gql(ctx)?;
@@ -1072,6 +1085,14 @@ pub struct Cancellation {
     pub credit_note: Option<Invoice>,
 }
 
+/// After a document is issued (a flow may issue one: creation with `issue`, a copy, a
+/// cancellation's credit note), the sealing job is asked for; the sweeper covers a lost ask.
+pub(crate) async fn seal_if_issued(ctx: &Context<'_>, doc: &entity::tables::document::Model) {
+    if doc.state == "issued" && entity::documents::is_fiscal(&doc.kind) {
+        ctx.app().sealer.request(entity::AccountId(doc.account_id), doc.id).await;
+    }
+}
+
 #[derive(Default)]
 pub struct DocumentMutation;
 
@@ -1086,14 +1107,18 @@ impl DocumentMutation {
     ) -> async_graphql::Result<Invoice> {
         let actor = ctx.actor()?;
         let input = input.into_domain().gql(ctx)?;
-        Ok(entity::documents::create(&ctx.app().db, actor, input, issue).await.gql(ctx)?.into())
+        let doc = entity::documents::create(&ctx.app().db, actor, input, issue).await.gql(ctx)?;
+        seal_if_issued(ctx, &doc).await;
+        Ok(doc.into())
     }
 
     /// Issues a draft: it gets the next number of its series; a fiscal document is then frozen.
     async fn issue_invoice(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Invoice> {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
-        Ok(entity::documents::issue(&ctx.app().db, actor, id).await.gql(ctx)?.into())
+        let doc = entity::documents::issue(&ctx.app().db, actor, id).await.gql(ctx)?;
+        seal_if_issued(ctx, &doc).await;
+        Ok(doc.into())
     }
 
     /// Changes a draft or a non-fiscal document (an issued fiscal one is frozen: CONFLICT).
@@ -1125,6 +1150,9 @@ impl DocumentMutation {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
         let (invoice, credit_note) = entity::documents::cancel(&ctx.app().db, actor, id, reason).await.gql(ctx)?;
+        if let Some(note) = &credit_note {
+            seal_if_issued(ctx, note).await;
+        }
         Ok(Cancellation { invoice: invoice.into(), credit_note: credit_note.map(Into::into) })
     }
 

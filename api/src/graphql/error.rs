@@ -14,6 +14,10 @@ pub mod code {
     pub const CONFLICT: &str = "CONFLICT";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const INTERNAL: &str = "INTERNAL";
+    /// An issued fiscal document: frozen and sealed; corrections are credit notes.
+    pub const DOCUMENT_SEALED: &str = "DOCUMENT_SEALED";
+    /// A paid payment, sealed: it never changes and is never deleted.
+    pub const PAYMENT_SEALED: &str = "PAYMENT_SEALED";
 }
 
 pub fn to_graphql(e: DomainError, lang: Lang) -> async_graphql::Error {
@@ -45,6 +49,17 @@ pub fn to_graphql(e: DomainError, lang: Lang) -> async_graphql::Error {
                 ext.set("field", f.as_str());
             }
             lang.conflict(*kind)
+        }
+        DomainError::Sealed(record) => {
+            ext.set(
+                "code",
+                match record {
+                    entity::SealedRecord::Document => code::DOCUMENT_SEALED,
+                    entity::SealedRecord::Payment => code::PAYMENT_SEALED,
+                },
+            );
+            ext.set("field", "id");
+            lang.sealed(*record)
         }
         DomainError::Forbidden => {
             ext.set("code", code::FORBIDDEN);

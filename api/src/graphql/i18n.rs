@@ -66,6 +66,19 @@ impl Lang {
         self.pick("Your role does not allow this action.", "Votre rôle ne permet pas cette action.")
     }
 
+    pub fn sealed(self, record: entity::SealedRecord) -> String {
+        match record {
+            entity::SealedRecord::Document => self.pick(
+                "This document is issued and sealed: it can no longer change or be deleted. Correct it with a credit note.",
+                "Ce document est émis et scellé : il ne peut plus être modifié ni supprimé. Corrigez-le par un avoir.",
+            ),
+            entity::SealedRecord::Payment => self.pick(
+                "This payment is sealed: it can no longer change or be deleted. Record a correcting payment instead.",
+                "Ce paiement est scellé : il ne peut plus être modifié ni supprimé. Enregistrez plutôt un paiement correctif.",
+            ),
+        }
+    }
+
     pub fn internal(self) -> String {
         self.pick("Internal error. It has been logged.", "Erreur interne. Elle a été consignée.")
     }
@@ -309,6 +322,14 @@ impl Lang {
             "cents" => self.pick(
                 "An amount has at most two decimals (cents).",
                 "Un montant a au plus deux décimales (centimes).",
+            ),
+            "before_from" => self.pick(
+                "The end of the period cannot come before its start.",
+                "La fin de la période ne peut pas précéder son début.",
+            ),
+            "before_from_sequence" => self.pick(
+                "The last sequence cannot come before the first one.",
+                "La dernière séquence ne peut pas précéder la première.",
             ),
             "has_payments" => self.pick(
                 "Payments are applied to this document: its currency cannot change.",

@@ -9,6 +9,7 @@ pub mod scalars;
 mod account;
 mod api_tokens;
 mod categories;
+mod certification;
 mod clients;
 mod completion;
 mod departments;
@@ -30,6 +31,8 @@ pub struct AppContext {
     pub db: DatabaseConnection,
     pub jwt: JwtKeys,
     pub config: Config,
+    /// Asks for sealing after a document is issued or a payment paid.
+    pub sealer: jobs::Sealer,
 }
 
 #[derive(MergedObject, Default)]
@@ -44,6 +47,7 @@ pub struct QueryRoot(
     documents::DocumentQuery,
     completion::CompletionQuery,
     payments::PaymentQuery,
+    certification::CertificationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -59,6 +63,7 @@ pub struct MutationRoot(
     documents::DocumentMutation,
     completion::CompletionMutation,
     payments::PaymentMutation,
+    certification::CertificationMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -59,6 +59,7 @@ macro_rules! payment_types {
     ($(($f:ident, $lim:ident)),*) => {
         /// Money received (or expected, `paid: false`) and the documents it pays.
         #[derive(SimpleObject, Clone)]
+        #[graphql(complex)]
         pub struct Payment {
             pub id: ID,
             pub price: Decimal,
@@ -239,13 +240,38 @@ impl PaymentQuery {
 #[derive(Default)]
 pub struct PaymentMutation;
 
+#[ComplexObject]
+impl Payment {
+    /// The payment's seal in the account's payments chain, once paid (money received is
+    /// sealed and frozen); null while it is not paid.
+    async fn certification(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::certification::Certification>> {
+        if !self.paid {
+            return Ok(None);
+        }
+        let id = super::context::parse_id("id", &self.id).gql(ctx)?;
+        super::certification::of(ctx, entity::ledger::store::Chain::Payments, id).await.map(Some)
+    }
+}
+
+/// A paid payment is sealed (and frozen) soon after it is written.
+pub(crate) async fn seal_if_paid(ctx: &Context<'_>, p: &entity::tables::payment::Model) {
+    if p.paid {
+        ctx.app().sealer.request(entity::AccountId(p.account_id), p.id).await;
+    }
+}
+
 #[Object]
 impl PaymentMutation {
     /// Records a payment and applies it to its invoices in order.
     async fn create_payment(&self, ctx: &Context<'_>, input: PaymentInput) -> async_graphql::Result<Payment> {
         let actor = ctx.actor()?;
         let patch = input.into_patch().gql(ctx)?;
-        Ok(entity::payments::create(&ctx.app().db, actor, patch).await.gql(ctx)?.into())
+        let payment = entity::payments::create(&ctx.app().db, actor, patch).await.gql(ctx)?;
+        seal_if_paid(ctx, &payment.model).await;
+        Ok(payment.into())
     }
 
     /// Changes a payment and applies it again; invoices it no longer pays are recomputed.
@@ -253,7 +279,9 @@ impl PaymentMutation {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
         let patch = input.into_patch().gql(ctx)?;
-        Ok(entity::payments::update(&ctx.app().db, actor, id, patch).await.gql(ctx)?.into())
+        let payment = entity::payments::update(&ctx.app().db, actor, id, patch).await.gql(ctx)?;
+        seal_if_paid(ctx, &payment.model).await;
+        Ok(payment.into())
     }
 
     /// Deletes a payment; what it paid is taken back from its invoices.

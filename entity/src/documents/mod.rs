@@ -1043,7 +1043,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
     let txn = begin_write(db).await?;
     let current = get_for_update(&txn, actor, id).await?;
     if current.state == "issued" && is_fiscal(&current.kind) {
-        return Err(DomainError::conflict(ConflictKind::DocumentIssued, Some("id")));
+        return Err(DomainError::Sealed(crate::SealedRecord::Document));
     }
     if current.status == "cancelled" {
         return Err(DomainError::conflict(ConflictKind::DocumentCancelled, Some("id")));
@@ -1139,7 +1139,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     let txn = begin_write(db).await?;
     let current = get_for_update(&txn, actor, id).await?;
     if current.state == "issued" && is_fiscal(&current.kind) {
-        return Err(DomainError::conflict(ConflictKind::DocumentIssued, Some("id")));
+        return Err(DomainError::Sealed(crate::SealedRecord::Document));
     }
     crate::payments::refuse_if_paid(&txn, actor, id).await?;
     flows::refuse_if_linked(&txn, actor, id).await?;

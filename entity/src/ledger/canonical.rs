@@ -168,6 +168,34 @@ pub fn payment(p: &Payment) -> String {
     o.0.join("\n")
 }
 
+/// Reads a canonical form back: its records in order, each value split into its parts at
+/// the unescaped `|` and unescaped. The inverse of the writers above, for readers of
+/// archives (the JSON next to each sealed record is this, so it always says what was sealed).
+pub fn parse(canonical: &str) -> Vec<(String, Vec<String>)> {
+    canonical
+        .split('\n')
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let (key, value) = line.split_once('=').unwrap_or((line, ""));
+            let mut parts = vec![String::new()];
+            let mut chars = value.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => match chars.next() {
+                        Some('n') => parts.last_mut().unwrap().push('\n'),
+                        Some('r') => parts.last_mut().unwrap().push('\r'),
+                        Some(other) => parts.last_mut().unwrap().push(other),
+                        None => parts.last_mut().unwrap().push('\\'),
+                    },
+                    '|' => parts.push(String::new()),
+                    c => parts.last_mut().unwrap().push(c),
+                }
+            }
+            (key.to_owned(), parts)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,5 +279,15 @@ mod tests {
             "format=scelle-payment-v1\nrecorded_at=2026-11-21T10:00:00Z\npaid_date=2026-11-20\npaid=1\nprice=200.00\n\
              currency=EUR\nkind=api\nname=Titre du paiement\nallocation=F-2026-1|100.00\nallocation=F-2026-2|100.00"
         );
+    }
+
+    #[test]
+    fn parse_reads_back_what_was_written() {
+        let d = sample();
+        let records = parse(&document(&d));
+        let get = |k: &str| records.iter().filter(|(key, _)| key == k).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+        assert_eq!(get("buyer_name"), vec![vec!["Client | Untel\nBis".to_owned()]]);
+        assert_eq!(get("line")[0], vec!["normal", "Pose \\ dépose", "2.5", "20", "100.00", "120.00"]);
+        assert_eq!(get("total_gross"), vec![vec!["120.00".to_owned()]]);
     }
 }

@@ -9,7 +9,9 @@ use crate::db::begin_write;
 use crate::error::DomainResult;
 use crate::tables::{document, payment};
 use crate::tenant::{AccountId, Actor};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -93,17 +95,22 @@ pub async fn payment_canonical(
 /// it twice seals nothing twice).
 pub async fn seal_documents(db: &DatabaseConnection, account: AccountId) -> DomainResult<usize> {
     let actor = system_actor(account);
+    let pending = || {
+        document::Entity::find()
+            .filter(document::Column::AccountId.eq(account.0))
+            .filter(document::Column::State.eq("issued"))
+            .filter(document::Column::Kind.is_in(crate::documents::FISCAL_KINDS))
+            .filter(document::Column::Id.not_in_subquery(sealed_subjects(account, Chain::Documents)))
+    };
+    // Nothing pending (the common case for a repeated job): no write transaction at all.
+    if pending().count(db).await? == 0 {
+        return Ok(0);
+    }
     let txn = begin_write(db).await?;
     let mut chain = Appender::open(&txn, account, Chain::Documents).await?;
-    let pending = document::Entity::find()
-        .filter(document::Column::AccountId.eq(account.0))
-        .filter(document::Column::State.eq("issued"))
-        .filter(document::Column::Kind.is_in(crate::documents::FISCAL_KINDS))
-        .filter(document::Column::Id.not_in_subquery(sealed_subjects(account, Chain::Documents)))
-        .order_by_asc(document::Column::IssuedAt)
-        .order_by_asc(document::Column::Id)
-        .all(&txn)
-        .await?;
+    // Read again under the head's lock: what another sealer sealed meanwhile is not pending.
+    let pending =
+        pending().order_by_asc(document::Column::IssuedAt).order_by_asc(document::Column::Id).all(&txn).await?;
     for d in &pending {
         let canonical = document_canonical(&txn, &actor, d).await?;
         chain.push(&txn, d.id, canonical).await?;
@@ -118,16 +125,19 @@ pub async fn seal_documents(db: &DatabaseConnection, account: AccountId) -> Doma
 /// when it becomes paid, and frozen from then on.
 pub async fn seal_payments(db: &DatabaseConnection, account: AccountId) -> DomainResult<usize> {
     let actor = system_actor(account);
+    let pending = || {
+        payment::Entity::find()
+            .filter(payment::Column::AccountId.eq(account.0))
+            .filter(payment::Column::Paid.eq(true))
+            .filter(payment::Column::Id.not_in_subquery(sealed_subjects(account, Chain::Payments)))
+    };
+    if pending().count(db).await? == 0 {
+        return Ok(0);
+    }
     let txn = begin_write(db).await?;
     let mut chain = Appender::open(&txn, account, Chain::Payments).await?;
-    let pending = payment::Entity::find()
-        .filter(payment::Column::AccountId.eq(account.0))
-        .filter(payment::Column::Paid.eq(true))
-        .filter(payment::Column::Id.not_in_subquery(sealed_subjects(account, Chain::Payments)))
-        .order_by_asc(payment::Column::CreatedAt)
-        .order_by_asc(payment::Column::Id)
-        .all(&txn)
-        .await?;
+    let pending =
+        pending().order_by_asc(payment::Column::CreatedAt).order_by_asc(payment::Column::Id).all(&txn).await?;
     for p in pending {
         let p = crate::payments::get(&txn, &actor, p.id).await?;
         let canonical = payment_canonical(&txn, &actor, &p).await?;

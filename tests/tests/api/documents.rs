@@ -148,15 +148,17 @@ db_test!(drafts_issue_freeze_and_view, |app: TestApp| async move {
         .await["issueInvoice"]
         .clone();
     assert_eq!(issued["status"], "ISSUED");
-    // Frozen: no change, no delete, no second issue.
+    // Frozen and sealed: no change, no delete (DOCUMENT_SEALED); no second issue.
     for (q, vars) in [
         (upd, json!({ "id": draft["id"], "i": { "buyerName": "Other" } })),
         ("mutation($id: ID!) { deleteInvoice(id: $id) { id } }", json!({ "id": draft["id"] })),
-        ("mutation($id: ID!) { issueInvoice(id: $id) { id } }", json!({ "id": draft["id"] })),
     ] {
         let e = app.err(Some(&s.access), q, vars).await;
-        assert_eq!((code(&e), e["extensions"]["reason"].as_str()), ("CONFLICT", Some("DocumentIssued")), "{q}");
+        assert_eq!((code(&e), e["extensions"]["field"].as_str()), ("DOCUMENT_SEALED", Some("id")), "{q}");
     }
+    let q = "mutation($id: ID!) { issueInvoice(id: $id) { id } }";
+    let e = app.err(Some(&s.access), q, json!({ "id": draft["id"] })).await;
+    assert_eq!((code(&e), e["extensions"]["reason"].as_str()), ("CONFLICT", Some("DocumentIssued")));
     // The public view shows the issued document without login, escaped.
     let view = app.http.get(app.url(issued["viewUrl"].as_str().unwrap())).send().await.unwrap();
     assert_eq!(view.status(), 200);

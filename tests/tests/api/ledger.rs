@@ -1,7 +1,7 @@
-//! The documents chain in the database (issue 4, first part): sealing is idempotent and
-//! gapless, and verification names every kind of tampering, on SQLite and PostgreSQL.
-//! The sealing job and the GraphQL surface come next; these tests drive the domain
-//! functions directly against the real database.
+//! The documents chain in the database: sealing is idempotent and gapless, and verification
+//! names every kind of tampering, on SQLite and PostgreSQL. These tests drive the domain
+//! functions directly against the real database; the sealing job of the running server
+//! seals the same documents meanwhile, so they count entries, not what one call sealed.
 
 use entity::ledger::store::{Broken, verify_documents};
 use entity::ledger::subjects::seal_documents;
@@ -24,8 +24,9 @@ fn account(s: &Session) -> AccountId {
     AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap())
 }
 
-/// Runs tampering SQL with the ledger's append-only triggers lifted (the last migration
-/// rolled back, then applied again), as an attacker with database access could.
+/// Runs tampering SQL with the ledger's append-only triggers and the sealed rows' triggers
+/// lifted (migrations 000012 onwards rolled back, then applied again), as an attacker with
+/// database access could.
 async fn tamper(app: &TestApp, sql: &str) {
     use migration::MigratorTrait;
     let all = migration::Migrator::migrations();
@@ -45,12 +46,13 @@ db_test!(sealing_is_idempotent_gapless_and_verifiable, |app: TestApp| async move
     // A draft and an estimate are not sealed; only issued fiscal documents are.
     app.ok(&s.access, "mutation { createInvoice(input: { buyerName: \"D\", positions: [{ name: \"A\", tax: \"20\", priceNet: \"1\" }] }) { id } }", json!({})).await;
     app.ok(&s.access, "mutation { createInvoice(input: { kind: ESTIMATE, buyerName: \"E\", positions: [{ name: \"A\", tax: \"20\", priceNet: \"1\" }] }, issue: true) { id } }", json!({})).await;
-    assert_eq!(seal_documents(&app.db, account(&s)).await.unwrap(), 3);
+    assert!(seal_documents(&app.db, account(&s)).await.unwrap() <= 3);
     assert_eq!(seal_documents(&app.db, account(&s)).await.unwrap(), 0, "sealed once");
+    assert_eq!(verify_documents(&app.db, account(&s)).await.unwrap().checked, 3);
     issue_invoices(&app, &s.access, 2).await;
     // Concurrent sealers: one chain, each document once.
     let results = futures_join(&app, &s, 6).await;
-    assert_eq!(results.iter().sum::<usize>(), 2);
+    assert!(results.iter().sum::<usize>() <= 2);
     let v = verify_documents(&app.db, account(&s)).await.unwrap();
     assert_eq!((v.ok(), v.checked), (true, 5));
 });
@@ -76,15 +78,15 @@ db_test!(verification_names_every_tampering, |app: TestApp| async move {
     let year = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).format("%Y").to_string();
 
     // An amount changed on the third document.
-    app.sql(&format!("UPDATE documents SET price_gross = '1.00' WHERE number = 'F-{year}-3'")).await;
+    tamper(&app, &format!("UPDATE documents SET price_gross = '1.00' WHERE number = 'F-{year}-3'")).await;
     assert_eq!(reason(&app, &s).await, Some((3, "subject_changed")));
-    app.sql(&format!("UPDATE documents SET price_gross = '14.40' WHERE number = 'F-{year}-3'")).await;
+    tamper(&app, &format!("UPDATE documents SET price_gross = '14.40' WHERE number = 'F-{year}-3'")).await;
     assert_eq!(reason(&app, &s).await, None, "restored");
 
     // A date changed on the second.
-    app.sql(&format!("UPDATE documents SET issue_date = '2000-01-01' WHERE number = 'F-{year}-2'")).await;
+    tamper(&app, &format!("UPDATE documents SET issue_date = '2000-01-01' WHERE number = 'F-{year}-2'")).await;
     assert_eq!(reason(&app, &s).await, Some((2, "subject_changed")));
-    app.sql(&format!("UPDATE documents SET issue_date = (SELECT issue_date FROM documents WHERE number = 'F-{year}-1') WHERE number = 'F-{year}-2'")).await;
+    tamper(&app, &format!("UPDATE documents SET issue_date = (SELECT issue_date FROM documents WHERE number = 'F-{year}-1') WHERE number = 'F-{year}-2'")).await;
     assert_eq!(reason(&app, &s).await, None);
 
     // A sealed record's stored form changed (its hash no longer matches).
@@ -133,6 +135,7 @@ db_test!(the_database_refuses_to_change_the_ledger, |app: TestApp| async move {
     }
     // Sealing more still moves the head forward.
     issue_invoices(&app, &s.access, 1).await;
-    assert_eq!(seal_documents(&app.db, account(&s)).await.unwrap(), 1);
-    assert!(verify_documents(&app.db, account(&s)).await.unwrap().ok());
+    assert!(seal_documents(&app.db, account(&s)).await.unwrap() <= 1);
+    let v = verify_documents(&app.db, account(&s)).await.unwrap();
+    assert_eq!((v.ok(), v.checked), (true, 3));
 });

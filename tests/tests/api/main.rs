@@ -3,6 +3,7 @@
 //! on PostgreSQL. One test binary keeps link time low.
 
 mod api_tokens;
+mod archives;
 mod auth_flow;
 mod bad_input;
 mod categories;
@@ -21,3 +22,4 @@ mod price_lists;
 mod products;
 mod review_regressions;
 mod schema;
+mod sealing;
