@@ -351,11 +351,12 @@ pub fn verify(bytes: &[u8]) -> ArchiveReport {
     for i in 0..zip.len() {
         match zip.by_index(i) {
             Ok(mut f) => {
+                let name = f.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("entry {i}"));
                 let mut buf = Vec::new();
                 if let Err(e) = f.read_to_end(&mut buf) {
-                    report.problems.push(format!("{}: unreadable: {e}", f.name()));
+                    report.problems.push(format!("{name}: unreadable: {e}"));
                 }
-                contents.insert(f.name().to_owned(), buf);
+                contents.insert(name, buf);
             }
             Err(e) => report.problems.push(format!("entry {i}: unreadable: {e}")),
         }

@@ -69,12 +69,12 @@ async fn sqlx_pg_pool(url: &str) -> anyhow::Result<apalis_postgres::PgPool> {
     use std::str::FromStr;
     let options = apalis_postgres::PgConnectOptions::from_str(url).context("job queue database URL")?;
     // Idle connections are closed so that a test can drop its database once done.
-    Ok(sea_orm::sqlx::postgres::PgPoolOptions::new()
+    sea_orm::sqlx::postgres::PgPoolOptions::new()
         .max_connections(4)
         .idle_timeout(Duration::from_secs(30))
         .connect_with(options)
         .await
-        .context("connecting the job queue")?)
+        .context("connecting the job queue")
 }
 
 /// A handle to push jobs `T` (cheap to clone).

@@ -43,7 +43,7 @@ fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
             let mut f = z.by_index(i).unwrap();
             let mut b = Vec::new();
             f.read_to_end(&mut b).unwrap();
-            (f.name().to_owned(), b)
+            (f.name().unwrap().into_owned(), b)
         })
         .collect()
 }

@@ -122,57 +122,52 @@ db_test!(remainders_updates_and_deletes, |app: TestApp| async move {
     assert_eq!(p["unallocated"], "50.00");
     assert_eq!(p["invoices"], json!([{ "invoiceId": a, "amount": "100.00" }, { "invoiceId": b, "amount": "150.00" }]));
     assert_eq!(doc(&app, &s.access, &b).await["status"], "PAID");
+    // Money received is sealed: the payment no longer changes nor goes, and nothing moved.
+    for (q, vars) in [(UPDATE, json!({ "id": p["id"], "i": { "price": "120" } })), (DELETE, json!({ "id": p["id"] }))] {
+        assert_eq!(code(&app.err(Some(&s.access), q, vars).await), "PAYMENT_SEALED", "{q}");
+    }
+    assert_eq!(doc(&app, &s.access, &b).await, state("PAID", "150.00", Some(&today())));
 
-    // A lower price applies again, in order; statuses go back.
-    let u = update(&app, &s.access, &p["id"], json!({ "price": "120" })).await;
-    assert_eq!(u["invoices"], json!([{ "invoiceId": a, "amount": "100.00" }, { "invoiceId": b, "amount": "20.00" }]));
-    assert_eq!(doc(&app, &s.access, &b).await, state("PARTIAL", "20.00", None));
-    let u = update(&app, &s.access, &p["id"], json!({ "price": "50.5" })).await;
-    assert_eq!((u["price"].as_str(), u["unallocated"].as_str()), (Some("50.50"), Some("0.00")));
-    assert_eq!(doc(&app, &s.access, &a).await, state("PARTIAL", "50.50", None));
-    assert_eq!(doc(&app, &s.access, &b).await, state("ISSUED", "0.00", None));
+    // A payment not yet paid changes freely: price, invoices (replaced, in order), unlinked, deleted.
+    let (c, d) = (invoice(&app, &s.access, "100").await, invoice(&app, &s.access, "150").await);
+    let q = pay(&app, &s.access, json!({ "price": "300", "invoiceIds": [c, d], "paid": false })).await;
+    let u = update(&app, &s.access, &q["id"], json!({ "price": "50.5" })).await;
+    assert_eq!((u["price"].as_str(), u["unallocated"].as_str()), (Some("50.50"), Some("50.50")));
     // Absent fields are unchanged.
     assert_eq!((u["name"].clone(), u["kind"].as_str()), (Value::Null, Some("api")));
-
-    // New invoices replace the old ones, which are recomputed too.
-    let u = update(&app, &s.access, &p["id"], json!({ "invoiceId": b })).await;
-    assert_eq!(u["invoices"], json!([{ "invoiceId": b, "amount": "50.50" }]));
-    assert_eq!(doc(&app, &s.access, &a).await, state("ISSUED", "0.00", None));
-    assert_eq!(doc(&app, &s.access, &b).await, state("PARTIAL", "50.50", None));
-    // `invoiceId: null` unlinks: the whole amount stays on the payment.
-    let u = update(&app, &s.access, &p["id"], json!({ "invoiceId": null })).await;
+    let u = update(&app, &s.access, &q["id"], json!({ "invoiceId": d })).await;
+    assert_eq!(u["invoices"], json!([{ "invoiceId": d, "amount": "0.00" }]));
+    let u = update(&app, &s.access, &q["id"], json!({ "invoiceId": null })).await;
     assert_eq!((u["invoices"].clone(), u["unallocated"].as_str()), (json!([]), Some("50.50")));
-    assert_eq!(doc(&app, &s.access, &b).await, state("ISSUED", "0.00", None));
-    app.ok(&s.access, DELETE, json!({ "id": p["id"] })).await;
+    app.ok(&s.access, DELETE, json!({ "id": q["id"] })).await;
+    // Paid at last, it applies in order, like a new one.
+    let q = pay(&app, &s.access, json!({ "price": "120", "invoiceIds": [c, d], "paid": false })).await;
+    let u = update(&app, &s.access, &q["id"], json!({ "paid": true })).await;
+    assert_eq!(u["invoices"], json!([{ "invoiceId": c, "amount": "100.00" }, { "invoiceId": d, "amount": "20.00" }]));
+    assert_eq!(doc(&app, &s.access, &c).await, state("PAID", "100.00", Some(&today())));
+    assert_eq!(doc(&app, &s.access, &d).await, state("PARTIAL", "20.00", None));
 
     // An allocation is fixed when its payment is written.
-    let p1 = pay(&app, &s.access, json!({ "price": "80", "invoiceId": a })).await;
-    let p2 = pay(&app, &s.access, json!({ "price": "50", "invoiceId": a })).await;
+    let e = invoice(&app, &s.access, "100").await;
+    pay(&app, &s.access, json!({ "price": "80", "invoiceId": e })).await;
+    let p2 = pay(&app, &s.access, json!({ "price": "50", "invoiceId": e })).await;
     assert_eq!((p2["invoices"][0]["amount"].as_str(), p2["unallocated"].as_str()), (Some("20.00"), Some("30.00")));
-    assert_eq!(doc(&app, &s.access, &a).await, state("PAID", "100.00", Some(&today())));
-    // Deleting the first gives its part back to the invoice…
-    app.ok(&s.access, DELETE, json!({ "id": p1["id"] })).await;
-    assert_eq!(doc(&app, &s.access, &a).await, state("PARTIAL", "20.00", None));
-    // …and updating the second (even with nothing to change) applies it again.
-    let u = update(&app, &s.access, &p2["id"], json!({})).await;
-    assert_eq!((u["invoices"][0]["amount"].as_str(), u["unallocated"].as_str()), (Some("50.00"), Some("0.00")));
-    assert_eq!(doc(&app, &s.access, &a).await, state("PARTIAL", "50.00", None));
-    app.ok(&s.access, DELETE, json!({ "id": p2["id"] })).await;
-    assert_eq!(doc(&app, &s.access, &a).await, state("ISSUED", "0.00", None));
-    assert_eq!(payment_count(&app, &s.access).await, 0);
-    let e = app.err(Some(&s.access), DELETE, json!({ "id": p2["id"] })).await;
-    assert_eq!(code(&e), "NOT_FOUND");
+    assert_eq!(doc(&app, &s.access, &e).await, state("PAID", "100.00", Some(&today())));
+    let gone = uuid::Uuid::now_v7().to_string();
+    assert_eq!(code(&app.err(Some(&s.access), DELETE, json!({ "id": gone })).await), "NOT_FOUND");
 
     // A status set by hand: `sent` stays while nothing is paid; `rejected` always stays.
+    let f = invoice(&app, &s.access, "100").await;
     let status = "mutation($id: ID!, $s: DocumentStatus!) { changeStatus(id: $id, status: $s) { status } }";
-    app.ok(&s.access, status, json!({ "id": a, "s": "SENT" })).await;
-    let pending = pay(&app, &s.access, json!({ "price": "10", "invoiceId": a, "paid": false })).await;
-    assert_eq!(doc(&app, &s.access, &a).await["status"], "SENT");
+    app.ok(&s.access, status, json!({ "id": f, "s": "SENT" })).await;
+    let pending = pay(&app, &s.access, json!({ "price": "10", "invoiceId": f, "paid": false })).await;
+    assert_eq!(doc(&app, &s.access, &f).await["status"], "SENT");
     update(&app, &s.access, &pending["id"], json!({ "paid": true })).await;
-    assert_eq!(doc(&app, &s.access, &a).await["status"], "PARTIAL");
-    app.ok(&s.access, status, json!({ "id": b, "s": "REJECTED" })).await;
-    pay(&app, &s.access, json!({ "price": "150", "invoiceId": b })).await;
-    assert_eq!(doc(&app, &s.access, &b).await, state("REJECTED", "150.00", Some(&today())));
+    assert_eq!(doc(&app, &s.access, &f).await["status"], "PARTIAL");
+    let g = invoice(&app, &s.access, "150").await;
+    app.ok(&s.access, status, json!({ "id": g, "s": "REJECTED" })).await;
+    pay(&app, &s.access, json!({ "price": "150", "invoiceId": g })).await;
+    assert_eq!(doc(&app, &s.access, &g).await, state("REJECTED", "150.00", Some(&today())));
 });
 
 db_test!(unpaid_payments_allocate_nothing, |app: TestApp| async move {
@@ -192,10 +187,10 @@ db_test!(unpaid_payments_allocate_nothing, |app: TestApp| async move {
     let full = pay(&app, &s.access, json!({ "price": "40", "invoiceId": a, "paidDate": "2026-01-01" })).await;
     assert_eq!(full["invoices"][0]["amount"], "40.00");
     assert_eq!(doc(&app, &s.access, &a).await, state("PAID", "100.00", Some("2026-02-03")));
-    // Back to unpaid: its part is taken back, the link stays.
-    let u = update(&app, &s.access, &p["id"], json!({ "paid": false })).await;
-    assert_eq!(u["invoices"][0]["amount"], "0.00");
-    assert_eq!(doc(&app, &s.access, &a).await, state("PARTIAL", "40.00", None));
+    // Once paid, it is sealed: it cannot go back to unpaid.
+    let e = app.err(Some(&s.access), UPDATE, json!({ "id": p["id"], "i": { "paid": false } })).await;
+    assert_eq!(code(&e), "PAYMENT_SEALED");
+    assert_eq!(doc(&app, &s.access, &a).await, state("PAID", "100.00", Some("2026-02-03")));
     // A payment without invoice (the seed's minimal example) keeps its whole amount.
     let alone = pay(
         &app,
@@ -277,8 +272,9 @@ db_test!(bad_input_writes_nothing, |app: TestApp| async move {
     assert_eq!(doc(&app, &s.access, &a).await, state("ISSUED", "0.00", None));
     assert_eq!(doc(&app, &other.access, &theirs).await, state("ISSUED", "0.00", None));
 
-    // An update with bad input changes nothing either.
-    let p = pay(&app, &s.access, json!({ "price": "30", "invoiceId": a })).await;
+    // An update with bad input changes nothing either (a payment not yet paid: a paid one
+    // is sealed and refuses every update).
+    let p = pay(&app, &s.access, json!({ "price": "30", "invoiceId": a, "paid": false })).await;
     for input in [json!({ "price": "0" }), json!({ "invoiceIds": [a, estimate] }), json!({ "currency": "USD" })] {
         let e = app.err(Some(&s.access), UPDATE, json!({ "id": p["id"], "i": input })).await;
         assert_eq!(code(&e), "VALIDATION_FAILED", "{e}");
@@ -289,7 +285,7 @@ db_test!(bad_input_writes_nothing, |app: TestApp| async move {
         .ok(&s.access, &format!("query($id: ID!) {{ payment(id: $id) {{ {PAY} }} }}"), json!({ "id": p["id"] }))
         .await;
     assert_eq!(still["payment"], p);
-    assert_eq!(doc(&app, &s.access, &a).await, state("PARTIAL", "30.00", None));
+    assert_eq!(doc(&app, &s.access, &a).await, state("ISSUED", "0.00", None));
     // A malformed id is refused before anything is read.
     let e = app.err(Some(&s.access), "{ payment(id: \"42\") { id } }", json!({})).await;
     assert_eq!(e["extensions"]["fields"][0]["code"], "INVALID_ID");
@@ -393,7 +389,7 @@ db_test!(concurrent_payments_never_overpay, |app: TestApp| async move {
         .len();
     assert_eq!(listed, 8);
 
-    // Updates racing with deletes on the same invoice keep the paid amount equal to the allocations.
+    // Updates racing with deletes: every one refused (the payments are sealed), nothing moves.
     let ids: Vec<String> =
         app.ok(&s.access, "{ payments(perPage: 100) { items { id } } }", json!({})).await["payments"]["items"]
             .as_array()
@@ -410,14 +406,13 @@ db_test!(concurrent_payments_never_overpay, |app: TestApp| async move {
             }
         })
         .await;
-    assert!(answers.iter().all(|r| r.get("errors").is_none()), "{answers:?}");
+    assert!(answers.iter().all(|r| code(&r["errors"][0]) == "PAYMENT_SEALED"), "{answers:?}");
     let r = app
         .ok(&s.access, "query($d: ID!) { invoice(id: $d) { paid status payments { amount } } }", json!({ "d": inv }))
         .await;
     let sum: i64 = r["invoice"]["payments"].as_array().unwrap().iter().map(|p| cents(&p["amount"])).sum();
     let paid = cents(&r["invoice"]["paid"]);
-    assert_eq!(paid, sum, "{r}");
-    assert!(paid <= 100 * 100, "{r}");
+    assert_eq!((paid, sum), (100 * 100, 100 * 100), "{r}");
 });
 
 db_test!(lists_filter_and_order, |app: TestApp| async move {
@@ -544,7 +539,17 @@ db_test!(every_seed_field_round_trips, |app: TestApp| async move {
     for (k, v) in expected.as_object().unwrap() {
         assert_eq!(&p[k], v, "{k}");
     }
-    // On update, absent fields stay and null clears.
+    // On update (of a payment not yet paid: a paid one is sealed), absent fields stay and null clears.
+    let mut unpaid_input = input.clone();
+    unpaid_input["paid"] = json!(false);
+    let p = app
+        .ok(
+            &s.access,
+            &format!("mutation($i: PaymentInput!) {{ createPayment(input: $i) {{ {ALL} }} }}"),
+            json!({ "i": unpaid_input }),
+        )
+        .await["createPayment"]
+        .clone();
     let u = app
         .ok(
             &s.access,
@@ -585,18 +590,23 @@ db_test!(documents_follow_their_payments, |app: TestApp| async move {
     let del = "mutation($id: ID!) { deleteInvoice(id: $id) { id } }";
     let e = app.err(Some(&s.access), del, json!({ "id": pro })).await;
     assert_eq!((code(&e), e["extensions"]["reason"].as_str()), ("CONFLICT", Some("DocumentHasPayments")));
-    // Without payments, both are possible again.
-    app.ok(&s.access, DELETE, json!({ "id": p["id"] })).await;
-    assert_eq!(doc(&app, &s.access, &pro).await, state("ISSUED", "0.00", None));
-    app.ok(&s.access, upd, json!({ "id": pro, "i": { "currency": "USD" } })).await;
-    app.ok(&s.access, del, json!({ "id": pro })).await;
+    // The paid payment is sealed: it stays, and so does the proforma.
+    assert_eq!(code(&app.err(Some(&s.access), DELETE, json!({ "id": p["id"] })).await), "PAYMENT_SEALED");
+    // A payment not yet paid blocks the same way; once it is deleted, both are possible again.
+    let pro2 = document(&app, &s.access, "100", "PROFORMA", "EUR", true).await;
+    let q = pay(&app, &s.access, json!({ "price": "100", "invoiceId": pro2, "paid": false })).await;
+    let e = app.err(Some(&s.access), del, json!({ "id": pro2 })).await;
+    assert_eq!(e["extensions"]["reason"], "DocumentHasPayments");
+    app.ok(&s.access, DELETE, json!({ "id": q["id"] })).await;
+    app.ok(&s.access, upd, json!({ "id": pro2, "i": { "currency": "USD" } })).await;
+    app.ok(&s.access, del, json!({ "id": pro2 })).await;
 
     // A department named by a payment cannot be deleted.
     let dept = app
         .ok(&s.access, "mutation { createDepartment(input: { name: \"Boutique\" }) { id } }", json!({}))
         .await["createDepartment"]["id"]
         .clone();
-    let p = pay(&app, &s.access, json!({ "price": "5", "departmentId": dept })).await;
+    let p = pay(&app, &s.access, json!({ "price": "5", "departmentId": dept, "paid": false })).await;
     assert_eq!(p["departmentId"], dept);
     let e = app
         .err(Some(&s.access), "mutation($id: ID!) { deleteDepartment(id: $id) { id } }", json!({ "id": dept }))
@@ -621,22 +631,23 @@ db_test!(documents_follow_their_payments, |app: TestApp| async move {
 db_test!(readme_worked_example, |app: TestApp| async move {
     let s = app.sign_up("pay-readme@example.fr", "PayReadme").await;
     let (a, b) = (invoice(&app, &s.access, "100").await, invoice(&app, &s.access, "150").await);
+    let row = |p: &Value| p["unallocated"].clone();
     let p = pay(&app, &s.access, json!({ "price": "200", "invoiceIds": [a, b] })).await;
-    let mut rows = vec![(doc(&app, &s.access, &a).await, doc(&app, &s.access, &b).await, p["unallocated"].clone())];
-    for price in ["300", "50.5"] {
-        let u = update(&app, &s.access, &p["id"], json!({ "price": price })).await;
-        rows.push((doc(&app, &s.access, &a).await, doc(&app, &s.access, &b).await, u["unallocated"].clone()));
-    }
-    app.ok(&s.access, DELETE, json!({ "id": p["id"] })).await;
-    rows.push((doc(&app, &s.access, &a).await, doc(&app, &s.access, &b).await, Value::Null));
+    let mut rows = vec![(doc(&app, &s.access, &a).await, doc(&app, &s.access, &b).await, row(&p))];
+    let q = pay(&app, &s.access, json!({ "price": "80", "invoiceId": b, "paid": false })).await;
+    rows.push((doc(&app, &s.access, &a).await, doc(&app, &s.access, &b).await, row(&q)));
+    let q = update(&app, &s.access, &q["id"], json!({ "paid": true })).await;
+    rows.push((doc(&app, &s.access, &a).await, doc(&app, &s.access, &b).await, row(&q)));
+    let e = app.err(Some(&s.access), UPDATE, json!({ "id": p["id"], "i": { "price": "50.5" } })).await;
+    rows.push((doc(&app, &s.access, &a).await, doc(&app, &s.access, &b).await, json!(code(&e))));
     let t = today();
     assert_eq!(
         rows,
         [
             (state("PAID", "100.00", Some(&t)), state("PARTIAL", "100.00", None), json!("0.00")),
-            (state("PAID", "100.00", Some(&t)), state("PAID", "150.00", Some(&t)), json!("50.00")),
-            (state("PARTIAL", "50.50", None), state("ISSUED", "0.00", None), json!("0.00")),
-            (state("ISSUED", "0.00", None), state("ISSUED", "0.00", None), Value::Null),
+            (state("PAID", "100.00", Some(&t)), state("PARTIAL", "100.00", None), json!("80.00")),
+            (state("PAID", "100.00", Some(&t)), state("PAID", "150.00", Some(&t)), json!("30.00")),
+            (state("PAID", "100.00", Some(&t)), state("PAID", "150.00", Some(&t)), json!("PAYMENT_SEALED")),
         ]
     );
 });
@@ -646,13 +657,13 @@ db_test!(readme_worked_example, |app: TestApp| async move {
 db_test!(a_cancelled_document_takes_no_new_payment, |app: TestApp| async move {
     let s = app.sign_up("pay-cancel@example.fr", "PayCancel").await;
     let pro = document(&app, &s.access, "100", "PROFORMA", "EUR", true).await;
-    let kept = pay(&app, &s.access, json!({ "price": "40", "invoiceId": pro })).await;
+    let kept = pay(&app, &s.access, json!({ "price": "40", "invoiceId": pro, "paid": false })).await;
     app.ok(&s.access, "mutation($id: ID!) { cancelInvoice(id: $id) { invoice { status } } }", json!({ "id": pro }))
         .await;
     let r = app.gql_full(Some(&s.access), None, CREATE, json!({ "i": { "price": "60", "invoiceId": pro } })).await;
     assert_eq!(r["errors"][0]["extensions"]["fields"][0]["field"], "input.invoiceId", "{r}");
-    assert_eq!(doc(&app, &s.access, &pro).await, state("CANCELLED", "40.00", None));
-    // A payment it already had stays editable.
+    assert_eq!(doc(&app, &s.access, &pro).await, state("CANCELLED", "0.00", None));
+    // A payment it already had (not yet paid) stays editable.
     update(&app, &s.access, &kept["id"], json!({ "comment": "remboursé à part" })).await;
 });
 
@@ -677,13 +688,14 @@ db_test!(credit_notes_lower_what_is_owed, |app: TestApp| async move {
 db_test!(an_unpaid_payment_has_no_date_and_payments_list_oldest_first, |app: TestApp| async move {
     let s = app.sign_up("pay-misc@example.fr", "PayMisc").await;
     let inv = invoice(&app, &s.access, "100").await;
-    let first = pay(&app, &s.access, json!({ "price": "10", "invoiceId": inv, "name": "first" })).await;
-    let second = pay(&app, &s.access, json!({ "price": "20", "invoiceId": inv, "name": "second" })).await;
-    update(&app, &s.access, &first["id"], json!({ "comment": "x" })).await;
+    let first = pay(&app, &s.access, json!({ "price": "10", "invoiceId": inv, "name": "first", "paid": false })).await;
+    pay(&app, &s.access, json!({ "price": "20", "invoiceId": inv, "name": "second" })).await;
+    // Updating the first rewrites its allocation rows: the list still goes by payment age.
+    update(&app, &s.access, &first["id"], json!({ "comment": "x", "paid": true })).await;
     let r =
         app.ok(&s.access, "query($id: ID!) { invoice(id: $id) { payments { amount } } }", json!({ "id": inv })).await;
     assert_eq!(r["invoice"]["payments"], json!([{ "amount": "10.00" }, { "amount": "20.00" }]));
-    let unpaid = update(&app, &s.access, &second["id"], json!({ "paid": false })).await;
+    let unpaid = pay(&app, &s.access, json!({ "price": "5", "invoiceId": inv, "paid": false })).await;
     assert_eq!((unpaid["paid"].as_bool(), &unpaid["paidDate"]), (Some(false), &Value::Null));
     // Control characters in a filter are a field error, not a database error.
     let r = app
