@@ -16,7 +16,10 @@ mod m20261121_000009_document_extras;
 mod m20261121_000010_document_amount_cents;
 mod m20261121_000011_ledger;
 mod m20261121_000012_ledger_append_only;
+mod m20261121_000015_journal_and_duplicates;
 mod sort;
+
+pub use m20261121_000015_journal_and_duplicates::journal_triggers;
 
 pub struct Migrator;
 
@@ -36,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000010_document_amount_cents::Migration),
             Box::new(m20261121_000011_ledger::Migration),
             Box::new(m20261121_000012_ledger_append_only::Migration),
+            Box::new(m20261121_000015_journal_and_duplicates::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ mod clients;
 mod completion;
 mod departments;
 mod documents;
+mod journal;
 mod pagination;
 mod payments;
 mod price_lists;
@@ -44,6 +45,7 @@ pub struct QueryRoot(
     documents::DocumentQuery,
     completion::CompletionQuery,
     payments::PaymentQuery,
+    journal::JournalQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -59,6 +61,7 @@ pub struct MutationRoot(
     documents::DocumentMutation,
     completion::CompletionMutation,
     payments::PaymentMutation,
+    journal::JournalMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
