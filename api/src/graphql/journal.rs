@@ -196,11 +196,11 @@ impl JournalMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
-        #[graphql(default_with = "PrintChannel::Print")] channel: PrintChannel,
+        #[graphql(desc = "Default: PRINT.")] channel: Option<PrintChannel>,
     ) -> async_graphql::Result<PrintedCopy> {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
-        let copy = entity::documents::printing::print(&ctx.app().db, actor, id, channel.as_str()).await.gql(ctx)?;
+        let copy = entity::documents::printing::print(&ctx.app().db, actor, id, channel.unwrap_or(PrintChannel::Print).as_str()).await.gql(ctx)?;
         let n = copy.duplicate;
         let mention = (n > 0).then(|| match ctx.lang() {
             Lang::Fr => format!("DUPLICATA {n}"),

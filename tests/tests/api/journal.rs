@@ -192,7 +192,7 @@ db_test!(journals_are_isolated_and_members_refused, |app: TestApp| async move {
     let accountant = app.login_to("owner-b@example.fr", &a.account_id).await;
     let seen = events(&app, &accountant.access).await;
     assert!(codes(&seen).contains(&"API_TOKEN_CREATED".to_owned()));
-    // An accountant's token reads the journal too; nobody without a credential does.
+    // Nobody without a credential reads it.
     let e = app.err(None, EVENTS, json!({})).await;
     assert_eq!(code(&e), "UNAUTHENTICATED");
     // A wrong password of a user in two accounts is journaled in both.
@@ -255,4 +255,17 @@ db_test!(duplicates_are_numbered_once_each_and_journaled, |app: TestApp| async m
     assert_eq!(code(&e), "NOT_FOUND");
     let r = app.ok(&s.access, "query($id: ID!) { invoice(id: $id) { duplicateCount } }", json!({ "id": id })).await;
     assert_eq!(r["invoice"]["duplicateCount"], 10);
+});
+
+db_test!(a_graceful_stop_closes_the_run_in_the_journals_it_opened, |app: TestApp| async move {
+    let s = app.sign_up("stop@example.fr", "Stop").await;
+    // What `Application::run_with_shutdown` calls once the server no longer takes requests.
+    assert_eq!(entity::journal::service_stopped(&app.db).await.unwrap(), 1);
+    let all = events(&app, &s.access).await;
+    assert_eq!(codes(&all)[0], "SERVICE_STOPPED");
+    assert_eq!(all[0]["credential"], "SYSTEM");
+    let started: Value = serde_json::from_str(all.last().unwrap()["details"].as_str().unwrap()).unwrap();
+    let stopped: Value = serde_json::from_str(all[0]["details"].as_str().unwrap()).unwrap();
+    assert_eq!(started["boot"], stopped["boot"], "the stop names the run it ends");
+    assert_eq!(broken(&app, &s).await, None);
 });
