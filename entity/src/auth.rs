@@ -275,7 +275,8 @@ pub async fn create_api_token(db: &DatabaseConnection, actor: &Actor, name: &str
     }
     .insert(&txn)
     .await?;
-    let created = crate::journal::Event::ApiTokenCreated { token: token.id, name: token.name.clone(), role: actor.role };
+    let created =
+        crate::journal::Event::ApiTokenCreated { token: token.id, name: token.name.clone(), role: actor.role };
     crate::journal::record(&txn, actor.account_id, &crate::journal::Origin::of(actor), created).await?;
     txn.commit().await?;
     Ok(CreatedApiToken { token, secret })

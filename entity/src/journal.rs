@@ -41,33 +41,92 @@ pub const FORMAT: &str = "scelle-event-v1";
 pub enum Event {
     /// A sign-in with a password opened a session (sign-up included; refreshing or
     /// switching accounts is not a login).
-    Login { session: Uuid },
+    Login {
+        session: Uuid,
+    },
     /// A known user's password was refused (or the user is disabled). Written in every
     /// account the user belongs to.
-    LoginFailed { email: String, reason: &'static str },
-    UserInvited { email: String, role: Role },
-    UserAdded { user: Uuid, email: String, role: Role },
-    RoleChanged { user: Uuid, from: Role, to: Role },
-    UserRemoved { user: Uuid, email: String },
-    ApiTokenCreated { token: Uuid, name: String, role: Role },
-    ApiTokenRevoked { token: Uuid, name: String },
+    LoginFailed {
+        email: String,
+        reason: &'static str,
+    },
+    UserInvited {
+        email: String,
+        role: Role,
+    },
+    UserAdded {
+        user: Uuid,
+        email: String,
+        role: Role,
+    },
+    RoleChanged {
+        user: Uuid,
+        from: Role,
+        to: Role,
+    },
+    UserRemoved {
+        user: Uuid,
+        email: String,
+    },
+    ApiTokenCreated {
+        token: Uuid,
+        name: String,
+        role: Role,
+    },
+    ApiTokenRevoked {
+        token: Uuid,
+        name: String,
+    },
     /// Account settings changed: `(field, before, after)` for each field that changed.
-    SettingsChanged { changes: Vec<(&'static str, Value, Value)> },
+    SettingsChanged {
+        changes: Vec<(&'static str, Value, Value)>,
+    },
     /// A department's numbering changed (its own numbering switched, patterns replaced).
-    NumberingPatternChanged { department: Uuid, name: String, before: Value, after: Value },
+    NumberingPatternChanged {
+        department: Uuid,
+        name: String,
+        before: Value,
+        after: Value,
+    },
     /// An issued document printed, sent or downloaded again: duplicate number `copy`.
-    Duplicate { document: Uuid, number: String, copy: i64, channel: String },
+    Duplicate {
+        document: Uuid,
+        number: String,
+        copy: i64,
+        channel: String,
+    },
     /// A test document was issued.
-    TestModeUsed { document: Uuid, number: String },
-    ClosureCreated { closure: Uuid, period: String },
-    ArchiveExported { archive: Uuid, period: String },
-    VerificationRun { chain: String, checked: u64 },
-    VerificationFailed { chain: String, sequence: i64, reason: String },
+    TestModeUsed {
+        document: Uuid,
+        number: String,
+    },
+    ClosureCreated {
+        closure: Uuid,
+        period: String,
+    },
+    ArchiveExported {
+        archive: Uuid,
+        period: String,
+    },
+    VerificationRun {
+        chain: String,
+        checked: u64,
+    },
+    VerificationFailed {
+        chain: String,
+        sequence: i64,
+        reason: String,
+    },
     /// The service (this process) started; journaled in an account before its first
     /// other event of the run, with the start time.
-    ServiceStarted { boot: Uuid, version: String },
+    ServiceStarted {
+        boot: Uuid,
+        version: String,
+    },
     /// The service stopped gracefully; journaled in every account that saw its start.
-    ServiceStopped { boot: Uuid },
+    ServiceStopped {
+        boot: Uuid,
+    },
 }
 
 /// Every code, in the order of the README's table.
@@ -423,11 +482,7 @@ pub async fn list(
         .into_iter()
         .map(|event| {
             let seal = entries.iter().find(|e| e.subject_id == event.id);
-            Listed {
-                hash: seal.map(|e| e.hash.clone()),
-                previous_hash: seal.map(|e| e.previous_hash.clone()),
-                event,
-            }
+            Listed { hash: seal.map(|e| e.hash.clone()), previous_hash: seal.map(|e| e.previous_hash.clone()), event }
         })
         .collect();
     Ok(Page { items, total_count, page: page.page, per_page: page.per_page })

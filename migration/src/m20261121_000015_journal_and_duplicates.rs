@@ -42,10 +42,8 @@ const POSTGRES_UP: &[&str] = &[
      FOR EACH ROW EXECUTE FUNCTION scelle_journal_events_append_only()",
 ];
 
-const POSTGRES_DOWN: &[&str] = &[
-    "DROP TRIGGER journal_events_append_only ON journal_events",
-    "DROP FUNCTION scelle_journal_events_append_only()",
-];
+const POSTGRES_DOWN: &[&str] =
+    &["DROP TRIGGER journal_events_append_only ON journal_events", "DROP FUNCTION scelle_journal_events_append_only()"];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

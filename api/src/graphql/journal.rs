@@ -200,7 +200,14 @@ impl JournalMutation {
     ) -> async_graphql::Result<PrintedCopy> {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
-        let copy = entity::documents::printing::print(&ctx.app().db, actor, id, channel.unwrap_or(PrintChannel::Print).as_str()).await.gql(ctx)?;
+        let copy = entity::documents::printing::print(
+            &ctx.app().db,
+            actor,
+            id,
+            channel.unwrap_or(PrintChannel::Print).as_str(),
+        )
+        .await
+        .gql(ctx)?;
         let n = copy.duplicate;
         let mention = (n > 0).then(|| match ctx.lang() {
             Lang::Fr => format!("DUPLICATA {n}"),

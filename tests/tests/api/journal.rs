@@ -52,7 +52,12 @@ db_test!(each_wired_event_is_journaled_in_a_verifiable_chain, |app: TestApp| asy
     let again = app.login_to("journal@example.fr", &s.account_id).await;
     // Refreshing tokens is not a login.
     let r = app
-        .gql_full(None, None, "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }", json!({ "t": again.refresh }))
+        .gql_full(
+            None,
+            None,
+            "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }",
+            json!({ "t": again.refresh }),
+        )
         .await;
     assert!(r.get("errors").is_none(), "{r}");
 
@@ -74,8 +79,12 @@ db_test!(each_wired_event_is_journaled_in_a_verifiable_chain, |app: TestApp| asy
         )
         .await;
     let dept_id = dept["createDepartment"]["id"].as_str().unwrap().to_owned();
-    app.ok(&s.access, "mutation($id: ID!) { updateDepartment(id: $id, input: { name: \"Shop 2\" }) { id } }", json!({ "id": dept_id }))
-        .await; // numbering unchanged: not journaled
+    app.ok(
+        &s.access,
+        "mutation($id: ID!) { updateDepartment(id: $id, input: { name: \"Shop 2\" }) { id } }",
+        json!({ "id": dept_id }),
+    )
+    .await; // numbering unchanged: not journaled
     app.ok(
         &s.access,
         "mutation($id: ID!) { updateDepartment(id: $id, input: { patterns: [{ kind: VAT, pattern: \"SH-yyyy-nr\" }] }) { id } }",
@@ -247,7 +256,14 @@ db_test!(duplicates_are_numbered_once_each_and_journaled, |app: TestApp| async m
     assert_eq!(broken(&app, &s).await, None);
 
     // A draft has no copies; another account cannot print this one.
-    let draft = app.create_invoice(&s.access, "id", json!({ "buyerName": "D", "positions": [{ "name": "A", "tax": "20", "priceNet": "1" }] }), false).await;
+    let draft = app
+        .create_invoice(
+            &s.access,
+            "id",
+            json!({ "buyerName": "D", "positions": [{ "name": "A", "tax": "20", "priceNet": "1" }] }),
+            false,
+        )
+        .await;
     let r = app.gql_full(Some(&s.access), None, PRINT, json!({ "id": draft["data"]["createInvoice"]["id"] })).await;
     assert_eq!(failure(&r), ("VALIDATION_FAILED".to_owned(), "id".to_owned()));
     let other = app.sign_up("other-dup@example.fr", "Other").await;
