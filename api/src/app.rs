@@ -25,6 +25,8 @@ impl Application {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
         let db = connect_and_migrate(&config).await?;
+        // Journaled lazily in each account (see `entity::journal::service_started`).
+        entity::journal::service_started();
         let secret = match &config.jwt_secret {
             Some(s) => s.expose().as_bytes().to_vec(),
             None => load_or_create_secret(&config.data_dir.join("jwt_secret"))?,
@@ -73,7 +75,12 @@ impl Application {
             handle.stop(true).await;
             r
         };
+        let db = self.context.db.clone();
         let (http, jobs) = tokio::join!(self.server, self.monitor.run_with_signal(stop_all));
+        // No request is served any more: the stop closes the run in the journals it opened.
+        if let Err(e) = entity::journal::service_stopped(&db).await {
+            tracing::error!(error = %e, "journaling the service stop failed");
+        }
         job_store.close().await;
         tracing::info!("scelle stopped");
         http?;

@@ -94,7 +94,11 @@ async fn graphql(state: web::Data<HttpState>, req: HttpRequest, payload: web::Pa
     if let AuthState::Failed(reason) = &auth {
         tracing::debug!(?reason, "bearer token refused");
     }
-    let mut response = state.schema.execute(request.data(auth).data(lang)).await;
+    // The peer address, not a forwarded header a client could forge; behind a proxy this
+    // is the proxy's address.
+    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    let execution = state.schema.execute(request.data(auth).data(lang));
+    let mut response = entity::journal::CLIENT_IP.scope(ip, execution).await;
     // Errors raised by GraphQL itself (syntax, unknown field, wrong type, depth and
     // complexity limits) carry no code: they are all the client's request being invalid.
     for err in &mut response.errors {

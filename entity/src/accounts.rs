@@ -125,7 +125,9 @@ pub async fn update_settings(
         v.push("input.currency", FieldCode::Rule("currency_code"));
     }
     v.finish()?;
-    let mut am: account::ActiveModel = find_account(db, actor.account_id).await?.into();
+    let txn = crate::db::begin_write(db).await?;
+    let before = find_account(&txn, actor.account_id).await?;
+    let mut am: account::ActiveModel = before.clone().into();
     if let Some(n) = s.name {
         am.name = Set(n.trim().to_owned());
     }
@@ -142,7 +144,24 @@ pub async fn update_settings(
         am.add_products_to_catalogue = Set(b);
     }
     am.updated_at = Set(Utc::now());
-    Ok(am.update(db).await?)
+    let after = am.update(&txn).await?;
+    let changes: Vec<(&'static str, serde_json::Value, serde_json::Value)> = [
+        ("name", before.name.into(), after.name.clone().into()),
+        ("language", before.language.into(), after.language.clone().into()),
+        ("timeZone", before.time_zone.into(), after.time_zone.clone().into()),
+        ("currency", before.currency.into(), after.currency.clone().into()),
+        ("addProductsToCatalogue", before.add_products_to_catalogue.into(), after.add_products_to_catalogue.into()),
+    ]
+    .into_iter()
+    .filter(|(_, b, a)| b != a)
+    .collect();
+    // Settings shown on or applied to documents: journaled when they really change.
+    if !changes.is_empty() {
+        let event = crate::journal::Event::SettingsChanged { changes };
+        crate::journal::record(&txn, actor.account_id, &crate::journal::Origin::of(actor), event).await?;
+    }
+    txn.commit().await?;
+    Ok(after)
 }
 
 /// ISO 4217 shape: three upper-case ASCII letters.
@@ -237,6 +256,8 @@ async fn try_sign_up(db: &DatabaseConnection, f: &SignUpForm<'_>, password_hash:
     main.invoice_lang = Set(Some(language));
     department::ActiveModel::insert(main, &txn).await?;
 
+    let added = crate::journal::Event::UserAdded { user: user.id, email: user.email.clone(), role: Role::Owner };
+    crate::journal::record(&txn, AccountId(account.id), &crate::journal::Origin::password(user.id), added).await?;
     txn.commit().await?;
     Ok(SignedUp { user, account })
 }

@@ -63,6 +63,9 @@ pub async fn start_session(
     .insert(&txn)
     .await?;
     let refresh_token = insert_refresh_token(&txn, session.id, refresh_ttl, now).await?;
+    // Only a password opens a session here (sign-up or login): a LOGIN of the journal.
+    let login = crate::journal::Event::Login { session: session.id };
+    crate::journal::record(&txn, account, &crate::journal::Origin::password(user.0), login).await?;
     txn.commit().await?;
     Ok(IssuedSession { session, refresh_token })
 }
@@ -255,6 +258,7 @@ pub async fn create_api_token(db: &DatabaseConnection, actor: &Actor, name: &str
     }
     v.finish()?;
     let secret = generate(API_TOKEN_PREFIX);
+    let txn = begin_write(db).await?;
     let token = api_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         account_id: Set(actor.account_id.0),
@@ -269,8 +273,12 @@ pub async fn create_api_token(db: &DatabaseConnection, actor: &Actor, name: &str
         last_used_at: Set(None),
         revoked_at: Set(None),
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    let created =
+        crate::journal::Event::ApiTokenCreated { token: token.id, name: token.name.clone(), role: actor.role };
+    crate::journal::record(&txn, actor.account_id, &crate::journal::Origin::of(actor), created).await?;
+    txn.commit().await?;
     Ok(CreatedApiToken { token, secret })
 }
 
@@ -294,17 +302,22 @@ pub async fn list_api_tokens(
 
 pub async fn revoke_api_token(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<api_token::Model> {
     actor.require_manager()?;
+    let txn = begin_write(db).await?;
     let token = api_token::Entity::find_by_id(id)
         .filter(api_token::Column::AccountId.eq(actor.account_id.0))
-        .one(db)
+        .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("api_token"))?;
     if token.revoked_at.is_some() {
         return Ok(token);
     }
+    let revoked = crate::journal::Event::ApiTokenRevoked { token: token.id, name: token.name.clone() };
     let mut am: api_token::ActiveModel = token.into();
     am.revoked_at = Set(Some(Utc::now()));
-    Ok(am.update(db).await?)
+    let token = am.update(&txn).await?;
+    crate::journal::record(&txn, actor.account_id, &crate::journal::Origin::of(actor), revoked).await?;
+    txn.commit().await?;
+    Ok(token)
 }
 
 /// Builds the actor of an API token secret.

@@ -332,6 +332,8 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: DepartmentPat
     }
     let created = am.insert(&txn).await.map_err(concurrent)?;
     replace_patterns(&txn, actor, created.id, &patch).await?;
+    let before = serde_json::json!({ "usePattern": false, "patterns": {} });
+    journal_numbering(&txn, actor, &created, before).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -341,6 +343,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Dep
     let txn = begin_write(db).await?;
     let current = get(&txn, actor, id).await?;
     patch.validate(false)?;
+    let before = numbering_of(&txn, actor, &current).await?;
     if current.main && patch.main == Some(false) {
         return Err(DomainError::field("input.main", FieldCode::Rule("main_department_required")));
     }
@@ -356,6 +359,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Dep
     am.updated_at = Set(Utc::now());
     let updated = am.update(&txn).await.map_err(concurrent)?;
     replace_patterns(&txn, actor, updated.id, &patch).await?;
+    journal_numbering(&txn, actor, &updated, before).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -398,6 +402,30 @@ async fn replace_patterns(
         }
         .insert(db)
         .await?;
+    }
+    Ok(())
+}
+
+/// What decides a department's numbers: its own numbering switch and patterns by kind.
+async fn numbering_of(db: &impl ConnectionTrait, actor: &Actor, d: &Model) -> DomainResult<serde_json::Value> {
+    let patterns: serde_json::Map<String, serde_json::Value> =
+        patterns_of(db, actor, d.id).await?.into_iter().map(|p| (p.kind, p.pattern.into())).collect();
+    Ok(serde_json::json!({ "usePattern": d.use_pattern, "patterns": patterns }))
+}
+
+/// Journals NUMBERING_PATTERN_CHANGED when the department's numbering differs from
+/// `before`, in the transaction that changed it.
+async fn journal_numbering(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    d: &Model,
+    before: serde_json::Value,
+) -> DomainResult<()> {
+    let after = numbering_of(txn, actor, d).await?;
+    if after != before {
+        let event =
+            crate::journal::Event::NumberingPatternChanged { department: d.id, name: d.name.clone(), before, after };
+        crate::journal::record(txn, actor.account_id, &crate::journal::Origin::of(actor), event).await?;
     }
     Ok(())
 }

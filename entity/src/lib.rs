@@ -11,6 +11,7 @@ pub mod db;
 pub mod departments;
 pub mod documents;
 pub mod error;
+pub mod journal;
 pub mod ledger;
 pub mod number_series;
 pub mod numbering;

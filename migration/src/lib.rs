@@ -17,7 +17,10 @@ mod m20261121_000010_document_amount_cents;
 mod m20261121_000011_ledger;
 mod m20261121_000012_ledger_append_only;
 mod m20261121_000013_sealed_records_frozen;
+mod m20261121_000015_journal_and_duplicates;
 mod sort;
+
+pub use m20261121_000015_journal_and_duplicates::journal_triggers;
 
 pub struct Migrator;
 
@@ -38,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000011_ledger::Migration),
             Box::new(m20261121_000012_ledger_append_only::Migration),
             Box::new(m20261121_000013_sealed_records_frozen::Migration),
+            Box::new(m20261121_000015_journal_and_duplicates::Migration),
         ]
     }
 }

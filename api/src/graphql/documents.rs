@@ -553,6 +553,11 @@ impl Invoice {
         super::certification::of(ctx, chain, self.model.id).await.map(Some)
     }
 
+    /// Duplicates printed, sent or downloaded after the original (see `printInvoice`).
+    async fn duplicate_count(&self) -> i64 {
+        (i64::from(self.model.print_count) - 1).max(0)
+    }
+
     async fn positions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DocumentPosition>> {
         let actor = ctx.actor()?;
         let rows = entity::documents::positions(&ctx.app().db, actor, self.model.id).await.gql(ctx)?;

@@ -465,6 +465,15 @@ impl Lang {
                 "This invoice already has credit notes: issue a further credit note instead of cancelling.",
                 "Cette facture a déjà des avoirs : émettez un autre avoir plutôt que de l'annuler.",
             ),
+            "not_issued" => self.pick(
+                "Only an issued document has copies: issue it first.",
+                "Seul un document émis a des exemplaires : émettez-le d'abord.",
+            ),
+            "unknown_channel" => self.pick(
+                "Unknown channel: print, email or download.",
+                "Canal inconnu : impression, e-mail ou téléchargement.",
+            ),
+            "unknown_event_code" => self.pick("Unknown journal event code.", "Code d'événement du journal inconnu."),
             _ => self.pick("Invalid value.", "Valeur invalide."),
         }
     }

@@ -14,6 +14,7 @@ mod clients;
 mod completion;
 mod departments;
 mod documents;
+mod journal;
 mod pagination;
 mod payments;
 mod price_lists;
@@ -48,6 +49,7 @@ pub struct QueryRoot(
     completion::CompletionQuery,
     payments::PaymentQuery,
     certification::CertificationQuery,
+    journal::JournalQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -64,6 +66,7 @@ pub struct MutationRoot(
     completion::CompletionMutation,
     payments::PaymentMutation,
     certification::CertificationMutation,
+    journal::JournalMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -5,6 +5,7 @@ use super::categories::Category;
 use super::clients::Client;
 use super::departments::Department;
 use super::documents::Invoice;
+use super::journal::JournalEvent;
 use super::payments::Payment;
 use super::price_lists::PriceList;
 use super::products::Product;
@@ -19,6 +20,7 @@ use async_graphql::{OutputType, SimpleObject};
 #[graphql(concrete(name = "PriceListPage", params(PriceList)))]
 #[graphql(concrete(name = "InvoicePage", params(Invoice)))]
 #[graphql(concrete(name = "PaymentPage", params(Payment)))]
+#[graphql(concrete(name = "JournalEventPage", params(JournalEvent)))]
 pub struct Page<T: OutputType> {
     pub items: Vec<T>,
     /// Number of items over all pages.

@@ -123,6 +123,10 @@ impl SessionMutation {
                 false
             }
         };
+        if let Some(u) = user.as_ref().filter(|_| !verified) {
+            let reason = if u.disabled_at.is_some() { "user_disabled" } else { "wrong_password" };
+            entity::journal::login_failed(&app.db, u.id, &u.email, reason).await.gql(ctx)?;
+        }
         let Some(user) = user.filter(|_| verified) else {
             tracing::info!("failed login");
             return Err(ctx.fail(DomainError::Unauthenticated(AuthFailure::InvalidCredentials)));

@@ -325,6 +325,7 @@ pub mod completion;
 pub mod flows;
 mod lines;
 mod listing;
+pub mod printing;
 
 use buyer::*;
 use lines::*;
@@ -991,6 +992,11 @@ async fn issue_in(txn: &sea_orm::DatabaseTransaction, actor: &Actor, m: Model) -
     am.issued_at = Set(Some(now));
     am.updated_at = Set(now);
     let issued = am.update(txn).await?;
+    if issued.test {
+        let number = issued.number.clone().unwrap_or_default();
+        let event = crate::journal::Event::TestModeUsed { document: issued.id, number };
+        crate::journal::record(txn, actor.account_id, &crate::journal::Origin::of(actor), event).await?;
+    }
     if let (true, Some(invoice)) = (issued.kind == "correction", issued.invoice_id) {
         crate::payments::refresh_after_credit(txn, actor, invoice).await?;
     }

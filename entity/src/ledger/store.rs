@@ -198,7 +198,9 @@ async fn subject_now(db: &impl ConnectionTrait, account: AccountId, chain: Chain
             Err(DomainError::NotFound(_)) => None,
             Err(other) => return Err(other),
         },
-        Chain::Closures | Chain::Events => return Ok(Subject::Current(String::new())),
+        // A journal event is its own row: sealed as written, compared as it is now.
+        Chain::Events => crate::journal::find(db, account, id).await?.map(|e| crate::journal::canonical(&e)),
+        Chain::Closures => return Ok(Subject::Current(String::new())),
     };
     Ok(found.map(Subject::Current).unwrap_or(Subject::Deleted))
 }
@@ -298,7 +300,7 @@ pub async fn verify(
 /// Whether the chain's subjects live in rows of their own that verification compares
 /// with the sealed form.
 fn chain_checks_subject(chain: Chain) -> bool {
-    matches!(chain, Chain::Documents | Chain::Payments)
+    matches!(chain, Chain::Documents | Chain::Payments | Chain::Events)
 }
 
 /// The account's documents chain, whole.

@@ -124,6 +124,9 @@ pub struct Model {
     pub net_cents: i64,
     pub tax_cents: i64,
     pub gross_cents: i64,
+    /// Copies printed, sent or downloaded since issue: the first is the original, each
+    /// later one a duplicate ("DUPLICATA n"). Not a fiscal field: it grows once sealed.
+    pub print_count: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ pub mod department_pattern;
 pub mod document;
 pub mod document_position;
 pub mod final_advance;
+pub mod journal_event;
 pub mod ledger_entry;
 pub mod ledger_head;
 pub mod login_throttle;

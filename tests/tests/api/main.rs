@@ -14,6 +14,7 @@ mod flow_regressions;
 mod flows;
 mod housekeeping;
 mod isolation;
+mod journal;
 mod ledger;
 mod numbering;
 mod operations;
