@@ -16,6 +16,7 @@ mod m20261121_000009_document_extras;
 mod m20261121_000010_document_amount_cents;
 mod m20261121_000011_ledger;
 mod m20261121_000012_ledger_append_only;
+mod m20261121_000014_closures;
 mod sort;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000010_document_amount_cents::Migration),
             Box::new(m20261121_000011_ledger::Migration),
             Box::new(m20261121_000012_ledger_append_only::Migration),
+            Box::new(m20261121_000014_closures::Migration),
         ]
     }
 }

@@ -198,7 +198,8 @@ async fn subject_now(db: &impl ConnectionTrait, account: AccountId, chain: Chain
             Err(DomainError::NotFound(_)) => None,
             Err(other) => return Err(other),
         },
-        Chain::Closures | Chain::Events => return Ok(Subject::Current(String::new())),
+        Chain::Closures => crate::closures::find_in_account(db, account, id).await?.map(|c| crate::closures::canonical(&c)),
+        Chain::Events => return Ok(Subject::Current(String::new())),
     };
     Ok(found.map(Subject::Current).unwrap_or(Subject::Deleted))
 }
@@ -298,7 +299,7 @@ pub async fn verify(
 /// Whether the chain's subjects live in rows of their own that verification compares
 /// with the sealed form.
 fn chain_checks_subject(chain: Chain) -> bool {
-    matches!(chain, Chain::Documents | Chain::Payments)
+    matches!(chain, Chain::Documents | Chain::Payments | Chain::Closures)
 }
 
 /// The account's documents chain, whole.
