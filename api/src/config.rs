@@ -59,6 +59,11 @@ pub struct Config {
     pub login_lockout_secs: i64,
     /// `SCELLE_HOUSEKEEPING_CRON`: when expired sessions and tokens are purged (cron with seconds).
     pub housekeeping_cron: String,
+    /// `SCELLE_CLOSURES_CRON`: when certification closures are made and their e-mails sent
+    /// (cron with seconds); each run catches up every period completed since the last.
+    pub closures_cron: String,
+    /// `SCELLE_MAIL_FROM`: the sender of closure e-mails.
+    pub mail_from: String,
     /// `SCELLE_LOG`: tracing filter, e.g. `info,scelle_api=debug`.
     pub log: String,
 }
@@ -81,6 +86,8 @@ impl Default for Config {
             login_max_failures: 5,
             login_lockout_secs: 15 * 60,
             housekeeping_cron: "0 17 * * * *".into(),
+            closures_cron: "0 */5 * * * *".into(),
+            mail_from: "Scelle <noreply@localhost>".into(),
             log: "info".into(),
         }
     }
@@ -103,6 +110,8 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("SCELLE_LOGIN_MAX_FAILURES", "login_max_failures"),
     ("SCELLE_LOGIN_LOCKOUT_SECS", "login_lockout_secs"),
     ("SCELLE_HOUSEKEEPING_CRON", "housekeeping_cron"),
+    ("SCELLE_CLOSURES_CRON", "closures_cron"),
+    ("SCELLE_MAIL_FROM", "mail_from"),
     ("SCELLE_LOG", "log"),
 ];
 
@@ -177,6 +186,13 @@ impl Config {
             policy: jobs::housekeeping::Policy {
                 refresh_ttl: chrono::Duration::days(self.refresh_token_ttl_days),
                 ..Default::default()
+            },
+            closures_cron: self.closures_cron.clone(),
+            mail: jobs::closures::MailConfig {
+                smtp_url: self.smtp_url.as_ref().map(|s| s.expose().to_owned()),
+                // Without a mail server, e-mails are written here so nothing is lost.
+                outbox: self.data_dir.join("outbox"),
+                from: self.mail_from.clone(),
             },
         }
     }

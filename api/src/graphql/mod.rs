@@ -10,6 +10,7 @@ mod account;
 mod api_tokens;
 mod categories;
 mod clients;
+mod closures;
 mod completion;
 mod departments;
 mod documents;
@@ -44,6 +45,7 @@ pub struct QueryRoot(
     documents::DocumentQuery,
     completion::CompletionQuery,
     payments::PaymentQuery,
+    closures::ClosureQuery,
 );
 
 #[derive(MergedObject, Default)]
