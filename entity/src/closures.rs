@@ -586,6 +586,7 @@ pub async fn close_period(
         email_sent_at: Set(None),
         email_attempts: Set(0),
         email_last_error: Set(None),
+        email_claimed_at: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -702,11 +703,28 @@ pub async fn pending_emails(db: &impl ConnectionTrait, limit: u64) -> DomainResu
     Ok(out)
 }
 
+/// How long a sender owns an e-mail it claimed: after that (it crashed), another may send it.
+pub const EMAIL_CLAIM_SECS: i64 = 300;
+
+/// Claims a closure's e-mail for sending: true for one caller only, so that several
+/// schedulers running at once do not send it twice. Counts the attempt.
+pub async fn claim_email(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> DomainResult<bool> {
+    let stale = now - chrono::Duration::seconds(EMAIL_CLAIM_SECS);
+    let r = closure::Entity::update_many()
+        .col_expr(closure::Column::EmailClaimedAt, Expr::value(Some(now)))
+        .col_expr(closure::Column::EmailAttempts, Expr::col(closure::Column::EmailAttempts).add(1))
+        .filter(closure::Column::Id.eq(id))
+        .filter(closure::Column::EmailSentAt.is_null())
+        .filter(closure::Column::EmailClaimedAt.is_null().or(closure::Column::EmailClaimedAt.lt(stale)))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
 /// Records a delivered e-mail (only the delivery columns change: the rest is sealed).
 pub async fn mark_email_sent(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> DomainResult<()> {
     closure::Entity::update_many()
         .col_expr(closure::Column::EmailSentAt, Expr::value(Some(at)))
-        .col_expr(closure::Column::EmailAttempts, Expr::col(closure::Column::EmailAttempts).add(1))
         .col_expr(closure::Column::EmailLastError, Expr::value(Option::<String>::None))
         .filter(closure::Column::Id.eq(id))
         .exec(db)
@@ -714,12 +732,12 @@ pub async fn mark_email_sent(db: &impl ConnectionTrait, id: Uuid, at: DateTime<U
     Ok(())
 }
 
-/// Records a failed delivery; the next run tries again.
+/// Records a failed delivery and releases the claim: the next run tries again.
 pub async fn mark_email_failed(db: &impl ConnectionTrait, id: Uuid, error: &str) -> DomainResult<()> {
     let error: String = error.chars().take(1000).collect();
     closure::Entity::update_many()
-        .col_expr(closure::Column::EmailAttempts, Expr::col(closure::Column::EmailAttempts).add(1))
         .col_expr(closure::Column::EmailLastError, Expr::value(Some(error)))
+        .col_expr(closure::Column::EmailClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
         .filter(closure::Column::Id.eq(id))
         .exec(db)
         .await?;

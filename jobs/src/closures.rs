@@ -80,6 +80,9 @@ pub async fn run(db: &DatabaseConnection, mailer: &Mailer, now: chrono::DateTime
 pub async fn send_pending(db: &DatabaseConnection, mailer: &Mailer) -> Result<usize, BoxDynError> {
     let mut sent = 0;
     for p in entity::closures::pending_emails(db, 100).await? {
+        if !entity::closures::claim_email(db, p.closure.id, Utc::now()).await? {
+            continue; // another scheduler is sending it
+        }
         let result = match message(&p, mailer.from()) {
             Ok(m) => mailer.send(m).await,
             Err(e) => Err(e),

@@ -41,6 +41,7 @@ pub struct Model {
     pub email_sent_at: Option<DateTimeUtc>,
     pub email_attempts: i32,
     pub email_last_error: Option<String>,
+    pub email_claimed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -303,6 +303,18 @@ db_test!(exactly_once_under_concurrent_and_repeated_runs, no_schedule, |app: Tes
     assert_eq!(d["closures"]["items"], json!([{ "periodStart": "2025-06-03" }, { "periodStart": "2025-06-02" }]));
     let v = verify(&app.db, account(&s), Chain::Closures, Range::default()).await.unwrap();
     assert_eq!((v.ok(), v.checked), (true, 5));
+    // Its e-mail is claimed by one sender only, however many schedulers try at once.
+    let id = uuid::Uuid::parse_str(days[0]["id"].as_str().unwrap()).unwrap();
+    let mut handles = Vec::new();
+    for _ in 0..4 {
+        let db = app.db.clone();
+        handles.push(tokio::spawn(async move { entity::closures::claim_email(&db, id, Utc::now()).await.unwrap() }));
+    }
+    let mut claimed = 0;
+    for h in handles {
+        claimed += h.await.unwrap() as usize;
+    }
+    assert_eq!(claimed, 1);
 });
 
 db_test!(periods_follow_the_account_time_zone, no_schedule, |app: TestApp| async move {
