@@ -599,7 +599,11 @@ pub async fn close_period(
 
 /// Owners, admins and accountants read closures; members do not.
 fn require_reader(actor: &Actor) -> DomainResult<()> {
-    if matches!(actor.role, Role::Owner | Role::Admin | Role::Accountant) { Ok(()) } else { Err(DomainError::Forbidden) }
+    if matches!(actor.role, Role::Owner | Role::Admin | Role::Accountant) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
 }
 
 /// The account's closures, newest period first (daily before monthly before yearly on

@@ -245,9 +245,8 @@ pub fn message(p: &PendingEmail, from: &Mailbox) -> Result<Message, String> {
         // English has no space before a colon nor French quotes.
         body = body.replace(" :", ":").replace("« ", "\"").replace(" »", "\"");
     }
-    let mut builder = Message::builder()
-        .from(from.clone())
-        .subject(format!("{} {kind} {period} — {}", w.subject, p.account_name));
+    let mut builder =
+        Message::builder().from(from.clone()).subject(format!("{} {kind} {period} — {}", w.subject, p.account_name));
     if p.recipients.is_empty() {
         return Err("the account has no owner to send the closure to".into());
     }

@@ -98,7 +98,12 @@ impl MigrationTrait for Migration {
             .col(text_null("email_last_error"))
             // The sender working on it, so that two schedulers do not send it twice.
             .col(timestamp_with_time_zone_null("email_claimed_at"))
-            .foreign_key(&mut fk("fk_closures_account", ("closures", "account_id"), "accounts", ForeignKeyAction::Restrict));
+            .foreign_key(&mut fk(
+                "fk_closures_account",
+                ("closures", "account_id"),
+                "accounts",
+                ForeignKeyAction::Restrict,
+            ));
         m.create_table(t.to_owned()).await?;
         // Exactly one closure per account, frequency and period, whatever the schedulers.
         m.create_index(index("ux_closures_period", "closures", &["account_id", "frequency", "period_start"], true))

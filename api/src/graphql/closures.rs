@@ -201,8 +201,7 @@ impl ClosureQuery {
     ) -> async_graphql::Result<Page<Closure>> {
         let actor = ctx.actor()?;
         let page = entity::pagination::PageRequest::new(page, per_page).gql(ctx)?;
-        let result =
-            entity::closures::list(&ctx.app().db, actor, frequency.map(Into::into), page).await.gql(ctx)?;
+        let result = entity::closures::list(&ctx.app().db, actor, frequency.map(Into::into), page).await.gql(ctx)?;
         Ok(Page::from_domain(result))
     }
 

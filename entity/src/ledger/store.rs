@@ -198,7 +198,9 @@ async fn subject_now(db: &impl ConnectionTrait, account: AccountId, chain: Chain
             Err(DomainError::NotFound(_)) => None,
             Err(other) => return Err(other),
         },
-        Chain::Closures => crate::closures::find_in_account(db, account, id).await?.map(|c| crate::closures::canonical(&c)),
+        Chain::Closures => {
+            crate::closures::find_in_account(db, account, id).await?.map(|c| crate::closures::canonical(&c))
+        }
         Chain::Events => return Ok(Subject::Current(String::new())),
     };
     Ok(found.map(Subject::Current).unwrap_or(Subject::Deleted))

@@ -62,8 +62,12 @@ async fn issue_sample(app: &TestApp, token: &str) {
             { "name": "A", "tax": "20", "priceNet": "100" }, { "name": "B", "tax": "5.5", "priceNet": "10" }] }),
     )
     .await;
-    issue(app, token, json!({ "buyerName": "Client, Deux", "positions": [{ "name": "C", "tax": "20", "priceNet": "50" }] }))
-        .await;
+    issue(
+        app,
+        token,
+        json!({ "buyerName": "Client, Deux", "positions": [{ "name": "C", "tax": "20", "priceNet": "50" }] }),
+    )
+    .await;
     let cn = issue(
         app,
         token,
@@ -169,8 +173,12 @@ db_test!(totals_per_rate_sales_credits_and_perpetual_totals, no_schedule, |app: 
     issue_sample(&app, &s.access).await;
     seal(&app, &s).await;
     sealed_on(&app, &s, 1, "2025-12-20T10:00:00Z").await;
-    issue(&app, &s.access, json!({ "buyerName": "Trois", "positions": [{ "name": "D", "tax": "20", "priceNet": "200" }] }))
-        .await;
+    issue(
+        &app,
+        &s.access,
+        json!({ "buyerName": "Trois", "positions": [{ "name": "D", "tax": "20", "priceNet": "200" }] }),
+    )
+    .await;
     seal(&app, &s).await;
     sealed_on(&app, &s, 4, "2025-12-22T10:00:00Z").await;
 
@@ -181,12 +189,21 @@ db_test!(totals_per_rate_sales_credits_and_perpetual_totals, no_schedule, |app: 
     assert_eq!(days[0]["periodStart"], "2025-12-22", "newest first");
     let c = by_start(&days, "2025-12-20");
     assert_eq!((c["periodEnd"].as_str(), c["timeZone"].as_str()), (Some("2025-12-20"), Some("Europe/Paris")));
-    assert_eq!((c["startsAt"].as_str(), c["endsAt"].as_str()), (Some("2025-12-19T23:00:00+00:00"), Some("2025-12-20T23:00:00+00:00")));
-    assert_eq!((c["documentCount"].as_i64(), c["salesCount"].as_i64(), c["creditCount"].as_i64()), (Some(3), Some(2), Some(1)));
+    assert_eq!(
+        (c["startsAt"].as_str(), c["endsAt"].as_str()),
+        (Some("2025-12-19T23:00:00+00:00"), Some("2025-12-20T23:00:00+00:00"))
+    );
+    assert_eq!(
+        (c["documentCount"].as_i64(), c["salesCount"].as_i64(), c["creditCount"].as_i64()),
+        (Some(3), Some(2), Some(1))
+    );
     assert_eq!(amounts(&c["sales"]), (d("160"), d("30.55"), d("190.55")));
     assert_eq!(amounts(&c["credits"]), (d("-50"), d("-10"), d("-60")));
     assert_eq!(amounts(&c["total"]), (d("110"), d("20.55"), d("130.55")));
-    assert_eq!((dec(&c["turnover"]), dec(&c["periodTotal"]), dec(&c["perpetualTotal"])), (d("110"), d("130.55"), d("130.55")));
+    assert_eq!(
+        (dec(&c["turnover"]), dec(&c["periodTotal"]), dec(&c["perpetualTotal"])),
+        (d("110"), d("130.55"), d("130.55"))
+    );
     let vat = c["vat"].as_array().unwrap();
     assert_eq!(vat.len(), 2, "{vat:?}");
     assert_eq!(dec(&json!(vat[0]["rate"])), d("5.5"), "numeric rates increasing");
@@ -200,25 +217,54 @@ db_test!(totals_per_rate_sales_credits_and_perpetual_totals, no_schedule, |app: 
     // The CSV: header and one row per document, its hash over the exact bytes.
     let csv = c["csv"].as_str().unwrap();
     let rows: Vec<&str> = csv.lines().collect();
-    assert_eq!(rows[0], "sequence,hash,number,kind,issue_date,sealed_at,buyer_name,buyer_tax_no,currency,net,tax,gross,vat");
+    assert_eq!(
+        rows[0],
+        "sequence,hash,number,kind,issue_date,sealed_at,buyer_name,buyer_tax_no,currency,net,tax,gross,vat"
+    );
     assert_eq!(rows.len(), 4);
-    assert!(rows[1].starts_with("1,") && rows[1].contains(",vat,") && rows[1].contains(",Client Un,FR123,EUR,110.00,20.55,130.55,20|100.00|20.00|120.00;5.5|10.00|0.55|10.55"), "{}", rows[1]);
+    assert!(
+        rows[1].starts_with("1,")
+            && rows[1].contains(",vat,")
+            && rows[1].contains(",Client Un,FR123,EUR,110.00,20.55,130.55,20|100.00|20.00|120.00;5.5|10.00|0.55|10.55"),
+        "{}",
+        rows[1]
+    );
     assert!(rows[2].contains(",\"Client, Deux\","), "quoted: {}", rows[2]);
-    assert!(rows[3].contains(",correction,") && rows[3].contains(",-50.00,-10.00,-60.00,20|-50.00|-10.00|-60.00"), "{}", rows[3]);
+    assert!(
+        rows[3].contains(",correction,") && rows[3].contains(",-50.00,-10.00,-60.00,20|-50.00|-10.00|-60.00"),
+        "{}",
+        rows[3]
+    );
     assert!(!csv.contains('\r'));
     assert_eq!(c["csvSha256"].as_str().unwrap(), hex::encode(Sha256::digest(csv.as_bytes())));
     let seal = &c["certification"];
-    assert_eq!((seal["status"].as_str(), seal["sequence"].as_i64(), seal["algorithm"].as_str()), (Some("sealed"), Some(1), Some("SHA-256")));
-    assert!(seal["canonical"].as_str().unwrap().starts_with("format=scelle-closure-v1\nfrequency=daily\nperiod_start=2025-12-20\n"));
-    assert!(seal["canonical"].as_str().unwrap().contains(&format!("\ncsv_sha256={}", c["csvSha256"].as_str().unwrap())));
+    assert_eq!(
+        (seal["status"].as_str(), seal["sequence"].as_i64(), seal["algorithm"].as_str()),
+        (Some("sealed"), Some(1), Some("SHA-256"))
+    );
+    assert!(
+        seal["canonical"]
+            .as_str()
+            .unwrap()
+            .starts_with("format=scelle-closure-v1\nfrequency=daily\nperiod_start=2025-12-20\n")
+    );
+    assert!(
+        seal["canonical"].as_str().unwrap().contains(&format!("\ncsv_sha256={}", c["csvSha256"].as_str().unwrap()))
+    );
 
     // An empty day still has its closure: nothing sealed, the chain's hash as it stood.
     let empty = by_start(&days, "2025-12-21");
-    assert_eq!((empty["documentCount"].as_i64(), empty["firstSequence"].as_i64(), empty["lastSequence"].as_i64()), (Some(0), None, None));
+    assert_eq!(
+        (empty["documentCount"].as_i64(), empty["firstSequence"].as_i64(), empty["lastSequence"].as_i64()),
+        (Some(0), None, None)
+    );
     assert_eq!(empty["lastHash"], c["lastHash"]);
     assert_eq!(amounts(&empty["total"]), (d("0"), d("0"), d("0")));
     assert_eq!(dec(&empty["perpetualTotal"]), d("130.55"));
-    assert_eq!(empty["csv"], "sequence,hash,number,kind,issue_date,sealed_at,buyer_name,buyer_tax_no,currency,net,tax,gross,vat\n");
+    assert_eq!(
+        empty["csv"],
+        "sequence,hash,number,kind,issue_date,sealed_at,buyer_name,buyer_tax_no,currency,net,tax,gross,vat\n"
+    );
     let third = by_start(&days, "2025-12-22");
     assert_eq!((third["firstSequence"].as_i64(), third["lastSequence"].as_i64()), (Some(4), Some(4)));
     assert_eq!((dec(&third["periodTotal"]), dec(&third["perpetualTotal"])), (d("240"), d("370.55")));
@@ -297,7 +343,11 @@ db_test!(exactly_once_under_concurrent_and_repeated_runs, no_schedule, |app: Tes
     assert_eq!(closures(&app, &s.access, "DAILY").await.len(), 5);
     // Pagination, newest first.
     let d = app
-        .ok(&s.access, "{ closures(frequency: DAILY, page: 2, perPage: 2) { totalCount page perPage items { periodStart } } }", json!({}))
+        .ok(
+            &s.access,
+            "{ closures(frequency: DAILY, page: 2, perPage: 2) { totalCount page perPage items { periodStart } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(d["closures"]["totalCount"], 5);
     assert_eq!(d["closures"]["items"], json!([{ "periodStart": "2025-06-03" }, { "periodStart": "2025-06-02" }]));
@@ -322,8 +372,12 @@ db_test!(periods_follow_the_account_time_zone, no_schedule, |app: TestApp| async
     let utc = app.sign_up("utc@example.fr", "Utc").await;
     app.sql(&format!("UPDATE accounts SET time_zone = 'UTC' WHERE id = {}", id_sql(&app, &utc.account_id))).await;
     for s in [&paris, &utc] {
-        issue(&app, &s.access, json!({ "buyerName": "Nuit", "positions": [{ "name": "A", "tax": "20", "priceNet": "10" }] }))
-            .await;
+        issue(
+            &app,
+            &s.access,
+            json!({ "buyerName": "Nuit", "positions": [{ "name": "A", "tax": "20", "priceNet": "10" }] }),
+        )
+        .await;
         seal(&app, s).await;
         // 23:30 UTC on March 9th is 00:30 on March 10th in Paris.
         sealed_on(&app, s, 1, "2025-03-09T23:30:00Z").await;
@@ -334,7 +388,10 @@ db_test!(periods_follow_the_account_time_zone, no_schedule, |app: TestApp| async
     assert_eq!((p[0]["periodStart"].as_str(), p[0]["documentCount"].as_i64()), (Some("2025-03-10"), Some(1)));
     let u = closures(&app, &utc.access, "DAILY").await;
     assert_eq!(u.len(), 1, "March 10th is not over in UTC");
-    assert_eq!((u[0]["periodStart"].as_str(), u[0]["timeZone"].as_str(), u[0]["documentCount"].as_i64()), (Some("2025-03-09"), Some("UTC"), Some(1)));
+    assert_eq!(
+        (u[0]["periodStart"].as_str(), u[0]["timeZone"].as_str(), u[0]["documentCount"].as_i64()),
+        (Some("2025-03-09"), Some("UTC"), Some(1))
+    );
     assert_eq!(u[0]["endsAt"], "2025-03-10T00:00:00+00:00");
 });
 
@@ -358,65 +415,78 @@ db_test!(closures_are_frozen_and_tampering_is_named, no_schedule, |app: TestApp|
         assert!(r.unwrap_err().to_string().contains("closures are sealed"));
     }
     // The delivery state is the only thing that changes.
-    app.sql(&format!("UPDATE closures SET email_last_error = 'x', email_attempts = 3 WHERE account_id = {}", id_sql(&app, &s.account_id)))
-        .await;
+    app.sql(&format!(
+        "UPDATE closures SET email_last_error = 'x', email_attempts = 3 WHERE account_id = {}",
+        id_sql(&app, &s.account_id)
+    ))
+    .await;
     assert!(verify(&app.db, acc, Chain::Closures, Range::default()).await.unwrap().ok());
     // An attacker lifting the triggers is named by verification.
     let second = by_start(&days, "2025-02-04");
-    without_closure_triggers(&app, &format!("UPDATE closures SET total_gross = '999.00' WHERE id = {}", id_sql(&app, second["id"].as_str().unwrap())))
-        .await;
+    without_closure_triggers(
+        &app,
+        &format!(
+            "UPDATE closures SET total_gross = '999.00' WHERE id = {}",
+            id_sql(&app, second["id"].as_str().unwrap())
+        ),
+    )
+    .await;
     let b = verify(&app.db, acc, Chain::Closures, Range::default()).await.unwrap().first_broken.expect("broken");
     assert_eq!((b.sequence, b.reason), (second["certification"]["sequence"].as_i64().unwrap(), "subject_changed"));
 });
 
-db_test!(closures_are_read_by_owners_admins_accountants_only_within_the_account, no_schedule, |app: TestApp| async move {
-    let s = app.sign_up("lecture@example.fr", "Lecture").await;
-    let other = app.sign_up("autre@example.fr", "Autre").await;
-    issue_sample(&app, &s.access).await;
-    seal(&app, &s).await;
-    sealed_on(&app, &s, 1, "2025-04-01T10:00:00Z").await;
-    close_due(&app.db, at("2025-04-02T12:00:00Z")).await.unwrap();
-    let c = closures(&app, &s.access, "DAILY").await.remove(0);
-    let id = c["id"].as_str().unwrap().to_owned();
-    let one = app.ok(&s.access, "query($id: ID!) { closure(id: $id) { id csvSha256 } }", json!({ "id": id })).await;
-    assert_eq!(one["closure"]["csvSha256"], c["csvSha256"]);
+db_test!(
+    closures_are_read_by_owners_admins_accountants_only_within_the_account,
+    no_schedule,
+    |app: TestApp| async move {
+        let s = app.sign_up("lecture@example.fr", "Lecture").await;
+        let other = app.sign_up("autre@example.fr", "Autre").await;
+        issue_sample(&app, &s.access).await;
+        seal(&app, &s).await;
+        sealed_on(&app, &s, 1, "2025-04-01T10:00:00Z").await;
+        close_due(&app.db, at("2025-04-02T12:00:00Z")).await.unwrap();
+        let c = closures(&app, &s.access, "DAILY").await.remove(0);
+        let id = c["id"].as_str().unwrap().to_owned();
+        let one = app.ok(&s.access, "query($id: ID!) { closure(id: $id) { id csvSha256 } }", json!({ "id": id })).await;
+        assert_eq!(one["closure"]["csvSha256"], c["csvSha256"]);
 
-    // The CSV over HTTP: the same bytes.
-    let get = |token: Option<String>| {
-        let mut r = app.http.get(app.url(&format!("/closures/{id}.csv")));
-        if let Some(t) = token {
-            r = r.bearer_auth(t);
-        }
-        r.send()
-    };
-    let resp = get(Some(s.access.clone())).await.unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
-    assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
-    assert_eq!(resp.headers()["content-disposition"], "attachment; filename=\"closure-daily-2025-04-01.csv\"");
-    let body = resp.bytes().await.unwrap();
-    assert_eq!(hex::encode(Sha256::digest(&body)), c["csvSha256"].as_str().unwrap());
-    assert_eq!(get(None).await.unwrap().status().as_u16(), 401);
+        // The CSV over HTTP: the same bytes.
+        let get = |token: Option<String>| {
+            let mut r = app.http.get(app.url(&format!("/closures/{id}.csv")));
+            if let Some(t) = token {
+                r = r.bearer_auth(t);
+            }
+            r.send()
+        };
+        let resp = get(Some(s.access.clone())).await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
+        assert_eq!(resp.headers()["content-disposition"], "attachment; filename=\"closure-daily-2025-04-01.csv\"");
+        let body = resp.bytes().await.unwrap();
+        assert_eq!(hex::encode(Sha256::digest(&body)), c["csvSha256"].as_str().unwrap());
+        assert_eq!(get(None).await.unwrap().status().as_u16(), 401);
 
-    // Another account sees nothing and cannot download.
-    assert!(closures(&app, &other.access, "DAILY").await.is_empty());
-    let e = app.err(Some(&other.access), "query($id: ID!) { closure(id: $id) { id } }", json!({ "id": id })).await;
-    assert_eq!(code(&e), "NOT_FOUND");
-    assert_eq!(get(Some(other.access.clone())).await.unwrap().status().as_u16(), 404);
+        // Another account sees nothing and cannot download.
+        assert!(closures(&app, &other.access, "DAILY").await.is_empty());
+        let e = app.err(Some(&other.access), "query($id: ID!) { closure(id: $id) { id } }", json!({ "id": id })).await;
+        assert_eq!(code(&e), "NOT_FOUND");
+        assert_eq!(get(Some(other.access.clone())).await.unwrap().status().as_u16(), 404);
 
-    // Members do not read closures; accountants and admins do.
-    for (role, allowed) in [("member", false), ("accountant", true), ("admin", true)] {
-        app.set_membership(&s.account_id, &other.user_id, Some(role)).await;
-        let t = app.login_to("autre@example.fr", &s.account_id).await.access;
-        let r = app.gql_full(Some(&t), None, "{ closures { totalCount } }", json!({})).await;
-        if allowed {
-            assert_eq!(r["data"]["closures"]["totalCount"], 1, "{role}: {r}");
-            assert_eq!(get(Some(t)).await.unwrap().status().as_u16(), 200);
-        } else {
-            assert_eq!(code(&r["errors"][0]), "FORBIDDEN", "{role}");
-            assert_eq!(get(Some(t)).await.unwrap().status().as_u16(), 403);
+        // Members do not read closures; accountants and admins do.
+        for (role, allowed) in [("member", false), ("accountant", true), ("admin", true)] {
+            app.set_membership(&s.account_id, &other.user_id, Some(role)).await;
+            let t = app.login_to("autre@example.fr", &s.account_id).await.access;
+            let r = app.gql_full(Some(&t), None, "{ closures { totalCount } }", json!({})).await;
+            if allowed {
+                assert_eq!(r["data"]["closures"]["totalCount"], 1, "{role}: {r}");
+                assert_eq!(get(Some(t)).await.unwrap().status().as_u16(), 200);
+            } else {
+                assert_eq!(code(&r["errors"][0]), "FORBIDDEN", "{role}");
+                assert_eq!(get(Some(t)).await.unwrap().status().as_u16(), 403);
+            }
         }
     }
-});
+);
 
 /// The closure e-mail on a real SMTP server: the app's scheduler (every second here)
 /// sends it to the owners, in the account's language, with the CSV attached.
@@ -504,7 +574,10 @@ async fn closure_email(backend: Backend) {
         use mail_parser::MimeHeaders;
         let ct = attachment.content_type().unwrap();
         assert_eq!((ct.ctype(), ct.subtype()), ("text", Some("csv")));
-        assert_eq!(attachment.attachment_name(), Some(format!("closure-daily-{}.csv", daily["periodStart"].as_str().unwrap()).as_str()));
+        assert_eq!(
+            attachment.attachment_name(),
+            Some(format!("closure-daily-{}.csv", daily["periodStart"].as_str().unwrap()).as_str())
+        );
         assert_eq!(attachment.contents(), daily["csv"].as_str().unwrap().as_bytes());
     }
     // Sent once: later ticks send nothing more.
@@ -534,7 +607,9 @@ db_test!(
         let mut files = Vec::new();
         for _ in 0..50 {
             files = std::fs::read_dir(&outbox)
-                .map(|d| d.filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| x == "eml")).collect())
+                .map(|d| {
+                    d.filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| x == "eml")).collect()
+                })
                 .unwrap_or_default();
             if !files.is_empty() {
                 break;
