@@ -62,6 +62,11 @@ pub struct Config {
     /// `SCELLE_SEAL_SWEEP_CRON`: when the sealing sweeper looks for anything issued or paid
     /// but not sealed (cron with seconds; default every 30 seconds).
     pub seal_sweep_cron: String,
+    /// `SCELLE_CLOSURES_CRON`: when certification closures are made and their e-mails sent
+    /// (cron with seconds); each run catches up every period completed since the last.
+    pub closures_cron: String,
+    /// `SCELLE_MAIL_FROM`: the sender of closure e-mails.
+    pub mail_from: String,
     /// `SCELLE_LOG`: tracing filter, e.g. `info,scelle_api=debug`.
     pub log: String,
 }
@@ -85,6 +90,8 @@ impl Default for Config {
             login_lockout_secs: 15 * 60,
             housekeeping_cron: "0 17 * * * *".into(),
             seal_sweep_cron: "*/30 * * * * *".into(),
+            closures_cron: "0 */5 * * * *".into(),
+            mail_from: "Scelle <noreply@localhost>".into(),
             log: "info".into(),
         }
     }
@@ -108,6 +115,8 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("SCELLE_LOGIN_LOCKOUT_SECS", "login_lockout_secs"),
     ("SCELLE_HOUSEKEEPING_CRON", "housekeeping_cron"),
     ("SCELLE_SEAL_SWEEP_CRON", "seal_sweep_cron"),
+    ("SCELLE_CLOSURES_CRON", "closures_cron"),
+    ("SCELLE_MAIL_FROM", "mail_from"),
     ("SCELLE_LOG", "log"),
 ];
 
@@ -183,6 +192,13 @@ impl Config {
             policy: jobs::housekeeping::Policy {
                 refresh_ttl: chrono::Duration::days(self.refresh_token_ttl_days),
                 ..Default::default()
+            },
+            closures_cron: self.closures_cron.clone(),
+            mail: jobs::closures::MailConfig {
+                smtp_url: self.smtp_url.as_ref().map(|s| s.expose().to_owned()),
+                // Without a mail server, e-mails are written here so nothing is lost.
+                outbox: self.data_dir.join("outbox"),
+                from: self.mail_from.clone(),
             },
         }
     }

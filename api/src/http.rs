@@ -29,6 +29,7 @@ pub fn server(listener: TcpListener, state: HttpState) -> std::io::Result<Server
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz))
             .route("/view/{token}", web::get().to(view_document))
+            .route("/closures/{file}", web::get().to(closure_csv))
             .service(web::resource("/graphql").guard(guard::Post()).to(graphql))
             .service(web::resource("/graphql").guard(guard::Get()).to(graphiql))
     })
@@ -166,6 +167,51 @@ async fn view_document(state: web::Data<HttpState>, token: web::Path<String>) ->
         Err(e) => {
             tracing::error!(error = %e, "public view failed");
             HttpResponse::InternalServerError().body("Internal error")
+        }
+    }
+}
+
+/// `GET /closures/{id}.csv`: a closure's CSV, with the bearer token of the GraphQL API
+/// (owners, admins, accountants). Another account's closure is not found.
+async fn closure_csv(state: web::Data<HttpState>, req: HttpRequest, file: web::Path<String>) -> HttpResponse {
+    let lang = lang_of(&req);
+    let not_found = || request_error(StatusCode::NOT_FOUND, code::NOT_FOUND, lang.not_found("closure"));
+    let Some(id) = file.strip_suffix(".csv").and_then(|id| uuid::Uuid::parse_str(id).ok()) else {
+        return not_found();
+    };
+    let auth_header = req.headers().get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("invalid"));
+    let actor = match authenticate(&state.app.db, &state.app.jwt, auth_header).await {
+        Ok(AuthState::Authenticated(a)) => a,
+        Ok(AuthState::Failed(f)) => {
+            let e = crate::graphql::error::to_graphql(entity::DomainError::Unauthenticated(f), lang);
+            return request_error(StatusCode::UNAUTHORIZED, code::UNAUTHENTICATED, e.message);
+        }
+        Ok(AuthState::Anonymous) => {
+            let e = crate::graphql::error::to_graphql(
+                entity::DomainError::Unauthenticated(entity::error::AuthFailure::MissingToken),
+                lang,
+            );
+            return request_error(StatusCode::UNAUTHORIZED, code::UNAUTHENTICATED, e.message);
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "authentication lookup failed");
+            return request_error(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, lang.internal());
+        }
+    };
+    match entity::closures::get(&state.app.db, &actor, id).await {
+        Ok(c) => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"closure-{}-{}.csv\"", c.frequency, c.period_start),
+            ))
+            .insert_header(("X-Content-SHA256", c.csv_sha256.clone()))
+            .body(c.csv),
+        Err(entity::DomainError::NotFound(_)) => not_found(),
+        Err(entity::DomainError::Forbidden) => request_error(StatusCode::FORBIDDEN, code::FORBIDDEN, lang.forbidden()),
+        Err(e) => {
+            tracing::error!(error = %e, "closure download failed");
+            request_error(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, lang.internal())
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod archive;
 pub mod auth;
 pub mod categories;
 pub mod clients;
+pub mod closures;
 pub mod db;
 pub mod departments;
 pub mod documents;

@@ -1,8 +1,10 @@
 //! Background work, run by an apalis monitor inside `scelle serve`.
 //!
 //! Sealing of issued documents and paid payments (a queue, `ledger.seal`, and a sweeper),
-//! and hourly housekeeping of expired authentication rows (see ARCHITECTURE.md, "Jobs").
+//! the certification closures with their e-mails (every 5 minutes by default), and hourly
+//! housekeeping of expired authentication rows (see ARCHITECTURE.md, "Jobs").
 
+pub mod closures;
 pub mod housekeeping;
 pub mod queue;
 pub mod sealing;
@@ -23,6 +25,7 @@ pub mod names {
     pub const HOUSEKEEPING: &str = "auth.housekeeping";
     pub const SEALER: &str = "ledger.sealer";
     pub const SEAL_SWEEPER: &str = "ledger.sweeper";
+    pub const CLOSURES: &str = "ledger.closures";
 }
 
 #[derive(Clone, Debug)]
@@ -32,6 +35,9 @@ pub struct JobsConfig {
     pub policy: housekeeping::Policy,
     /// Cron expression (with seconds) of the sealing sweeper; default every 30 seconds.
     pub seal_sweep_cron: String,
+    /// Cron expression (with seconds) of the closures run; default every 5 minutes.
+    pub closures_cron: String,
+    pub mail: closures::MailConfig,
 }
 
 /// Builds the monitor with every worker. Fails on an invalid cron expression, so a
@@ -43,7 +49,20 @@ pub fn monitor(db: DatabaseConnection, store: &JobStore, cfg: &JobsConfig) -> an
     let housekeeping = parse("housekeeping", &cfg.housekeeping_cron)?;
     let sweeper = parse("sealing sweeper", &cfg.seal_sweep_cron)?;
     let policy = cfg.policy;
+    let closures_schedule = cron::Schedule::from_str(&cfg.closures_cron)
+        .map_err(|e| anyhow::anyhow!("invalid closures cron {:?}: {e}", cfg.closures_cron))?;
+    let mailer = closures::Mailer::new(&cfg.mail)?;
     let monitor = Monitor::new()
+        .register({
+            let db = db.clone();
+            move |_restarts| {
+                WorkerBuilder::new(names::CLOSURES)
+                    .backend(CronScheduler::new(closures_schedule.clone()))
+                    .data(db.clone())
+                    .data(mailer.clone())
+                    .build(closures::on_tick)
+            }
+        })
         .register({
             let db = db.clone();
             move |_restarts| {

@@ -17,6 +17,7 @@ mod m20261121_000010_document_amount_cents;
 mod m20261121_000011_ledger;
 mod m20261121_000012_ledger_append_only;
 mod m20261121_000013_sealed_records_frozen;
+mod m20261121_000014_closures;
 mod m20261121_000015_journal_and_duplicates;
 mod sort;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000011_ledger::Migration),
             Box::new(m20261121_000012_ledger_append_only::Migration),
             Box::new(m20261121_000013_sealed_records_frozen::Migration),
+            Box::new(m20261121_000014_closures::Migration),
             Box::new(m20261121_000015_journal_and_duplicates::Migration),
         ]
     }

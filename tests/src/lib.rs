@@ -93,6 +93,11 @@ impl TestApp {
         Some(TestApp { base, backend, db, http: reqwest::Client::new(), _data_dir: data_dir, _pg: pg })
     }
 
+    /// The app's data directory (SQLite file, JWT key, mail outbox).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self._data_dir.0
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -342,5 +347,114 @@ mod tests {
             "postgres://u:p@h/x?sslmode=disable"
         );
         assert_eq!(super::with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
+    }
+}
+
+/// A real SMTP server on loopback for tests: it speaks enough of RFC 5321 for a client
+/// (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT), accepts everything and keeps each
+/// message's envelope recipients and raw bytes (dot-stuffing undone).
+pub struct SmtpSink {
+    pub addr: std::net::SocketAddr,
+    messages: std::sync::Arc<tokio::sync::Mutex<Vec<ReceivedMail>>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReceivedMail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: Vec<u8>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> SmtpSink {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind SMTP sink");
+        let addr = listener.local_addr().expect("sink address");
+        let messages = std::sync::Arc::new(tokio::sync::Mutex::new(Vec::new()));
+        let store = messages.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(Self::session(socket, store.clone()));
+            }
+        });
+        SmtpSink { addr, messages }
+    }
+
+    /// `smtp://127.0.0.1:<port>` for `Config::smtp_url`.
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.addr)
+    }
+
+    pub async fn messages(&self) -> Vec<ReceivedMail> {
+        self.messages.lock().await.clone()
+    }
+
+    /// Waits (up to `secs`) until at least `n` messages arrived.
+    pub async fn wait_for(&self, n: usize, secs: u64) -> Vec<ReceivedMail> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            let got = self.messages().await;
+            if got.len() >= n || std::time::Instant::now() > deadline {
+                return got;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn session(
+        socket: tokio::net::TcpStream,
+        store: std::sync::Arc<tokio::sync::Mutex<Vec<ReceivedMail>>>,
+    ) -> std::io::Result<()> {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let (read, mut write) = socket.into_split();
+        let mut lines = BufReader::new(read);
+        write.write_all(b"220 sink.test ESMTP ready\r\n").await?;
+        let (mut from, mut to) = (String::new(), Vec::new());
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if lines.read_line(&mut line).await? == 0 {
+                return Ok(());
+            }
+            let cmd = line.trim_end().to_owned();
+            let upper = cmd.to_ascii_uppercase();
+            let reply: &[u8] = if upper.starts_with("EHLO") {
+                b"250-sink.test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
+            } else if upper.starts_with("HELO") {
+                b"250 sink.test\r\n"
+            } else if upper.starts_with("MAIL FROM:") {
+                from = cmd[10..].trim().to_owned();
+                to.clear();
+                b"250 OK\r\n"
+            } else if upper.starts_with("RCPT TO:") {
+                to.push(cmd[8..].trim().trim_start_matches('<').split('>').next().unwrap_or("").to_owned());
+                b"250 OK\r\n"
+            } else if upper == "DATA" {
+                write.write_all(b"354 end with <CRLF>.<CRLF>\r\n").await?;
+                let mut data = Vec::new();
+                loop {
+                    let mut l = Vec::new();
+                    if lines.read_until(b'\n', &mut l).await? == 0 {
+                        return Ok(());
+                    }
+                    if l == b".\r\n" || l == b".\n" {
+                        break;
+                    }
+                    data.extend_from_slice(if l.starts_with(b"..") { &l[1..] } else { &l });
+                }
+                store.lock().await.push(ReceivedMail { from: from.clone(), to: std::mem::take(&mut to), data });
+                b"250 OK queued\r\n"
+            } else if upper == "RSET" {
+                to.clear();
+                b"250 OK\r\n"
+            } else if upper == "NOOP" {
+                b"250 OK\r\n"
+            } else if upper == "QUIT" {
+                write.write_all(b"221 bye\r\n").await?;
+                return Ok(());
+            } else {
+                b"502 command not implemented\r\n"
+            };
+            write.write_all(reply).await?;
+        }
     }
 }

@@ -51,6 +51,7 @@ impl Lang {
             "price_list" => ("Price list not found.", "Tarif introuvable."),
             "document" => ("Document not found.", "Document introuvable."),
             "payment" => ("Payment not found.", "Paiement introuvable."),
+            "closure" => ("Closure not found.", "Clôture introuvable."),
             "account" => ("Account not found.", "Compte introuvable."),
             "user" => ("User not found.", "Utilisateur introuvable."),
             _ => ("Not found.", "Introuvable."),

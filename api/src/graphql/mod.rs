@@ -11,6 +11,7 @@ mod api_tokens;
 mod categories;
 mod certification;
 mod clients;
+mod closures;
 mod completion;
 mod departments;
 mod documents;
@@ -50,6 +51,7 @@ pub struct QueryRoot(
     payments::PaymentQuery,
     certification::CertificationQuery,
     journal::JournalQuery,
+    closures::ClosureQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -3,6 +3,7 @@
 use super::api_tokens::ApiToken;
 use super::categories::Category;
 use super::clients::Client;
+use super::closures::Closure;
 use super::departments::Department;
 use super::documents::Invoice;
 use super::journal::JournalEvent;
@@ -21,6 +22,7 @@ use async_graphql::{OutputType, SimpleObject};
 #[graphql(concrete(name = "InvoicePage", params(Invoice)))]
 #[graphql(concrete(name = "PaymentPage", params(Payment)))]
 #[graphql(concrete(name = "JournalEventPage", params(JournalEvent)))]
+#[graphql(concrete(name = "ClosurePage", params(Closure)))]
 pub struct Page<T: OutputType> {
     pub items: Vec<T>,
     /// Number of items over all pages.

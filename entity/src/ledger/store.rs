@@ -200,7 +200,9 @@ async fn subject_now(db: &impl ConnectionTrait, account: AccountId, chain: Chain
         },
         // A journal event is its own row: sealed as written, compared as it is now.
         Chain::Events => crate::journal::find(db, account, id).await?.map(|e| crate::journal::canonical(&e)),
-        Chain::Closures => return Ok(Subject::Current(String::new())),
+        Chain::Closures => {
+            crate::closures::find_in_account(db, account, id).await?.map(|c| crate::closures::canonical(&c))
+        }
     };
     Ok(found.map(Subject::Current).unwrap_or(Subject::Deleted))
 }
@@ -300,7 +302,7 @@ pub async fn verify(
 /// Whether the chain's subjects live in rows of their own that verification compares
 /// with the sealed form.
 fn chain_checks_subject(chain: Chain) -> bool {
-    matches!(chain, Chain::Documents | Chain::Payments | Chain::Events)
+    matches!(chain, Chain::Documents | Chain::Payments | Chain::Closures | Chain::Events)
 }
 
 /// The account's documents chain, whole.

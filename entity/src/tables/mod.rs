@@ -4,6 +4,7 @@ pub mod account;
 pub mod api_token;
 pub mod category;
 pub mod client;
+pub mod closure;
 pub mod department;
 pub mod department_pattern;
 pub mod document;

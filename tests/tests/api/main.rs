@@ -8,6 +8,7 @@ mod auth_flow;
 mod bad_input;
 mod categories;
 mod clients;
+mod closures;
 mod departments;
 mod documents;
 mod flow_regressions;

@@ -1,0 +1,771 @@
+//! Certification closures ("clôtures", French anti-VAT-fraud law): for every account, every
+//! completed day, month and year in the account's time zone gets one closure summing the
+//! documents sealed in its documents chain during that period, sealed itself in the
+//! account's closures chain and never changed afterwards.
+//!
+//! - Which documents: the entries of the documents chain whose `sealed_at` falls in the
+//!   period, read from what was sealed (the canonical form), not from the documents as they
+//!   are now. Sealing takes the documents head lock and stamps `sealed_at` under it, and a
+//!   closure takes that same lock, so a period's entries are a contiguous range of
+//!   sequences and no sealer can still add one to a period being closed.
+//! - Which periods: from the one holding the account's first sealed document up to the
+//!   last completed one; an empty period still gets its closure (continuity), and a
+//!   scheduler that was down catches up in order on its next run.
+//! - Exactly once: a unique index `(account_id, frequency, period_start)`, checked again
+//!   under the closures chain's head lock inside the transaction that inserts and seals.
+//! - Grand totals: the period total is the period's gross total (sales + credit notes);
+//!   the perpetual total is the previous closure's of the same frequency plus it.
+
+use crate::db::begin_write;
+use crate::error::{DomainError, DomainResult};
+use crate::ledger::store::{Appender, Chain, locked_head};
+use crate::pagination::{Page, PageRequest};
+use crate::tables::{account, closure, ledger_entry as entry, ledger_head as head, membership, user};
+use crate::tenant::{AccountId, Actor, Role};
+use chrono::{DateTime, Datelike, Months, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The canonical form's version (`format=scelle-closure-v1`).
+pub const CANONICAL_VERSION: u32 = 1;
+
+/// After this many failed attempts an e-mail is no longer retried (the closure stays
+/// readable and downloadable; the error is on the row).
+pub const MAX_EMAIL_ATTEMPTS: i32 = 50;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Frequency {
+    Daily,
+    Monthly,
+    Yearly,
+}
+
+impl Frequency {
+    pub const ALL: [Frequency; 3] = [Frequency::Daily, Frequency::Monthly, Frequency::Yearly];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Daily => "daily",
+            Frequency::Monthly => "monthly",
+            Frequency::Yearly => "yearly",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// The first day of the period holding `day`.
+    pub fn start_of(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Frequency::Daily => day,
+            Frequency::Monthly => day.with_day(1).expect("day 1 exists"),
+            Frequency::Yearly => NaiveDate::from_ymd_opt(day.year(), 1, 1).expect("1 January exists"),
+        }
+    }
+
+    /// The first day of the next period, from a period's first day.
+    pub fn next(self, start: NaiveDate) -> NaiveDate {
+        match self {
+            Frequency::Daily => start.succ_opt().expect("date in range"),
+            Frequency::Monthly => start + Months::new(1),
+            Frequency::Yearly => start + Months::new(12),
+        }
+    }
+}
+
+/// The instant a local day starts in `tz`: midnight, or the first instant after it when
+/// a clock change skips midnight.
+pub fn day_starts_at(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+    for minutes in (0..=180).step_by(30) {
+        let local = day.and_hms_opt(0, 0, 0).expect("midnight") + chrono::Duration::minutes(minutes);
+        if let Some(t) = tz.from_local_datetime(&local).earliest() {
+            return t.with_timezone(&Utc);
+        }
+    }
+    Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight"))
+}
+
+/// Net, tax and gross of a set of documents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Amounts {
+    pub net: Decimal,
+    pub tax: Decimal,
+    pub gross: Decimal,
+}
+
+impl Amounts {
+    fn add(&mut self, net: Decimal, tax: Decimal, gross: Decimal) {
+        self.net += net;
+        self.tax += tax;
+        self.gross += gross;
+    }
+
+    pub fn plus(self, other: Amounts) -> Amounts {
+        Amounts { net: self.net + other.net, tax: self.tax + other.tax, gross: self.gross + other.gross }
+    }
+}
+
+/// One VAT rate's totals in a closure: sales (every fiscal kind but credit notes), credit
+/// notes (kind `correction`, negative amounts) and their sum.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VatTotals {
+    /// The rate as documents write it (`20`, `5.5`, `zw`, `np`…).
+    pub rate: String,
+    pub sales: Amounts,
+    pub credits: Amounts,
+}
+
+impl VatTotals {
+    pub fn total(&self) -> Amounts {
+        self.sales.plus(self.credits)
+    }
+}
+
+/// A document as sealed in the documents chain, read back from its canonical form.
+#[derive(Clone, Debug)]
+pub struct SealedDocument {
+    pub sequence: i64,
+    pub hash: String,
+    pub sealed_at: DateTime<Utc>,
+    pub kind: String,
+    pub number: String,
+    pub issue_date: String,
+    pub currency: String,
+    pub buyer_name: String,
+    pub buyer_tax_no: String,
+    pub net: Decimal,
+    pub tax: Decimal,
+    pub gross: Decimal,
+    /// (rate, net, tax, gross) per VAT rate.
+    pub vat: Vec<(String, Decimal, Decimal, Decimal)>,
+}
+
+impl SealedDocument {
+    pub fn is_credit_note(&self) -> bool {
+        self.kind == "correction"
+    }
+}
+
+/// Splits a canonical value on unescaped `|` and undoes the escapes of
+/// `ledger::canonical` (`\\`, `\n`, `\r`, `\|`).
+fn unescape_parts(v: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('n') => parts.last_mut().expect("one part").push('\n'),
+                Some('r') => parts.last_mut().expect("one part").push('\r'),
+                Some(other) => parts.last_mut().expect("one part").push(other),
+                None => {}
+            },
+            '|' => parts.push(String::new()),
+            c => parts.last_mut().expect("one part").push(c),
+        }
+    }
+    parts
+}
+
+fn dec(s: &str) -> DomainResult<Decimal> {
+    crate::validation::parse_decimal(s).ok_or_else(|| DomainError::Internal(format!("sealed amount {s:?}")))
+}
+
+/// Reads a sealed document back from its entry (`scelle-document-v1`).
+pub fn parse_sealed(e: &entry::Model) -> DomainResult<SealedDocument> {
+    let mut d = SealedDocument {
+        sequence: e.sequence,
+        hash: e.hash.clone(),
+        sealed_at: e.sealed_at,
+        kind: String::new(),
+        number: String::new(),
+        issue_date: String::new(),
+        currency: String::new(),
+        buyer_name: String::new(),
+        buyer_tax_no: String::new(),
+        net: Decimal::ZERO,
+        tax: Decimal::ZERO,
+        gross: Decimal::ZERO,
+        vat: Vec::new(),
+    };
+    for line in e.canonical.split('\n') {
+        let Some((key, value)) = line.split_once('=') else { continue };
+        let one = || unescape_parts(value).concat();
+        match key {
+            "format" if value != "scelle-document-v1" => {
+                return Err(DomainError::Internal(format!("unknown sealed format {value:?}")));
+            }
+            "kind" => d.kind = one(),
+            "number" => d.number = one(),
+            "issue_date" => d.issue_date = one(),
+            "currency" => d.currency = one(),
+            "buyer_name" => d.buyer_name = one(),
+            "buyer_tax_no" => d.buyer_tax_no = one(),
+            "total_net" => d.net = dec(value)?,
+            "total_tax" => d.tax = dec(value)?,
+            "total_gross" => d.gross = dec(value)?,
+            "vat" => {
+                let p = unescape_parts(value);
+                if p.len() != 4 {
+                    return Err(DomainError::Internal(format!("sealed vat row {value:?}")));
+                }
+                d.vat.push((p[0].clone(), dec(&p[1])?, dec(&p[2])?, dec(&p[3])?));
+            }
+            _ => {}
+        }
+    }
+    Ok(d)
+}
+
+/// The sums of a period.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub document_count: i64,
+    pub sales_count: i64,
+    pub credit_count: i64,
+    pub sales: Amounts,
+    pub credits: Amounts,
+    pub vat: Vec<VatTotals>,
+}
+
+impl Totals {
+    pub fn total(&self) -> Amounts {
+        self.sales.plus(self.credits)
+    }
+}
+
+/// Numeric rates in increasing order, then the others (`zw`, `np`…) alphabetically.
+fn rate_order(rate: &str) -> (u8, Decimal, String) {
+    match crate::validation::parse_decimal(rate) {
+        Some(d) => (0, d, String::new()),
+        None => (1, Decimal::ZERO, rate.to_owned()),
+    }
+}
+
+pub fn totals(docs: &[SealedDocument]) -> Totals {
+    let mut t = Totals::default();
+    let mut rates: BTreeMap<(u8, Decimal, String), VatTotals> = BTreeMap::new();
+    for d in docs {
+        t.document_count += 1;
+        let credit = d.is_credit_note();
+        if credit {
+            t.credit_count += 1;
+            t.credits.add(d.net, d.tax, d.gross);
+        } else {
+            t.sales_count += 1;
+            t.sales.add(d.net, d.tax, d.gross);
+        }
+        for (rate, net, tax, gross) in &d.vat {
+            let row = rates.entry(rate_order(rate)).or_insert_with(|| VatTotals {
+                rate: rate.clone(),
+                sales: Amounts::default(),
+                credits: Amounts::default(),
+            });
+            if credit { row.credits.add(*net, *tax, *gross) } else { row.sales.add(*net, *tax, *gross) }
+        }
+    }
+    t.vat = rates.into_values().collect();
+    t
+}
+
+fn money(d: Decimal) -> String {
+    crate::tax::round2(d).to_string()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r").replace('|', "\\|")
+}
+
+/// `vat_rows` and the canonical `vat` value: `rate|sales_net|sales_tax|sales_gross|credits_net|credits_tax|credits_gross`.
+fn vat_row(v: &VatTotals) -> String {
+    format!(
+        "{}|{}|{}|{}|{}|{}|{}",
+        escape(&v.rate),
+        money(v.sales.net),
+        money(v.sales.tax),
+        money(v.sales.gross),
+        money(v.credits.net),
+        money(v.credits.tax),
+        money(v.credits.gross)
+    )
+}
+
+/// The VAT rows stored on a closure.
+pub fn vat_rows(c: &closure::Model) -> Vec<VatTotals> {
+    c.vat_rows
+        .split('\n')
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| {
+            let p = unescape_parts(l);
+            let d = |i: usize| crate::validation::parse_decimal(&p[i]).unwrap_or_default();
+            (p.len() == 7).then(|| VatTotals {
+                rate: p[0].clone(),
+                sales: Amounts { net: d(1), tax: d(2), gross: d(3) },
+                credits: Amounts { net: d(4), tax: d(5), gross: d(6) },
+            })
+        })
+        .collect()
+}
+
+/// The CSV columns, in order (the README documents them).
+pub const CSV_COLUMNS: [&str; 13] = [
+    "sequence",
+    "hash",
+    "number",
+    "kind",
+    "issue_date",
+    "sealed_at",
+    "buyer_name",
+    "buyer_tax_no",
+    "currency",
+    "net",
+    "tax",
+    "gross",
+    "vat",
+];
+
+/// The period's documents, one row each in chain order: `,`-separated, UTF-8, `\n` line
+/// ends, a header row, money with two decimals, `sealed_at` in UTC RFC 3339, and `vat` the
+/// document's rates as `rate|net|tax|gross` joined with `;`.
+pub fn csv(docs: &[SealedDocument]) -> DomainResult<String> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let err = |e: csv::Error| DomainError::Internal(format!("csv: {e}"));
+    w.write_record(CSV_COLUMNS).map_err(err)?;
+    for d in docs {
+        let vat = d
+            .vat
+            .iter()
+            .map(|(r, n, t, g)| format!("{}|{}|{}|{}", r, money(*n), money(*t), money(*g)))
+            .collect::<Vec<_>>()
+            .join(";");
+        w.write_record([
+            d.sequence.to_string(),
+            d.hash.clone(),
+            d.number.clone(),
+            d.kind.clone(),
+            d.issue_date.clone(),
+            d.sealed_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            d.buyer_name.clone(),
+            d.buyer_tax_no.clone(),
+            d.currency.clone(),
+            money(d.net),
+            money(d.tax),
+            money(d.gross),
+            vat,
+        ])
+        .map_err(err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| DomainError::Internal(format!("csv: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| DomainError::Internal(format!("csv: {e}")))
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn timestamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The canonical form of a closure (`scelle-closure-v1`), as sealed in the closures chain:
+/// one `key=value` per line, `\n`, no trailing newline, money with two decimals, dates
+/// `YYYY-MM-DD`, timestamps UTC `YYYY-MM-DDTHH:MM:SSZ`, absent values empty.
+pub fn canonical(c: &closure::Model) -> String {
+    let mut o: Vec<String> = Vec::new();
+    let mut put = |k: &str, v: String| o.push(format!("{k}={v}"));
+    put("format", format!("scelle-closure-v{CANONICAL_VERSION}"));
+    put("frequency", c.frequency.clone());
+    put("period_start", c.period_start.format("%Y-%m-%d").to_string());
+    put("period_end", c.period_end.format("%Y-%m-%d").to_string());
+    put("time_zone", escape(&c.time_zone));
+    put("starts_at", timestamp(c.starts_at));
+    put("ends_at", timestamp(c.ends_at));
+    put("document_count", c.document_count.to_string());
+    put("sales_count", c.sales_count.to_string());
+    put("credit_count", c.credit_count.to_string());
+    for (k, v) in [
+        ("sales_net", &c.sales_net),
+        ("sales_tax", &c.sales_tax),
+        ("sales_gross", &c.sales_gross),
+        ("credits_net", &c.credits_net),
+        ("credits_tax", &c.credits_tax),
+        ("credits_gross", &c.credits_gross),
+        ("total_net", &c.total_net),
+        ("total_tax", &c.total_tax),
+        ("total_gross", &c.total_gross),
+    ] {
+        put(k, money(crate::validation::parse_decimal(v).unwrap_or_default()));
+    }
+    for v in vat_rows(c) {
+        put("vat", vat_row(&v));
+    }
+    put("perpetual_total", money(crate::validation::parse_decimal(&c.perpetual_total).unwrap_or_default()));
+    put("first_sequence", c.first_sequence.map(|s| s.to_string()).unwrap_or_default());
+    put("last_sequence", c.last_sequence.map(|s| s.to_string()).unwrap_or_default());
+    put("last_hash", c.last_hash.clone());
+    put("csv_sha256", c.csv_sha256.clone());
+    o.join("\n")
+}
+
+/// Accounts that sealed at least one document and are active: the only ones with
+/// closures to make.
+async fn accounts_to_close(db: &impl ConnectionTrait) -> DomainResult<Vec<AccountId>> {
+    let with_documents = Query::select()
+        .column(head::Column::AccountId)
+        .from(head::Entity)
+        .and_where(head::Column::Chain.eq(Chain::Documents.as_str()))
+        .and_where(head::Column::LastSequence.gt(0))
+        .to_owned();
+    let ids: Vec<Uuid> = account::Entity::find()
+        .select_only()
+        .column(account::Column::Id)
+        .filter(account::Column::Status.eq("active"))
+        .filter(account::Column::Id.in_subquery(with_documents))
+        .order_by_asc(account::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().map(AccountId).collect())
+}
+
+fn tz_of(a: &account::Model) -> Tz {
+    // Validated when set; an unknown zone (older data) falls back to the product's default.
+    a.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris)
+}
+
+/// Makes every closure due at `now` for every active account, oldest period first. One
+/// account's failure is logged and does not stop the others. Returns how many closures
+/// this call created (0 when another scheduler was faster: running it twice is harmless).
+pub async fn close_due(db: &DatabaseConnection, now: DateTime<Utc>) -> DomainResult<usize> {
+    let mut created = 0;
+    for account in accounts_to_close(db).await? {
+        match close_account(db, account, now).await {
+            Ok(n) => created += n,
+            Err(e) => tracing::error!(account = %account.0, error = %e, "closing periods failed"),
+        }
+    }
+    Ok(created)
+}
+
+/// Makes the account's closures due at `now`, every frequency, oldest first.
+pub async fn close_account(db: &DatabaseConnection, account: AccountId, now: DateTime<Utc>) -> DomainResult<usize> {
+    let a = account::Entity::find_by_id(account.0).one(db).await?.ok_or(DomainError::NotFound("account"))?;
+    let tz = tz_of(&a);
+    let Some(first) = entry::Entity::find()
+        .filter(entry::Column::AccountId.eq(account.0))
+        .filter(entry::Column::Chain.eq(Chain::Documents.as_str()))
+        .order_by_asc(entry::Column::Sequence)
+        .one(db)
+        .await?
+    else {
+        return Ok(0);
+    };
+    let first_day = first.sealed_at.with_timezone(&tz).date_naive();
+    let mut created = 0;
+    for f in Frequency::ALL {
+        let last = closure::Entity::find()
+            .filter(closure::Column::AccountId.eq(account.0))
+            .filter(closure::Column::Frequency.eq(f.as_str()))
+            .order_by_desc(closure::Column::PeriodStart)
+            .one(db)
+            .await?;
+        let mut start = match last {
+            Some(c) => f.next(c.period_start),
+            None => f.start_of(first_day),
+        };
+        while day_starts_at(tz, f.next(start)) <= now {
+            if close_period(db, account, f, start).await? {
+                created += 1;
+            }
+            start = f.next(start);
+        }
+    }
+    Ok(created)
+}
+
+/// Creates and seals the closure of one period, unless it exists. Returns whether it
+/// was created here.
+pub async fn close_period(
+    db: &DatabaseConnection,
+    account: AccountId,
+    frequency: Frequency,
+    period_start: NaiveDate,
+) -> DomainResult<bool> {
+    let txn = begin_write(db).await?;
+    // The documents head first (what sealers lock): no document can be sealed into this
+    // period while it is being closed, and every sealer before us has committed.
+    let documents_head = locked_head(&txn, account, Chain::Documents).await?;
+    let mut chain = Appender::open(&txn, account, Chain::Closures).await?;
+    let exists = closure::Entity::find()
+        .filter(closure::Column::AccountId.eq(account.0))
+        .filter(closure::Column::Frequency.eq(frequency.as_str()))
+        .filter(closure::Column::PeriodStart.eq(period_start))
+        .count(&txn)
+        .await?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    let a = account::Entity::find_by_id(account.0).one(&txn).await?.ok_or(DomainError::NotFound("account"))?;
+    let tz = tz_of(&a);
+    let previous = closure::Entity::find()
+        .filter(closure::Column::AccountId.eq(account.0))
+        .filter(closure::Column::Frequency.eq(frequency.as_str()))
+        .filter(closure::Column::PeriodStart.lt(period_start))
+        .order_by_desc(closure::Column::PeriodStart)
+        .one(&txn)
+        .await?;
+    let next = frequency.next(period_start);
+    // Back to back with the previous closure even if the account changed time zone since:
+    // every sealed document falls in exactly one closure of each frequency.
+    let starts_at = previous.as_ref().map(|p| p.ends_at).unwrap_or_else(|| day_starts_at(tz, period_start));
+    let ends_at = std::cmp::Ord::max(day_starts_at(tz, next), starts_at);
+    let entries = entry::Entity::find()
+        .filter(entry::Column::AccountId.eq(account.0))
+        .filter(entry::Column::Chain.eq(Chain::Documents.as_str()))
+        .filter(entry::Column::SealedAt.gte(starts_at))
+        .filter(entry::Column::SealedAt.lt(ends_at))
+        .order_by_asc(entry::Column::Sequence)
+        .all(&txn)
+        .await?;
+    let docs = entries.iter().map(parse_sealed).collect::<DomainResult<Vec<_>>>()?;
+    let last_hash = match entries.last() {
+        Some(e) => e.hash.clone(),
+        // Nothing sealed in the period: the chain as it stood at its end.
+        None => entry::Entity::find()
+            .filter(entry::Column::AccountId.eq(account.0))
+            .filter(entry::Column::Chain.eq(Chain::Documents.as_str()))
+            .filter(entry::Column::SealedAt.lt(ends_at))
+            .order_by_desc(entry::Column::Sequence)
+            .one(&txn)
+            .await?
+            .map(|e| e.hash)
+            .unwrap_or(documents_head.genesis),
+    };
+    let t = totals(&docs);
+    let total = t.total();
+    let previous_perpetual =
+        previous.as_ref().and_then(|p| crate::validation::parse_decimal(&p.perpetual_total)).unwrap_or_default();
+    let csv = csv(&docs)?;
+    let model = closure::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account.0),
+        frequency: Set(frequency.as_str().into()),
+        period_start: Set(period_start),
+        period_end: Set(next.pred_opt().expect("date in range")),
+        time_zone: Set(tz.name().to_owned()),
+        starts_at: Set(starts_at),
+        ends_at: Set(ends_at),
+        document_count: Set(t.document_count),
+        sales_count: Set(t.sales_count),
+        credit_count: Set(t.credit_count),
+        sales_net: Set(money(t.sales.net)),
+        sales_tax: Set(money(t.sales.tax)),
+        sales_gross: Set(money(t.sales.gross)),
+        credits_net: Set(money(t.credits.net)),
+        credits_tax: Set(money(t.credits.tax)),
+        credits_gross: Set(money(t.credits.gross)),
+        total_net: Set(money(total.net)),
+        total_tax: Set(money(total.tax)),
+        total_gross: Set(money(total.gross)),
+        vat_rows: Set(t.vat.iter().map(vat_row).collect::<Vec<_>>().join("\n")),
+        perpetual_total: Set(money(previous_perpetual + total.gross)),
+        first_sequence: Set(entries.first().map(|e| e.sequence)),
+        last_sequence: Set(entries.last().map(|e| e.sequence)),
+        last_hash: Set(last_hash),
+        csv_sha256: Set(sha256_hex(csv.as_bytes())),
+        csv: Set(csv),
+        created_at: Set(Utc::now()),
+        email_sent_at: Set(None),
+        email_attempts: Set(0),
+        email_last_error: Set(None),
+        email_claimed_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    chain.push(&txn, model.id, canonical(&model)).await?;
+    chain.finish(&txn).await?;
+    // journal: closure created
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Owners, admins and accountants read closures; members do not.
+fn require_reader(actor: &Actor) -> DomainResult<()> {
+    if matches!(actor.role, Role::Owner | Role::Admin | Role::Accountant) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
+}
+
+/// The account's closures, newest period first (daily before monthly before yearly on
+/// the same start).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    frequency: Option<Frequency>,
+    page: PageRequest,
+) -> DomainResult<Page<closure::Model>> {
+    require_reader(actor)?;
+    let mut q = closure::Entity::find().filter(closure::Column::AccountId.eq(actor.account_id.0));
+    if let Some(f) = frequency {
+        q = q.filter(closure::Column::Frequency.eq(f.as_str()));
+    }
+    let total_count = q.clone().count(db).await?;
+    let items = q
+        .order_by_desc(closure::Column::PeriodStart)
+        .order_by_desc(closure::Column::PeriodEnd)
+        .order_by_asc(closure::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
+}
+
+/// One closure of the actor's account (another account's is not found).
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<closure::Model> {
+    require_reader(actor)?;
+    closure::Entity::find_by_id(id)
+        .filter(closure::Column::AccountId.eq(actor.account_id.0))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("closure"))
+}
+
+/// A closure by id within an account, for verification (no actor: the ledger's own read).
+pub async fn find_in_account(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    id: Uuid,
+) -> DomainResult<Option<closure::Model>> {
+    Ok(closure::Entity::find_by_id(id).filter(closure::Column::AccountId.eq(account.0)).one(db).await?)
+}
+
+/// A closure whose e-mail is still to send, with what the e-mail needs.
+#[derive(Clone, Debug)]
+pub struct PendingEmail {
+    pub closure: closure::Model,
+    /// `fr` or `en`.
+    pub language: String,
+    pub account_name: String,
+    /// The owners' e-mail addresses.
+    pub recipients: Vec<String>,
+    /// The closure's entry hash in the closures chain ("block hash").
+    pub block_hash: String,
+    pub block_sequence: i64,
+}
+
+/// Closures whose e-mail is not sent yet (and not given up), oldest first, at most `limit`.
+pub async fn pending_emails(db: &impl ConnectionTrait, limit: u64) -> DomainResult<Vec<PendingEmail>> {
+    let rows = closure::Entity::find()
+        .filter(closure::Column::EmailSentAt.is_null())
+        .filter(closure::Column::EmailAttempts.lt(MAX_EMAIL_ATTEMPTS))
+        .order_by_asc(closure::Column::CreatedAt)
+        .order_by_asc(closure::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for c in rows {
+        let account = AccountId(c.account_id);
+        let Some(a) = account::Entity::find_by_id(c.account_id).one(db).await? else { continue };
+        let Some(e) = crate::ledger::store::entry_of(db, account, Chain::Closures, c.id).await? else { continue };
+        let owners = Query::select()
+            .column(membership::Column::UserId)
+            .from(membership::Entity)
+            .and_where(membership::Column::AccountId.eq(c.account_id))
+            .and_where(membership::Column::Role.eq(Role::Owner.as_str()))
+            .to_owned();
+        let recipients: Vec<String> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Email)
+            .filter(user::Column::Id.in_subquery(owners))
+            .filter(user::Column::DisabledAt.is_null())
+            .order_by_asc(user::Column::Email)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let language = if a.language == "fr" { "fr" } else { "en" }.to_owned();
+        out.push(PendingEmail {
+            closure: c,
+            language,
+            account_name: a.name,
+            recipients,
+            block_hash: e.hash,
+            block_sequence: e.sequence,
+        });
+    }
+    Ok(out)
+}
+
+/// How long a sender owns an e-mail it claimed: after that (it crashed), another may send it.
+pub const EMAIL_CLAIM_SECS: i64 = 300;
+
+/// Claims a closure's e-mail for sending: true for one caller only, so that several
+/// schedulers running at once do not send it twice. Counts the attempt.
+pub async fn claim_email(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> DomainResult<bool> {
+    let stale = now - chrono::Duration::seconds(EMAIL_CLAIM_SECS);
+    let r = closure::Entity::update_many()
+        .col_expr(closure::Column::EmailClaimedAt, Expr::value(Some(now)))
+        .col_expr(closure::Column::EmailAttempts, Expr::col(closure::Column::EmailAttempts).add(1))
+        .filter(closure::Column::Id.eq(id))
+        .filter(closure::Column::EmailSentAt.is_null())
+        .filter(closure::Column::EmailClaimedAt.is_null().or(closure::Column::EmailClaimedAt.lt(stale)))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// Records a delivered e-mail (only the delivery columns change: the rest is sealed).
+pub async fn mark_email_sent(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> DomainResult<()> {
+    closure::Entity::update_many()
+        .col_expr(closure::Column::EmailSentAt, Expr::value(Some(at)))
+        .col_expr(closure::Column::EmailLastError, Expr::value(Option::<String>::None))
+        .filter(closure::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed delivery and releases the claim: the next run tries again.
+pub async fn mark_email_failed(db: &impl ConnectionTrait, id: Uuid, error: &str) -> DomainResult<()> {
+    let error: String = error.chars().take(1000).collect();
+    closure::Entity::update_many()
+        .col_expr(closure::Column::EmailLastError, Expr::value(Some(error)))
+        .col_expr(closure::Column::EmailClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(closure::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_and_time_zones() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(Frequency::Monthly.start_of(d(2026, 2, 17)), d(2026, 2, 1));
+        assert_eq!(Frequency::Monthly.next(d(2026, 1, 1)), d(2026, 2, 1));
+        assert_eq!(Frequency::Yearly.next(d(2026, 1, 1)), d(2027, 1, 1));
+        assert_eq!(Frequency::Daily.next(d(2026, 2, 28)), d(2026, 3, 1));
+        // Paris is UTC+1 in winter, UTC+2 in summer.
+        assert_eq!(day_starts_at(chrono_tz::Europe::Paris, d(2026, 1, 10)).to_rfc3339(), "2026-01-09T23:00:00+00:00");
+        assert_eq!(day_starts_at(chrono_tz::Europe::Paris, d(2026, 7, 10)).to_rfc3339(), "2026-07-09T22:00:00+00:00");
+    }
+
+    #[test]
+    fn sealed_values_are_unescaped() {
+        assert_eq!(unescape_parts("a\\|b|c\\\\d\\ne"), vec!["a|b".to_owned(), "c\\d\ne".to_owned()]);
+    }
+}

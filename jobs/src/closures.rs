@@ -1,0 +1,265 @@
+//! Certification closures on a schedule: every tick makes the closures due (idempotent:
+//! several schedulers ticking at once still create each closure once) and sends the
+//! closure e-mails not sent yet, to the account's owners in the account's language.
+
+use apalis::prelude::{BoxDynError, Data};
+use apalis_cron::Tick;
+use chrono::Utc;
+use entity::closures::{PendingEmail, vat_rows};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use rust_decimal::Decimal;
+use sea_orm::DatabaseConnection;
+use std::path::PathBuf;
+
+/// Where closure e-mails go.
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// `smtp://host:port` (or `smtps://…`, with credentials); none: `.eml` files in `outbox`.
+    pub smtp_url: Option<String>,
+    pub outbox: PathBuf,
+    /// The sender, e.g. `Scelle <noreply@example.com>`.
+    pub from: String,
+}
+
+/// The transport, built once per worker.
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>, Mailbox),
+    Files(AsyncFileTransport<Tokio1Executor>, Mailbox),
+}
+
+impl Mailer {
+    pub fn new(cfg: &MailConfig) -> anyhow::Result<Self> {
+        let from: Mailbox = cfg.from.parse().map_err(|e| anyhow::anyhow!("invalid mail sender {:?}: {e}", cfg.from))?;
+        Ok(match &cfg.smtp_url {
+            Some(url) => Mailer::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("invalid SMTP URL: {e}"))?
+                    .build(),
+                from,
+            ),
+            None => {
+                std::fs::create_dir_all(&cfg.outbox)?;
+                Mailer::Files(AsyncFileTransport::new(&cfg.outbox), from)
+            }
+        })
+    }
+
+    fn from(&self) -> &Mailbox {
+        match self {
+            Mailer::Smtp(_, f) | Mailer::Files(_, f) => f,
+        }
+    }
+
+    async fn send(&self, m: Message) -> Result<(), String> {
+        match self {
+            Mailer::Smtp(t, _) => t.send(m).await.map(drop).map_err(|e| e.to_string()),
+            Mailer::Files(t, _) => t.send(m).await.map(drop).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// One tick: closures due now, then the e-mails left to send.
+pub async fn on_tick(_tick: Tick, db: Data<DatabaseConnection>, mailer: Data<Mailer>) -> Result<(), BoxDynError> {
+    run(&db, &mailer, Utc::now()).await
+}
+
+pub async fn run(db: &DatabaseConnection, mailer: &Mailer, now: chrono::DateTime<Utc>) -> Result<(), BoxDynError> {
+    let created = entity::closures::close_due(db, now).await?;
+    if created > 0 {
+        tracing::info!(created, "certification closures created");
+    }
+    send_pending(db, mailer).await?;
+    Ok(())
+}
+
+/// Sends every closure e-mail not sent yet; a failure is recorded on the closure and
+/// retried on the next tick.
+pub async fn send_pending(db: &DatabaseConnection, mailer: &Mailer) -> Result<usize, BoxDynError> {
+    let mut sent = 0;
+    for p in entity::closures::pending_emails(db, 100).await? {
+        if !entity::closures::claim_email(db, p.closure.id, Utc::now()).await? {
+            continue; // another scheduler is sending it
+        }
+        let result = match message(&p, mailer.from()) {
+            Ok(m) => mailer.send(m).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                entity::closures::mark_email_sent(db, p.closure.id, Utc::now()).await?;
+                sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!(closure = %p.closure.id, error = %e, "closure e-mail not sent");
+                entity::closures::mark_email_failed(db, p.closure.id, &e).await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Money as the account's language writes it: `1234.50` or `1234,50`.
+fn money(lang: &str, s: &str) -> String {
+    let d: Decimal = entity::validation::parse_decimal(s).unwrap_or_default();
+    let text = entity::tax::round2(d).to_string();
+    if lang == "fr" { text.replace('.', ",") } else { text }
+}
+
+struct Words {
+    subject: &'static str,
+    daily: &'static str,
+    monthly: &'static str,
+    yearly: &'static str,
+    intro: &'static str,
+    period: &'static str,
+    documents: &'static str,
+    turnover: &'static str,
+    net: &'static str,
+    tax: &'static str,
+    gross: &'static str,
+    by_rate: &'static str,
+    rate: &'static str,
+    perpetual: &'static str,
+    sequences: &'static str,
+    none: &'static str,
+    block_hash: &'static str,
+    file_hash: &'static str,
+    outro: &'static str,
+}
+
+const FR: Words = Words {
+    subject: "Clôture",
+    daily: "journalière",
+    monthly: "mensuelle",
+    yearly: "annuelle",
+    intro: "Voici la clôture certifiée de votre compte",
+    period: "Période",
+    documents: "Nombre de documents",
+    turnover: "Chiffre d'affaires HT",
+    net: "Total HT",
+    tax: "Total TVA",
+    gross: "Total TTC",
+    by_rate: "Par taux de TVA",
+    rate: "TVA",
+    perpetual: "Grand total perpétuel TTC",
+    sequences: "Séquences scellées",
+    none: "aucune",
+    block_hash: "Empreinte du bloc (chaîne des clôtures)",
+    file_hash: "Empreinte SHA-256 du fichier CSV joint",
+    outro: "Le fichier CSV joint liste chaque document de la période.",
+};
+
+const EN: Words = Words {
+    subject: "Closure",
+    daily: "daily",
+    monthly: "monthly",
+    yearly: "yearly",
+    intro: "Here is the certified closure of your account",
+    period: "Period",
+    documents: "Documents",
+    turnover: "Turnover excl. tax",
+    net: "Total excl. tax",
+    tax: "Total VAT",
+    gross: "Total incl. tax",
+    by_rate: "By VAT rate",
+    rate: "VAT",
+    perpetual: "Perpetual grand total incl. tax",
+    sequences: "Sealed sequences",
+    none: "none",
+    block_hash: "Block hash (closures chain)",
+    file_hash: "SHA-256 of the attached CSV file",
+    outro: "The attached CSV file lists every document of the period.",
+};
+
+/// The closure e-mail: text summary and the CSV attached (`text/csv`).
+pub fn message(p: &PendingEmail, from: &Mailbox) -> Result<Message, String> {
+    let c = &p.closure;
+    let lang = p.language.as_str();
+    let w = if lang == "fr" { &FR } else { &EN };
+    let kind = match c.frequency.as_str() {
+        "daily" => w.daily,
+        "monthly" => w.monthly,
+        _ => w.yearly,
+    };
+    let period = if c.period_start == c.period_end {
+        c.period_start.to_string()
+    } else {
+        format!("{} → {}", c.period_start, c.period_end)
+    };
+    let m = |s: &str| money(lang, s);
+    let mut body = format!(
+        "{intro} « {name} ».\n\n{lp} : {period} ({tz})\n{ld} : {count}\n{lt} : {turnover}\n{ln} : {net}\n{lx} : {tax}\n{lg} : {gross}\n",
+        intro = w.intro,
+        name = p.account_name,
+        lp = w.period,
+        tz = c.time_zone,
+        ld = w.documents,
+        count = c.document_count,
+        lt = w.turnover,
+        turnover = m(&c.total_net),
+        ln = w.net,
+        net = m(&c.total_net),
+        lx = w.tax,
+        tax = m(&c.total_tax),
+        lg = w.gross,
+        gross = m(&c.total_gross),
+    );
+    let rows = vat_rows(c);
+    if !rows.is_empty() {
+        body.push_str(&format!("\n{} :\n", w.by_rate));
+        for r in rows {
+            let t = r.total();
+            body.push_str(&format!(
+                "  {} {} : {} {} / {} {} / {} {}\n",
+                w.rate,
+                r.rate,
+                w.net,
+                m(&t.net.to_string()),
+                w.tax,
+                m(&t.tax.to_string()),
+                w.gross,
+                m(&t.gross.to_string())
+            ));
+        }
+    }
+    let sequences = match (c.first_sequence, c.last_sequence) {
+        (Some(a), Some(b)) => format!("{a} → {b}"),
+        _ => w.none.to_owned(),
+    };
+    body.push_str(&format!(
+        "\n{} : {}\n{} : {}\n\n{} : {}\n{} : {}\n\n{}\n",
+        w.perpetual,
+        m(&c.perpetual_total),
+        w.sequences,
+        sequences,
+        w.block_hash,
+        p.block_hash,
+        w.file_hash,
+        c.csv_sha256,
+        w.outro
+    ));
+    if lang != "fr" {
+        // English has no space before a colon nor French quotes.
+        body = body.replace(" :", ":").replace("« ", "\"").replace(" »", "\"");
+    }
+    let mut builder =
+        Message::builder().from(from.clone()).subject(format!("{} {kind} {period} — {}", w.subject, p.account_name));
+    if p.recipients.is_empty() {
+        return Err("the account has no owner to send the closure to".into());
+    }
+    for r in &p.recipients {
+        builder = builder.to(r.parse::<Mailbox>().map_err(|e| format!("recipient {r:?}: {e}"))?);
+    }
+    let filename = format!("closure-{}-{}.csv", c.frequency, c.period_start);
+    let csv_type = ContentType::parse("text/csv; charset=utf-8").map_err(|e| e.to_string())?;
+    builder
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(body))
+                .singlepart(Attachment::new(filename).body(c.csv.clone().into_bytes(), csv_type)),
+        )
+        .map_err(|e| e.to_string())
+}
