@@ -98,7 +98,9 @@ async fn graphql(state: web::Data<HttpState>, req: HttpRequest, payload: web::Pa
     // The peer address, not a forwarded header a client could forge; behind a proxy this
     // is the proxy's address.
     let ip = req.peer_addr().map(|a| a.ip().to_string());
-    let execution = state.schema.execute(request.data(auth).data(lang));
+    // Boxed: the execution of a whole request is a large future; kept inline it made the
+    // handler's own future (and its copies on a worker's stack) large too.
+    let execution = Box::pin(state.schema.execute(request.data(auth).data(lang)));
     let mut response = entity::journal::CLIENT_IP.scope(ip, execution).await;
     // Errors raised by GraphQL itself (syntax, unknown field, wrong type, depth and
     // complexity limits) carry no code: they are all the client's request being invalid.

@@ -236,6 +236,24 @@ pub async fn build(db: &impl ConnectionTrait, actor: &Actor, from: NaiveDate, to
     })
 }
 
+/// Builds the archive and journals its export (`ARCHIVE_EXPORTED` with the manifest's
+/// SHA-256), which chains it into the account's event journal.
+pub async fn export(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DomainResult<Archive> {
+    let archive = build(db, actor, from, to).await?;
+    let event = crate::journal::Event::ArchiveExported {
+        archive: Uuid::now_v7(),
+        period: format!("{from}..{to}"),
+        manifest_sha256: archive.manifest_sha256.clone(),
+    };
+    crate::journal::record_alone(db, actor.account_id, &crate::journal::Origin::of(actor), event).await?;
+    Ok(archive)
+}
+
 fn internal(e: impl std::fmt::Display) -> DomainError {
     DomainError::Internal(format!("archive: {e}"))
 }

@@ -592,7 +592,11 @@ pub async fn close_period(
     .await?;
     chain.push(&txn, model.id, canonical(&model)).await?;
     chain.finish(&txn).await?;
-    // journal: closure created
+    let event = crate::journal::Event::ClosureCreated {
+        closure: model.id,
+        period: format!("{} {}..{}", model.frequency, model.period_start, model.period_end),
+    };
+    crate::journal::record(&txn, AccountId(model.account_id), &crate::journal::Origin::system(), event).await?;
     txn.commit().await?;
     Ok(true)
 }

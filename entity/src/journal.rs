@@ -104,9 +104,12 @@ pub enum Event {
         closure: Uuid,
         period: String,
     },
+    /// An archive was exported; `manifest_sha256` is the SHA-256 of its `manifest.json`,
+    /// which lists every file's hash: journaling it chains the archive.
     ArchiveExported {
         archive: Uuid,
         period: String,
+        manifest_sha256: String,
     },
     VerificationRun {
         chain: String,
@@ -205,7 +208,9 @@ impl Event {
             }
             Event::TestModeUsed { document, number } => json!({ "document": document, "number": number }),
             Event::ClosureCreated { closure, period } => json!({ "closure": closure, "period": period }),
-            Event::ArchiveExported { archive, period } => json!({ "archive": archive, "period": period }),
+            Event::ArchiveExported { archive, period, manifest_sha256 } => {
+                json!({ "archive": archive, "period": period, "manifest_sha256": manifest_sha256 })
+            }
             Event::VerificationRun { chain, checked } => json!({ "chain": chain, "checked": checked }),
             Event::VerificationFailed { chain, sequence, reason } => {
                 json!({ "chain": chain, "sequence": sequence, "reason": reason })
@@ -378,6 +383,17 @@ fn started_details(boot: &Boot) -> String {
 /// and the change it reports land together or not at all. Preceded, on the account's
 /// first event since the service started, by SERVICE_STARTED.
 pub async fn record(
+    txn: &DatabaseTransaction,
+    account: AccountId,
+    by: &Origin,
+    event: Event,
+) -> DomainResult<je::Model> {
+    // Boxed: callers await this deep inside long flows (a cancellation issues a credit
+    // note that journals); inlined, its state made those futures overflow a worker's stack.
+    Box::pin(record_unboxed(txn, account, by, event)).await
+}
+
+async fn record_unboxed(
     txn: &DatabaseTransaction,
     account: AccountId,
     by: &Origin,

@@ -142,6 +142,19 @@ impl From<store::Verification> for LedgerVerification {
     }
 }
 
+/// What a verification run journals: `VERIFICATION_RUN`, or `VERIFICATION_FAILED` with
+/// where and why.
+pub fn journal_event(chain: Chain, v: &store::Verification) -> entity::journal::Event {
+    match &v.first_broken {
+        None => entity::journal::Event::VerificationRun { chain: chain.as_str().into(), checked: v.checked },
+        Some(b) => entity::journal::Event::VerificationFailed {
+            chain: chain.as_str().into(),
+            sequence: b.sequence,
+            reason: b.reason.into(),
+        },
+    }
+}
+
 /// Checks a range before running it: sequences start at 1, and `to` is not before `from`.
 fn range(from: Option<i64>, to: Option<i64>) -> Result<Range, DomainError> {
     let mut errors = Vec::new();
@@ -187,7 +200,7 @@ impl CertificationMutation {
         use base64::Engine;
         let actor = ctx.actor()?;
         actor.require_auditor().gql(ctx)?;
-        let archive = entity::archive::build(&ctx.app().db, actor, from.0, to.0).await.gql(ctx)?;
+        let archive = entity::archive::export(&ctx.app().db, actor, from.0, to.0).await.gql(ctx)?;
         Ok(ArchiveExport {
             file_name: archive.file_name,
             sha256: archive.sha256,
@@ -217,7 +230,10 @@ impl CertificationQuery {
         let actor = ctx.actor()?;
         let range = range(from_sequence, to_sequence).gql(ctx)?;
         let account: AccountId = actor.account_id;
-        let v = store::verify(&ctx.app().db, account, chain.into(), range).await.gql(ctx)?;
+        let db = &ctx.app().db;
+        let v = store::verify(db, account, chain.into(), range).await.gql(ctx)?;
+        let origin = entity::journal::Origin::of(actor);
+        entity::journal::record_alone(db, account, &origin, journal_event(Chain::from(chain), &v)).await.gql(ctx)?;
         Ok(v.into())
     }
 }

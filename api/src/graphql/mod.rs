@@ -10,6 +10,7 @@ mod account;
 mod api_tokens;
 mod categories;
 mod certification;
+pub use certification::journal_event as certification_journal_event;
 mod clients;
 mod closures;
 mod completion;

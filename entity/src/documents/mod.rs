@@ -1011,15 +1011,17 @@ async fn create_in(
     mut input: DocumentInput,
     issue: bool,
 ) -> DomainResult<Model> {
+    // Each step boxed: a flow (a cancellation issuing its credit note) nests these, and
+    // their states inline made debug builds overflow a server worker's 2 MiB stack.
     input.prepared.issue_now = issue;
-    flows::prepare(txn, actor, &mut input).await?;
-    let mut doc = write(txn, actor, None, &input).await?;
+    Box::pin(flows::prepare(txn, actor, &mut input)).await?;
+    let mut doc = Box::pin(write(txn, actor, None, &input)).await?;
     if let Some(advances) = &input.prepared.advances {
-        flows::link_advances(txn, actor, doc.id, advances).await?;
+        Box::pin(flows::link_advances(txn, actor, doc.id, advances)).await?;
     }
-    flows::check_limits(txn, actor, &doc).await?;
+    Box::pin(flows::check_limits(txn, actor, &doc)).await?;
     if issue {
-        doc = issue_in(txn, actor, doc).await?;
+        doc = Box::pin(issue_in(txn, actor, doc)).await?;
     }
     Ok(doc)
 }
@@ -1186,7 +1188,7 @@ pub async fn cancel(
         if !flows::credited(&txn, actor, id).await?.is_zero() {
             return Err(DomainError::field("id", FieldCode::Rule("already_corrected")));
         }
-        flows::release_before_cancel(&txn, actor, &current).await?;
+        Box::pin(flows::release_before_cancel(&txn, actor, &current)).await?;
         let french = current.lang.starts_with("fr");
         let default_reason = if french { "Annulation" } else { "Cancellation" };
         let input = DocumentInput {
@@ -1199,7 +1201,7 @@ pub async fn cancel(
             },
             ..Default::default()
         };
-        Some(create_in(&txn, actor, input, true).await?)
+        Some(Box::pin(create_in(&txn, actor, input, true)).await?)
     } else {
         None
     };

@@ -90,7 +90,13 @@ db_test!(an_archive_holds_the_period_and_checks_offline, |app: TestApp| async mo
 
     let report = entity::archive::verify(&bytes);
     assert!(report.ok(), "{:?}", report.problems);
-    assert_eq!((report.entries_checked, report.files_checked), (2, files.len() - 1));
+    // The export is journaled with the manifest's hash, which chains the archive.
+    let ev = app.ok(&s.access, "{ events(code: ARCHIVE_EXPORTED) { items { details } } }", json!({})).await;
+    let details: Value = serde_json::from_str(ev["events"]["items"][0]["details"].as_str().unwrap()).unwrap();
+    assert_eq!(details["manifest_sha256"], r["manifestSha256"], "{ev}");
+    let listed: u64 = manifest["chains"].as_array().unwrap().iter().map(|c| c["entries"].as_u64().unwrap()).sum();
+    assert_eq!((report.entries_checked as u64, report.files_checked), (listed, files.len() - 1));
+    assert!(listed > 2, "the journal's entries are archived too: {manifest}");
 
     // A file changed after export: its hash no longer matches the manifest.
     let mut forged: Vec<(String, Vec<u8>)> = files.clone();

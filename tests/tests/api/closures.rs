@@ -299,6 +299,9 @@ db_test!(totals_per_rate_sales_credits_and_perpetual_totals, no_schedule, |app: 
     assert_eq!((v.ok(), v.checked), (true, 14));
     // Nothing more is due: a second run creates nothing.
     assert_eq!(close_due(&app.db, at("2026-01-01T00:00:00Z")).await.unwrap(), 0);
+    // Each closure is journaled once.
+    let ev = app.ok(&s.access, "{ events(code: CLOSURE_CREATED) { totalCount } }", json!({})).await;
+    assert_eq!(ev["events"]["totalCount"], 14, "{ev}");
 });
 
 db_test!(exactly_once_under_concurrent_and_repeated_runs, no_schedule, |app: TestApp| async move {

@@ -22,6 +22,7 @@ mod operations;
 mod payments;
 mod price_lists;
 mod products;
+mod properties;
 mod review_regressions;
 mod schema;
 mod sealing;

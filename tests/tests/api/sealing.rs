@@ -314,6 +314,11 @@ db_test!(verify_ledger_names_tampering_over_graphql, |app: TestApp| async move {
         "{report}"
     );
 
+    // Every run is journaled (before tampering: the tamper helper rolls migrations back,
+    // which re-creates the journal's table empty).
+    let ran = app.ok(&s.access, "{ events(code: VERIFICATION_RUN) { totalCount } }", json!({})).await;
+    assert!(ran["events"]["totalCount"].as_i64().unwrap() >= 3, "{ran}");
+
     // An amount changed behind the API's back on the third document.
     tamper(&app, &format!("UPDATE documents SET price_gross = '1.00' WHERE number = '{}'", ids[2])).await;
     let v = verify(&app, &s.access, "DOCUMENTS", None, None).await;
@@ -331,6 +336,11 @@ db_test!(verify_ledger_names_tampering_over_graphql, |app: TestApp| async move {
     tamper(&app, "DELETE FROM ledger_entries WHERE chain = 'documents' AND sequence = 4").await;
     let v = verify(&app, &s.access, "DOCUMENTS", Some(4), None).await;
     assert_eq!(v["firstBroken"]["reason"], "TRUNCATED", "{v}");
+
+    // The failures are journaled with where and why.
+    let ev = app.ok(&s.access, "{ events(code: VERIFICATION_FAILED) { items { details } } }", json!({})).await;
+    let details: Value = serde_json::from_str(ev["events"]["items"][0]["details"].as_str().unwrap()).unwrap();
+    assert_eq!((details["chain"].as_str(), details["reason"].as_str()), (Some("documents"), Some("truncated")), "{ev}");
 
     // Bad ranges are refused with the field.
     let r = app.gql_full(Some(&s.access), None, VERIFY, json!({ "c": "DOCUMENTS", "f": 0 })).await;
