@@ -26,7 +26,6 @@ use crate::tenant::Actor;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::io::{Cursor, Read, Write};
 use uuid::Uuid;
@@ -69,9 +68,7 @@ pub struct Archive {
     pub manifest_sha256: String,
 }
 
-fn sha256(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+use crate::secret::sha256_hex as sha256;
 
 /// `record`: a canonical form read into JSON.
 pub fn record(canonical_form: &str) -> Value {

@@ -367,7 +367,7 @@ impl Default for ThrottlePolicy {
 /// Key of the throttling row of an e-mail: its SHA-256, so the table holds neither
 /// e-mail addresses nor attacker-sized strings.
 pub fn throttle_key(email: &str) -> String {
-    sha256_hex(&crate::validation::normalize_email(email))
+    sha256_hex(crate::validation::normalize_email(email))
 }
 
 /// Counts a login attempt for `key` *before* the password is checked, and refuses it if

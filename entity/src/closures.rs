@@ -30,7 +30,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -155,26 +154,6 @@ impl SealedDocument {
     }
 }
 
-/// Splits a canonical value on unescaped `|` and undoes the escapes of
-/// `ledger::canonical` (`\\`, `\n`, `\r`, `\|`).
-fn unescape_parts(v: &str) -> Vec<String> {
-    let mut parts = vec![String::new()];
-    let mut chars = v.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some('n') => parts.last_mut().expect("one part").push('\n'),
-                Some('r') => parts.last_mut().expect("one part").push('\r'),
-                Some(other) => parts.last_mut().expect("one part").push(other),
-                None => {}
-            },
-            '|' => parts.push(String::new()),
-            c => parts.last_mut().expect("one part").push(c),
-        }
-    }
-    parts
-}
-
 fn dec(s: &str) -> DomainResult<Decimal> {
     crate::validation::parse_decimal(s).ok_or_else(|| DomainError::Internal(format!("sealed amount {s:?}")))
 }
@@ -196,10 +175,10 @@ pub fn parse_sealed(e: &entry::Model) -> DomainResult<SealedDocument> {
         gross: Decimal::ZERO,
         vat: Vec::new(),
     };
-    for line in e.canonical.split('\n') {
-        let Some((key, value)) = line.split_once('=') else { continue };
-        let one = || unescape_parts(value).concat();
-        match key {
+    for (key, parts) in crate::ledger::canonical::parse(&e.canonical) {
+        let value = parts.join("|");
+        let one = || parts.concat();
+        match key.as_str() {
             "format" if value != "scelle-document-v1" => {
                 return Err(DomainError::Internal(format!("unknown sealed format {value:?}")));
             }
@@ -209,11 +188,11 @@ pub fn parse_sealed(e: &entry::Model) -> DomainResult<SealedDocument> {
             "currency" => d.currency = one(),
             "buyer_name" => d.buyer_name = one(),
             "buyer_tax_no" => d.buyer_tax_no = one(),
-            "total_net" => d.net = dec(value)?,
-            "total_tax" => d.tax = dec(value)?,
-            "total_gross" => d.gross = dec(value)?,
+            "total_net" => d.net = dec(&value)?,
+            "total_tax" => d.tax = dec(&value)?,
+            "total_gross" => d.gross = dec(&value)?,
             "vat" => {
-                let p = unescape_parts(value);
+                let p = &parts;
                 if p.len() != 4 {
                     return Err(DomainError::Internal(format!("sealed vat row {value:?}")));
                 }
@@ -280,9 +259,7 @@ fn money(d: Decimal) -> String {
     crate::tax::round2(d).to_string()
 }
 
-fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r").replace('|', "\\|")
-}
+use crate::ledger::canonical::escape;
 
 /// `vat_rows` and the canonical `vat` value: `rate|sales_net|sales_tax|sales_gross|credits_net|credits_tax|credits_gross`.
 fn vat_row(v: &VatTotals) -> String {
@@ -304,7 +281,7 @@ pub fn vat_rows(c: &closure::Model) -> Vec<VatTotals> {
         .split('\n')
         .filter(|l| !l.is_empty())
         .filter_map(|l| {
-            let p = unescape_parts(l);
+            let p = crate::ledger::canonical::parts(l);
             let d = |i: usize| crate::validation::parse_decimal(&p[i]).unwrap_or_default();
             (p.len() == 7).then(|| VatTotals {
                 rate: p[0].clone(),
@@ -367,9 +344,7 @@ pub fn csv(docs: &[SealedDocument]) -> DomainResult<String> {
     String::from_utf8(bytes).map_err(|e| DomainError::Internal(format!("csv: {e}")))
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+pub use crate::secret::sha256_hex;
 
 fn timestamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
@@ -603,11 +578,7 @@ pub async fn close_period(
 
 /// Owners, admins and accountants read closures; members do not.
 fn require_reader(actor: &Actor) -> DomainResult<()> {
-    if matches!(actor.role, Role::Owner | Role::Admin | Role::Accountant) {
-        Ok(())
-    } else {
-        Err(DomainError::Forbidden)
-    }
+    actor.require_auditor()
 }
 
 /// The account's closures, newest period first (daily before monthly before yearly on
@@ -770,6 +741,6 @@ mod tests {
 
     #[test]
     fn sealed_values_are_unescaped() {
-        assert_eq!(unescape_parts("a\\|b|c\\\\d\\ne"), vec!["a|b".to_owned(), "c\\d\ne".to_owned()]);
+        assert_eq!(crate::ledger::canonical::parts("a\\|b|c\\\\d\\ne"), vec!["a|b".to_owned(), "c\\d\ne".to_owned()]);
     }
 }

@@ -465,8 +465,7 @@ pub struct Listed {
 
 /// Owners, admins and accountants read the journal; members do not.
 fn require_reader(actor: &Actor) -> DomainResult<()> {
-    let reader = matches!(actor.role, Role::Owner | Role::Admin | Role::Accountant);
-    if reader && !matches!(actor.credential, Credential::PublicLink(_)) { Ok(()) } else { Err(DomainError::Forbidden) }
+    actor.require_auditor()
 }
 
 /// The account's events, newest first, optionally of one code.

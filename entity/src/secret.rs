@@ -15,8 +15,8 @@ pub fn generate(prefix: &str) -> String {
     format!("{prefix}{}", hex::encode(bytes))
 }
 
-pub fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
+pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
+    hex::encode(Sha256::digest(bytes.as_ref()))
 }
 
 #[cfg(test)]

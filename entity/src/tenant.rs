@@ -105,8 +105,10 @@ impl Actor {
 
     /// Refuses unless the actor may read the certification records meant for the people
     /// who answer for the books: owners, admins and accountants (archives, journal).
+    /// A public link (an invoice to complete) never reads them, whatever its role.
     pub fn require_auditor(&self) -> DomainResult<()> {
-        if matches!(self.role, Role::Owner | Role::Admin | Role::Accountant) {
+        let reader = matches!(self.role, Role::Owner | Role::Admin | Role::Accountant);
+        if reader && !matches!(self.credential, Credential::PublicLink(_)) {
             Ok(())
         } else {
             Err(DomainError::Forbidden)

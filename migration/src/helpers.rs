@@ -25,3 +25,16 @@ pub fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreat
     }
     i.to_owned()
 }
+
+/// Runs the statements of the connection's backend, in order (triggers and functions are
+/// written per backend).
+pub async fn run_per_backend(m: &SchemaManager<'_>, sqlite: &[&str], postgres: &[&str]) -> Result<(), DbErr> {
+    let statements = match m.get_database_backend() {
+        sea_orm_migration::sea_orm::DbBackend::Sqlite => sqlite,
+        _ => postgres,
+    };
+    for s in statements {
+        m.get_connection().execute_unprepared(s).await?;
+    }
+    Ok(())
+}

@@ -2,8 +2,8 @@
 //! can be neither changed nor deleted, and a head only moves forward (its sequence grows,
 //! its genesis never changes). Triggers on both backends; the error names the rule.
 
+use crate::helpers::run_per_backend as run;
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 pub struct Migration;
 
@@ -56,17 +56,6 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP TRIGGER ledger_heads_forward_only ON ledger_heads",
     "DROP FUNCTION scelle_ledger_heads_forward_only()",
 ];
-
-async fn run(m: &SchemaManager<'_>, sqlite: &[&str], postgres: &[&str]) -> Result<(), DbErr> {
-    let statements = match m.get_database_backend() {
-        DbBackend::Sqlite => sqlite,
-        _ => postgres,
-    };
-    for s in statements {
-        m.get_connection().execute_unprepared(s).await?;
-    }
-    Ok(())
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

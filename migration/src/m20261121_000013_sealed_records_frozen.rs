@@ -9,8 +9,8 @@
 //! The protected columns are listed in the statements themselves: a landed migration never
 //! changes, so a later change to the lists is a new migration.
 
+use crate::helpers::run_per_backend as run;
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 pub struct Migration;
 
@@ -67,17 +67,6 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP TRIGGER payment_allocations_sealed ON payment_allocations",
     "DROP FUNCTION scelle_payment_allocations_sealed()",
 ];
-
-async fn run(m: &SchemaManager<'_>, sqlite: &[&str], postgres: &[&str]) -> Result<(), DbErr> {
-    let statements = match m.get_database_backend() {
-        DbBackend::Sqlite => sqlite,
-        _ => postgres,
-    };
-    for s in statements {
-        m.get_connection().execute_unprepared(s).await?;
-    }
-    Ok(())
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -221,6 +221,18 @@ impl TestApp {
         self.gql_full(Some(token), None, &query, json!({ "i": input, "x": issue })).await
     }
 
+    /// Runs SQL with the ledger's and the sealed rows' triggers lifted, as an attacker with
+    /// database access could: migrations from 000012 on are rolled back, then applied again
+    /// (which also re-creates the closures and journal tables, empty).
+    pub async fn tamper(&self, sql: &str) {
+        use migration::MigratorTrait;
+        let all = migration::Migrator::migrations();
+        let at = all.iter().position(|m| m.name() == "m20261121_000012_ledger_append_only").expect("migration");
+        migration::Migrator::down(&self.db, Some((all.len() - at) as u32)).await.expect("down");
+        self.sql(sql).await;
+        migration::Migrator::up(&self.db, None).await.expect("up");
+    }
+
     /// Runs SQL directly, bypassing the API (to set up situations the API cannot yet create).
     pub async fn sql(&self, sql: &str) {
         self.db.execute_unprepared(sql).await.expect("sql");

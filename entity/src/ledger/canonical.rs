@@ -71,7 +71,8 @@ pub struct Payment {
     pub allocations: Vec<(String, Decimal)>,
 }
 
-fn escape(s: &str) -> String {
+/// A value as written in a canonical form (`\\`, `\n`, `\r`, `\|` escaped).
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -177,23 +178,30 @@ pub fn parse(canonical: &str) -> Vec<(String, Vec<String>)> {
         .filter(|l| !l.is_empty())
         .map(|line| {
             let (key, value) = line.split_once('=').unwrap_or((line, ""));
-            let mut parts = vec![String::new()];
-            let mut chars = value.chars();
-            while let Some(c) = chars.next() {
-                match c {
-                    '\\' => match chars.next() {
-                        Some('n') => parts.last_mut().unwrap().push('\n'),
-                        Some('r') => parts.last_mut().unwrap().push('\r'),
-                        Some(other) => parts.last_mut().unwrap().push(other),
-                        None => parts.last_mut().unwrap().push('\\'),
-                    },
-                    '|' => parts.push(String::new()),
-                    c => parts.last_mut().unwrap().push(c),
-                }
-            }
-            (key.to_owned(), parts)
+            (key.to_owned(), parts(value))
         })
         .collect()
+}
+
+/// One value's parts: split at the unescaped `|`, each unescaped (the inverse of `escape`
+/// and of the `|`-joined multi-part values).
+pub fn parts(value: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        let last = parts.last_mut().expect("one part at least");
+        match c {
+            '\\' => match chars.next() {
+                Some('n') => last.push('\n'),
+                Some('r') => last.push('\r'),
+                Some(other) => last.push(other),
+                None => last.push('\\'),
+            },
+            '|' => parts.push(String::new()),
+            c => last.push(c),
+        }
+    }
+    parts
 }
 
 #[cfg(test)]

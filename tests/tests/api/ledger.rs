@@ -24,18 +24,6 @@ fn account(s: &Session) -> AccountId {
     AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap())
 }
 
-/// Runs tampering SQL with the ledger's append-only triggers and the sealed rows' triggers
-/// lifted (migrations 000012 onwards rolled back, then applied again), as an attacker with
-/// database access could.
-async fn tamper(app: &TestApp, sql: &str) {
-    use migration::MigratorTrait;
-    let all = migration::Migrator::migrations();
-    let at = all.iter().position(|m| m.name() == "m20261121_000012_ledger_append_only").expect("migration");
-    migration::Migrator::down(&app.db, Some((all.len() - at) as u32)).await.expect("down");
-    app.sql(sql).await;
-    migration::Migrator::up(&app.db, None).await.expect("up");
-}
-
 async fn reason(app: &TestApp, s: &Session) -> Option<(i64, &'static str)> {
     verify_documents(&app.db, account(s)).await.unwrap().first_broken.map(|b: Broken| (b.sequence, b.reason))
 }
@@ -78,42 +66,39 @@ db_test!(verification_names_every_tampering, |app: TestApp| async move {
     let year = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).format("%Y").to_string();
 
     // An amount changed on the third document.
-    tamper(&app, &format!("UPDATE documents SET price_gross = '1.00' WHERE number = 'F-{year}-3'")).await;
+    app.tamper(&format!("UPDATE documents SET price_gross = '1.00' WHERE number = 'F-{year}-3'")).await;
     assert_eq!(reason(&app, &s).await, Some((3, "subject_changed")));
-    tamper(&app, &format!("UPDATE documents SET price_gross = '14.40' WHERE number = 'F-{year}-3'")).await;
+    app.tamper(&format!("UPDATE documents SET price_gross = '14.40' WHERE number = 'F-{year}-3'")).await;
     assert_eq!(reason(&app, &s).await, None, "restored");
 
     // A date changed on the second.
-    tamper(&app, &format!("UPDATE documents SET issue_date = '2000-01-01' WHERE number = 'F-{year}-2'")).await;
+    app.tamper(&format!("UPDATE documents SET issue_date = '2000-01-01' WHERE number = 'F-{year}-2'")).await;
     assert_eq!(reason(&app, &s).await, Some((2, "subject_changed")));
-    tamper(&app, &format!("UPDATE documents SET issue_date = (SELECT issue_date FROM documents WHERE number = 'F-{year}-1') WHERE number = 'F-{year}-2'")).await;
+    app.tamper(&format!("UPDATE documents SET issue_date = (SELECT issue_date FROM documents WHERE number = 'F-{year}-1') WHERE number = 'F-{year}-2'")).await;
     assert_eq!(reason(&app, &s).await, None);
 
     // A sealed record's stored form changed (its hash no longer matches).
-    tamper(&app, "UPDATE ledger_entries SET canonical = canonical || ' ' WHERE sequence = 4").await;
+    app.tamper("UPDATE ledger_entries SET canonical = canonical || ' ' WHERE sequence = 4").await;
     assert_eq!(reason(&app, &s).await, Some((4, "hash_mismatch")));
-    tamper(
-        &app,
-        "UPDATE ledger_entries SET canonical = substr(canonical, 1, length(canonical) - 1) WHERE sequence = 4",
-    )
-    .await;
+    app.tamper("UPDATE ledger_entries SET canonical = substr(canonical, 1, length(canonical) - 1) WHERE sequence = 4")
+        .await;
     assert_eq!(reason(&app, &s).await, None);
 
     // Two entries swapped.
-    tamper(&app, "UPDATE ledger_entries SET sequence = -1 WHERE sequence = 2").await;
-    tamper(&app, "UPDATE ledger_entries SET sequence = 2 WHERE sequence = 3").await;
-    tamper(&app, "UPDATE ledger_entries SET sequence = 3 WHERE sequence = -1").await;
+    app.tamper("UPDATE ledger_entries SET sequence = -1 WHERE sequence = 2").await;
+    app.tamper("UPDATE ledger_entries SET sequence = 2 WHERE sequence = 3").await;
+    app.tamper("UPDATE ledger_entries SET sequence = 3 WHERE sequence = -1").await;
     assert_eq!(reason(&app, &s).await, Some((2, "broken_link")));
-    tamper(&app, "UPDATE ledger_entries SET sequence = -1 WHERE sequence = 2").await;
-    tamper(&app, "UPDATE ledger_entries SET sequence = 2 WHERE sequence = 3").await;
-    tamper(&app, "UPDATE ledger_entries SET sequence = 3 WHERE sequence = -1").await;
+    app.tamper("UPDATE ledger_entries SET sequence = -1 WHERE sequence = 2").await;
+    app.tamper("UPDATE ledger_entries SET sequence = 2 WHERE sequence = 3").await;
+    app.tamper("UPDATE ledger_entries SET sequence = 3 WHERE sequence = -1").await;
     assert_eq!(reason(&app, &s).await, None);
 
     // The newest entry deleted: the head tells.
-    tamper(&app, "DELETE FROM ledger_entries WHERE sequence = 5").await;
+    app.tamper("DELETE FROM ledger_entries WHERE sequence = 5").await;
     assert_eq!(reason(&app, &s).await, Some((5, "truncated")));
     // A middle entry deleted.
-    tamper(&app, "DELETE FROM ledger_entries WHERE sequence = 2").await;
+    app.tamper("DELETE FROM ledger_entries WHERE sequence = 2").await;
     assert_eq!(reason(&app, &s).await, Some((2, "missing_entry")));
 });
 

@@ -280,17 +280,6 @@ db_test!(the_database_refuses_changes_to_sealed_rows, |app: TestApp| async move 
     assert_eq!(verify(&app, &s.access, "PAYMENTS", None, None).await["ok"], true);
 });
 
-/// Runs SQL with the ledger's and the sealed rows' triggers lifted, as an attacker with
-/// database access could (migrations from 000012 on rolled back, then applied again).
-async fn tamper(app: &TestApp, sql: &str) {
-    use migration::MigratorTrait;
-    let all = migration::Migrator::migrations();
-    let at = all.iter().position(|m| m.name() == "m20261121_000012_ledger_append_only").expect("migration");
-    migration::Migrator::down(&app.db, Some((all.len() - at) as u32)).await.expect("down");
-    app.sql(sql).await;
-    migration::Migrator::up(&app.db, None).await.expect("up");
-}
-
 db_test!(verify_ledger_names_tampering_over_graphql, |app: TestApp| async move {
     let s = app.sign_up("verify@example.fr", "Verify").await;
     let mut ids = Vec::new();
@@ -320,7 +309,7 @@ db_test!(verify_ledger_names_tampering_over_graphql, |app: TestApp| async move {
     assert!(ran["events"]["totalCount"].as_i64().unwrap() >= 3, "{ran}");
 
     // An amount changed behind the API's back on the third document.
-    tamper(&app, &format!("UPDATE documents SET price_gross = '1.00' WHERE number = '{}'", ids[2])).await;
+    app.tamper(&format!("UPDATE documents SET price_gross = '1.00' WHERE number = '{}'", ids[2])).await;
     let v = verify(&app, &s.access, "DOCUMENTS", None, None).await;
     assert_eq!((v["ok"].as_bool(), v["checked"].as_i64()), (Some(false), Some(2)), "{v}");
     let b = &v["firstBroken"];
@@ -333,7 +322,7 @@ db_test!(verify_ledger_names_tampering_over_graphql, |app: TestApp| async move {
     assert_eq!(verify(&app, &s.access, "DOCUMENTS", Some(3), None).await["firstBroken"]["sequence"], 3);
 
     // The newest entry removed: the head tells, even over a range reaching the end.
-    tamper(&app, "DELETE FROM ledger_entries WHERE chain = 'documents' AND sequence = 4").await;
+    app.tamper("DELETE FROM ledger_entries WHERE chain = 'documents' AND sequence = 4").await;
     let v = verify(&app, &s.access, "DOCUMENTS", Some(4), None).await;
     assert_eq!(v["firstBroken"]["reason"], "TRUNCATED", "{v}");
 
