@@ -7,24 +7,22 @@ use crate::graphql::{AppContext, build_schema};
 use crate::http::{HttpState, server};
 use anyhow::{Context, Result};
 use migration::MigratorTrait;
-use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 
 pub struct Application {
     server: actix_web::dev::Server,
     monitor: apalis::prelude::Monitor,
-    job_store: jobs::JobStore,
     addr: SocketAddr,
     pub context: AppContext,
 }
 
 impl Application {
-    /// Opens (and migrates) the database, loads the signing key, binds the listener.
+    /// Opens (and migrates) the database, loads the signing keys, binds the listener.
     pub async fn build(config: Config) -> Result<Self> {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+        create_data_dir(&config.data_dir)?;
         let db = connect_and_migrate(&config).await?;
+        install_ledger_keys(&config, &db).await?;
         // Journaled lazily in each account (see `entity::journal::service_started`).
         entity::journal::service_started();
         let secret = match &config.jwt_secret {
@@ -32,15 +30,13 @@ impl Application {
             None => load_or_create_secret(&config.data_dir.join("jwt_secret"))?,
         };
         let jwt = JwtKeys::hs256(&secret, config.access_token_ttl_secs);
-        let job_store = jobs::JobStore::connect(&config.database_url(), &config.data_dir).await?;
-        let sealer = jobs::Sealer::new(&job_store);
-        let context = AppContext { db, jwt, config: config.clone(), sealer };
+        let context = AppContext { db, jwt, config: config.clone() };
         let schema = build_schema(context.clone());
         let listener = TcpListener::bind(&config.listen).with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
         let server = server(listener, HttpState { app: context.clone(), schema })?;
-        let monitor = jobs::monitor(context.db.clone(), &job_store, &config.jobs())?;
-        Ok(Self { server, monitor, addr, context, job_store })
+        let monitor = jobs::monitor(context.db.clone(), &config.jobs())?;
+        Ok(Self { server, monitor, addr, context })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -60,15 +56,6 @@ impl Application {
     ) -> Result<()> {
         tracing::info!(addr = %self.addr, "scelle listening");
         let handle = self.server.handle();
-        // Whatever a previous run left issued or paid but unsealed (a crash between a
-        // commit and its job), sealed now rather than at the sweeper's first tick.
-        let db = self.context.db.clone();
-        tokio::spawn(async move {
-            if let Err(e) = jobs::sealing::sweep_now(&db).await {
-                tracing::error!(error = %e, "sealing sweep at start failed");
-            }
-        });
-        let job_store = self.job_store.clone();
         let stop_all = async move {
             let r = signal.await;
             tracing::info!("shutdown requested");
@@ -81,7 +68,6 @@ impl Application {
         if let Err(e) = entity::journal::service_stopped(&db).await {
             tracing::error!(error = %e, "journaling the service stop failed");
         }
-        job_store.close().await;
         tracing::info!("scelle stopped");
         http?;
         jobs.map_err(|e| anyhow::anyhow!("job monitor: {e}"))
@@ -102,6 +88,38 @@ pub async fn shutdown_signal() -> std::io::Result<()> {
     tokio::signal::ctrl_c().await
 }
 
+/// The data directory; when Scelle creates it, it is the service user's only (0700: it
+/// holds the database, the keys and the mail outbox). An existing one is left as it is.
+pub fn create_data_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating data directory {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("making {} private", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// Installs the process' ledger key ring (see `entity::ledger::keys`). A key created now
+/// (first start) adopts the database: what older versions left unsealed is sealed and
+/// unsigned heads are signed, once.
+pub async fn install_ledger_keys(config: &Config, db: &sea_orm::DatabaseConnection) -> Result<()> {
+    let (ring, created) = config.ledger_keys()?;
+    let ring = entity::ledger::keys::install(ring)?;
+    if created {
+        tracing::info!(path = %config.ledger_key_path().display(), key = %ring.key_id(), "generated the ledger signing key");
+        let adopted = entity::ledger::adoption::adopt(db).await?;
+        if adopted.accounts > 0 {
+            tracing::warn!(?adopted, "adopted the existing certification records under the new key");
+        }
+    }
+    Ok(())
+}
+
 pub async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnection> {
     let db = entity::db::connect(&config.database_url()).await.context("connecting to the database")?;
     migration::Migrator::up(&db, None).await.context("running migrations")?;
@@ -120,26 +138,13 @@ fn load_or_create_secret(path: &Path) -> Result<Vec<u8>> {
     if path.exists() {
         return read(path);
     }
-    // Write the whole key to a private temporary file, then link it into place: the link
-    // fails if another process won the race, and nobody ever reads a half-written key.
     let secret = entity::secret::generate("");
-    let tmp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut file = opts.open(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
-    file.write_all(secret.as_bytes())?;
-    file.sync_all()?;
-    drop(file);
-    let linked = std::fs::hard_link(&tmp, path);
-    let _ = std::fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => {
-            tracing::info!(path = %path.display(), "generated a new JWT signing key");
-            Ok(secret.into_bytes())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(path),
-        Err(e) => Err(e).with_context(|| format!("writing {}", path.display())),
+    if entity::secret::write_private_file(path, secret.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?
+    {
+        tracing::info!(path = %path.display(), "generated a new JWT signing key");
+        Ok(secret.into_bytes())
+    } else {
+        read(path)
     }
 }

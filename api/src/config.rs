@@ -59,9 +59,13 @@ pub struct Config {
     pub login_lockout_secs: i64,
     /// `SCELLE_HOUSEKEEPING_CRON`: when expired sessions and tokens are purged (cron with seconds).
     pub housekeeping_cron: String,
-    /// `SCELLE_SEAL_SWEEP_CRON`: when the sealing sweeper looks for anything issued or paid
-    /// but not sealed (cron with seconds; default every 30 seconds).
-    pub seal_sweep_cron: String,
+    /// `SCELLE_LEDGER_KEY_FILE`: the key ring that signs chain heads and closures; default
+    /// `<data dir>/ledger_keys`, created (mode 0600) on first start.
+    pub ledger_key_file: Option<PathBuf>,
+    /// `SCELLE_LEDGER_KEY`: the key ring itself (its text, or the signing key alone as 64
+    /// hexadecimal characters), for deployments that pass secrets in the environment;
+    /// wins over the file.
+    pub ledger_key: Option<Secret>,
     /// `SCELLE_CLOSURES_CRON`: when certification closures are made and their e-mails sent
     /// (cron with seconds); each run catches up every period completed since the last.
     pub closures_cron: String,
@@ -89,7 +93,8 @@ impl Default for Config {
             login_max_failures: 5,
             login_lockout_secs: 15 * 60,
             housekeeping_cron: "0 17 * * * *".into(),
-            seal_sweep_cron: "*/30 * * * * *".into(),
+            ledger_key_file: None,
+            ledger_key: None,
             closures_cron: "0 */5 * * * *".into(),
             mail_from: "Scelle <noreply@localhost>".into(),
             log: "info".into(),
@@ -114,7 +119,8 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("SCELLE_LOGIN_MAX_FAILURES", "login_max_failures"),
     ("SCELLE_LOGIN_LOCKOUT_SECS", "login_lockout_secs"),
     ("SCELLE_HOUSEKEEPING_CRON", "housekeeping_cron"),
-    ("SCELLE_SEAL_SWEEP_CRON", "seal_sweep_cron"),
+    ("SCELLE_LEDGER_KEY_FILE", "ledger_key_file"),
+    ("SCELLE_LEDGER_KEY", "ledger_key"),
     ("SCELLE_CLOSURES_CRON", "closures_cron"),
     ("SCELLE_MAIL_FROM", "mail_from"),
     ("SCELLE_LOG", "log"),
@@ -188,7 +194,6 @@ impl Config {
     pub fn jobs(&self) -> jobs::JobsConfig {
         jobs::JobsConfig {
             housekeeping_cron: self.housekeeping_cron.clone(),
-            seal_sweep_cron: self.seal_sweep_cron.clone(),
             policy: jobs::housekeeping::Policy {
                 refresh_ttl: chrono::Duration::days(self.refresh_token_ttl_days),
                 ..Default::default()
@@ -200,6 +205,24 @@ impl Config {
                 outbox: self.data_dir.join("outbox"),
                 from: self.mail_from.clone(),
             },
+        }
+    }
+
+    /// Where the ledger key ring lives when it is not given in the environment.
+    pub fn ledger_key_path(&self) -> PathBuf {
+        self.ledger_key_file.clone().unwrap_or_else(|| self.data_dir.join("ledger_keys"))
+    }
+
+    /// The ledger key ring: `SCELLE_LEDGER_KEY`, else the key file (created with a new key
+    /// on first start). Returns whether it was just created.
+    pub fn ledger_keys(&self) -> Result<(entity::ledger::keys::KeyRing, bool)> {
+        use entity::ledger::keys::KeyRing;
+        match &self.ledger_key {
+            Some(text) => Ok((KeyRing::parse(text.expose()).context("SCELLE_LEDGER_KEY")?, false)),
+            None => {
+                let path = self.ledger_key_path();
+                KeyRing::load_or_create(&path).with_context(|| format!("ledger key file {}", path.display()))
+            }
         }
     }
 

@@ -200,7 +200,7 @@ async fn closure_csv(state: web::Data<HttpState>, req: HttpRequest, file: web::P
             return request_error(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, lang.internal());
         }
     };
-    match entity::closures::get(&state.app.db, &actor, id).await {
+    match entity::closures::get_verified(&state.app.db, &actor, id).await {
         Ok(c) => HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
@@ -211,6 +211,11 @@ async fn closure_csv(state: web::Data<HttpState>, req: HttpRequest, file: web::P
             .body(c.csv),
         Err(entity::DomainError::NotFound(_)) => not_found(),
         Err(entity::DomainError::Forbidden) => request_error(StatusCode::FORBIDDEN, code::FORBIDDEN, lang.forbidden()),
+        // Never served as if intact: the body no longer matches the hash it was sealed with.
+        Err(entity::DomainError::Integrity(e)) => {
+            tracing::error!(error = %e, "closure file altered");
+            request_error(StatusCode::CONFLICT, code::INTEGRITY_FAILED, lang.integrity_failed())
+        }
         Err(e) => {
             tracing::error!(error = %e, "closure download failed");
             request_error(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, lang.internal())

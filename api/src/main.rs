@@ -1,7 +1,7 @@
 use anyhow::Result;
 use clap::Parser;
-use scelle_api::app::{Application, connect_and_migrate};
-use scelle_api::cli::{Cli, Command};
+use scelle_api::app::{Application, connect_and_migrate, create_data_dir, install_ledger_keys};
+use scelle_api::cli::{Cli, Command, KeysAction};
 use scelle_api::config::Config;
 
 #[tokio::main]
@@ -37,18 +37,43 @@ async fn main() -> Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => Application::build(config).await?.run_until_stopped().await?,
         Command::Migrate => {
-            std::fs::create_dir_all(&config.data_dir)?;
+            create_data_dir(&config.data_dir)?;
             connect_and_migrate(&config).await?;
             tracing::info!("migrations applied");
         }
-        Command::Verify { account } => {
+        Command::Verify { account, all: _, keys, anchors } => {
             let db = connect_and_migrate(&config).await?;
-            let (report, ok) = scelle_api::verify_cli::report(&db, entity::AccountId(account)).await?;
-            print!("{report}");
-            if !ok {
+            install_ledger_keys(&config, &db).await?;
+            let options = scelle_api::verify_cli::options(keys.as_deref(), anchors.as_deref())?;
+            let mut all_ok = true;
+            for account in scelle_api::verify_cli::accounts(&db, account).await? {
+                let (report, ok) = scelle_api::verify_cli::report(&db, account, &options).await?;
+                print!("{report}");
+                all_ok &= ok;
+            }
+            if !all_ok {
                 std::process::exit(1);
             }
         }
+        Command::Keys { action } => match action {
+            KeysAction::Public => print!("{}", config.ledger_keys()?.0.public_text()),
+            KeysAction::Rotate => {
+                anyhow::ensure!(config.ledger_key.is_none(), "SCELLE_LEDGER_KEY is set: rotate the key where it is kept");
+                let path = config.ledger_key_path();
+                let ring = entity::ledger::keys::KeyRing::rotate_file(&path)?;
+                println!("new signing key {} in {}; restart Scelle to sign with it", ring.key_id(), path.display());
+            }
+            KeysAction::Adopt => {
+                let db = connect_and_migrate(&config).await?;
+                let (ring, _) = config.ledger_keys()?;
+                entity::ledger::keys::install(ring)?;
+                let done = entity::ledger::adoption::adopt(&db).await?;
+                println!(
+                    "{} account(s) adopted: {} record(s) sealed late, {} head(s) signed",
+                    done.accounts, done.sealed_late, done.heads_signed
+                );
+            }
+        },
         Command::ExportSchema { .. } | Command::VerifyArchive { .. } => unreachable!("handled above"),
     }
     Ok(())

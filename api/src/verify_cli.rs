@@ -1,45 +1,104 @@
-//! `scelle verify --account <id>`: recomputes every chain of an account from the database
-//! and prints, per chain, OK with the number of entries, or the first broken link. The
-//! exit status is 0 when every chain verifies, 1 otherwise — for scripts and cron.
+//! `scelle verify`: verifies an account's chains (or every account's) from the database,
+//! against public keys and anchors taken from outside it, and prints every finding. The
+//! exit status is 0 when everything verifies, 1 otherwise — for scripts and cron.
 
 use entity::AccountId;
-use entity::ledger::store::{self, Chain, Range};
-use sea_orm::DatabaseConnection;
+use entity::ledger::keys::TrustedKeys;
+use entity::ledger::verify::{self, Options, Report};
+use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, QuerySelect};
 use std::fmt::Write;
+use std::path::Path;
 
-pub const CHAINS: [Chain; 4] = [Chain::Documents, Chain::Payments, Chain::Closures, Chain::Events];
+/// What to verify with: the trusted public keys (`--keys FILE`, else the installation's
+/// key ring) and the kept hashes (`--anchors FILE`).
+pub fn options(keys: Option<&Path>, anchors: Option<&Path>) -> anyhow::Result<Options> {
+    let trusted = match keys {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+            TrustedKeys::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => entity::ledger::keys::installed()?.trusted(),
+    };
+    let anchors = match anchors {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+            verify::anchors::parse(&text).map_err(|lines| {
+                anyhow::anyhow!("{}: lines {lines:?} are not SHA-256 hashes (64 hexadecimal characters)", path.display())
+            })?
+        }
+        None => Vec::new(),
+    };
+    Ok(Options { trusted, anchors, now: chrono::Utc::now() })
+}
 
-/// The report's text and whether every chain verified.
-pub async fn report(db: &DatabaseConnection, account: AccountId) -> anyhow::Result<(String, bool)> {
-    use sea_orm::EntityTrait;
-    if entity::tables::account::Entity::find_by_id(account.0).one(db).await?.is_none() {
-        anyhow::bail!("no account {}", account.0);
-    }
-    let mut out = String::new();
-    let mut all_ok = true;
-    writeln!(out, "account {}", account.0)?;
-    for chain in CHAINS {
-        let v = store::verify(db, account, chain, Range::default()).await?;
-        // The run itself is journaled, as a verification through the API is. (Journaling
-        // into a chain that was just checked appends after the checked range.)
-        let event = crate::graphql::certification_journal_event(chain, &v);
-        entity::journal::record_alone(db, account, &entity::journal::Origin::system(), event).await?;
-        match &v.first_broken {
-            None => writeln!(out, "{:<10} OK ({} entries)", chain.as_str(), v.checked)?,
-            Some(b) => {
-                all_ok = false;
-                writeln!(
-                    out,
-                    "{:<10} BROKEN at sequence {}: {} (expected hash {}, stored hash {}; {} entries verified before)",
-                    chain.as_str(),
-                    b.sequence,
-                    b.reason,
-                    b.expected_hash.as_deref().unwrap_or("-"),
-                    b.stored_hash.as_deref().unwrap_or("-"),
-                    v.checked
-                )?;
+/// The accounts to verify: one, or all of them.
+pub async fn accounts(db: &DatabaseConnection, account: Option<uuid::Uuid>) -> anyhow::Result<Vec<AccountId>> {
+    use entity::tables::account;
+    match account {
+        Some(id) => {
+            if account::Entity::find_by_id(id).one(db).await?.is_none() {
+                anyhow::bail!("no account {id}");
             }
+            Ok(vec![AccountId(id)])
+        }
+        None => {
+            let ids: Vec<uuid::Uuid> = account::Entity::find()
+                .select_only()
+                .column(account::Column::Id)
+                .order_by_asc(account::Column::Id)
+                .into_tuple()
+                .all(db)
+                .await?;
+            Ok(ids.into_iter().map(AccountId).collect())
+        }
+    }
+}
+
+/// The report of one account and whether everything verified. The run is journaled in
+/// the account's events chain, as a verification through the API is; when that cannot be
+/// done (the events chain itself tampered with), the report says so and is still printed.
+pub async fn report(db: &DatabaseConnection, account: AccountId, options: &Options) -> anyhow::Result<(String, bool)> {
+    let reports = verify::verify_account(db, account, options).await?;
+    let mut out = String::new();
+    writeln!(out, "account {}", account.0)?;
+    let mut all_ok = true;
+    for r in &reports {
+        all_ok &= r.ok();
+        print_chain(&mut out, r)?;
+    }
+    for r in &reports {
+        if let Err(e) = entity::journal::record_alone(db, account, &entity::journal::Origin::system(), r.journal_event()).await
+        {
+            writeln!(out, "(this run could not be journaled in the events chain: {e})")?;
+            break;
         }
     }
     Ok((out, all_ok))
+}
+
+fn print_chain(out: &mut String, r: &Report) -> std::fmt::Result {
+    if r.ok() {
+        return writeln!(out, "{:<10} OK ({} entries)", r.chain.as_str(), r.checked);
+    }
+    writeln!(out, "{:<10} BROKEN: {} finding(s), {} entries examined", r.chain.as_str(), r.findings.len(), r.checked)?;
+    for f in &r.findings {
+        let at = f.sequence.map(|s| format!("at sequence {s}")).unwrap_or_else(|| "-".into());
+        write!(out, "  {} {at}: {}", f.reason.as_str(), f.detail)?;
+        if let Some(s) = f.subject {
+            write!(out, " [record {s}]")?;
+        }
+        if f.expected_hash.is_some() || f.stored_hash.is_some() {
+            write!(
+                out,
+                " (expected hash {}, stored hash {})",
+                f.expected_hash.as_deref().unwrap_or("-"),
+                f.stored_hash.as_deref().unwrap_or("-")
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if r.truncated {
+        writeln!(out, "  … more findings not shown")?;
+    }
+    Ok(())
 }

@@ -158,7 +158,7 @@ pub async fn update_settings(
     // Settings shown on or applied to documents: journaled when they really change.
     if !changes.is_empty() {
         let event = crate::journal::Event::SettingsChanged { changes };
-        crate::journal::record(&txn, actor.account_id, &crate::journal::Origin::of(actor), event).await?;
+        crate::journal::record(&txn, actor.account_id, &crate::journal::Origin::of(actor), event);
     }
     txn.commit().await?;
     Ok(after)
@@ -255,9 +255,11 @@ async fn try_sign_up(db: &DatabaseConnection, f: &SignUpForm<'_>, password_hash:
     main.main = Set(true);
     main.invoice_lang = Set(Some(language));
     department::ActiveModel::insert(main, &txn).await?;
+    // Its four chains start with the account, each head signed.
+    crate::ledger::store::create_heads(&txn, AccountId(account.id)).await?;
 
     let added = crate::journal::Event::UserAdded { user: user.id, email: user.email.clone(), role: Role::Owner };
-    crate::journal::record(&txn, AccountId(account.id), &crate::journal::Origin::password(user.id), added).await?;
+    crate::journal::record(&txn, AccountId(account.id), &crate::journal::Origin::password(user.id), added);
     txn.commit().await?;
     Ok(SignedUp { user, account })
 }

@@ -65,7 +65,7 @@ pub async fn start_session(
     let refresh_token = insert_refresh_token(&txn, session.id, refresh_ttl, now).await?;
     // Only a password opens a session here (sign-up or login): a LOGIN of the journal.
     let login = crate::journal::Event::Login { session: session.id };
-    crate::journal::record(&txn, account, &crate::journal::Origin::password(user.0), login).await?;
+    crate::journal::record(&txn, account, &crate::journal::Origin::password(user.0), login);
     txn.commit().await?;
     Ok(IssuedSession { session, refresh_token })
 }
@@ -277,7 +277,7 @@ pub async fn create_api_token(db: &DatabaseConnection, actor: &Actor, name: &str
     .await?;
     let created =
         crate::journal::Event::ApiTokenCreated { token: token.id, name: token.name.clone(), role: actor.role };
-    crate::journal::record(&txn, actor.account_id, &crate::journal::Origin::of(actor), created).await?;
+    crate::journal::record(&txn, actor.account_id, &crate::journal::Origin::of(actor), created);
     txn.commit().await?;
     Ok(CreatedApiToken { token, secret })
 }
@@ -315,7 +315,7 @@ pub async fn revoke_api_token(db: &DatabaseConnection, actor: &Actor, id: Uuid) 
     let mut am: api_token::ActiveModel = token.into();
     am.revoked_at = Set(Some(Utc::now()));
     let token = am.update(&txn).await?;
-    crate::journal::record(&txn, actor.account_id, &crate::journal::Origin::of(actor), revoked).await?;
+    crate::journal::record(&txn, actor.account_id, &crate::journal::Origin::of(actor), revoked);
     txn.commit().await?;
     Ok(token)
 }

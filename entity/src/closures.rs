@@ -28,7 +28,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect,
 };
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -350,13 +350,21 @@ fn timestamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// The canonical form of a closure (`scelle-closure-v1`), as sealed in the closures chain:
-/// one `key=value` per line, `\n`, no trailing newline, money with two decimals, dates
-/// `YYYY-MM-DD`, timestamps UTC `YYYY-MM-DDTHH:MM:SSZ`, absent values empty.
-pub fn canonical(c: &closure::Model) -> String {
+/// The canonical form of a closure in the version its entry was written in.
+pub fn canonical(c: &closure::Model, version: u32) -> DomainResult<String> {
+    match version {
+        1 => Ok(canonical_v1(c)),
+        2 => Ok(canonical_v2(c)),
+        v => Err(DomainError::Integrity(format!("unknown closure canonical version {v}"))),
+    }
+}
+
+/// Version 1 (`scelle-closure-v1`), as sealed before version 2: amounts re-read and
+/// rounded to two decimals, timestamps to the second.
+fn canonical_v1(c: &closure::Model) -> String {
     let mut o: Vec<String> = Vec::new();
     let mut put = |k: &str, v: String| o.push(format!("{k}={v}"));
-    put("format", format!("scelle-closure-v{CANONICAL_VERSION}"));
+    put("format", "scelle-closure-v1".into());
     put("frequency", c.frequency.clone());
     put("period_start", c.period_start.format("%Y-%m-%d").to_string());
     put("period_end", c.period_end.format("%Y-%m-%d").to_string());
@@ -366,17 +374,7 @@ pub fn canonical(c: &closure::Model) -> String {
     put("document_count", c.document_count.to_string());
     put("sales_count", c.sales_count.to_string());
     put("credit_count", c.credit_count.to_string());
-    for (k, v) in [
-        ("sales_net", &c.sales_net),
-        ("sales_tax", &c.sales_tax),
-        ("sales_gross", &c.sales_gross),
-        ("credits_net", &c.credits_net),
-        ("credits_tax", &c.credits_tax),
-        ("credits_gross", &c.credits_gross),
-        ("total_net", &c.total_net),
-        ("total_tax", &c.total_tax),
-        ("total_gross", &c.total_gross),
-    ] {
+    for (k, v) in amount_columns(c) {
         put(k, money(crate::validation::parse_decimal(v).unwrap_or_default()));
     }
     for v in vat_rows(c) {
@@ -388,6 +386,78 @@ pub fn canonical(c: &closure::Model) -> String {
     put("last_hash", c.last_hash.clone());
     put("csv_sha256", c.csv_sha256.clone());
     o.join("\n")
+}
+
+fn amount_columns(c: &closure::Model) -> [(&'static str, &String); 9] {
+    [
+        ("sales_net", &c.sales_net),
+        ("sales_tax", &c.sales_tax),
+        ("sales_gross", &c.sales_gross),
+        ("credits_net", &c.credits_net),
+        ("credits_tax", &c.credits_tax),
+        ("credits_gross", &c.credits_gross),
+        ("total_net", &c.total_net),
+        ("total_tax", &c.total_tax),
+        ("total_gross", &c.total_gross),
+    ]
+}
+
+/// Version 2 (`scelle-closure-v2`): every value as stored, timestamps with microseconds,
+/// and the heads of every chain when the closure was made (`head=chain|sequence|hash`).
+/// One `key=value` per line, `\n`, no trailing newline.
+pub fn canonical_v2(c: &closure::Model) -> String {
+    let mut o: Vec<String> = Vec::new();
+    let mut put = |k: &str, v: &str| o.push(format!("{k}={v}"));
+    put("format", "scelle-closure-v2");
+    put("frequency", &escape(&c.frequency));
+    put("period_start", &c.period_start.format("%Y-%m-%d").to_string());
+    put("period_end", &c.period_end.format("%Y-%m-%d").to_string());
+    put("time_zone", &escape(&c.time_zone));
+    put("starts_at", &crate::ledger::canonical::timestamp(c.starts_at));
+    put("ends_at", &crate::ledger::canonical::timestamp(c.ends_at));
+    put("document_count", &c.document_count.to_string());
+    put("sales_count", &c.sales_count.to_string());
+    put("credit_count", &c.credit_count.to_string());
+    for (k, v) in amount_columns(c) {
+        put(k, &escape(v));
+    }
+    // Stored rows are already canonical values (parts escaped, joined with `|`).
+    for row in c.vat_rows.split('\n').filter(|l| !l.is_empty()) {
+        put("vat", row);
+    }
+    put("perpetual_total", &escape(&c.perpetual_total));
+    put("first_sequence", &c.first_sequence.map(|s| s.to_string()).unwrap_or_default());
+    put("last_sequence", &c.last_sequence.map(|s| s.to_string()).unwrap_or_default());
+    put("last_hash", &escape(&c.last_hash));
+    for head in c.heads.split('\n').filter(|l| !l.is_empty()) {
+        put("head", head);
+    }
+    put("csv_sha256", &escape(&c.csv_sha256));
+    o.join("\n")
+}
+
+/// A chain's head as a closure records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedHead {
+    pub chain: Chain,
+    pub sequence: i64,
+    pub hash: String,
+}
+
+/// The heads a closure recorded (none for closures older than version 2; a line that does
+/// not read is an error: the column is sealed).
+pub fn recorded_heads(c: &closure::Model) -> DomainResult<Vec<RecordedHead>> {
+    c.heads
+        .split('\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let p: Vec<&str> = l.split('|').collect();
+            match (p.len(), p.first().and_then(|c| Chain::parse(c)), p.get(1).and_then(|s| s.parse().ok())) {
+                (3, Some(chain), Some(sequence)) => Ok(RecordedHead { chain, sequence, hash: p[2].to_owned() }),
+                _ => Err(DomainError::Integrity(format!("closure {}: recorded head {l:?}", c.id))),
+            }
+        })
+        .collect()
 }
 
 /// Accounts that sealed at least one document and are active: the only ones with
@@ -529,51 +599,96 @@ pub async fn close_period(
     let previous_perpetual =
         previous.as_ref().and_then(|p| crate::validation::parse_decimal(&p.perpetual_total)).unwrap_or_default();
     let csv = csv(&docs)?;
-    let model = closure::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        account_id: Set(account.0),
-        frequency: Set(frequency.as_str().into()),
-        period_start: Set(period_start),
-        period_end: Set(next.pred_opt().expect("date in range")),
-        time_zone: Set(tz.name().to_owned()),
-        starts_at: Set(starts_at),
-        ends_at: Set(ends_at),
-        document_count: Set(t.document_count),
-        sales_count: Set(t.sales_count),
-        credit_count: Set(t.credit_count),
-        sales_net: Set(money(t.sales.net)),
-        sales_tax: Set(money(t.sales.tax)),
-        sales_gross: Set(money(t.sales.gross)),
-        credits_net: Set(money(t.credits.net)),
-        credits_tax: Set(money(t.credits.tax)),
-        credits_gross: Set(money(t.credits.gross)),
-        total_net: Set(money(total.net)),
-        total_tax: Set(money(total.tax)),
-        total_gross: Set(money(total.gross)),
-        vat_rows: Set(t.vat.iter().map(vat_row).collect::<Vec<_>>().join("\n")),
-        perpetual_total: Set(money(previous_perpetual + total.gross)),
-        first_sequence: Set(entries.first().map(|e| e.sequence)),
-        last_sequence: Set(entries.last().map(|e| e.sequence)),
-        last_hash: Set(last_hash),
-        csv_sha256: Set(sha256_hex(csv.as_bytes())),
-        csv: Set(csv),
-        created_at: Set(Utc::now()),
-        email_sent_at: Set(None),
-        email_attempts: Set(0),
-        email_last_error: Set(None),
-        email_claimed_at: Set(None),
+    // Every chain's head as it stands: documents (locked above), payments and events
+    // (their last committed state), closures (before this closure). Verification checks
+    // that each chain still holds them.
+    let mut heads = vec![RecordedHead {
+        chain: Chain::Documents,
+        sequence: documents_head.last_sequence,
+        hash: documents_head.last_hash.clone(),
+    }];
+    for other in [Chain::Payments, Chain::Events] {
+        let h = crate::ledger::store::head_of(&txn, account, other)
+            .await?
+            .ok_or_else(|| DomainError::Integrity(format!("the {} chain head is missing", other.as_str())))?;
+        heads.push(RecordedHead { chain: other, sequence: h.last_sequence, hash: h.last_hash });
     }
-    .insert(&txn)
-    .await?;
-    chain.push(&txn, model.id, canonical(&model)).await?;
+    heads.push(RecordedHead {
+        chain: Chain::Closures,
+        sequence: chain.head().last_sequence,
+        hash: chain.head().last_hash.clone(),
+    });
+    let mut model = closure::Model {
+        id: Uuid::now_v7(),
+        account_id: account.0,
+        frequency: frequency.as_str().into(),
+        period_start,
+        period_end: next.pred_opt().expect("date in range"),
+        time_zone: tz.name().to_owned(),
+        starts_at,
+        ends_at,
+        document_count: t.document_count,
+        sales_count: t.sales_count,
+        credit_count: t.credit_count,
+        sales_net: money(t.sales.net),
+        sales_tax: money(t.sales.tax),
+        sales_gross: money(t.sales.gross),
+        credits_net: money(t.credits.net),
+        credits_tax: money(t.credits.tax),
+        credits_gross: money(t.credits.gross),
+        total_net: money(total.net),
+        total_tax: money(total.tax),
+        total_gross: money(total.gross),
+        vat_rows: t.vat.iter().map(vat_row).collect::<Vec<_>>().join("\n"),
+        perpetual_total: money(previous_perpetual + total.gross),
+        first_sequence: entries.first().map(|e| e.sequence),
+        last_sequence: entries.last().map(|e| e.sequence),
+        last_hash,
+        csv_sha256: sha256_hex(csv.as_bytes()),
+        csv,
+        created_at: Utc::now(),
+        email_sent_at: None,
+        email_attempts: 0,
+        email_last_error: None,
+        email_claimed_at: None,
+        heads: heads.iter().map(|h| format!("{}|{}|{}", h.chain.as_str(), h.sequence, h.hash)).collect::<Vec<_>>().join("\n"),
+        signed_at: None,
+        signature: None,
+        signing_key: None,
+    };
+    // The block (the closure's entry in the closures chain) is signed before it is written:
+    // the signature vouches for the block hash, which covers the closure and, through the
+    // heads it records, every chain up to it.
+    let form = canonical_v2(&model);
+    let block_hash = chain.next_hash(&form);
+    let block = block_checkpoint(&model, chain.head().last_sequence + 1, &block_hash);
+    let ring = crate::ledger::keys::installed()?;
+    let signature = ring.sign(&block);
+    model.signed_at = Some(block.signed_at);
+    model.signature = Some(signature);
+    model.signing_key = Some(ring.key_id());
+    let model = closure::ActiveModel::from(model).insert(&txn).await?;
+    chain.push(&txn, model.id, form).await?;
     chain.finish(&txn).await?;
     let event = crate::journal::Event::ClosureCreated {
         closure: model.id,
         period: format!("{} {}..{}", model.frequency, model.period_start, model.period_end),
     };
-    crate::journal::record(&txn, AccountId(model.account_id), &crate::journal::Origin::system(), event).await?;
+    crate::journal::record(&txn, AccountId(model.account_id), &crate::journal::Origin::system(), event);
     txn.commit().await?;
     Ok(true)
+}
+
+/// What a closure's signature vouches for: its block, entry `sequence` of the closures
+/// chain with hash `hash`, signed at the closure's `signed_at`.
+pub fn block_checkpoint<'a>(c: &closure::Model, sequence: i64, hash: &'a str) -> crate::ledger::keys::Checkpoint<'a> {
+    crate::ledger::keys::Checkpoint {
+        account: c.account_id,
+        chain: Chain::Closures.as_str(),
+        sequence,
+        hash,
+        signed_at: c.signed_at.unwrap_or_else(crate::ledger::keys::signing_time),
+    }
 }
 
 /// Owners, admins and accountants read closures; members do not.
@@ -614,6 +729,16 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainRe
         .one(db)
         .await?
         .ok_or(DomainError::NotFound("closure"))
+}
+
+/// One closure of the actor's account, refused (`Integrity`) when its CSV no longer
+/// matches the SHA-256 it was sealed with: what is downloaded is what was sealed, or nothing.
+pub async fn get_verified(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<closure::Model> {
+    let c = get(db, actor, id).await?;
+    if sha256_hex(c.csv.as_bytes()) != c.csv_sha256 {
+        return Err(DomainError::Integrity(format!("closure {id}: the CSV does not match its sealed SHA-256")));
+    }
+    Ok(c)
 }
 
 /// A closure by id within an account, for verification (no actor: the ledger's own read).

@@ -1,10 +1,12 @@
-//! One connection path for SQLite and PostgreSQL, and the write-transaction rule.
+//! One connection path for SQLite and PostgreSQL, and the write transaction of the domain.
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use crate::ledger::pending::Pending;
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
+    QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// Connects to `sqlite://…` (created if missing, WAL, `synchronous=NORMAL`, foreign keys on)
@@ -47,11 +49,82 @@ pub fn is_sqlite(db: &impl sea_orm::ConnectionTrait) -> bool {
 /// fail with SQLITE_BUSY when two of them race. `BEGIN IMMEDIATE` takes the write lock up
 /// front so such transactions queue instead (up to the busy timeout). On PostgreSQL this
 /// is a plain `BEGIN`; callers lock rows where they need to.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        isolation_level: None,
-        access_mode: None,
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-    })
-    .await
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
+    let inner = db
+        .begin_with_options(TransactionOptions {
+            isolation_level: None,
+            access_mode: None,
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        })
+        .await?;
+    Ok(WriteTxn { inner, pending: Mutex::new(Pending::default()) })
+}
+
+/// A write transaction of the domain, and what it has to seal when it commits.
+///
+/// Issuing a document, paying a payment and journaling an event only *note* what the
+/// certification must record; `commit` then appends all of it to the account's chains
+/// (documents, payments, events, in that order: see `ledger::store::Chain`), signs the
+/// heads it moved and commits, all in this one transaction. So what is issued is sealed
+/// when the issue commits — never later, never apart — and chain heads are locked only
+/// for the last moments of a transaction, always in the same order.
+pub struct WriteTxn {
+    inner: DatabaseTransaction,
+    pending: Mutex<Pending>,
+}
+
+impl WriteTxn {
+    /// What this transaction will seal (for the ledger's modules).
+    pub(crate) fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Seals what the transaction noted, then commits. Nothing is committed if sealing
+    /// fails.
+    pub async fn commit(self) -> crate::error::DomainResult<()> {
+        let pending = std::mem::take(&mut *self.pending());
+        Box::pin(crate::ledger::pending::flush(&self.inner, pending)).await?;
+        self.inner.commit().await?;
+        Ok(())
+    }
+
+    /// Gives everything up: nothing written, nothing sealed.
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.inner.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.inner
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.inner.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.inner.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.inner.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.inner.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.inner.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.inner.support_returning()
+    }
 }

@@ -416,7 +416,7 @@ async fn numbering_of(db: &impl ConnectionTrait, actor: &Actor, d: &Model) -> Do
 /// Journals NUMBERING_PATTERN_CHANGED when the department's numbering differs from
 /// `before`, in the transaction that changed it.
 async fn journal_numbering(
-    txn: &sea_orm::DatabaseTransaction,
+    txn: &crate::db::WriteTxn,
     actor: &Actor,
     d: &Model,
     before: serde_json::Value,
@@ -425,7 +425,7 @@ async fn journal_numbering(
     if after != before {
         let event =
             crate::journal::Event::NumberingPatternChanged { department: d.id, name: d.name.clone(), before, after };
-        crate::journal::record(txn, actor.account_id, &crate::journal::Origin::of(actor), event).await?;
+        crate::journal::record(txn, actor.account_id, &crate::journal::Origin::of(actor), event);
     }
     Ok(())
 }

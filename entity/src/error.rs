@@ -118,6 +118,11 @@ pub enum DomainError {
     Db(#[from] DbErr),
     #[error("internal error: {0}")]
     Internal(String),
+    /// The certification records were altered outside Scelle (a chain head missing, a
+    /// sealed file that no longer matches its hash…): nothing is written on top of them
+    /// and nothing is served as if they were intact. The text says what, for the logs.
+    #[error("integrity: {0}")]
+    Integrity(String),
 }
 
 impl DomainError {

@@ -16,7 +16,7 @@
 //! details={"session":"…"}
 //! ```
 
-use crate::db::begin_write;
+use crate::db::{WriteTxn, begin_write};
 use crate::error::{DomainError, DomainResult};
 use crate::ledger::store::{Appender, Chain};
 use crate::pagination::{Page, PageRequest};
@@ -25,7 +25,7 @@ use crate::tables::ledger_entry as entry;
 use crate::tenant::{AccountId, Actor, Credential, Role};
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
@@ -115,10 +115,26 @@ pub enum Event {
         chain: String,
         checked: u64,
     },
+    /// A verification found something: the first finding's reason and sequence (if it
+    /// is at one), and how many findings there were.
     VerificationFailed {
         chain: String,
-        sequence: i64,
+        sequence: Option<i64>,
         reason: String,
+        findings: usize,
+    },
+    /// A document or payment issued or paid before sealing happened in the issuing
+    /// transaction, and found unsealed, was sealed when the database was adopted.
+    SealedLate {
+        chain: &'static str,
+        subject: Uuid,
+        /// When it was issued or paid.
+        since: String,
+    },
+    /// The database was adopted by the signing key `key` (its public part).
+    LedgerAdopted {
+        key: String,
+        sealed_late: usize,
     },
     /// The service (this process) started; journaled in an account before its first
     /// other event of the run, with the start time.
@@ -133,7 +149,7 @@ pub enum Event {
 }
 
 /// Every code, in the order of the README's table.
-pub const CODES: [&str; 18] = [
+pub const CODES: [&str; 20] = [
     "LOGIN",
     "LOGIN_FAILED",
     "USER_INVITED",
@@ -152,6 +168,8 @@ pub const CODES: [&str; 18] = [
     "VERIFICATION_FAILED",
     "SERVICE_STARTED",
     "SERVICE_STOPPED",
+    "SEALED_LATE",
+    "LEDGER_ADOPTED",
 ];
 
 impl Event {
@@ -175,6 +193,8 @@ impl Event {
             Event::VerificationFailed { .. } => "VERIFICATION_FAILED",
             Event::ServiceStarted { .. } => "SERVICE_STARTED",
             Event::ServiceStopped { .. } => "SERVICE_STOPPED",
+            Event::SealedLate { .. } => "SEALED_LATE",
+            Event::LedgerAdopted { .. } => "LEDGER_ADOPTED",
         }
     }
 
@@ -212,9 +232,11 @@ impl Event {
                 json!({ "archive": archive, "period": period, "manifest_sha256": manifest_sha256 })
             }
             Event::VerificationRun { chain, checked } => json!({ "chain": chain, "checked": checked }),
-            Event::VerificationFailed { chain, sequence, reason } => {
-                json!({ "chain": chain, "sequence": sequence, "reason": reason })
+            Event::VerificationFailed { chain, sequence, reason, findings } => {
+                json!({ "chain": chain, "sequence": sequence, "reason": reason, "findings": findings })
             }
+            Event::SealedLate { chain, subject, since } => json!({ "chain": chain, "subject": subject, "since": since }),
+            Event::LedgerAdopted { key, sealed_late } => json!({ "key": key, "sealed_late": sealed_late }),
             Event::ServiceStarted { boot, version } => json!({ "boot": boot, "version": version }),
             Event::ServiceStopped { boot } => json!({ "boot": boot }),
         }
@@ -339,8 +361,8 @@ fn one_line(s: &str) -> String {
     s.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r")
 }
 
-async fn append(
-    txn: &DatabaseTransaction,
+async fn append_one(
+    txn: &impl ConnectionTrait,
     appender: &mut Appender,
     account: AccountId,
     by: &Origin,
@@ -365,7 +387,7 @@ async fn append(
 }
 
 /// Whether the account already journaled this run's start.
-async fn start_journaled(txn: &DatabaseTransaction, account: AccountId, boot: &Boot) -> DomainResult<bool> {
+async fn start_journaled(txn: &impl ConnectionTrait, account: AccountId, boot: &Boot) -> DomainResult<bool> {
     let last = je::Entity::find()
         .filter(je::Column::AccountId.eq(account.0))
         .filter(je::Column::Code.eq("SERVICE_STARTED"))
@@ -379,53 +401,43 @@ fn started_details(boot: &Boot) -> String {
     Event::ServiceStarted { boot: boot.id, version: env!("CARGO_PKG_VERSION").to_owned() }.details().to_string()
 }
 
-/// Journals `event` in the account, inside the caller's write transaction: the event
-/// and the change it reports land together or not at all. Preceded, on the account's
-/// first event since the service started, by SERVICE_STARTED.
-pub async fn record(
-    txn: &DatabaseTransaction,
-    account: AccountId,
-    by: &Origin,
-    event: Event,
-) -> DomainResult<je::Model> {
-    // Boxed: callers await this deep inside long flows (a cancellation issues a credit
-    // note that journals); inlined, its state made those futures overflow a worker's stack.
-    Box::pin(record_unboxed(txn, account, by, event)).await
+/// Journals `event` in the account, as part of the caller's write transaction: the event
+/// is written and sealed when the transaction commits, so the event and the change it
+/// reports land together or not at all (see `db::WriteTxn`).
+pub fn record(txn: &WriteTxn, account: AccountId, by: &Origin, event: Event) {
+    txn.pending().event(account, by.clone(), event, now());
 }
 
-async fn record_unboxed(
-    txn: &DatabaseTransaction,
+/// Writes and seals one account's noted events at commit, in the order noted. Preceded,
+/// on the account's first event since the service started, by SERVICE_STARTED.
+pub(crate) async fn append(
+    txn: &impl ConnectionTrait,
     account: AccountId,
-    by: &Origin,
-    event: Event,
-) -> DomainResult<je::Model> {
+    noted: Vec<crate::ledger::pending::NotedEvent>,
+) -> DomainResult<()> {
     // The head lock serialises every writer of the chain, so the start check and the
     // appends below cannot interleave with another request's.
     let mut appender = Appender::open(txn, account, Chain::Events).await?;
     if let Some(boot) = BOOT.get()
-        && !matches!(event, Event::ServiceStarted { .. } | Event::ServiceStopped { .. })
+        && noted.iter().any(|n| !matches!(n.event, Event::ServiceStarted { .. } | Event::ServiceStopped { .. }))
         && !start_journaled(txn, account, boot).await?
     {
         let started = Event::ServiceStarted { boot: boot.id, version: env!("CARGO_PKG_VERSION").to_owned() };
-        append(txn, &mut appender, account, &Origin::system(), &started, boot.at).await?;
+        append_one(txn, &mut appender, account, &Origin::system(), &started, boot.at).await?;
     }
-    let row = append(txn, &mut appender, account, by, &event, now()).await?;
+    for n in &noted {
+        append_one(txn, &mut appender, account, &n.origin, &n.event, n.at).await?;
+    }
     appender.finish(txn).await?;
-    Ok(row)
+    Ok(())
 }
 
 /// Journals an event that belongs to no other write (a failed login…), in a transaction
 /// of its own.
-pub async fn record_alone(
-    db: &DatabaseConnection,
-    account: AccountId,
-    by: &Origin,
-    event: Event,
-) -> DomainResult<je::Model> {
+pub async fn record_alone(db: &DatabaseConnection, account: AccountId, by: &Origin, event: Event) -> DomainResult<()> {
     let txn = begin_write(db).await?;
-    let row = record(&txn, account, by, event).await?;
-    txn.commit().await?;
-    Ok(row)
+    record(&txn, account, by, event);
+    txn.commit().await
 }
 
 /// Journals a refused password of a known user in every account they belong to (an

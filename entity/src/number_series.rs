@@ -14,7 +14,7 @@ use crate::numbering::Pattern;
 use crate::tables::number_series::{ActiveModel, Column, Entity};
 use crate::tenant::AccountId;
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
 /// A number handed out for one document.
@@ -33,7 +33,7 @@ pub struct Allocated {
 /// so that the number and the document are committed, or given back, together. Refuses
 /// an issue date earlier than the series' last one (numbers must follow dates).
 pub async fn allocate(
-    txn: &DatabaseTransaction,
+    txn: &crate::db::WriteTxn,
     account: AccountId,
     series: &str,
     pattern: &Pattern,

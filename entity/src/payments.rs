@@ -25,7 +25,7 @@ use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::{BTreeSet, HashMap};
@@ -229,7 +229,7 @@ pub fn status_for_paid(current: &str, paid: Decimal, gross: Decimal) -> String {
 /// PostgreSQL; `begin_write` already excludes other writers on SQLite), in id order so
 /// that two transactions locking overlapping sets never wait for each other in a cycle.
 async fn lock_documents(
-    txn: &DatabaseTransaction,
+    txn: &crate::db::WriteTxn,
     actor: &Actor,
     ids: &BTreeSet<Uuid>,
 ) -> DomainResult<HashMap<Uuid, document::Model>> {
@@ -398,7 +398,7 @@ async fn due(db: &impl ConnectionTrait, actor: &Actor, d: &document::Model) -> D
 
 /// What each document still has to be paid: what it is owed less what payments gave it.
 async fn outstanding(
-    txn: &DatabaseTransaction,
+    txn: &crate::db::WriteTxn,
     actor: &Actor,
     docs: &HashMap<Uuid, document::Model>,
     targets: &[Target],
@@ -424,7 +424,7 @@ async fn outstanding(
 /// Replaces a payment's allocations: its amount (nothing when unpaid) applied to the
 /// targets in order, against what other payments left to pay.
 async fn apply(
-    txn: &DatabaseTransaction,
+    txn: &crate::db::WriteTxn,
     actor: &Actor,
     payment: &Model,
     targets: &[Target],
@@ -461,7 +461,7 @@ async fn apply(
 /// allocation to them. `force_status` re-derives the status even when the paid amount is
 /// unchanged (the document's total changed).
 async fn refresh_documents(
-    txn: &DatabaseTransaction,
+    txn: &crate::db::WriteTxn,
     actor: &Actor,
     docs: impl IntoIterator<Item = document::Model>,
     force_status: bool,
@@ -510,7 +510,7 @@ async fn refresh_documents(
 /// After a credit note is issued, what its invoice is owed drops: its status follows
 /// (an invoice paid 70 of 100, then credited 30, is paid).
 pub(crate) async fn refresh_after_credit(
-    txn: &DatabaseTransaction,
+    txn: &crate::db::WriteTxn,
     actor: &Actor,
     document_id: Uuid,
 ) -> DomainResult<()> {
@@ -584,7 +584,7 @@ fn fill(
 /// Writes a payment (new when `current` is None) and applies it again: its old and new
 /// invoices are locked, checked, and recomputed in the caller's transaction.
 async fn save(
-    txn: &DatabaseTransaction,
+    txn: &crate::db::WriteTxn,
     actor: &Actor,
     current: Option<Payment>,
     patch: &PaymentPatch,
@@ -619,6 +619,10 @@ async fn save(
 
     let allocations = apply(txn, actor, &saved, &targets, &docs).await?;
     refresh_documents(txn, actor, docs.into_values(), false).await?;
+    // Money received is sealed when this transaction commits (see `db::WriteTxn`).
+    if saved.paid {
+        txn.pending().payment(actor.account_id, saved.id);
+    }
     Ok(Payment { model: saved, allocations })
 }
 
@@ -634,7 +638,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: PaymentPatch)
 
 /// Records a payment in the caller's write transaction (a flow that pays an invoice,
 /// e.g. an invoice to complete validated with `paidAfterCompletion`).
-pub(crate) async fn record_in(txn: &DatabaseTransaction, actor: &Actor, patch: PaymentPatch) -> DomainResult<Payment> {
+pub(crate) async fn record_in(txn: &crate::db::WriteTxn, actor: &Actor, patch: PaymentPatch) -> DomainResult<Payment> {
     patch.validate(true)?;
     save(txn, actor, None, &patch).await
 }
@@ -681,7 +685,7 @@ fn refuse_if_paid_already(current: &Payment) -> DomainResult<()> {
 
 /// `get` with the payment locked until the transaction ends, so that two changes to one
 /// payment never interleave.
-async fn get_for_update(txn: &DatabaseTransaction, actor: &Actor, id: Uuid) -> DomainResult<Payment> {
+async fn get_for_update(txn: &crate::db::WriteTxn, actor: &Actor, id: Uuid) -> DomainResult<Payment> {
     let model = Entity::find_by_id(id)
         .filter(Column::AccountId.eq(actor.account_id.0))
         .lock_exclusive()
@@ -726,7 +730,7 @@ pub async fn allocations_to_document(
 
 /// Refuses to delete a document that payments are applied to (even unpaid ones): the
 /// payments would lose what they paid. Called by `documents::delete`.
-pub(crate) async fn refuse_if_paid(txn: &DatabaseTransaction, actor: &Actor, document_id: Uuid) -> DomainResult<()> {
+pub(crate) async fn refuse_if_paid(txn: &crate::db::WriteTxn, actor: &Actor, document_id: Uuid) -> DomainResult<()> {
     if allocations_to_document(txn, actor, document_id).await?.is_empty() {
         Ok(())
     } else {
@@ -739,7 +743,7 @@ pub(crate) async fn refuse_if_paid(txn: &DatabaseTransaction, actor: &Actor, doc
 /// Payments keep their amounts: a document whose total drops below them shows more paid
 /// than its total. Called by `documents::update` with the document locked.
 pub(crate) async fn after_document_update(
-    txn: &DatabaseTransaction,
+    txn: &crate::db::WriteTxn,
     actor: &Actor,
     before: &document::Model,
     after: document::Model,

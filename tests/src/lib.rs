@@ -2,6 +2,8 @@
 //! builds it, on `127.0.0.1:0`, against a fresh SQLite file or a fresh PostgreSQL
 //! database; and a small GraphQL client.
 
+pub mod attacker;
+
 use scelle_api::app::Application;
 use scelle_api::config::{Config, Secret};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -10,6 +12,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 pub const JWT_SECRET: &str = "test-signing-key-0123456789abcdef0123456789abcdef";
+
+/// The ledger signing key of every test server in this process (a process signs with one
+/// key: see `entity::ledger::keys`). Tests about key files and rotation run the `scelle`
+/// binary in a child process instead.
+pub const LEDGER_KEY: &str = "7a3c0d1e5b9f2468ace013579bdf2468ace013579bdf2468ace013579bdf2468";
 pub const PASSWORD: &str = "correct horse battery";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +77,7 @@ impl TestApp {
             listen: "127.0.0.1:0".into(),
             data_dir: data_dir.0.clone(),
             jwt_secret: Some(Secret::new(JWT_SECRET)),
+            ledger_key: Some(Secret::new(LEDGER_KEY)),
             log: "warn".into(),
             ..Config::default()
         };
@@ -221,22 +229,100 @@ impl TestApp {
         self.gql_full(Some(token), None, &query, json!({ "i": input, "x": issue })).await
     }
 
-    /// Runs SQL with the ledger's and the sealed rows' triggers lifted, as an attacker with
-    /// database access could: migrations from 000012 on are rolled back, then applied again
-    /// (which also re-creates the closures and journal tables, empty).
+    /// Runs SQL with every trigger lifted, as an attacker with database access would (see
+    /// `tamper_with`).
     pub async fn tamper(&self, sql: &str) {
-        use migration::MigratorTrait;
-        let all = migration::Migrator::migrations();
-        let at = all.iter().position(|m| m.name() == "m20261121_000012_ledger_append_only").expect("migration");
-        migration::Migrator::down(&self.db, Some((all.len() - at) as u32)).await.expect("down");
-        self.sql(sql).await;
-        migration::Migrator::up(&self.db, None).await.expect("up");
+        let sql = sql.to_owned();
+        self.tamper_with(move |txn| {
+            Box::pin(async move {
+                txn.execute_unprepared(&sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            })
+        })
+        .await
+    }
+
+    /// Runs `change` with every trigger lifted, as an attacker with database access would:
+    /// on PostgreSQL in a transaction with `session_replication_role = replica` (ordinary
+    /// triggers, foreign keys included, do not fire); on SQLite, whose triggers cannot be
+    /// disabled, by dropping them all, making the change and creating them again, in one
+    /// transaction on one connection.
+    pub async fn tamper_with<F>(&self, change: F)
+    where
+        F: for<'a> FnOnce(&'a sea_orm::DatabaseTransaction) -> futures_util::future::BoxFuture<'a, ()>,
+    {
+        use sea_orm::{Statement, TransactionTrait};
+        let txn = self.db.begin().await.expect("begin");
+        match self.backend {
+            Backend::Postgres => {
+                txn.execute_unprepared("SET LOCAL session_replication_role = replica").await.expect("replica role");
+                change(&txn).await;
+            }
+            Backend::Sqlite => {
+                let triggers: Vec<(String, String)> = txn
+                    .query_all_raw(Statement::from_string(
+                        sea_orm::DbBackend::Sqlite,
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'",
+                    ))
+                    .await
+                    .expect("triggers")
+                    .into_iter()
+                    .map(|r| (r.try_get_by_index(0).unwrap(), r.try_get_by_index(1).unwrap()))
+                    .collect();
+                for (name, _) in &triggers {
+                    txn.execute_unprepared(&format!("DROP TRIGGER \"{name}\"")).await.expect("drop trigger");
+                }
+                change(&txn).await;
+                for (_, create) in &triggers {
+                    txn.execute_unprepared(create).await.expect("re-create trigger");
+                }
+            }
+        }
+        txn.commit().await.expect("commit");
+    }
+
+    /// An id as a SQL literal of this backend (SQLite stores UUIDs as 16-byte blobs).
+    pub fn id_sql(&self, id: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("X'{}'", uuid::Uuid::parse_str(id).expect("uuid").simple()),
+            Backend::Postgres => format!("'{id}'"),
+        }
+    }
+
+    /// Verifies one chain of an account, whole, as `scelle verify` does (the test key
+    /// trusted, no anchors), through the domain.
+    pub async fn verify_chain(&self, account: &str, chain: entity::ledger::store::Chain) -> entity::ledger::verify::Report {
+        self.verify_with(account, chain, Vec::new()).await
+    }
+
+    /// The same with anchors (hashes kept outside) to find.
+    pub async fn verify_with(
+        &self,
+        account: &str,
+        chain: entity::ledger::store::Chain,
+        anchors: Vec<String>,
+    ) -> entity::ledger::verify::Report {
+        let account = entity::AccountId(uuid::Uuid::parse_str(account).expect("account id"));
+        let options = verification_options(anchors);
+        entity::ledger::verify::verify_chain(&self.db, account, chain, Default::default(), &options)
+            .await
+            .expect("verification runs")
+    }
+
+    /// The reasons (and sequences) a chain's verification names, in order.
+    pub async fn findings(&self, account: &str, chain: entity::ledger::store::Chain) -> Vec<(&'static str, Option<i64>)> {
+        self.verify_chain(account, chain).await.findings.iter().map(|f| (f.reason.as_str(), f.sequence)).collect()
     }
 
     /// Runs SQL directly, bypassing the API (to set up situations the API cannot yet create).
     pub async fn sql(&self, sql: &str) {
         self.db.execute_unprepared(sql).await.expect("sql");
     }
+}
+
+/// What the tests verify with: the test key ring's public keys, `anchors`, now.
+pub fn verification_options(anchors: Vec<String>) -> entity::ledger::verify::Options {
+    let ring = entity::ledger::keys::KeyRing::parse(LEDGER_KEY).expect("test key");
+    entity::ledger::verify::Options { trusted: ring.trusted(), anchors, now: chrono::Utc::now() }
 }
 
 pub const AUTH_FIELDS: &str = "accessToken refreshToken accessTokenExpiresAt user { id email } account { id name }";

@@ -4,13 +4,17 @@
 use super::context::{CtxExt, ResultExt};
 use async_graphql::{Context, Enum, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::ledger::store::{self, Chain, Range};
+use async_graphql::ID;
+use entity::ledger::store::{self, Chain};
+use entity::ledger::verify::{self, Finding, Reason};
 use entity::{AccountId, DomainError, FieldCode};
 use uuid::Uuid;
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum CertificationStatus {
-    /// Issued (or paid) and waiting for the sealing job: normally less than a second.
+    /// Issued (or paid) but not in the chain. Never the case for what Scelle issues now:
+    /// documents and payments are sealed in the transaction that issues or pays them, so
+    /// this means records from before that, or tampering (`verifyLedger` says UNSEALED).
     Pending,
     /// In the account's chain.
     Sealed,
@@ -79,92 +83,154 @@ impl From<LedgerChain> for Chain {
     }
 }
 
-/// Why verification stopped.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum BreakReason {
-    /// A sequence number is missing: an entry was deleted.
-    MissingEntry,
-    /// The entry does not link to the previous entry's hash (entries swapped or replaced).
-    BrokenLink,
-    /// The entry's hash is not the hash of its own content (the sealed record was edited).
-    HashMismatch,
-    /// The sealed record no longer matches the document or payment it seals.
-    SubjectChanged,
-    /// The document or payment a sealed entry seals is gone.
-    SubjectDeleted,
-    /// The chain ends before its head says: the newest entries were removed.
-    Truncated,
-}
-
-impl BreakReason {
-    fn of(reason: &str) -> Self {
-        match reason {
-            "missing_entry" => BreakReason::MissingEntry,
-            "broken_link" => BreakReason::BrokenLink,
-            "hash_mismatch" => BreakReason::HashMismatch,
-            "subject_changed" => BreakReason::SubjectChanged,
-            "subject_deleted" => BreakReason::SubjectDeleted,
-            _ => BreakReason::Truncated,
+impl From<Chain> for LedgerChain {
+    fn from(c: Chain) -> Self {
+        match c {
+            Chain::Documents => LedgerChain::Documents,
+            Chain::Payments => LedgerChain::Payments,
+            Chain::Closures => LedgerChain::Closures,
+            Chain::Events => LedgerChain::Events,
         }
     }
 }
 
+/// Why verification objects (see `docs/certification.md` for each).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum BreakReason {
+    /// A sequence number is missing: an entry was deleted.
+    MissingEntry,
+    /// An entry does not link to the previous entry's hash (entries swapped or replaced),
+    /// or the first one to the chain's genesis.
+    BrokenLink,
+    /// An entry's hash is not the hash of its stored content (the sealed record was edited).
+    HashMismatch,
+    /// The sealed record no longer matches what it seals (a document or payment edited
+    /// behind the API): `expectedHash` is what the hash would be now.
+    SubjectChanged,
+    /// What a sealed entry seals is gone.
+    SubjectDeleted,
+    /// The chain ends before its head says: the newest entries were removed.
+    Truncated,
+    /// The chain's head is missing.
+    HeadMissing,
+    /// The head does not match the chain's last entry.
+    HeadMismatch,
+    /// A head or a closure without its signature.
+    SignatureMissing,
+    /// A signature that is not the signature of what it vouches for.
+    SignatureInvalid,
+    /// Signed by a key that is not among the trusted public keys.
+    UntrustedKey,
+    /// An issued fiscal document, a paid payment, a closure or an event without its entry.
+    Unsealed,
+    /// A numbering counter behind the documents it numbered (moved back).
+    NumberingBehind,
+    /// A numbering counter ahead of every document: the newest numbered document is gone.
+    NumberingGap,
+    /// A past period has no closure.
+    ClosureMissing,
+    /// A closure recorded a head (or its period's last entry) that the chain no longer holds.
+    ClosureHeadMismatch,
+    /// A closure's CSV does not match its sealed SHA-256.
+    CsvMismatch,
+    /// A hash kept outside (an anchor) is not in the chain.
+    AnchorNotFound,
+}
+
+impl From<Reason> for BreakReason {
+    fn from(r: Reason) -> Self {
+        match r {
+            Reason::MissingEntry => BreakReason::MissingEntry,
+            Reason::BrokenLink => BreakReason::BrokenLink,
+            Reason::HashMismatch => BreakReason::HashMismatch,
+            Reason::SubjectChanged => BreakReason::SubjectChanged,
+            Reason::SubjectDeleted => BreakReason::SubjectDeleted,
+            Reason::Truncated => BreakReason::Truncated,
+            Reason::HeadMissing => BreakReason::HeadMissing,
+            Reason::HeadMismatch => BreakReason::HeadMismatch,
+            Reason::SignatureMissing => BreakReason::SignatureMissing,
+            Reason::SignatureInvalid => BreakReason::SignatureInvalid,
+            Reason::UntrustedKey => BreakReason::UntrustedKey,
+            Reason::Unsealed => BreakReason::Unsealed,
+            Reason::NumberingBehind => BreakReason::NumberingBehind,
+            Reason::NumberingGap => BreakReason::NumberingGap,
+            Reason::ClosureMissing => BreakReason::ClosureMissing,
+            Reason::ClosureHeadMismatch => BreakReason::ClosureHeadMismatch,
+            Reason::CsvMismatch => BreakReason::CsvMismatch,
+            Reason::AnchorNotFound => BreakReason::AnchorNotFound,
+        }
+    }
+}
+
+/// One thing verification objects to.
 #[derive(SimpleObject)]
 pub struct BrokenLink {
-    pub sequence: i64,
-    /// The hash the entry should have (recomputed), when it can be computed.
-    pub expected_hash: Option<String>,
-    /// The hash stored, when there is one.
-    pub stored_hash: Option<String>,
     pub reason: BreakReason,
+    /// Where in the chain it shows, when it shows at an entry (null for, e.g., a document
+    /// that has no entry at all, or a missing closure).
+    pub sequence: Option<i64>,
+    /// The record concerned (document, payment, closure or journal event id), when one is.
+    pub subject_id: Option<ID>,
+    /// The hash expected there (recomputed, recorded by a closure, kept as an anchor…).
+    pub expected_hash: Option<String>,
+    /// The hash found there.
+    pub stored_hash: Option<String>,
+    /// What it is about, in words (a document number, a period, a series).
+    pub detail: String,
+}
+
+impl From<Finding> for BrokenLink {
+    fn from(f: Finding) -> Self {
+        Self {
+            reason: f.reason.into(),
+            sequence: f.sequence,
+            subject_id: f.subject.map(|s| ID(s.to_string())),
+            expected_hash: f.expected_hash,
+            stored_hash: f.stored_hash,
+            detail: f.detail,
+        }
+    }
 }
 
 #[derive(SimpleObject)]
 pub struct LedgerVerification {
     pub ok: bool,
-    /// Entries checked before the first problem (all of them when `ok`).
+    /// Entries examined.
     pub checked: u64,
+    /// The first finding (the lowest sequence; findings at no sequence come last).
     pub first_broken: Option<BrokenLink>,
+    /// Every finding, in chain order, at most 100.
+    pub findings: Vec<BrokenLink>,
+    /// More than 100 findings: the list was cut.
+    pub findings_truncated: bool,
 }
 
-impl From<store::Verification> for LedgerVerification {
-    fn from(v: store::Verification) -> Self {
+impl From<verify::Report> for LedgerVerification {
+    fn from(r: verify::Report) -> Self {
+        let findings: Vec<BrokenLink> = r.findings.into_iter().map(Into::into).collect();
         Self {
-            ok: v.ok(),
-            checked: v.checked,
-            first_broken: v.first_broken.map(|b| BrokenLink {
-                sequence: b.sequence,
-                expected_hash: b.expected_hash,
-                stored_hash: b.stored_hash,
-                reason: BreakReason::of(b.reason),
-            }),
+            ok: findings.is_empty(),
+            checked: r.checked,
+            first_broken: None,
+            findings,
+            findings_truncated: r.truncated,
         }
+        .with_first()
     }
 }
 
-/// What a verification run journals: `VERIFICATION_RUN`, or `VERIFICATION_FAILED` with
-/// where and why.
-pub fn journal_event(chain: Chain, v: &store::Verification) -> entity::journal::Event {
-    match &v.first_broken {
-        None => entity::journal::Event::VerificationRun { chain: chain.as_str().into(), checked: v.checked },
-        Some(b) => entity::journal::Event::VerificationFailed {
-            chain: chain.as_str().into(),
-            sequence: b.sequence,
-            reason: b.reason.into(),
-        },
+impl LedgerVerification {
+    fn with_first(mut self) -> Self {
+        self.first_broken = self.findings.first().map(|f| BrokenLink {
+            reason: f.reason,
+            sequence: f.sequence,
+            subject_id: f.subject_id.clone(),
+            expected_hash: f.expected_hash.clone(),
+            stored_hash: f.stored_hash.clone(),
+            detail: f.detail.clone(),
+        });
+        self
     }
-}
-
-/// Checks a range before running it: sequences start at 1, and `to` is not before `from`.
-fn range(from: Option<i64>, to: Option<i64>) -> Result<Range, DomainError> {
-    let mut errors = Vec::new();
-    if from.is_some_and(|f| f < 1) {
-        errors.push(entity::FieldError::new("fromSequence", FieldCode::OutOfRange { min: 1, max: i64::MAX }));
-    }
-    if to.is_some_and(|t| t < from.unwrap_or(1).max(1)) {
-        errors.push(entity::FieldError::new("toSequence", FieldCode::Rule("before_from_sequence")));
-    }
-    if errors.is_empty() { Ok(Range { from, to }) } else { Err(DomainError::Validation(errors)) }
 }
 
 /// An archive made by `exportArchive`.
@@ -216,24 +282,53 @@ pub struct CertificationQuery;
 
 #[Object]
 impl CertificationQuery {
-    /// Recomputes one of the account's chains from its genesis (or the entry before
-    /// `fromSequence`): every link, every hash, every sealed record against what it seals,
-    /// and — when the range reaches the end — the chain's head, which catches removed
-    /// newest entries. Anyone with access to the account may verify.
+    /// Verifies one of the account's chains: every entry's sequence, link and hash, every
+    /// sealed record against what it seals, the head and its signature (against the
+    /// installation's public keys) and, when the range reaches the end, the head against
+    /// the last entry. Over the whole chain (no range) also what the chain must hold:
+    /// every issued document or paid payment sealed, numbering counters, closures'
+    /// signatures, CSVs and recorded heads, a closure for every past period, and each of
+    /// `anchors` (hashes kept from closure e-mails) found. A range past the end of the
+    /// chain is refused (VALIDATION_FAILED). Every run is journaled (VERIFICATION_RUN, or
+    /// VERIFICATION_FAILED when something was found). Anyone with access to the account.
     async fn verify_ledger(
         &self,
         ctx: &Context<'_>,
         chain: LedgerChain,
         from_sequence: Option<i64>,
         to_sequence: Option<i64>,
+        anchors: Option<Vec<String>>,
     ) -> async_graphql::Result<LedgerVerification> {
         let actor = ctx.actor()?;
-        let range = range(from_sequence, to_sequence).gql(ctx)?;
         let account: AccountId = actor.account_id;
         let db = &ctx.app().db;
-        let v = store::verify(db, account, chain.into(), range).await.gql(ctx)?;
+        let chain = Chain::from(chain);
+        let anchors = anchor_list(anchors.unwrap_or_default()).gql(ctx)?;
+        let range = verify::Range { from: from_sequence, to: to_sequence };
+        let range = verify::check_range(db, account, chain, range).await.gql(ctx)?;
+        let trusted = entity::ledger::keys::installed().gql(ctx)?.trusted();
+        let options = verify::Options { trusted, anchors, now: chrono::Utc::now() };
+        let report = verify::verify_chain(db, account, chain, range, &options).await.gql(ctx)?;
         let origin = entity::journal::Origin::of(actor);
-        entity::journal::record_alone(db, account, &origin, journal_event(Chain::from(chain), &v)).await.gql(ctx)?;
-        Ok(v.into())
+        entity::journal::record_alone(db, account, &origin, report.journal_event()).await.gql(ctx)?;
+        Ok(report.into())
+    }
+}
+
+/// Anchors as given: 64 hexadecimal characters each, at most 1000.
+fn anchor_list(anchors: Vec<String>) -> Result<Vec<String>, DomainError> {
+    let mut errors = Vec::new();
+    if anchors.len() > 1000 {
+        errors.push(entity::FieldError::new("anchors", FieldCode::OutOfRange { min: 0, max: 1000 }));
+    }
+    for (i, a) in anchors.iter().enumerate() {
+        if a.len() != 64 || !a.bytes().all(|b| b.is_ascii_hexdigit()) {
+            errors.push(entity::FieldError::new(format!("anchors.{i}"), FieldCode::Rule("not_a_sha256")));
+        }
+    }
+    if errors.is_empty() {
+        Ok(anchors.into_iter().map(|a| a.to_ascii_lowercase()).collect())
+    } else {
+        Err(DomainError::Validation(errors))
     }
 }

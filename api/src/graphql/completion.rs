@@ -159,10 +159,8 @@ impl CompletionMutation {
             email: input.buyer_email,
             phone: input.buyer_phone,
         };
+        // Issued and sealed in one transaction, with its payment when `paidAfterCompletion`.
         let doc = entity::documents::completion::complete(db, &token, buyer).await.gql(ctx)?;
-        super::documents::seal_if_issued(ctx, &doc).await;
-        // With `paidAfterCompletion` the payment is recorded too: the sealing job seals
-        // everything the account has pending, the payment included.
         let lines = entity::documents::completion::lines_of(db, &doc).await.gql(ctx)?;
         Ok(public(doc, lines))
     }

@@ -1090,14 +1090,6 @@ pub struct Cancellation {
     pub credit_note: Option<Invoice>,
 }
 
-/// After a document is issued (a flow may issue one: creation with `issue`, a copy, a
-/// cancellation's credit note), the sealing job is asked for; the sweeper covers a lost ask.
-pub(crate) async fn seal_if_issued(ctx: &Context<'_>, doc: &entity::tables::document::Model) {
-    if doc.state == "issued" && entity::documents::is_fiscal(&doc.kind) {
-        ctx.app().sealer.request(entity::AccountId(doc.account_id), doc.id).await;
-    }
-}
-
 #[derive(Default)]
 pub struct DocumentMutation;
 
@@ -1112,18 +1104,14 @@ impl DocumentMutation {
     ) -> async_graphql::Result<Invoice> {
         let actor = ctx.actor()?;
         let input = input.into_domain().gql(ctx)?;
-        let doc = entity::documents::create(&ctx.app().db, actor, input, issue).await.gql(ctx)?;
-        seal_if_issued(ctx, &doc).await;
-        Ok(doc.into())
+        Ok(entity::documents::create(&ctx.app().db, actor, input, issue).await.gql(ctx)?.into())
     }
 
     /// Issues a draft: it gets the next number of its series; a fiscal document is then frozen.
     async fn issue_invoice(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Invoice> {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
-        let doc = entity::documents::issue(&ctx.app().db, actor, id).await.gql(ctx)?;
-        seal_if_issued(ctx, &doc).await;
-        Ok(doc.into())
+        Ok(entity::documents::issue(&ctx.app().db, actor, id).await.gql(ctx)?.into())
     }
 
     /// Changes a draft or a non-fiscal document (an issued fiscal one is frozen: CONFLICT).
@@ -1155,9 +1143,6 @@ impl DocumentMutation {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
         let (invoice, credit_note) = entity::documents::cancel(&ctx.app().db, actor, id, reason).await.gql(ctx)?;
-        if let Some(note) = &credit_note {
-            seal_if_issued(ctx, note).await;
-        }
         Ok(Cancellation { invoice: invoice.into(), credit_note: credit_note.map(Into::into) })
     }
 

@@ -18,6 +18,9 @@ pub mod code {
     pub const DOCUMENT_SEALED: &str = "DOCUMENT_SEALED";
     /// A paid payment, sealed: it never changes and is never deleted.
     pub const PAYMENT_SEALED: &str = "PAYMENT_SEALED";
+    /// The account's certification records were altered outside Scelle: nothing is
+    /// written over them nor served as intact (run `scelle verify`).
+    pub const INTEGRITY_FAILED: &str = "INTEGRITY_FAILED";
 }
 
 pub fn to_graphql(e: DomainError, lang: Lang) -> async_graphql::Error {
@@ -84,6 +87,11 @@ pub fn to_graphql(e: DomainError, lang: Lang) -> async_graphql::Error {
             tracing::error!(error = %err, "internal error");
             ext.set("code", code::INTERNAL);
             lang.internal()
+        }
+        DomainError::Integrity(err) => {
+            tracing::error!(error = %err, "certification records altered outside Scelle");
+            ext.set("code", code::INTEGRITY_FAILED);
+            lang.integrity_failed()
         }
     };
     async_graphql::Error { message, source: None, extensions: Some(ext) }

@@ -84,6 +84,15 @@ impl Lang {
         self.pick("Internal error. It has been logged.", "Erreur interne. Elle a été consignée.")
     }
 
+    pub fn integrity_failed(self) -> String {
+        self.pick(
+            "This account's certification records were altered outside Scelle; nothing is written over them. \
+             Run `scelle verify` to see what changed.",
+            "Les enregistrements certifiés de ce compte ont été modifiés hors de Scelle ; rien n'est écrit par-dessus. \
+             Lancez `scelle verify` pour voir ce qui a changé.",
+        )
+    }
+
     pub fn rate_limited(self, secs: i64) -> String {
         self.pick(
             format!("Too many failed attempts. Try again in {secs} seconds."),
@@ -327,6 +336,10 @@ impl Lang {
             "before_from" => self.pick(
                 "The end of the period cannot come before its start.",
                 "La fin de la période ne peut pas précéder son début.",
+            ),
+            "not_a_sha256" => self.pick(
+                "Expected a SHA-256 hash: 64 hexadecimal characters.",
+                "Une empreinte SHA-256 est attendue : 64 caractères hexadécimaux.",
             ),
             "before_from_sequence" => self.pick(
                 "The last sequence cannot come before the first one.",

@@ -10,7 +10,6 @@ mod account;
 mod api_tokens;
 mod categories;
 mod certification;
-pub use certification::journal_event as certification_journal_event;
 mod clients;
 mod closures;
 mod completion;
@@ -34,8 +33,6 @@ pub struct AppContext {
     pub db: DatabaseConnection,
     pub jwt: JwtKeys,
     pub config: Config,
-    /// Asks for sealing after a document is issued or a payment paid.
-    pub sealer: jobs::Sealer,
 }
 
 #[derive(MergedObject, Default)]

@@ -256,22 +256,13 @@ impl Payment {
     }
 }
 
-/// A paid payment is sealed (and frozen) soon after it is written.
-pub(crate) async fn seal_if_paid(ctx: &Context<'_>, p: &entity::tables::payment::Model) {
-    if p.paid {
-        ctx.app().sealer.request(entity::AccountId(p.account_id), p.id).await;
-    }
-}
-
 #[Object]
 impl PaymentMutation {
     /// Records a payment and applies it to its invoices in order.
     async fn create_payment(&self, ctx: &Context<'_>, input: PaymentInput) -> async_graphql::Result<Payment> {
         let actor = ctx.actor()?;
         let patch = input.into_patch().gql(ctx)?;
-        let payment = entity::payments::create(&ctx.app().db, actor, patch).await.gql(ctx)?;
-        seal_if_paid(ctx, &payment.model).await;
-        Ok(payment.into())
+        Ok(entity::payments::create(&ctx.app().db, actor, patch).await.gql(ctx)?.into())
     }
 
     /// Changes a payment and applies it again; invoices it no longer pays are recomputed.
@@ -279,9 +270,7 @@ impl PaymentMutation {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
         let patch = input.into_patch().gql(ctx)?;
-        let payment = entity::payments::update(&ctx.app().db, actor, id, patch).await.gql(ctx)?;
-        seal_if_paid(ctx, &payment.model).await;
-        Ok(payment.into())
+        Ok(entity::payments::update(&ctx.app().db, actor, id, patch).await.gql(ctx)?.into())
     }
 
     /// Deletes a payment; what it paid is taken back from its invoices.

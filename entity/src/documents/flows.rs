@@ -604,7 +604,7 @@ pub(super) async fn check_advances_still_covered(
 /// (cancel the final first); deducted by a draft final, it is taken off that final, whose
 /// lines are rebuilt. A cancelled final frees its advances for a replacement final.
 pub(super) async fn release_before_cancel(
-    txn: &sea_orm::DatabaseTransaction,
+    txn: &crate::db::WriteTxn,
     actor: &Actor,
     m: &Model,
 ) -> DomainResult<()> {

@@ -16,7 +16,7 @@ use crate::tables::{client, department, document_position as pos, product};
 use crate::tax::{self, CalculatingStrategy, DiscountKind, LineInput, LineKind, Price, PriceKind, Tax};
 use crate::tenant::Actor;
 use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean};
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate, SubsecRound, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -958,7 +958,7 @@ async fn series_of(
 
 /// Numbers a draft: checks it can be issued, takes the next number of its series, copies
 /// the seller's current details. Runs in the caller's write transaction.
-async fn issue_in(txn: &sea_orm::DatabaseTransaction, actor: &Actor, m: Model) -> DomainResult<Model> {
+async fn issue_in(txn: &crate::db::WriteTxn, actor: &Actor, m: Model) -> DomainResult<Model> {
     if m.state != "draft" {
         return Err(DomainError::conflict(ConflictKind::DocumentIssued, Some("id")));
     }
@@ -988,14 +988,19 @@ async fn issue_in(txn: &sea_orm::DatabaseTransaction, actor: &Actor, m: Model) -
     am.series_key = Set(Some(series));
     am.state = Set("issued".into());
     am.status = Set("issued".into());
-    let now = Utc::now();
+    // Microseconds: what PostgreSQL keeps, so the sealed form reads back as it is stored.
+    let now = Utc::now().trunc_subsecs(6);
     am.issued_at = Set(Some(now));
     am.updated_at = Set(now);
     let issued = am.update(txn).await?;
+    // Sealed when this transaction commits (see `db::WriteTxn`): issued and sealed together.
+    if is_fiscal(&issued.kind) {
+        txn.pending().document(actor.account_id, issued.id);
+    }
     if issued.test {
         let number = issued.number.clone().unwrap_or_default();
         let event = crate::journal::Event::TestModeUsed { document: issued.id, number };
-        crate::journal::record(txn, actor.account_id, &crate::journal::Origin::of(actor), event).await?;
+        crate::journal::record(txn, actor.account_id, &crate::journal::Origin::of(actor), event);
     }
     if let (true, Some(invoice)) = (issued.kind == "correction", issued.invoice_id) {
         crate::payments::refresh_after_credit(txn, actor, invoice).await?;
@@ -1006,7 +1011,7 @@ async fn issue_in(txn: &sea_orm::DatabaseTransaction, actor: &Actor, m: Model) -
 /// Creates a document in the caller's write transaction: flows first (copy, advance,
 /// final, credit note), then the document, its links and limits, then its number.
 async fn create_in(
-    txn: &sea_orm::DatabaseTransaction,
+    txn: &crate::db::WriteTxn,
     actor: &Actor,
     mut input: DocumentInput,
     issue: bool,
@@ -1218,7 +1223,7 @@ pub async fn cancel(
 /// `get` with the row locked until the transaction ends (`FOR UPDATE` on PostgreSQL; on
 /// SQLite the write transaction of `db::begin_write` already excludes other writers), so
 /// that issuing, changing and deleting one document never interleave.
-async fn get_for_update(txn: &sea_orm::DatabaseTransaction, actor: &Actor, id: Uuid) -> DomainResult<Model> {
+async fn get_for_update(txn: &crate::db::WriteTxn, actor: &Actor, id: Uuid) -> DomainResult<Model> {
     Entity::find_by_id(id)
         .filter(Column::AccountId.eq(actor.account_id.0))
         .lock_exclusive()
@@ -1254,6 +1259,12 @@ pub async fn by_view_token(db: &DatabaseConnection, token: &str) -> DomainResult
 
 /// A document's positions in order (a credit-note line's before/after rows apart: see
 /// `correction_rows`).
+/// Every stored row of a document in order: lines, each followed by its before/after
+/// rows (credit notes).
+pub async fn all_positions(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Vec<pos::Model>> {
+    all_position_rows(db, actor.account_id.0, id).await
+}
+
 pub async fn positions(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Vec<pos::Model>> {
     Ok(all_position_rows(db, actor.account_id.0, id).await?.into_iter().filter(|p| p.parent_id.is_none()).collect())
 }

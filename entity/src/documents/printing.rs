@@ -48,7 +48,7 @@ pub async fn print(db: &DatabaseConnection, actor: &Actor, id: Uuid, channel: &s
             copy: duplicate,
             channel: channel.to_owned(),
         };
-        record(&txn, actor.account_id, &Origin::of(actor), event).await?;
+        record(&txn, actor.account_id, &Origin::of(actor), event);
     }
     let document = get_for_update(&txn, actor, id).await?;
     txn.commit().await?;

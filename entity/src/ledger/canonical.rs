@@ -1,75 +1,20 @@
-//! Canonical form, version 1, of what the ledger seals. Pure and deterministic: a fixed
-//! field order, one `key=value` record per line (`\n`, no trailing newline), money with
-//! exactly two decimals, quantities without trailing zeros, dates `YYYY-MM-DD`,
-//! timestamps UTC `YYYY-MM-DDTHH:MM:SSZ`, absent values empty, and no database ids.
-//! In values, `\` is written `\\`, a line feed `\n`, a carriage return `\r` and `|`
-//! (the separator inside multi-part values) `\|`. The README gives the layout.
+//! Canonical forms of what the ledger seals. Pure and deterministic: a fixed field order,
+//! one `key=value` record per line (`\n`, no trailing newline), no database ids. Version 2
+//! (written now) covers every field the database triggers freeze and writes every stored
+//! value exactly as stored (decimals keep their text: `10.231` stays `10.231`);
+//! version 1 (`v1`) is kept to verify what was sealed before it. `docs/certification.md`
+//! is the specification, with a worked example that a test checks.
+//!
+//! Values: `\` is written `\\`, a line feed `\n`, a carriage return `\r` and `|` (the
+//! separator inside multi-part values) `\|`; absent values are empty; booleans `0`/`1`;
+//! dates `YYYY-MM-DD`; timestamps UTC with microseconds `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+
+pub mod v1;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
 
-pub const VERSION: u32 = 1;
-
-/// Who sells or buys, as the document shows it.
-#[derive(Clone, Debug, Default)]
-pub struct Party {
-    pub name: Option<String>,
-    pub tax_no: Option<String>,
-    pub post_code: Option<String>,
-}
-
-/// One VAT rate's totals (the document's tax summary row).
-#[derive(Clone, Debug)]
-pub struct VatRow {
-    pub tax: String,
-    pub net: Decimal,
-    pub tax_amount: Decimal,
-    pub gross: Decimal,
-}
-
-#[derive(Clone, Debug)]
-pub struct Line {
-    pub kind: String,
-    pub name: String,
-    pub quantity: Decimal,
-    pub tax: String,
-    pub total_net: Decimal,
-    pub total_gross: Decimal,
-}
-
-/// An issued fiscal document as sealed.
-#[derive(Clone, Debug)]
-pub struct Document {
-    pub kind: String,
-    pub number: String,
-    pub issue_date: NaiveDate,
-    pub sell_date: Option<String>,
-    pub issued_at: DateTime<Utc>,
-    pub currency: String,
-    pub seller: Party,
-    pub buyer: Party,
-    pub net: Decimal,
-    pub tax: Decimal,
-    pub gross: Decimal,
-    pub vat: Vec<VatRow>,
-    pub lines: Vec<Line>,
-    /// The number of the document it corrects or cancels (credit notes), if any.
-    pub corrects: Option<String>,
-}
-
-/// A payment as sealed, with the numbers of the documents it pays.
-#[derive(Clone, Debug)]
-pub struct Payment {
-    pub recorded_at: DateTime<Utc>,
-    pub paid_date: Option<NaiveDate>,
-    pub paid: bool,
-    pub price: Decimal,
-    pub currency: String,
-    pub kind: String,
-    pub name: Option<String>,
-    /// (document number, amount applied), in the order applied.
-    pub allocations: Vec<(String, Decimal)>,
-}
+/// The version new entries are written in.
+pub const VERSION: u32 = 2;
 
 /// A value as written in a canonical form (`\\`, `\n`, `\r`, `\|` escaped).
 pub fn escape(s: &str) -> String {
@@ -86,22 +31,25 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-fn money(d: Decimal) -> String {
-    crate::tax::round2(d).to_string()
+/// A timestamp as version 2 writes it: UTC, microseconds (what PostgreSQL keeps).
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-fn quantity(d: Decimal) -> String {
-    d.normalize().to_string()
-}
-
-fn timestamp(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
 }
 
 fn opt(s: &Option<String>) -> String {
     s.as_deref().map(escape).unwrap_or_default()
 }
 
+fn flag(b: bool) -> &'static str {
+    if b { "1" } else { "0" }
+}
+
+/// The records of a form being written.
+#[derive(Default)]
 struct Out(Vec<String>);
 
 impl Out {
@@ -109,64 +57,214 @@ impl Out {
         self.0.push(format!("{key}={}", value.as_ref()));
     }
 
-    fn party(&mut self, prefix: &str, p: &Party) {
-        self.put(&format!("{prefix}_name"), opt(&p.name));
-        self.put(&format!("{prefix}_tax_no"), opt(&p.tax_no));
-        self.put(&format!("{prefix}_post_code"), opt(&p.post_code));
+    /// A multi-part value: each part escaped, joined with `|`.
+    fn parts<S: AsRef<str>>(&mut self, key: &str, parts: &[S]) {
+        let joined: Vec<String> = parts.iter().map(|p| escape(p.as_ref())).collect();
+        self.put(key, joined.join("|"));
+    }
+
+    fn finish(self) -> String {
+        self.0.join("\n")
     }
 }
 
-/// The canonical form of a sealed document.
+/// A seller or buyer as the document shows it. Only buyers have `company`, `first_name`
+/// and `last_name` records (a buyer may be a private person).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Party {
+    /// A business (`1`) or a private person (`0`).
+    pub company: bool,
+    pub name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub tax_no: Option<String>,
+    pub tax_no_kind: Option<String>,
+    pub street: Option<String>,
+    pub post_code: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+}
+
+/// One VAT rate's totals (the document's tax summary row, as `taxSummary` shows it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VatRow {
+    pub tax: String,
+    pub net: String,
+    pub tax_amount: String,
+    pub gross: String,
+}
+
+/// One stored line (a credit note's before/after rows included), every value as stored.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Line {
+    pub position: i32,
+    /// The `position` of the line it belongs to (a credit note's before/after rows).
+    pub parent: Option<i32>,
+    pub kind: String,
+    pub name: String,
+    pub code: Option<String>,
+    pub description: Option<String>,
+    pub quantity: String,
+    pub quantity_unit: Option<String>,
+    pub tax: String,
+    /// Which price was given (`unit_net`, `unit_gross`, `total_net`, `total_gross`) and its amount.
+    pub price_given: String,
+    pub price_given_amount: String,
+    pub price_net: String,
+    pub price_gross: String,
+    pub discount: Option<String>,
+    pub discount_percent: Option<String>,
+    pub total_net: String,
+    pub total_tax: String,
+    pub total_gross: String,
+    pub additional_info: Option<String>,
+}
+
+/// An issued fiscal document as sealed (version 2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    pub kind: String,
+    pub number: String,
+    pub test: bool,
+    pub issue_date: NaiveDate,
+    pub sell_date: Option<String>,
+    pub issued_at: DateTime<Utc>,
+    pub payment_to: Option<NaiveDate>,
+    pub payment_to_kind: Option<String>,
+    pub payment_type: Option<String>,
+    pub currency: String,
+    pub exchange_currency: Option<String>,
+    pub exchange_kind: Option<String>,
+    pub exchange_rate: Option<String>,
+    pub reverse_charge: bool,
+    pub oss: bool,
+    /// The prime CEE deducted from what is to pay, when one is used.
+    pub prime_cee: Option<String>,
+    pub seller: Party,
+    pub buyer: Party,
+    pub total_net: String,
+    pub total_tax: String,
+    pub total_gross: String,
+    pub vat: Vec<VatRow>,
+    pub lines: Vec<Line>,
+    /// The number of the document it is linked to: the invoice a credit note corrects or
+    /// cancels, the estimate of an advance or a final.
+    pub linked: Option<String>,
+    pub correction_reason: Option<String>,
+}
+
+impl Party {
+    fn write(&self, o: &mut Out, prefix: &str, buyer: bool) {
+        if buyer {
+            o.put(&format!("{prefix}_company"), flag(self.company));
+            o.put(&format!("{prefix}_name"), opt(&self.name));
+            o.put(&format!("{prefix}_first_name"), opt(&self.first_name));
+            o.put(&format!("{prefix}_last_name"), opt(&self.last_name));
+        } else {
+            o.put(&format!("{prefix}_name"), opt(&self.name));
+        }
+        for (key, value) in [
+            ("tax_no", &self.tax_no),
+            ("tax_no_kind", &self.tax_no_kind),
+            ("street", &self.street),
+            ("post_code", &self.post_code),
+            ("city", &self.city),
+            ("country", &self.country),
+        ] {
+            o.put(&format!("{prefix}_{key}"), opt(value));
+        }
+    }
+}
+
+/// The canonical form (version 2) of a sealed document.
 pub fn document(d: &Document) -> String {
-    let mut o = Out(Vec::new());
-    o.put("format", format!("scelle-document-v{VERSION}"));
+    let mut o = Out::default();
+    o.put("format", "scelle-document-v2");
     o.put("kind", escape(&d.kind));
     o.put("number", escape(&d.number));
-    o.put("issue_date", d.issue_date.format("%Y-%m-%d").to_string());
+    o.put("test", flag(d.test));
+    o.put("issue_date", date(d.issue_date));
     o.put("sell_date", opt(&d.sell_date));
     o.put("issued_at", timestamp(d.issued_at));
+    o.put("payment_to", d.payment_to.map(date).unwrap_or_default());
+    o.put("payment_to_kind", opt(&d.payment_to_kind));
+    o.put("payment_type", opt(&d.payment_type));
     o.put("currency", escape(&d.currency));
-    o.party("seller", &d.seller);
-    o.party("buyer", &d.buyer);
-    o.put("total_net", money(d.net));
-    o.put("total_tax", money(d.tax));
-    o.put("total_gross", money(d.gross));
+    o.put("exchange_currency", opt(&d.exchange_currency));
+    o.put("exchange_kind", opt(&d.exchange_kind));
+    o.put("exchange_rate", opt(&d.exchange_rate));
+    o.put("reverse_charge", flag(d.reverse_charge));
+    o.put("oss", flag(d.oss));
+    o.put("prime_cee", opt(&d.prime_cee));
+    d.seller.write(&mut o, "seller", false);
+    d.buyer.write(&mut o, "buyer", true);
+    o.put("total_net", escape(&d.total_net));
+    o.put("total_tax", escape(&d.total_tax));
+    o.put("total_gross", escape(&d.total_gross));
     for r in &d.vat {
-        o.put("vat", format!("{}|{}|{}|{}", escape(&r.tax), money(r.net), money(r.tax_amount), money(r.gross)));
+        o.parts("vat", &[&r.tax, &r.net, &r.tax_amount, &r.gross]);
     }
     for l in &d.lines {
-        o.put(
+        let none = String::new;
+        o.parts(
             "line",
-            format!(
-                "{}|{}|{}|{}|{}|{}",
-                escape(&l.kind),
-                escape(&l.name),
-                quantity(l.quantity),
-                escape(&l.tax),
-                money(l.total_net),
-                money(l.total_gross)
-            ),
+            &[
+                l.position.to_string(),
+                l.parent.map(|p| p.to_string()).unwrap_or_default(),
+                l.kind.clone(),
+                l.name.clone(),
+                l.code.clone().unwrap_or_else(none),
+                l.description.clone().unwrap_or_else(none),
+                l.quantity.clone(),
+                l.quantity_unit.clone().unwrap_or_else(none),
+                l.tax.clone(),
+                l.price_given.clone(),
+                l.price_given_amount.clone(),
+                l.price_net.clone(),
+                l.price_gross.clone(),
+                l.discount.clone().unwrap_or_else(none),
+                l.discount_percent.clone().unwrap_or_else(none),
+                l.total_net.clone(),
+                l.total_tax.clone(),
+                l.total_gross.clone(),
+                l.additional_info.clone().unwrap_or_else(none),
+            ],
         );
     }
-    o.put("corrects", opt(&d.corrects));
-    o.0.join("\n")
+    o.put("linked", opt(&d.linked));
+    o.put("correction_reason", opt(&d.correction_reason));
+    o.finish()
 }
 
-/// The canonical form of a sealed payment.
+/// A paid payment as sealed (version 2), with the numbers of the documents it pays.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Payment {
+    pub recorded_at: DateTime<Utc>,
+    pub paid_date: Option<NaiveDate>,
+    pub paid: bool,
+    pub price: String,
+    pub currency: String,
+    pub kind: String,
+    pub name: Option<String>,
+    /// (document number, amount applied as stored), in the order applied.
+    pub allocations: Vec<(String, String)>,
+}
+
+/// The canonical form (version 2) of a sealed payment.
 pub fn payment(p: &Payment) -> String {
-    let mut o = Out(Vec::new());
-    o.put("format", format!("scelle-payment-v{VERSION}"));
+    let mut o = Out::default();
+    o.put("format", "scelle-payment-v2");
     o.put("recorded_at", timestamp(p.recorded_at));
-    o.put("paid_date", p.paid_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default());
-    o.put("paid", if p.paid { "1" } else { "0" });
-    o.put("price", money(p.price));
+    o.put("paid_date", p.paid_date.map(date).unwrap_or_default());
+    o.put("paid", flag(p.paid));
+    o.put("price", escape(&p.price));
     o.put("currency", escape(&p.currency));
     o.put("kind", escape(&p.kind));
     o.put("name", opt(&p.name));
     for (number, amount) in &p.allocations {
-        o.put("allocation", format!("{}|{}", escape(number), money(*amount)));
+        o.parts("allocation", &[number, amount]);
     }
-    o.0.join("\n")
+    o.finish()
 }
 
 /// Reads a canonical form back: its records in order, each value split into its parts at
@@ -205,97 +303,154 @@ pub fn parts(value: &str) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn dec(s: &str) -> Decimal {
-        s.parse().unwrap()
-    }
-
-    fn sample() -> Document {
+    /// The worked example of `docs/certification.md`.
+    pub fn sample() -> Document {
+        let party = |name: &str| Party { name: Some(name.into()), ..Default::default() };
         Document {
             kind: "vat".into(),
-            number: "F-2026-1".into(),
-            issue_date: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
-            sell_date: Some("2026-11".into()),
-            issued_at: DateTime::parse_from_rfc3339("2026-11-21T09:30:05.123+01:00").unwrap().with_timezone(&Utc),
+            number: "F-2026-12-0001".into(),
+            test: false,
+            issue_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            sell_date: Some("2026-12-01".into()),
+            issued_at: DateTime::parse_from_rfc3339("2026-12-01T09:30:05.123456Z").unwrap().to_utc(),
+            payment_to: NaiveDate::from_ymd_opt(2026, 12, 6),
+            payment_to_kind: Some("5".into()),
+            payment_type: Some("transfer".into()),
             currency: "EUR".into(),
+            exchange_currency: None,
+            exchange_kind: None,
+            exchange_rate: None,
+            reverse_charge: false,
+            oss: false,
+            prime_cee: None,
             seller: Party {
-                name: Some("Société Chose".into()),
-                tax_no: Some("FR5252445767".into()),
-                post_code: Some("75007".into()),
+                tax_no: Some("FR40303265045".into()),
+                street: Some("1 rue de la Paix".into()),
+                post_code: Some("75002".into()),
+                city: Some("Paris".into()),
+                country: Some("FR".into()),
+                ..party("Atelier Alice")
             },
-            buyer: Party { name: Some("Client | Untel\nBis".into()), tax_no: None, post_code: Some("06000".into()) },
-            net: dec("100"),
-            tax: dec("20"),
-            gross: dec("120.0"),
-            vat: vec![VatRow { tax: "20".into(), net: dec("100"), tax_amount: dec("20"), gross: dec("120") }],
+            buyer: Party {
+                company: true,
+                street: Some("2 quai | des Chartrons".into()),
+                post_code: Some("33000".into()),
+                city: Some("Bordeaux".into()),
+                country: Some("FR".into()),
+                ..party("Client SARL")
+            },
+            total_net: "100.00".into(),
+            total_tax: "20.00".into(),
+            total_gross: "120.00".into(),
+            vat: vec![VatRow {
+                tax: "20".into(),
+                net: "100.00".into(),
+                tax_amount: "20.00".into(),
+                gross: "120.00".into(),
+            }],
             lines: vec![Line {
+                position: 1,
+                parent: None,
                 kind: "normal".into(),
                 name: "Pose \\ dépose".into(),
-                quantity: dec("2.500"),
+                quantity: "2.5".into(),
+                quantity_unit: Some("h".into()),
                 tax: "20".into(),
-                total_net: dec("100"),
-                total_gross: dec("120"),
+                price_given: "unit_net".into(),
+                price_given_amount: "40".into(),
+                price_net: "40.00".into(),
+                price_gross: "48.00".into(),
+                total_net: "100.00".into(),
+                total_tax: "20.00".into(),
+                total_gross: "120.00".into(),
+                ..Default::default()
             }],
-            corrects: None,
+            linked: None,
+            correction_reason: None,
         }
     }
 
+    /// The example's canonical form and hash, as `docs/certification.md` gives them.
+    pub const SAMPLE_CANONICAL: &str = "format=scelle-document-v2\nkind=vat\nnumber=F-2026-12-0001\ntest=0\n\
+issue_date=2026-12-01\nsell_date=2026-12-01\nissued_at=2026-12-01T09:30:05.123456Z\npayment_to=2026-12-06\n\
+payment_to_kind=5\npayment_type=transfer\ncurrency=EUR\nexchange_currency=\nexchange_kind=\nexchange_rate=\n\
+reverse_charge=0\noss=0\nprime_cee=\nseller_name=Atelier Alice\n\
+seller_tax_no=FR40303265045\nseller_tax_no_kind=\nseller_street=1 rue de la Paix\nseller_post_code=75002\n\
+seller_city=Paris\nseller_country=FR\nbuyer_company=1\nbuyer_name=Client SARL\nbuyer_first_name=\n\
+buyer_last_name=\nbuyer_tax_no=\nbuyer_tax_no_kind=\nbuyer_street=2 quai \\| des Chartrons\n\
+buyer_post_code=33000\nbuyer_city=Bordeaux\nbuyer_country=FR\ntotal_net=100.00\ntotal_tax=20.00\n\
+total_gross=120.00\nvat=20|100.00|20.00|120.00\n\
+line=1||normal|Pose \\\\ dépose|||2.5|h|20|unit_net|40|40.00|48.00|||100.00|20.00|120.00|\nlinked=\n\
+correction_reason=";
+
     #[test]
     fn document_layout_is_fixed() {
-        assert_eq!(
-            document(&sample()),
-            "format=scelle-document-v1\nkind=vat\nnumber=F-2026-1\nissue_date=2026-11-21\nsell_date=2026-11\n\
-             issued_at=2026-11-21T08:30:05Z\ncurrency=EUR\nseller_name=Société Chose\nseller_tax_no=FR5252445767\n\
-             seller_post_code=75007\nbuyer_name=Client \\| Untel\\nBis\nbuyer_tax_no=\nbuyer_post_code=06000\n\
-             total_net=100.00\ntotal_tax=20.00\ntotal_gross=120.00\nvat=20|100.00|20.00|120.00\n\
-             line=normal|Pose \\\\ dépose|2.5|20|100.00|120.00\ncorrects="
-        );
+        assert_eq!(document(&sample()), SAMPLE_CANONICAL);
     }
 
     #[test]
-    fn any_change_changes_the_hash() {
+    fn stored_text_is_sealed_as_it_is() {
+        // 10.231 is not rounded to 10.23: what the API shows is what is sealed.
+        let mut d = sample();
+        d.total_gross = "10.231".into();
+        assert!(document(&d).contains("\ntotal_gross=10.231\n"));
+        assert_ne!(document(&d), document(&Document { total_gross: "10.23".into(), ..sample() }));
+    }
+
+    #[test]
+    fn every_field_is_in_the_form() {
         let base = document(&sample());
-        let mut changed = sample();
-        changed.lines[0].total_gross = dec("120.01");
-        assert_ne!(crate::ledger::chain_hash("", &base), crate::ledger::chain_hash("", &document(&changed)));
-        // Escaping keeps distinct values distinct: a name containing the separator is not
-        // the same record as two fields.
-        let mut a = sample();
-        a.lines[0].name = "A|1".into();
-        let mut b = sample();
-        b.lines[0].name = "A".into();
-        b.lines[0].quantity = dec("1");
-        assert_ne!(document(&a), document(&b));
+        let changes: Vec<Box<dyn Fn(&mut Document)>> = vec![
+            Box::new(|d| d.buyer.street = Some("3 quai".into())),
+            Box::new(|d| d.buyer.city = None),
+            Box::new(|d| d.buyer.country = Some("BE".into())),
+            Box::new(|d| d.payment_to = None),
+            Box::new(|d| d.payment_to_kind = Some("30".into())),
+            Box::new(|d| d.reverse_charge = true),
+            Box::new(|d| d.oss = true),
+            Box::new(|d| d.exchange_rate = Some("1.1".into())),
+            Box::new(|d| d.seller.country = Some("DE".into())),
+            Box::new(|d| d.lines[0].quantity_unit = None),
+            Box::new(|d| d.lines[0].price_given_amount = "40.0".into()),
+            Box::new(|d| d.linked = Some("F-1".into())),
+            Box::new(|d| d.test = true),
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut d = sample();
+            change(&mut d);
+            assert_ne!(document(&d), base, "change {i} is not sealed");
+        }
     }
 
     #[test]
     fn payment_layout_is_fixed() {
         let p = Payment {
-            recorded_at: DateTime::parse_from_rfc3339("2026-11-21T10:00:00Z").unwrap().with_timezone(&Utc),
-            paid_date: NaiveDate::from_ymd_opt(2026, 11, 20),
+            recorded_at: DateTime::parse_from_rfc3339("2026-12-01T10:00:00.5Z").unwrap().to_utc(),
+            paid_date: NaiveDate::from_ymd_opt(2026, 11, 30),
             paid: true,
-            price: dec("200"),
+            price: "200.00".into(),
             currency: "EUR".into(),
             kind: "api".into(),
-            name: Some("Titre du paiement".into()),
-            allocations: vec![("F-2026-1".into(), dec("100")), ("F-2026-2".into(), dec("100.0"))],
+            name: Some("Titre".into()),
+            allocations: vec![("F-2026-1".into(), "100.00".into()), ("F-2026-2".into(), "100".into())],
         };
         assert_eq!(
             payment(&p),
-            "format=scelle-payment-v1\nrecorded_at=2026-11-21T10:00:00Z\npaid_date=2026-11-20\npaid=1\nprice=200.00\n\
-             currency=EUR\nkind=api\nname=Titre du paiement\nallocation=F-2026-1|100.00\nallocation=F-2026-2|100.00"
+            "format=scelle-payment-v2\nrecorded_at=2026-12-01T10:00:00.500000Z\npaid_date=2026-11-30\npaid=1\n\
+             price=200.00\ncurrency=EUR\nkind=api\nname=Titre\nallocation=F-2026-1|100.00\nallocation=F-2026-2|100"
         );
     }
 
     #[test]
     fn parse_reads_back_what_was_written() {
-        let d = sample();
-        let records = parse(&document(&d));
+        let records = parse(&document(&sample()));
         let get = |k: &str| records.iter().filter(|(key, _)| key == k).map(|(_, v)| v.clone()).collect::<Vec<_>>();
-        assert_eq!(get("buyer_name"), vec![vec!["Client | Untel\nBis".to_owned()]]);
-        assert_eq!(get("line")[0], vec!["normal", "Pose \\ dépose", "2.5", "20", "100.00", "120.00"]);
+        assert_eq!(get("buyer_street"), vec![vec!["2 quai | des Chartrons".to_owned()]]);
+        assert_eq!(get("line")[0][3], "Pose \\ dépose");
+        assert_eq!(get("line")[0].len(), 19);
         assert_eq!(get("total_gross"), vec![vec!["120.00".to_owned()]]);
     }
 }

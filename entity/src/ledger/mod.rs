@@ -3,9 +3,13 @@
 //! and the chaining rule — so that a third party can recompute every hash from the README.
 //! Storage, sealing jobs and verification build on it.
 
+pub mod adoption;
 pub mod canonical;
+pub mod keys;
+pub mod pending;
 pub mod store;
 pub mod subjects;
+pub mod verify;
 
 use sha2::{Digest, Sha256};
 

@@ -1,23 +1,23 @@
-//! Chains in the database: sealing what is pending into an account's chain, under its
-//! head row's lock, and verifying a chain end to end. Sealing is idempotent (a subject is
-//! sealed once: unique index), gapless (sequence = head + 1, under the lock) and ordered by
-//! issue time. Verification recomputes every link and compares every sealed record with
-//! its subject as it is now.
+//! Chains in the database: their heads (created with the account, signed at every move)
+//! and the one appender every writer of a chain goes through. Appending is gapless
+//! (sequence = head + 1, under the head's row lock) and each subject is sealed once (a
+//! unique index); the head is re-signed with the installation's key in the same
+//! transaction, so every committed head carries a signature the database cannot forge.
 
-use super::{canonical, chain_hash, genesis, subjects};
+use super::keys::{self, Checkpoint};
+use super::{canonical, chain_hash, genesis};
 use crate::error::{DomainError, DomainResult};
 use crate::tables::{ledger_entry as entry, ledger_head as head};
 use crate::tenant::{AccountId, Actor, Credential, Role, UserId};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
-/// The chains of an account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The chains of an account, in the order a transaction locks their heads (documents,
+/// payments, closures, events): every writer takes them in this order, so two
+/// transactions never wait on each other's heads (PostgreSQL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Chain {
     Documents,
     Payments,
@@ -26,6 +26,8 @@ pub enum Chain {
 }
 
 impl Chain {
+    pub const ALL: [Chain; 4] = [Chain::Documents, Chain::Payments, Chain::Closures, Chain::Events];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Chain::Documents => "documents",
@@ -34,6 +36,10 @@ impl Chain {
             Chain::Events => "events",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
 }
 
 /// The server acting for an account (sealing reads the account's documents).
@@ -41,55 +47,106 @@ pub(crate) fn system_actor(account: AccountId) -> Actor {
     Actor { user_id: UserId(Uuid::nil()), account_id: account, role: Role::Owner, credential: Credential::System }
 }
 
-/// The chain's head, created with a random genesis on first use, locked until the
-/// transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's write transaction excludes others).
+/// The checkpoint a head's signature vouches for.
+pub fn head_checkpoint(h: &head::Model, signed_at: DateTime<Utc>) -> Checkpoint<'_> {
+    Checkpoint { account: h.account_id, chain: &h.chain, sequence: h.last_sequence, hash: &h.last_hash, signed_at }
+}
+
+/// Signs a head's current state with the installed key (values to store on the row).
+fn signed(am: &mut head::ActiveModel, h: &head::Model) -> DomainResult<()> {
+    let ring = keys::installed()?;
+    let at = keys::signing_time();
+    am.signed_at = Set(Some(at));
+    am.signature = Set(Some(ring.sign(&head_checkpoint(h, at))));
+    am.signing_key = Set(Some(ring.key_id()));
+    am.updated_at = Set(at);
+    Ok(())
+}
+
+/// Creates the account's four chain heads, each with a random genesis and signed: done
+/// once, with the account, so that a missing head is always tampering.
+pub async fn create_heads(txn: &impl ConnectionTrait, account: AccountId) -> DomainResult<()> {
+    for chain in Chain::ALL {
+        let start = genesis();
+        let h = head::Model {
+            id: Uuid::now_v7(),
+            account_id: account.0,
+            chain: chain.as_str().into(),
+            genesis: start.clone(),
+            last_sequence: 0,
+            last_hash: start,
+            updated_at: Utc::now(),
+            signed_at: None,
+            signature: None,
+            signing_key: None,
+        };
+        let mut am: head::ActiveModel = h.clone().into();
+        signed(&mut am, &h)?;
+        head::Entity::insert(am).exec_without_returning(txn).await?;
+    }
+    Ok(())
+}
+
+/// A chain's head as stored (no lock).
+pub async fn head_of(db: &impl ConnectionTrait, account: AccountId, chain: Chain) -> DomainResult<Option<head::Model>> {
+    Ok(head::Entity::find()
+        .filter(head::Column::AccountId.eq(account.0))
+        .filter(head::Column::Chain.eq(chain.as_str()))
+        .one(db)
+        .await?)
+}
+
+/// The chain's head, locked until the transaction ends (`FOR UPDATE` on PostgreSQL;
+/// SQLite's write transaction excludes others). A missing head is never re-created: that
+/// would start a new chain over the old one's entries.
 pub async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: Chain) -> DomainResult<head::Model> {
-    let start = genesis();
-    head::Entity::insert(head::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        account_id: Set(account.0),
-        chain: Set(chain.as_str().into()),
-        genesis: Set(start.clone()),
-        last_sequence: Set(0),
-        last_hash: Set(start),
-        updated_at: Set(Utc::now()),
-    })
-    .on_conflict_do_nothing_on([head::Column::AccountId, head::Column::Chain])
-    .exec_without_returning(txn)
-    .await?;
     head::Entity::find()
         .filter(head::Column::AccountId.eq(account.0))
         .filter(head::Column::Chain.eq(chain.as_str()))
         .lock_exclusive()
         .one(txn)
         .await?
-        .ok_or(DomainError::NotFound("ledger head"))
+        .ok_or_else(|| DomainError::Integrity(format!("the {} chain head of account {} is missing", chain.as_str(), account.0)))
+}
+
+/// Signs a head again as it stands (adoption of a database whose heads were unsigned).
+pub async fn sign_head(txn: &impl ConnectionTrait, h: head::Model) -> DomainResult<()> {
+    let mut am: head::ActiveModel = h.clone().into();
+    signed(&mut am, &h)?;
+    am.update(txn).await?;
+    Ok(())
 }
 
 /// An open append to one chain: the head locked in the caller's write transaction, entries
-/// added one after the other, the head moved forward once at the end.
+/// added one after the other, the head moved forward and signed once at the end.
 pub struct Appender {
     head: head::Model,
     appended: usize,
-    now: chrono::DateTime<Utc>,
+    now: DateTime<Utc>,
 }
 
 impl Appender {
-    /// Locks the chain's head (creating it with a random genesis on first use). Every
-    /// writer of a chain goes through here, so sequences are gapless and links unbroken
-    /// whatever the number of concurrent sealers.
-    pub async fn open(txn: &DatabaseTransaction, account: AccountId, chain: Chain) -> DomainResult<Self> {
-        Ok(Self { head: locked_head(txn, account, chain).await?, appended: 0, now: Utc::now() })
+    /// Locks the chain's head. Every writer of a chain goes through here, so sequences are
+    /// gapless and links unbroken whatever the number of concurrent writers.
+    pub async fn open(txn: &impl ConnectionTrait, account: AccountId, chain: Chain) -> DomainResult<Self> {
+        let head = locked_head(txn, account, chain).await?;
+        // Taken under the lock: `sealed_at` grows with the sequence.
+        Ok(Self { head, appended: 0, now: keys::signing_time() })
+    }
+
+    /// The hash the next entry will have with this canonical form.
+    pub fn next_hash(&self, canonical: &str) -> String {
+        chain_hash(&self.head.last_hash, canonical)
     }
 
     /// Appends the canonical form of `subject_id` as the next entry and returns it.
     pub async fn push(
         &mut self,
-        txn: &DatabaseTransaction,
+        txn: &impl ConnectionTrait,
         subject_id: Uuid,
         canonical: String,
     ) -> DomainResult<entry::Model> {
-        let hash = chain_hash(&self.head.last_hash, &canonical);
+        let hash = self.next_hash(&canonical);
         let e = entry::ActiveModel {
             id: Set(Uuid::now_v7()),
             account_id: Set(self.head.account_id),
@@ -115,13 +172,19 @@ impl Appender {
         &self.head
     }
 
-    /// Moves the head row forward (when anything was appended). Returns how many entries.
-    pub async fn finish(self, txn: &DatabaseTransaction) -> DomainResult<usize> {
+    /// The time stamped on this append's entries.
+    pub fn sealed_at(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Moves the head row forward and signs it (when anything was appended). Returns how
+    /// many entries were appended.
+    pub async fn finish(self, txn: &impl ConnectionTrait) -> DomainResult<usize> {
         if self.appended > 0 {
             let mut am: head::ActiveModel = self.head.clone().into();
             am.last_sequence = Set(self.head.last_sequence);
             am.last_hash = Set(self.head.last_hash.clone());
-            am.updated_at = Set(self.now);
+            signed(&mut am, &self.head)?;
             am.update(txn).await?;
         }
         Ok(self.appended)
@@ -151,161 +214,4 @@ pub async fn entry_of(
         .filter(entry::Column::SubjectId.eq(subject_id))
         .one(db)
         .await?)
-}
-
-/// The first problem verification met.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Broken {
-    pub sequence: i64,
-    pub expected_hash: Option<String>,
-    pub stored_hash: Option<String>,
-    /// `missing_entry`, `broken_link`, `hash_mismatch`, `subject_changed`, `subject_deleted`
-    /// or `truncated`.
-    pub reason: &'static str,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Verification {
-    pub checked: u64,
-    pub first_broken: Option<Broken>,
-}
-
-impl Verification {
-    pub fn ok(&self) -> bool {
-        self.first_broken.is_none()
-    }
-}
-
-/// What a sealed entry's subject looks like now, for verification.
-pub enum Subject {
-    /// Its canonical form recomputed from the rows as they are now.
-    Current(String),
-    /// Its rows are gone.
-    Deleted,
-}
-
-/// The subject of an entry as it is now: each chain knows where its subjects live.
-async fn subject_now(db: &impl ConnectionTrait, account: AccountId, chain: Chain, id: Uuid) -> DomainResult<Subject> {
-    let actor = system_actor(account);
-    let found = match chain {
-        Chain::Documents => match crate::documents::get(db, &actor, id).await {
-            Ok(d) => Some(subjects::document_canonical(db, &actor, &d).await?),
-            Err(DomainError::NotFound(_)) => None,
-            Err(other) => return Err(other),
-        },
-        Chain::Payments => match crate::payments::get(db, &actor, id).await {
-            Ok(p) => Some(subjects::payment_canonical(db, &actor, &p).await?),
-            Err(DomainError::NotFound(_)) => None,
-            Err(other) => return Err(other),
-        },
-        // A journal event is its own row: sealed as written, compared as it is now.
-        Chain::Events => crate::journal::find(db, account, id).await?.map(|e| crate::journal::canonical(&e)),
-        Chain::Closures => {
-            crate::closures::find_in_account(db, account, id).await?.map(|c| crate::closures::canonical(&c))
-        }
-    };
-    Ok(found.map(Subject::Current).unwrap_or(Subject::Deleted))
-}
-
-/// Which entries a verification covers: all by default, or `from..=to` (1-based).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Range {
-    pub from: Option<i64>,
-    pub to: Option<i64>,
-}
-
-/// Recomputes an account's chain: sequences without gaps, each entry linked to the previous
-/// hash (the genesis for the first), each hash recomputed from its canonical form, each
-/// sealed subject unchanged, and — when the range reaches the end — the head matching the
-/// last entry (which catches the newest entries being removed).
-pub async fn verify(
-    db: &impl ConnectionTrait,
-    account: AccountId,
-    chain: Chain,
-    range: Range,
-) -> DomainResult<Verification> {
-    let Some(head) = head::Entity::find()
-        .filter(head::Column::AccountId.eq(account.0))
-        .filter(head::Column::Chain.eq(chain.as_str()))
-        .one(db)
-        .await?
-    else {
-        return Ok(Verification { checked: 0, first_broken: None });
-    };
-    let from = range.from.unwrap_or(1).max(1);
-    let mut query = entry::Entity::find()
-        .filter(entry::Column::AccountId.eq(account.0))
-        .filter(entry::Column::Chain.eq(chain.as_str()))
-        .filter(entry::Column::Sequence.gte(from - 1))
-        .order_by_asc(entry::Column::Sequence);
-    if let Some(to) = range.to {
-        query = query.filter(entry::Column::Sequence.lte(to));
-    }
-    let mut entries = query.all(db).await?;
-    let broken = |sequence, expected: Option<&str>, stored: Option<&str>, reason| Broken {
-        sequence,
-        expected_hash: expected.map(str::to_owned),
-        stored_hash: stored.map(str::to_owned),
-        reason,
-    };
-    // The link into the range: the genesis, or the hash of the entry just before it.
-    let mut previous = if from == 1 {
-        head.genesis.clone()
-    } else {
-        match entries.first() {
-            Some(e) if e.sequence == from - 1 => entries.remove(0).hash,
-            _ => {
-                let b = broken(from - 1, None, None, "missing_entry");
-                return Ok(Verification { checked: 0, first_broken: Some(b) });
-            }
-        }
-    };
-    let mut checked = 0;
-    for (i, e) in entries.iter().enumerate() {
-        let expected_sequence = from + i as i64;
-        let found = if e.sequence != expected_sequence {
-            Some(broken(expected_sequence, None, None, "missing_entry"))
-        } else if e.previous_hash != previous {
-            Some(broken(e.sequence, Some(&previous), Some(&e.previous_hash), "broken_link"))
-        } else {
-            let recomputed = chain_hash(&e.previous_hash, &e.canonical);
-            if recomputed != e.hash {
-                Some(broken(e.sequence, Some(&recomputed), Some(&e.hash), "hash_mismatch"))
-            } else {
-                match subject_now(db, account, chain, e.subject_id).await? {
-                    Subject::Deleted => Some(broken(e.sequence, None, Some(&e.hash), "subject_deleted")),
-                    Subject::Current(now) if chain_checks_subject(chain) && now != e.canonical => Some(broken(
-                        e.sequence,
-                        Some(&chain_hash(&e.previous_hash, &now)),
-                        Some(&e.hash),
-                        "subject_changed",
-                    )),
-                    Subject::Current(_) => None,
-                }
-            }
-        };
-        if found.is_some() {
-            return Ok(Verification { checked, first_broken: found });
-        }
-        checked += 1;
-        previous = e.hash.clone();
-    }
-    let last = entries.last().map(|e| e.sequence).unwrap_or(from - 1);
-    let reaches_end = range.to.is_none_or(|to| to >= head.last_sequence);
-    if reaches_end && (head.last_sequence != last || head.last_hash != previous) {
-        let b = broken(last + 1, Some(&head.last_hash), entries.last().map(|e| e.hash.as_str()), "truncated");
-        return Ok(Verification { checked, first_broken: Some(b) });
-    }
-    Ok(Verification { checked, first_broken: None })
-}
-
-/// Whether the chain's subjects live in rows of their own that verification compares
-/// with the sealed form.
-fn chain_checks_subject(chain: Chain) -> bool {
-    matches!(chain, Chain::Documents | Chain::Payments | Chain::Closures | Chain::Events)
-}
-
-/// The account's documents chain, whole.
-pub async fn verify_documents(db: &impl ConnectionTrait, account: AccountId) -> DomainResult<Verification> {
-    verify(db, account, Chain::Documents, Range::default()).await
 }

@@ -1,34 +1,140 @@
-//! What is sealed: the canonical form of documents and payments read from their rows, and
-//! the sealing of whatever an account has pending into its chains. A document is pending
-//! once issued (fiscal kinds only), a payment once paid; each is sealed exactly once (the
-//! unique index on the subject), whatever the number of jobs delivering the request.
+//! What is sealed: the canonical form of documents and payments read from their rows (in
+//! the version an entry was written in, so that older entries still verify), and the
+//! appending of what a write transaction issued or was paid into the account's chains.
+//! A document is sealed when it is issued (fiscal kinds only), a payment when it is paid,
+//! in the transaction that does it.
 
-use super::canonical;
-use super::store::{Appender, Chain, sealed_subjects, system_actor};
-use crate::db::begin_write;
-use crate::error::DomainResult;
-use crate::tables::{document, payment};
+use super::canonical::{self, v1};
+use super::store::{Appender, Chain, system_actor};
+use crate::error::{DomainError, DomainResult};
+use crate::tables::{document, document_position as pos, payment};
 use crate::tenant::{AccountId, Actor};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// The canonical form of a document as it is now.
-pub async fn document_canonical(db: &impl ConnectionTrait, actor: &Actor, d: &document::Model) -> DomainResult<String> {
+/// The canonical form, in `version`, of a document as its rows are now.
+pub async fn document_form(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    d: &document::Model,
+    version: u32,
+) -> DomainResult<String> {
+    match version {
+        1 => document_v1(db, actor, d).await,
+        2 => document_v2(db, actor, d).await,
+        v => Err(DomainError::Integrity(format!("unknown canonical version {v}"))),
+    }
+}
+
+async fn linked_number(db: &impl ConnectionTrait, actor: &Actor, id: Option<Uuid>) -> DomainResult<Option<String>> {
+    Ok(match id {
+        Some(id) => crate::documents::get(db, actor, id).await.ok().and_then(|l| l.number),
+        None => None,
+    })
+}
+
+async fn document_v2(db: &impl ConnectionTrait, actor: &Actor, d: &document::Model) -> DomainResult<String> {
+    let (_, vat) = crate::documents::positions_and_tax_summary(db, actor, d).await?;
+    let rows = crate::documents::all_positions(db, actor, d.id).await?;
+    let position_of: HashMap<Uuid, i32> = rows.iter().map(|r| (r.id, r.position)).collect();
+    let lines = rows
+        .iter()
+        .map(|r: &pos::Model| canonical::Line {
+            position: r.position,
+            parent: r.parent_id.and_then(|p| position_of.get(&p).copied()),
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+            code: r.code.clone(),
+            description: r.description.clone(),
+            quantity: r.quantity.clone(),
+            quantity_unit: r.quantity_unit.clone(),
+            tax: r.tax.clone(),
+            price_given: r.price_given.clone(),
+            price_given_amount: r.price_given_amount.clone(),
+            price_net: r.price_net.clone(),
+            price_gross: r.price_gross.clone(),
+            discount: r.discount.clone(),
+            discount_percent: r.discount_percent.clone(),
+            total_net: r.total_price_net.clone(),
+            total_tax: r.total_price_tax.clone(),
+            total_gross: r.total_price_gross.clone(),
+            additional_info: r.additional_info.clone(),
+        })
+        .collect();
+    Ok(canonical::document(&canonical::Document {
+        kind: d.kind.clone(),
+        number: d.number.clone().unwrap_or_default(),
+        test: d.test,
+        issue_date: d.issue_date,
+        sell_date: d.sell_date.clone(),
+        issued_at: d.issued_at.unwrap_or(d.created_at),
+        payment_to: d.payment_to,
+        payment_to_kind: d.payment_to_kind.clone(),
+        payment_type: d.payment_type.clone(),
+        currency: d.currency.clone(),
+        exchange_currency: d.exchange_currency.clone(),
+        exchange_kind: d.exchange_kind.clone(),
+        exchange_rate: d.exchange_currency_rate.clone(),
+        reverse_charge: d.reverse_charge,
+        oss: d.use_oss,
+        prime_cee: d.prime_cee_value.clone().filter(|_| d.use_prime_cee),
+        seller: canonical::Party {
+            company: true,
+            name: d.seller_name.clone(),
+            first_name: None,
+            last_name: None,
+            tax_no: d.seller_tax_no.clone(),
+            tax_no_kind: d.seller_tax_no_kind.clone(),
+            street: d.seller_street.clone(),
+            post_code: d.seller_post_code.clone(),
+            city: d.seller_city.clone(),
+            country: d.seller_country.clone(),
+        },
+        buyer: canonical::Party {
+            company: d.buyer_company,
+            name: d.buyer_name.clone(),
+            first_name: d.buyer_first_name.clone(),
+            last_name: d.buyer_last_name.clone(),
+            tax_no: d.buyer_tax_no.clone(),
+            tax_no_kind: d.buyer_tax_no_kind.clone(),
+            street: d.buyer_street.clone(),
+            post_code: d.buyer_post_code.clone(),
+            city: d.buyer_city.clone(),
+            country: d.buyer_country.clone(),
+        },
+        total_net: d.price_net.clone(),
+        total_tax: d.price_tax.clone(),
+        total_gross: d.price_gross.clone(),
+        vat: vat
+            .into_iter()
+            .map(|r| canonical::VatRow {
+                tax: r.tax.to_string(),
+                net: r.net.to_string(),
+                tax_amount: r.tax_amount.to_string(),
+                gross: r.gross.to_string(),
+            })
+            .collect(),
+        lines,
+        linked: linked_number(db, actor, d.invoice_id).await?,
+        correction_reason: d.correction_reason.clone(),
+    }))
+}
+
+/// Version 1, as Scelle wrote it before version 2.
+async fn document_v1(db: &impl ConnectionTrait, actor: &Actor, d: &document::Model) -> DomainResult<String> {
     let dec = |s: &str| crate::validation::parse_decimal(s).unwrap_or_default();
     let (lines, vat) = crate::documents::positions_and_tax_summary(db, actor, d).await?;
-    let corrects = match (d.kind.as_str(), d.invoice_id) {
-        ("correction", Some(id)) => crate::documents::get(db, actor, id).await.ok().and_then(|c| c.number),
+    let corrects = match d.kind.as_str() {
+        "correction" => linked_number(db, actor, d.invoice_id).await?,
         _ => None,
     };
-    let party = |name: &Option<String>, tax_no: &Option<String>, post_code: &Option<String>| canonical::Party {
+    let party = |name: &Option<String>, tax_no: &Option<String>, post_code: &Option<String>| v1::Party {
         name: name.clone(),
         tax_no: tax_no.clone(),
         post_code: post_code.clone(),
     };
-    Ok(canonical::document(&canonical::Document {
+    Ok(v1::document(&v1::Document {
         kind: d.kind.clone(),
         number: d.number.clone().unwrap_or_default(),
         issue_date: d.issue_date,
@@ -42,11 +148,11 @@ pub async fn document_canonical(db: &impl ConnectionTrait, actor: &Actor, d: &do
         gross: dec(&d.price_gross),
         vat: vat
             .into_iter()
-            .map(|r| canonical::VatRow { tax: r.tax.to_string(), net: r.net, tax_amount: r.tax_amount, gross: r.gross })
+            .map(|r| v1::VatRow { tax: r.tax.to_string(), net: r.net, tax_amount: r.tax_amount, gross: r.gross })
             .collect(),
         lines: lines
             .into_iter()
-            .map(|l| canonical::Line {
+            .map(|l| v1::Line {
                 kind: l.kind,
                 name: l.name,
                 quantity: dec(&l.quantity),
@@ -59,13 +165,14 @@ pub async fn document_canonical(db: &impl ConnectionTrait, actor: &Actor, d: &do
     }))
 }
 
-/// The canonical form of a payment as it is now, with the numbers of the documents it pays.
-pub async fn payment_canonical(
+/// The canonical form, in `version`, of a payment as its rows are now, with the numbers
+/// of the documents it pays.
+pub async fn payment_form(
     db: &impl ConnectionTrait,
     actor: &Actor,
     p: &crate::payments::Payment,
+    version: u32,
 ) -> DomainResult<String> {
-    let dec = |s: &str| crate::validation::parse_decimal(s).unwrap_or_default();
     let numbers: HashMap<Uuid, String> = document::Entity::find()
         .filter(document::Column::AccountId.eq(actor.account_id.0))
         .filter(document::Column::Id.is_in(p.allocations.iter().map(|a| a.document_id)))
@@ -74,138 +181,90 @@ pub async fn payment_canonical(
         .into_iter()
         .map(|d| (d.id, d.number.unwrap_or_default()))
         .collect();
-    Ok(canonical::payment(&canonical::Payment {
-        recorded_at: p.model.created_at,
-        paid_date: p.model.paid_date,
-        paid: p.model.paid,
-        price: dec(&p.model.price),
-        currency: p.model.currency.clone(),
-        kind: p.model.kind.clone(),
-        name: p.model.name.clone(),
-        allocations: p
-            .allocations
-            .iter()
-            .map(|a| (numbers.get(&a.document_id).cloned().unwrap_or_default(), dec(&a.amount)))
-            .collect(),
-    }))
+    let number = |id: &Uuid| numbers.get(id).cloned().unwrap_or_default();
+    match version {
+        1 => {
+            let dec = |s: &str| crate::validation::parse_decimal(s).unwrap_or_default();
+            Ok(v1::payment(&v1::Payment {
+                recorded_at: p.model.created_at,
+                paid_date: p.model.paid_date,
+                paid: p.model.paid,
+                price: dec(&p.model.price),
+                currency: p.model.currency.clone(),
+                kind: p.model.kind.clone(),
+                name: p.model.name.clone(),
+                allocations: p.allocations.iter().map(|a| (number(&a.document_id), dec(&a.amount))).collect(),
+            }))
+        }
+        2 => Ok(canonical::payment(&canonical::Payment {
+            recorded_at: p.model.created_at,
+            paid_date: p.model.paid_date,
+            paid: p.model.paid,
+            price: p.model.price.clone(),
+            currency: p.model.currency.clone(),
+            kind: p.model.kind.clone(),
+            name: p.model.name.clone(),
+            allocations: p.allocations.iter().map(|a| (number(&a.document_id), a.amount.clone())).collect(),
+        })),
+        v => Err(DomainError::Integrity(format!("unknown canonical version {v}"))),
+    }
 }
 
-/// Seals the account's issued fiscal documents that are not sealed yet, oldest first, into
-/// its documents chain. Returns how many were sealed (0 when nothing was pending: running
-/// it twice seals nothing twice).
-pub async fn seal_documents(db: &DatabaseConnection, account: AccountId) -> DomainResult<usize> {
+/// Appends the subjects `ids` of one account to `chain` (documents or payments), in the
+/// order given, reading each as the transaction left it. Only what is to be sealed is:
+/// an issued fiscal document, a paid payment.
+pub(crate) async fn seal(txn: &impl ConnectionTrait, account: AccountId, chain: Chain, ids: &[Uuid]) -> DomainResult<()> {
     let actor = system_actor(account);
-    let pending = || {
-        document::Entity::find()
-            .filter(document::Column::AccountId.eq(account.0))
-            .filter(document::Column::State.eq("issued"))
-            .filter(document::Column::Kind.is_in(crate::documents::FISCAL_KINDS))
-            .filter(document::Column::Id.not_in_subquery(sealed_subjects(account, Chain::Documents)))
-    };
-    // Nothing pending (the common case for a repeated job): no write transaction at all.
-    if pending().count(db).await? == 0 {
-        return Ok(0);
+    let mut appender = Appender::open(txn, account, chain).await?;
+    for id in ids {
+        let form = match chain {
+            Chain::Documents => {
+                let d = crate::documents::get(txn, &actor, *id).await?;
+                if d.state != "issued" || !crate::documents::is_fiscal(&d.kind) {
+                    continue;
+                }
+                document_form(txn, &actor, &d, canonical::VERSION).await?
+            }
+            Chain::Payments => {
+                let p = crate::payments::get(txn, &actor, *id).await?;
+                if !p.model.paid {
+                    continue;
+                }
+                payment_form(txn, &actor, &p, canonical::VERSION).await?
+            }
+            Chain::Closures | Chain::Events => {
+                return Err(DomainError::Internal(format!("{} are sealed by their own writers", chain.as_str())));
+            }
+        };
+        appender.push(txn, *id, form).await?;
     }
-    let txn = begin_write(db).await?;
-    let mut chain = Appender::open(&txn, account, Chain::Documents).await?;
-    // Read again under the head's lock: what another sealer sealed meanwhile is not pending.
-    let pending =
-        pending().order_by_asc(document::Column::IssuedAt).order_by_asc(document::Column::Id).all(&txn).await?;
-    for d in &pending {
-        let canonical = document_canonical(&txn, &actor, d).await?;
-        chain.push(&txn, d.id, canonical).await?;
-    }
-    let sealed = chain.finish(&txn).await?;
-    txn.commit().await?;
-    Ok(sealed)
+    appender.finish(txn).await?;
+    Ok(())
 }
 
-/// Seals the account's paid payments that are not sealed yet, oldest first, into its
-/// payments chain. A payment not yet paid is a promise, not money received: it is sealed
-/// when it becomes paid, and frozen from then on.
-pub async fn seal_payments(db: &DatabaseConnection, account: AccountId) -> DomainResult<usize> {
-    let actor = system_actor(account);
-    let pending = || {
-        payment::Entity::find()
-            .filter(payment::Column::AccountId.eq(account.0))
-            .filter(payment::Column::Paid.eq(true))
-            .filter(payment::Column::Id.not_in_subquery(sealed_subjects(account, Chain::Payments)))
-    };
-    if pending().count(db).await? == 0 {
-        return Ok(0);
-    }
-    let txn = begin_write(db).await?;
-    let mut chain = Appender::open(&txn, account, Chain::Payments).await?;
-    let pending =
-        pending().order_by_asc(payment::Column::CreatedAt).order_by_asc(payment::Column::Id).all(&txn).await?;
-    for p in pending {
-        let p = crate::payments::get(&txn, &actor, p.id).await?;
-        let canonical = payment_canonical(&txn, &actor, &p).await?;
-        chain.push(&txn, p.model.id, canonical).await?;
-    }
-    let sealed = chain.finish(&txn).await?;
-    txn.commit().await?;
-    Ok(sealed)
-}
-
-/// Seals everything the account has pending, documents then payments.
-pub async fn seal_account(db: &DatabaseConnection, account: AccountId) -> DomainResult<(usize, usize)> {
-    Ok((seal_documents(db, account).await?, seal_payments(db, account).await?))
-}
-
-/// Accounts with something issued or paid but not sealed (for the sweeper), at most `limit`.
-pub async fn accounts_with_pending(db: &impl ConnectionTrait, limit: u64) -> DomainResult<Vec<AccountId>> {
-    use crate::tables::ledger_entry as entry;
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
-    // Correlated on (account, chain, subject): the unique index of entries answers it.
-    let sealed = |chain: Chain, account: Expr, id: Expr| {
-        Query::select()
-            .expr(Expr::val(1))
-            .from(entry::Entity)
-            .and_where(Expr::col((entry::Entity, entry::Column::AccountId)).eq(account))
-            .and_where(Expr::col((entry::Entity, entry::Column::SubjectId)).eq(id))
-            .and_where(entry::Column::Chain.eq(chain.as_str()))
-            .to_owned()
-    };
-    let mut accounts: Vec<Uuid> = document::Entity::find()
-        .select_only()
-        .column(document::Column::AccountId)
-        .distinct()
+/// Issued fiscal documents of the account without an entry, oldest first.
+pub async fn unsealed_documents(db: &impl ConnectionTrait, account: AccountId) -> DomainResult<Vec<document::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(document::Entity::find()
+        .filter(document::Column::AccountId.eq(account.0))
         .filter(document::Column::State.eq("issued"))
         .filter(document::Column::Kind.is_in(crate::documents::FISCAL_KINDS))
-        .filter(
-            Expr::exists(sealed(
-                Chain::Documents,
-                Expr::col((document::Entity, document::Column::AccountId)),
-                Expr::col((document::Entity, document::Column::Id)),
-            ))
-            .not(),
-        )
-        .limit(limit)
-        .into_tuple()
+        .filter(document::Column::Id.not_in_subquery(super::store::sealed_subjects(account, Chain::Documents)))
+        .order_by_asc(document::Column::IssuedAt)
+        .order_by_asc(document::Column::Id)
         .all(db)
-        .await?;
-    let payments: Vec<Uuid> = payment::Entity::find()
-        .select_only()
-        .column(payment::Column::AccountId)
-        .distinct()
+        .await?)
+}
+
+/// Paid payments of the account without an entry, oldest first.
+pub async fn unsealed_payments(db: &impl ConnectionTrait, account: AccountId) -> DomainResult<Vec<payment::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(payment::Entity::find()
+        .filter(payment::Column::AccountId.eq(account.0))
         .filter(payment::Column::Paid.eq(true))
-        .filter(
-            Expr::exists(sealed(
-                Chain::Payments,
-                Expr::col((payment::Entity, payment::Column::AccountId)),
-                Expr::col((payment::Entity, payment::Column::Id)),
-            ))
-            .not(),
-        )
-        .limit(limit)
-        .into_tuple()
+        .filter(payment::Column::Id.not_in_subquery(super::store::sealed_subjects(account, Chain::Payments)))
+        .order_by_asc(payment::Column::CreatedAt)
+        .order_by_asc(payment::Column::Id)
         .all(db)
-        .await?;
-    for a in payments {
-        if !accounts.contains(&a) {
-            accounts.push(a);
-        }
-    }
-    Ok(accounts.into_iter().map(AccountId).collect())
+        .await?)
 }

@@ -42,6 +42,13 @@ pub struct Model {
     pub email_attempts: i32,
     pub email_last_error: Option<String>,
     pub email_claimed_at: Option<DateTimeUtc>,
+    /// The heads of every chain when the closure was made, `chain|sequence|hash` per line
+    /// (closures: the chain before this closure); empty on closures older than version 2.
+    pub heads: String,
+    /// The signature of the closure's block (its entry in the closures chain).
+    pub signed_at: Option<DateTimeUtc>,
+    pub signature: Option<String>,
+    pub signing_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

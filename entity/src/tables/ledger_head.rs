@@ -1,7 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-/// The head of one chain of an account: its genesis value and its last entry. Compared
-/// with the entries, it reveals the deletion of the newest ones.
+/// The head of one chain of an account: its genesis value and its last entry, signed.
+/// Compared with the entries, it reveals the deletion of the newest ones; its signature
+/// reveals a chain rewritten with recomputed hashes.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "ledger_heads")]
 pub struct Model {
@@ -13,6 +14,12 @@ pub struct Model {
     pub last_sequence: i64,
     pub last_hash: String,
     pub updated_at: DateTimeUtc,
+    /// The Ed25519 signature of the checkpoint (account, chain, last sequence, last hash,
+    /// `signed_at`), by the key `signing_key` (its public key, hex), which the database
+    /// does not hold: see `ledger::keys`.
+    pub signed_at: Option<DateTimeUtc>,
+    pub signature: Option<String>,
+    pub signing_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,8 +11,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::closures::close_due;
-use entity::ledger::store::{Chain, Range, verify};
-use entity::ledger::subjects::seal_account;
+use entity::ledger::store::Chain;
 use entity::tenant::AccountId;
 use rust_decimal::Decimal;
 use scelle_api::config::{Config, Secret};
@@ -78,10 +77,6 @@ async fn issue_sample(app: &TestApp, token: &str) {
     assert_eq!(cn["priceGross"], "-60.00");
 }
 
-/// Seals what is pending (a sealing job may have done it already: counts are not checked).
-async fn seal(app: &TestApp, s: &Session) {
-    seal_account(&app.db, account(s)).await.unwrap();
-}
 
 /// Runs `sql` with the append-only triggers of the ledger entries lifted, as an attacker
 /// (or a test placing documents in the past) with database access could.
@@ -171,7 +166,6 @@ fn d(s: &str) -> Decimal {
 db_test!(totals_per_rate_sales_credits_and_perpetual_totals, no_schedule, |app: TestApp| async move {
     let s = app.sign_up("cloture@example.fr", "Clôtures").await;
     issue_sample(&app, &s.access).await;
-    seal(&app, &s).await;
     sealed_on(&app, &s, 1, "2025-12-20T10:00:00Z").await;
     issue(
         &app,
@@ -179,7 +173,6 @@ db_test!(totals_per_rate_sales_credits_and_perpetual_totals, no_schedule, |app: 
         json!({ "buyerName": "Trois", "positions": [{ "name": "D", "tax": "20", "priceNet": "200" }] }),
     )
     .await;
-    seal(&app, &s).await;
     sealed_on(&app, &s, 4, "2025-12-22T10:00:00Z").await;
 
     // 12-22 ends at 23:00 UTC in Paris: at noon on the 23rd the 20th, 21st and 22nd are due.
@@ -295,7 +288,7 @@ db_test!(totals_per_rate_sales_credits_and_perpetual_totals, no_schedule, |app: 
         assert_eq!(m["csv"].as_str().unwrap().lines().count(), 5);
     }
     assert_eq!(days[0]["perpetualTotal"], json!("370.55"));
-    let v = verify(&app.db, account(&s), Chain::Closures, Range::default()).await.unwrap();
+    let v = app.verify_chain(&s.account_id, Chain::Closures).await;
     assert_eq!((v.ok(), v.checked), (true, 14));
     // Nothing more is due: a second run creates nothing.
     assert_eq!(close_due(&app.db, at("2026-01-01T00:00:00Z")).await.unwrap(), 0);
@@ -307,7 +300,6 @@ db_test!(totals_per_rate_sales_credits_and_perpetual_totals, no_schedule, |app: 
 db_test!(exactly_once_under_concurrent_and_repeated_runs, no_schedule, |app: TestApp| async move {
     let s = app.sign_up("once@example.fr", "Once").await;
     issue_sample(&app, &s.access).await;
-    seal(&app, &s).await;
     sealed_on(&app, &s, 1, "2025-06-01T08:00:00Z").await;
     // Several schedulers at once, a few days after a downtime: each missed day once.
     let mut handles = Vec::new();
@@ -354,7 +346,7 @@ db_test!(exactly_once_under_concurrent_and_repeated_runs, no_schedule, |app: Tes
         .await;
     assert_eq!(d["closures"]["totalCount"], 5);
     assert_eq!(d["closures"]["items"], json!([{ "periodStart": "2025-06-03" }, { "periodStart": "2025-06-02" }]));
-    let v = verify(&app.db, account(&s), Chain::Closures, Range::default()).await.unwrap();
+    let v = app.verify_chain(&s.account_id, Chain::Closures).await;
     assert_eq!((v.ok(), v.checked), (true, 5));
     // Its e-mail is claimed by one sender only, however many schedulers try at once.
     let id = uuid::Uuid::parse_str(days[0]["id"].as_str().unwrap()).unwrap();
@@ -381,7 +373,6 @@ db_test!(periods_follow_the_account_time_zone, no_schedule, |app: TestApp| async
             json!({ "buyerName": "Nuit", "positions": [{ "name": "A", "tax": "20", "priceNet": "10" }] }),
         )
         .await;
-        seal(&app, s).await;
         // 23:30 UTC on March 9th is 00:30 on March 10th in Paris.
         sealed_on(&app, s, 1, "2025-03-09T23:30:00Z").await;
     }
@@ -401,12 +392,10 @@ db_test!(periods_follow_the_account_time_zone, no_schedule, |app: TestApp| async
 db_test!(closures_are_frozen_and_tampering_is_named, no_schedule, |app: TestApp| async move {
     let s = app.sign_up("gel@example.fr", "Gel").await;
     issue_sample(&app, &s.access).await;
-    seal(&app, &s).await;
     sealed_on(&app, &s, 1, "2025-02-03T10:00:00Z").await;
     close_due(&app.db, at("2025-02-06T00:00:00Z")).await.unwrap();
     let days = closures(&app, &s.access, "DAILY").await;
     assert_eq!(days.len(), 3);
-    let acc = account(&s);
     for sql in [
         format!("UPDATE closures SET total_gross = '0.00' WHERE account_id = {}", id_sql(&app, &s.account_id)),
         format!("UPDATE closures SET csv = '' WHERE account_id = {}", id_sql(&app, &s.account_id)),
@@ -423,7 +412,7 @@ db_test!(closures_are_frozen_and_tampering_is_named, no_schedule, |app: TestApp|
         id_sql(&app, &s.account_id)
     ))
     .await;
-    assert!(verify(&app.db, acc, Chain::Closures, Range::default()).await.unwrap().ok());
+    assert!(app.verify_chain(&s.account_id, Chain::Closures).await.ok());
     // An attacker lifting the triggers is named by verification.
     let second = by_start(&days, "2025-02-04");
     without_closure_triggers(
@@ -434,8 +423,9 @@ db_test!(closures_are_frozen_and_tampering_is_named, no_schedule, |app: TestApp|
         ),
     )
     .await;
-    let b = verify(&app.db, acc, Chain::Closures, Range::default()).await.unwrap().first_broken.expect("broken");
-    assert_eq!((b.sequence, b.reason), (second["certification"]["sequence"].as_i64().unwrap(), "subject_changed"));
+    let v = app.verify_chain(&s.account_id, Chain::Closures).await;
+    let b = v.first().expect("broken");
+    assert_eq!((b.sequence, b.reason.as_str()), (second["certification"]["sequence"].as_i64(), "SUBJECT_CHANGED"), "{v:?}");
 });
 
 db_test!(
@@ -445,7 +435,6 @@ db_test!(
         let s = app.sign_up("lecture@example.fr", "Lecture").await;
         let other = app.sign_up("autre@example.fr", "Autre").await;
         issue_sample(&app, &s.access).await;
-        seal(&app, &s).await;
         sealed_on(&app, &s, 1, "2025-04-01T10:00:00Z").await;
         close_due(&app.db, at("2025-04-02T12:00:00Z")).await.unwrap();
         let c = closures(&app, &s.access, "DAILY").await.remove(0);
@@ -510,7 +499,6 @@ async fn closure_email(backend: Backend) {
     app.sql(&format!("UPDATE accounts SET language = 'en' WHERE id = {}", id_sql(&app, &en.account_id))).await;
     for s in [&fr, &en] {
         issue_sample(&app, &s.access).await;
-        seal(&app, s).await;
     }
     // Sealed now: close today by running the closures as of tomorrow noon.
     let tomorrow = Utc::now() + chrono::Duration::days(1);
@@ -604,7 +592,6 @@ db_test!(
     |app: TestApp| async move {
         let s = app.sign_up("boite@example.fr", "Boite").await;
         issue_sample(&app, &s.access).await;
-        seal(&app, &s).await;
         close_due(&app.db, Utc::now() + chrono::Duration::days(1)).await.unwrap();
         let outbox = app.data_dir().join("outbox");
         let mut files = Vec::new();

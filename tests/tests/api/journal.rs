@@ -3,7 +3,7 @@
 //! verifies and names tampering; accounts are isolated; members are refused; duplicates
 //! are numbered once each, even under concurrent prints, and journaled.
 
-use entity::ledger::store::{Chain, Range, verify};
+use entity::ledger::store::Chain;
 use entity::tenant::AccountId;
 use scelle_tests::*;
 use serde_json::{Value, json};
@@ -11,9 +11,6 @@ use serde_json::{Value, json};
 const EVENTS: &str = "query($c: EventCode, $p: Int) { events(page: $p, perPage: 100, code: $c) { totalCount items { \
     id code occurredAt user { id email } credential ip details sequence hash previousHash } } }";
 
-fn account(s: &Session) -> AccountId {
-    AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap())
-}
 
 /// The account's events, newest first.
 async fn events(app: &TestApp, token: &str) -> Vec<Value> {
@@ -27,8 +24,8 @@ fn codes(events: &[Value]) -> Vec<String> {
 
 /// Verification of the account's events chain: `(sequence, reason)` of the first break.
 async fn broken(app: &TestApp, s: &Session) -> Option<(i64, &'static str)> {
-    let v = verify(&app.db, account(s), Chain::Events, Range::default()).await.unwrap();
-    v.first_broken.map(|b| (b.sequence, b.reason))
+    let v = app.verify_chain(&s.account_id, Chain::Events).await;
+    v.first().map(|b| (b.sequence.unwrap_or(-1), b.reason.as_str()))
 }
 
 async fn issue(app: &TestApp, token: &str, extra: Value) -> Value {
@@ -144,7 +141,7 @@ db_test!(each_wired_event_is_journaled_in_a_verifiable_chain, |app: TestApp| asy
     let r = app.ok(&s.access, EVENTS, json!({ "c": "LOGIN" })).await;
     assert_eq!(r["events"]["totalCount"], 2);
 
-    let v = verify(&app.db, account(&s), Chain::Events, Range::default()).await.unwrap();
+    let v = app.verify_chain(&s.account_id, Chain::Events).await;
     assert_eq!((v.ok(), v.checked), (true, n as u64));
 });
 
@@ -165,16 +162,16 @@ db_test!(the_database_refuses_changes_and_verification_names_tampering, |app: Te
     }
     let original = events(&app, &s.access).await[0]["details"].as_str().unwrap().to_owned();
     app.sql("UPDATE journal_events SET details = '{\"changes\":{}}' WHERE sequence = 4").await;
-    assert_eq!(broken(&app, &s).await, Some((4, "subject_changed")));
+    assert_eq!(broken(&app, &s).await, Some((4, "SUBJECT_CHANGED")));
     app.sql(&format!("UPDATE journal_events SET details = '{}' WHERE sequence = 4", original.replace('\'', "''")))
         .await;
     assert_eq!(broken(&app, &s).await, None, "restored");
     app.sql("UPDATE journal_events SET occurred_at = occurred_at WHERE sequence = 2").await;
     assert_eq!(broken(&app, &s).await, None, "rewriting the same value changes nothing");
     app.sql("UPDATE journal_events SET user_id = NULL WHERE sequence = 3").await;
-    assert_eq!(broken(&app, &s).await, Some((3, "subject_changed")));
+    assert_eq!(broken(&app, &s).await, Some((3, "SUBJECT_CHANGED")));
     app.sql("DELETE FROM journal_events WHERE sequence = 2").await;
-    assert_eq!(broken(&app, &s).await, Some((2, "subject_deleted")));
+    assert_eq!(broken(&app, &s).await, Some((2, "SUBJECT_DELETED")));
     for sql in up {
         app.sql(sql).await;
     }

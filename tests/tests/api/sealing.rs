@@ -157,39 +157,45 @@ db_test!(fifty_concurrent_issues_make_one_unbroken_chain, |app: TestApp| async m
     );
 });
 
-db_test!(
-    the_sweeper_seals_what_no_job_asked_for,
-    |c: &mut scelle_api::config::Config| c.seal_sweep_cron = "* * * * * *".into(),
-    |app: TestApp| async move {
-        let s = app.sign_up("sweeper@example.fr", "Sweeper").await;
-        // Issued through the domain, not the API: nothing queued a sealing job (as after a
-        // crash between the commit and the push).
-        let actor = entity::Actor {
-            user_id: entity::UserId(uuid::Uuid::parse_str(&s.user_id).unwrap()),
-            account_id: entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap()),
-            role: entity::Role::Owner,
-            credential: entity::tenant::Credential::System,
-        };
-        let input = entity::documents::DocumentInput {
-            buyer: entity::documents::BuyerInput { name: Some("Sans job".into()), ..Default::default() },
-            positions: Some(vec![entity::documents::PositionInput {
-                name: Some("X".into()),
-                tax: Some("20".into()),
-                price_net: Some(rust_decimal::Decimal::TEN),
-                ..Default::default()
-            }]),
+db_test!(issued_and_paid_are_sealed_in_the_very_response, |app: TestApp| async move {
+    let s = app.sign_up("inline@example.fr", "Inline").await;
+    // Sealed in the transaction that issues: the answer already says SEALED.
+    let inv = issue(&app, &s.access, "Client", "100").await;
+    assert_eq!(inv["certification"]["status"], "SEALED", "{inv}");
+    assert_eq!(inv["certification"]["sequence"], 1);
+    let create = format!("mutation($i: PaymentInput!) {{ createPayment(input: $i) {{ id {CERT} }} }}");
+    let p = app.ok(&s.access, &create, json!({ "i": { "price": "120", "invoiceId": inv["id"] } })).await;
+    assert_eq!(p["createPayment"]["certification"]["status"], "SEALED", "{p}");
+    // Through the domain as well (no resolver involved): what issues, seals.
+    let actor = entity::Actor {
+        user_id: entity::UserId(uuid::Uuid::parse_str(&s.user_id).unwrap()),
+        account_id: entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap()),
+        role: entity::Role::Owner,
+        credential: entity::tenant::Credential::System,
+    };
+    let input = entity::documents::DocumentInput {
+        buyer: entity::documents::BuyerInput { name: Some("Par le domaine".into()), ..Default::default() },
+        positions: Some(vec![entity::documents::PositionInput {
+            name: Some("X".into()),
+            tax: Some("20".into()),
+            price_net: Some(rust_decimal::Decimal::TEN),
             ..Default::default()
-        };
-        let doc = entity::documents::create(&app.db, &actor, input, true).await.expect("issued");
-        let sealed = invoice_sealed(&app, &s.access, &json!(doc.id.to_string())).await;
-        assert_eq!(sealed["certification"]["sequence"], 1);
-        // A job delivered again (or late) seals nothing twice.
-        let job = jobs::sealing::SealAccount { account_id: actor.account_id.0, subject_id: doc.id };
-        jobs::sealing::seal(job.clone(), apalis::prelude::Data::new(app.db.clone())).await.unwrap();
-        jobs::sealing::seal(job, apalis::prelude::Data::new(app.db.clone())).await.unwrap();
-        assert_eq!(verify(&app, &s.access, "DOCUMENTS", None, None).await["checked"], 1);
-    }
-);
+        }]),
+        ..Default::default()
+    };
+    let doc = entity::documents::create(&app.db, &actor, input, true).await.expect("issued");
+    let e = entity::ledger::store::entry_of(&app.db, actor.account_id, entity::ledger::store::Chain::Documents, doc.id)
+        .await
+        .unwrap()
+        .expect("sealed with its issue");
+    assert_eq!(e.sequence, 2);
+    // A transaction that fails seals nothing: the refused issue left no entry and no gap.
+    let bad = app.create_invoice(&s.access, "id", json!({ "positions": line("1") }), true).await;
+    assert_eq!(failure(&bad).0, "VALIDATION_FAILED", "{bad}");
+    let third = issue(&app, &s.access, "Client 3", "3").await;
+    assert_eq!(third["certification"]["sequence"], 3);
+    assert_eq!(verify(&app, &s.access, "DOCUMENTS", None, None).await["checked"], 3);
+});
 
 db_test!(sealed_records_refuse_every_change_with_a_dedicated_code, |app: TestApp| async move {
     let s = app.sign_up("frozen@example.fr", "Frozen").await;
@@ -297,25 +303,34 @@ db_test!(verify_ledger_names_tampering_over_graphql, |app: TestApp| async move {
     assert_eq!(verify(&app, &s.access, "CLOSURES", None, None).await["checked"], 0);
     // `scelle verify --account <id>` prints the same verdict per chain.
     let account = entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap());
-    let (report, ok) = scelle_api::verify_cli::report(&app.db, account).await.unwrap();
+    let options = verification_options(Vec::new());
+    let (report, ok) = scelle_api::verify_cli::report(&app.db, account, &options).await.unwrap();
     assert!(
         ok && report.contains("documents  OK (4 entries)") && report.contains("payments   OK (0 entries)"),
         "{report}"
     );
 
-    // Every run is journaled (before tampering: the tamper helper rolls migrations back,
-    // which re-creates the journal's table empty).
+    // A range past the end of the chain is a question refused, not a finding.
+    let r = app.gql_full(Some(&s.access), None, VERIFY, json!({ "c": "DOCUMENTS", "f": 7 })).await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "fromSequence".into()), "{r}");
+    let r = app.gql_full(Some(&s.access), None, VERIFY, json!({ "c": "DOCUMENTS", "f": 2, "t": 5 })).await;
+    assert_eq!(failure(&r), ("VALIDATION_FAILED".into(), "toSequence".into()), "{r}");
+    let failed = app.ok(&s.access, "{ events(code: VERIFICATION_FAILED) { totalCount } }", json!({})).await;
+    assert_eq!(failed["events"]["totalCount"], 0, "nothing found, nothing journaled as failed");
+
+    // Every run is journaled.
     let ran = app.ok(&s.access, "{ events(code: VERIFICATION_RUN) { totalCount } }", json!({})).await;
     assert!(ran["events"]["totalCount"].as_i64().unwrap() >= 3, "{ran}");
 
     // An amount changed behind the API's back on the third document.
     app.tamper(&format!("UPDATE documents SET price_gross = '1.00' WHERE number = '{}'", ids[2])).await;
     let v = verify(&app, &s.access, "DOCUMENTS", None, None).await;
-    assert_eq!((v["ok"].as_bool(), v["checked"].as_i64()), (Some(false), Some(2)), "{v}");
+    assert_eq!((v["ok"].as_bool(), v["checked"].as_i64()), (Some(false), Some(4)), "{v}");
     let b = &v["firstBroken"];
     assert_eq!((b["sequence"].as_i64(), b["reason"].as_str()), (Some(3), Some("SUBJECT_CHANGED")), "{v}");
-    let (report, ok) = scelle_api::verify_cli::report(&app.db, account).await.unwrap();
-    assert!(!ok && report.contains("documents  BROKEN at sequence 3: subject_changed"), "{report}");
+    let (report, ok) = scelle_api::verify_cli::report(&app.db, account, &options).await.unwrap();
+    assert!(!ok && report.contains("documents  BROKEN: 1 finding(s)"), "{report}");
+    assert!(report.contains("SUBJECT_CHANGED at sequence 3: changed since sealed: total_gross"), "{report}");
     assert!(b["expectedHash"].is_string() && b["storedHash"].is_string() && b["expectedHash"] != b["storedHash"]);
     // A range before the damage still verifies; one including it does not.
     assert_eq!(verify(&app, &s.access, "DOCUMENTS", Some(1), Some(2)).await["ok"], true);
@@ -329,7 +344,7 @@ db_test!(verify_ledger_names_tampering_over_graphql, |app: TestApp| async move {
     // The failures are journaled with where and why.
     let ev = app.ok(&s.access, "{ events(code: VERIFICATION_FAILED) { items { details } } }", json!({})).await;
     let details: Value = serde_json::from_str(ev["events"]["items"][0]["details"].as_str().unwrap()).unwrap();
-    assert_eq!((details["chain"].as_str(), details["reason"].as_str()), (Some("documents"), Some("truncated")), "{ev}");
+    assert_eq!((details["chain"].as_str(), details["reason"].as_str()), (Some("documents"), Some("TRUNCATED")), "{ev}");
 
     // Bad ranges are refused with the field.
     let r = app.gql_full(Some(&s.access), None, VERIFY, json!({ "c": "DOCUMENTS", "f": 0 })).await;

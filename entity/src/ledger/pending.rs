@@ -1,0 +1,68 @@
+//! What a write transaction has to seal, noted as it goes and appended when it commits
+//! (`db::WriteTxn::commit`): issued fiscal documents into the documents chain, paid
+//! payments into the payments chain, journal events into the events chain — in that
+//! order, per account, in the order noted.
+
+use super::store::Chain;
+use super::subjects;
+use crate::error::DomainResult;
+use crate::journal::{Event, Origin};
+use crate::tenant::AccountId;
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// A journal event waiting for its transaction's commit.
+pub(crate) struct NotedEvent {
+    pub origin: Origin,
+    pub event: Event,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Default)]
+pub struct Pending {
+    subjects: Vec<(AccountId, Chain, Uuid)>,
+    events: Vec<(AccountId, NotedEvent)>,
+}
+
+impl Pending {
+    /// An issued fiscal document to seal.
+    pub(crate) fn document(&mut self, account: AccountId, id: Uuid) {
+        self.subject(account, Chain::Documents, id);
+    }
+
+    /// A paid payment to seal.
+    pub(crate) fn payment(&mut self, account: AccountId, id: Uuid) {
+        self.subject(account, Chain::Payments, id);
+    }
+
+    fn subject(&mut self, account: AccountId, chain: Chain, id: Uuid) {
+        if !self.subjects.contains(&(account, chain, id)) {
+            self.subjects.push((account, chain, id));
+        }
+    }
+
+    pub(crate) fn event(&mut self, account: AccountId, origin: Origin, event: Event, at: DateTime<Utc>) {
+        self.events.push((account, NotedEvent { origin, event, at }));
+    }
+}
+
+/// Appends everything noted, chain by chain in lock order, account by account.
+pub(crate) async fn flush(txn: &impl ConnectionTrait, pending: Pending) -> DomainResult<()> {
+    let mut subjects: BTreeMap<(Chain, AccountId), Vec<Uuid>> = BTreeMap::new();
+    for (account, chain, id) in pending.subjects {
+        subjects.entry((chain, account)).or_default().push(id);
+    }
+    for ((chain, account), ids) in subjects {
+        subjects::seal(txn, account, chain, &ids).await?;
+    }
+    let mut events: BTreeMap<AccountId, Vec<NotedEvent>> = BTreeMap::new();
+    for (account, e) in pending.events {
+        events.entry(account).or_default().push(e);
+    }
+    for (account, noted) in events {
+        crate::journal::append(txn, account, noted).await?;
+    }
+    Ok(())
+}

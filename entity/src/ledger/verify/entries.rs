@@ -1,0 +1,253 @@
+//! The walk along a chain's entries and the check of its head.
+//!
+//! Each anomaly is reported once and the walk goes on from what is there (after a missing
+//! entry, from the next one; after a broken link, from the entry's own hash), so that one
+//! deletion does not hide an edit further on.
+
+use super::{Finding, Findings, Options, Range, Reason};
+use crate::error::DomainResult;
+use crate::ledger::chain_hash;
+use crate::ledger::store::{Chain, head_checkpoint, system_actor};
+use crate::tables::{ledger_entry as entry, ledger_head as head};
+use crate::tenant::AccountId;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+/// Entries read per query.
+const PAGE: u64 = 500;
+
+/// What an entry's subject looks like now.
+enum Subject {
+    /// Its canonical form recomputed from its rows, in the entry's version.
+    Current(String),
+    Deleted,
+}
+
+/// The subject of an entry as it is now: each chain knows where its subjects live.
+async fn subject_now(db: &impl ConnectionTrait, account: AccountId, chain: Chain, e: &entry::Model) -> DomainResult<Subject> {
+    use crate::error::DomainError::NotFound;
+    let actor = system_actor(account);
+    let version = e.version as u32;
+    let found = match chain {
+        Chain::Documents => match crate::documents::get(db, &actor, e.subject_id).await {
+            Ok(d) => Some(crate::ledger::subjects::document_form(db, &actor, &d, version).await?),
+            Err(NotFound(_)) => None,
+            Err(other) => return Err(other),
+        },
+        Chain::Payments => match crate::payments::get(db, &actor, e.subject_id).await {
+            Ok(p) => Some(crate::ledger::subjects::payment_form(db, &actor, &p, version).await?),
+            Err(NotFound(_)) => None,
+            Err(other) => return Err(other),
+        },
+        // A journal event is its own row: sealed as written, compared as it is now.
+        Chain::Events => crate::journal::find(db, account, e.subject_id).await?.map(|j| crate::journal::canonical(&j)),
+        Chain::Closures => match crate::closures::find_in_account(db, account, e.subject_id).await? {
+            Some(c) => Some(crate::closures::canonical(&c, version)?),
+            None => None,
+        },
+    };
+    Ok(found.map(Subject::Current).unwrap_or(Subject::Deleted))
+}
+
+/// The `format=` line an entry of `version` starts with, in this chain.
+fn format_of(chain: Chain, version: i32) -> String {
+    let what = match chain {
+        Chain::Documents => "document",
+        Chain::Payments => "payment",
+        Chain::Closures => "closure",
+        Chain::Events => "event",
+    };
+    format!("format=scelle-{what}-v{version}")
+}
+
+/// Walks the entries of `range` and checks the head. Returns how many entries it examined.
+pub(super) async fn verify(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    chain: Chain,
+    head: Option<&head::Model>,
+    range: Range,
+    options: &Options,
+    found: &mut Findings,
+) -> DomainResult<u64> {
+    let from = range.from.unwrap_or(1).max(1);
+    let Some(head) = head else {
+        found.push(Finding::new(Reason::HeadMissing, None, format!("the {} chain has no head", chain.as_str())));
+        return walk(db, account, chain, None, from, range.to, found).await.map(|(checked, _)| checked);
+    };
+    // The head's own signature, whatever the range: it is what anchors the chain.
+    if let Err(fault) = options.trusted.check(
+        head.signing_key.as_deref(),
+        head.signature.as_deref(),
+        &head_checkpoint(head, head.signed_at.unwrap_or(head.updated_at)),
+    ) {
+        let f = Finding::new(fault.into(), Some(head.last_sequence), format!("the {} chain head", chain.as_str()))
+            .hashes(None, Some(&head.last_hash));
+        found.push(f);
+    }
+    let genesis = (from == 1).then_some(head.genesis.as_str());
+    let (checked, last) = walk(db, account, chain, genesis, from, range.to, found).await?;
+    // The head against the chain's end, when the range reaches it.
+    if range.to.is_none_or(|to| to >= head.last_sequence) {
+        let last_sequence = last.as_ref().map(|(s, _)| *s).unwrap_or(from - 1);
+        let last_hash = last.as_ref().map(|(_, h)| h.as_str());
+        if head.last_sequence > last_sequence {
+            let f = Finding::new(
+                Reason::Truncated,
+                Some(last_sequence + 1),
+                format!("the head says {} entries, the chain ends at {last_sequence}", head.last_sequence),
+            )
+            .hashes(Some(&head.last_hash), last_hash);
+            found.push(f);
+        } else if head.last_sequence < last_sequence {
+            let f = Finding::new(
+                Reason::HeadMismatch,
+                Some(head.last_sequence + 1),
+                format!("entries beyond the head (which says {})", head.last_sequence),
+            )
+            .hashes(Some(&head.last_hash), last_hash);
+            found.push(f);
+        } else if last_sequence >= from && last_hash != Some(head.last_hash.as_str()) {
+            let f = Finding::new(Reason::HeadMismatch, Some(last_sequence), "the head names another last entry")
+                .hashes(Some(&head.last_hash), last_hash);
+            found.push(f);
+        } else if last_sequence == 0 && head.last_hash != head.genesis {
+            let f = Finding::new(Reason::HeadMismatch, Some(0), "an empty chain's head names an entry")
+                .hashes(Some(&head.genesis), Some(&head.last_hash));
+            found.push(f);
+        }
+    }
+    Ok(checked)
+}
+
+/// The entries from `from` (linked to `genesis` when from is 1 and the genesis is known,
+/// else to the entry before), page by page. Returns how many were examined and the last
+/// (sequence, hash) seen.
+async fn walk(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    chain: Chain,
+    genesis: Option<&str>,
+    from: i64,
+    to: Option<i64>,
+    found: &mut Findings,
+) -> DomainResult<(u64, Option<(i64, String)>)> {
+    let page = |after: i64| {
+        let mut q = entry::Entity::find()
+            .filter(entry::Column::AccountId.eq(account.0))
+            .filter(entry::Column::Chain.eq(chain.as_str()))
+            .filter(entry::Column::Sequence.gt(after))
+            .order_by_asc(entry::Column::Sequence)
+            .limit(PAGE);
+        if let Some(to) = to {
+            q = q.filter(entry::Column::Sequence.lte(to));
+        }
+        q
+    };
+    // The link into the range: the genesis, or the hash of the entry just before it.
+    let mut previous: Option<String> = match genesis {
+        Some(g) => Some(g.to_owned()),
+        None if from > 1 => {
+            let before = entry::Entity::find()
+                .filter(entry::Column::AccountId.eq(account.0))
+                .filter(entry::Column::Chain.eq(chain.as_str()))
+                .filter(entry::Column::Sequence.eq(from - 1))
+                .one(db)
+                .await?;
+            match before {
+                Some(e) => Some(e.hash),
+                None => {
+                    found.push(Finding::new(Reason::MissingEntry, Some(from - 1), "the entry before the range"));
+                    None
+                }
+            }
+        }
+        // No head: the first entry's link cannot be checked against a genesis.
+        None => None,
+    };
+    let (mut expected, mut checked, mut last) = (from, 0u64, None);
+    let mut after = from - 1;
+    let mut seen_subjects: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
+    loop {
+        let entries = page(after).all(db).await?;
+        let Some(tail) = entries.last() else { break };
+        after = tail.sequence;
+        for e in &entries {
+            if e.sequence != expected {
+                found.push(Finding::new(
+                    Reason::MissingEntry,
+                    Some(expected),
+                    if e.sequence == expected + 1 {
+                        format!("entry {expected} is missing")
+                    } else {
+                        format!("entries {expected} to {} are missing", e.sequence - 1)
+                    },
+                ));
+            } else if let Some(p) = previous.as_deref()
+                && e.previous_hash != p
+            {
+                found.push(
+                    Finding::new(Reason::BrokenLink, Some(e.sequence), "not linked to the previous entry")
+                        .subject(e.subject_id)
+                        .hashes(Some(p), Some(&e.previous_hash)),
+                );
+            }
+            let recomputed = chain_hash(&e.previous_hash, &e.canonical);
+            let format_line = e.canonical.split('\n').next().unwrap_or("");
+            if recomputed != e.hash || format_line != format_of(chain, e.version) {
+                found.push(
+                    Finding::new(Reason::HashMismatch, Some(e.sequence), "the stored record is not what was hashed")
+                        .subject(e.subject_id)
+                        .hashes(Some(&recomputed), Some(&e.hash)),
+                );
+            } else if !seen_subjects.insert(e.subject_id) {
+                found.push(
+                    Finding::new(Reason::SubjectChanged, Some(e.sequence), "a record sealed twice").subject(e.subject_id),
+                );
+            } else {
+                match subject_now(db, account, chain, e).await? {
+                    Subject::Deleted => found.push(
+                        Finding::new(Reason::SubjectDeleted, Some(e.sequence), "what this entry seals is gone")
+                            .subject(e.subject_id)
+                            .hashes(None, Some(&e.hash)),
+                    ),
+                    Subject::Current(now) if now != e.canonical => found.push(
+                        Finding::new(Reason::SubjectChanged, Some(e.sequence), changed_fields(&e.canonical, &now))
+                            .subject(e.subject_id)
+                            .hashes(Some(&chain_hash(&e.previous_hash, &now)), Some(&e.hash)),
+                    ),
+                    Subject::Current(_) => {}
+                }
+            }
+            checked += 1;
+            expected = e.sequence + 1;
+            previous = Some(e.hash.clone());
+            last = Some((e.sequence, e.hash.clone()));
+            if found.full() {
+                return Ok((checked, last));
+            }
+        }
+    }
+    Ok((checked, last))
+}
+
+/// Which records differ between the sealed form and the form now (for people).
+fn changed_fields(sealed: &str, now: &str) -> String {
+    let keys = |s: &str| -> Vec<(String, String)> {
+        s.split('\n').map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).unwrap_or_default()).collect()
+    };
+    let (a, b) = (keys(sealed), keys(now));
+    let mut changed: Vec<String> = Vec::new();
+    for i in 0..a.len().max(b.len()) {
+        match (a.get(i), b.get(i)) {
+            (Some(x), Some(y)) if x == y => {}
+            (Some((k, _)), _) | (None, Some((k, _))) => {
+                if !changed.contains(k) {
+                    changed.push(k.clone());
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    format!("changed since sealed: {}", changed.join(", "))
+}
