@@ -179,7 +179,7 @@ pub fn parse_sealed(e: &entry::Model) -> DomainResult<SealedDocument> {
         let value = parts.join("|");
         let one = || parts.concat();
         match key.as_str() {
-            "format" if value != "scelle-document-v1" => {
+            "format" if value != "scelle-document-v1" && value != "scelle-document-v2" => {
                 return Err(DomainError::Internal(format!("unknown sealed format {value:?}")));
             }
             "kind" => d.kind = one(),

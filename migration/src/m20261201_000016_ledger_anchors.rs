@@ -197,10 +197,10 @@ fn closure_triggers(backend: DbBackend, cols: &[&str]) -> Vec<String> {
     }
 }
 
+/// Runs the statements in one call, so on one connection: another pooled SQLite
+/// connection would prepare the CREATE against a schema still holding the dropped trigger.
 async fn run(m: &SchemaManager<'_>, statements: Vec<String>) -> Result<(), DbErr> {
-    for s in statements {
-        m.get_connection().execute_unprepared(&s).await?;
-    }
+    m.get_connection().execute_unprepared(&statements.join(";\n")).await?;
     Ok(())
 }
 

@@ -31,6 +31,18 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The version a canonical form says it is in (its first record, `format=scelle-<what>-v<n>`):
+/// what an entry records as its `version`, so the two never disagree.
+pub fn version_of(canonical: &str) -> crate::error::DomainResult<i32> {
+    canonical
+        .split('\n')
+        .next()
+        .and_then(|l| l.strip_prefix("format=scelle-"))
+        .and_then(|l| l.rsplit_once("-v"))
+        .and_then(|(_, v)| v.parse().ok())
+        .ok_or_else(|| crate::error::DomainError::Internal(format!("a canonical form without its format: {canonical:.40}")))
+}
+
 /// A timestamp as version 2 writes it: UTC, microseconds (what PostgreSQL keeps).
 pub fn timestamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
@@ -389,6 +401,13 @@ correction_reason=";
     #[test]
     fn document_layout_is_fixed() {
         assert_eq!(document(&sample()), SAMPLE_CANONICAL);
+    }
+
+    #[test]
+    fn forms_name_their_version() {
+        assert_eq!(version_of(SAMPLE_CANONICAL).unwrap(), 2);
+        assert_eq!(version_of("format=scelle-event-v1\ncode=LOGIN").unwrap(), 1);
+        assert!(version_of("code=LOGIN").is_err());
     }
 
     #[test]

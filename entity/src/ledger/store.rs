@@ -153,7 +153,7 @@ impl Appender {
             chain: Set(self.head.chain.clone()),
             sequence: Set(self.head.last_sequence + 1),
             subject_id: Set(subject_id),
-            version: Set(canonical::VERSION as i32),
+            version: Set(canonical::version_of(&canonical)?),
             canonical: Set(canonical),
             previous_hash: Set(self.head.last_hash.clone()),
             hash: Set(hash.clone()),

@@ -4,7 +4,6 @@
 //! are numbered once each, even under concurrent prints, and journaled.
 
 use entity::ledger::store::Chain;
-use entity::tenant::AccountId;
 use scelle_tests::*;
 use serde_json::{Value, json};
 
