@@ -58,7 +58,10 @@ async fn main() -> Result<()> {
         Command::Keys { action } => match action {
             KeysAction::Public => print!("{}", config.ledger_keys()?.0.public_text()),
             KeysAction::Rotate => {
-                anyhow::ensure!(config.ledger_key.is_none(), "SCELLE_LEDGER_KEY is set: rotate the key where it is kept");
+                anyhow::ensure!(
+                    config.ledger_key.is_none(),
+                    "SCELLE_LEDGER_KEY is set: rotate the key where it is kept"
+                );
                 let path = config.ledger_key_path();
                 let ring = entity::ledger::keys::KeyRing::rotate_file(&path)?;
                 println!("new signing key {} in {}; restart Scelle to sign with it", ring.key_id(), path.display());

@@ -23,7 +23,10 @@ pub fn options(keys: Option<&Path>, anchors: Option<&Path>) -> anyhow::Result<Op
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
             verify::anchors::parse(&text).map_err(|lines| {
-                anyhow::anyhow!("{}: lines {lines:?} are not SHA-256 hashes (64 hexadecimal characters)", path.display())
+                anyhow::anyhow!(
+                    "{}: lines {lines:?} are not SHA-256 hashes (64 hexadecimal characters)",
+                    path.display()
+                )
             })?
         }
         None => Vec::new(),
@@ -67,7 +70,8 @@ pub async fn report(db: &DatabaseConnection, account: AccountId, options: &Optio
         print_chain(&mut out, r)?;
     }
     for r in &reports {
-        if let Err(e) = entity::journal::record_alone(db, account, &entity::journal::Origin::system(), r.journal_event()).await
+        if let Err(e) =
+            entity::journal::record_alone(db, account, &entity::journal::Origin::system(), r.journal_event()).await
         {
             writeln!(out, "(this run could not be journaled in the events chain: {e})")?;
             break;

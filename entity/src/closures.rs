@@ -651,7 +651,11 @@ pub async fn close_period(
         email_attempts: 0,
         email_last_error: None,
         email_claimed_at: None,
-        heads: heads.iter().map(|h| format!("{}|{}|{}", h.chain.as_str(), h.sequence, h.hash)).collect::<Vec<_>>().join("\n"),
+        heads: heads
+            .iter()
+            .map(|h| format!("{}|{}|{}", h.chain.as_str(), h.sequence, h.hash))
+            .collect::<Vec<_>>()
+            .join("\n"),
         signed_at: None,
         signature: None,
         signing_key: None,

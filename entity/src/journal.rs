@@ -25,8 +25,8 @@ use crate::tables::ledger_entry as entry;
 use crate::tenant::{AccountId, Actor, Credential, Role};
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
 use std::sync::OnceLock;
@@ -235,7 +235,9 @@ impl Event {
             Event::VerificationFailed { chain, sequence, reason, findings } => {
                 json!({ "chain": chain, "sequence": sequence, "reason": reason, "findings": findings })
             }
-            Event::SealedLate { chain, subject, since } => json!({ "chain": chain, "subject": subject, "since": since }),
+            Event::SealedLate { chain, subject, since } => {
+                json!({ "chain": chain, "subject": subject, "since": since })
+            }
             Event::LedgerAdopted { key, sealed_late } => json!({ "key": key, "sealed_late": sealed_late }),
             Event::ServiceStarted { boot, version } => json!({ "boot": boot, "version": version }),
             Event::ServiceStopped { boot } => json!({ "boot": boot }),

@@ -127,6 +127,8 @@ struct Words {
     none: &'static str,
     block_hash: &'static str,
     file_hash: &'static str,
+    signature: &'static str,
+    keep: &'static str,
     outro: &'static str,
 }
 
@@ -149,6 +151,8 @@ const FR: Words = Words {
     none: "aucune",
     block_hash: "Empreinte du bloc (chaîne des clôtures)",
     file_hash: "Empreinte SHA-256 du fichier CSV joint",
+    signature: "Signature Ed25519 du bloc (clé publique",
+    keep: "Conservez ces deux empreintes : `scelle verify --anchors` vérifie que les chaînes les contiennent toujours.",
     outro: "Le fichier CSV joint liste chaque document de la période.",
 };
 
@@ -171,6 +175,8 @@ const EN: Words = Words {
     none: "none",
     block_hash: "Block hash (closures chain)",
     file_hash: "SHA-256 of the attached CSV file",
+    signature: "Ed25519 signature of the block (public key",
+    keep: "Keep both hashes: `scelle verify --anchors` checks that the chains still hold them.",
     outro: "The attached CSV file lists every document of the period.",
 };
 
@@ -230,7 +236,7 @@ pub fn message(p: &PendingEmail, from: &Mailbox) -> Result<Message, String> {
         _ => w.none.to_owned(),
     };
     body.push_str(&format!(
-        "\n{} : {}\n{} : {}\n\n{} : {}\n{} : {}\n\n{}\n",
+        "\n{} : {}\n{} : {}\n\n{} : {}\n{} : {}\n",
         w.perpetual,
         m(&c.perpetual_total),
         w.sequences,
@@ -239,8 +245,11 @@ pub fn message(p: &PendingEmail, from: &Mailbox) -> Result<Message, String> {
         p.block_hash,
         w.file_hash,
         c.csv_sha256,
-        w.outro
     ));
+    if let (Some(signature), Some(key)) = (&c.signature, &c.signing_key) {
+        body.push_str(&format!("{} {key}) : {signature}\n", w.signature));
+    }
+    body.push_str(&format!("{}\n\n{}\n", w.keep, w.outro));
     if lang != "fr" {
         // English has no space before a colon nor French quotes.
         body = body.replace(" :", ":").replace("« ", "\"").replace(" »", "\"");

@@ -155,8 +155,7 @@ fn pg_changed(cols: &[&str]) -> String {
     cols.iter().map(|c| format!("OLD.{c} IS DISTINCT FROM NEW.{c}")).collect::<Vec<_>>().join(" OR ")
 }
 
-const SEALED_DOCUMENT: &str =
-    "EXISTS (SELECT 1 FROM ledger_entries e WHERE e.account_id = OLD.account_id AND e.chain = 'documents' AND e.subject_id = OLD.id)";
+const SEALED_DOCUMENT: &str = "EXISTS (SELECT 1 FROM ledger_entries e WHERE e.account_id = OLD.account_id AND e.chain = 'documents' AND e.subject_id = OLD.id)";
 
 fn document_triggers(backend: DbBackend, cols: &[&str]) -> Vec<String> {
     match backend {
@@ -244,7 +243,9 @@ async fn create_missing_heads(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         let start = genesis();
         let insert = Query::insert()
             .into_table(Alias::new("ledger_heads"))
-            .columns(["id", "account_id", "chain", "genesis", "last_sequence", "last_hash", "updated_at"].map(Alias::new))
+            .columns(
+                ["id", "account_id", "chain", "genesis", "last_sequence", "last_hash", "updated_at"].map(Alias::new),
+            )
             .values_panic([
                 Value::from(uuid::Uuid::now_v7()).into(),
                 Value::from(account).into(),
@@ -292,8 +293,11 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let backend = m.get_database_backend();
         run(m, document_triggers(backend, DOCUMENT_SEALED_BEFORE)).await?;
-        let before: Vec<&str> =
-            CLOSURE_SEALED.iter().copied().filter(|c| !["heads", "signed_at", "signature", "signing_key"].contains(c)).collect();
+        let before: Vec<&str> = CLOSURE_SEALED
+            .iter()
+            .copied()
+            .filter(|c| !["heads", "signed_at", "signature", "signing_key"].contains(c))
+            .collect();
         run(m, closure_triggers(backend, &before)).await?;
         drop_columns(m, "closures", &["heads", "signed_at", "signature", "signing_key"]).await?;
         drop_columns(m, "ledger_heads", &["signed_at", "signature", "signing_key"]).await

@@ -96,7 +96,8 @@ impl TestApp {
         let entries = self.entries(account, chain).await;
         let mut h = self.head(account, chain).await;
         let from = *forms.keys().next().expect("something to rewrite");
-        let mut previous = entries.iter().find(|e| e.sequence == from - 1).map(|e| e.hash.clone()).unwrap_or(h.genesis.clone());
+        let mut previous =
+            entries.iter().find(|e| e.sequence == from - 1).map(|e| e.hash.clone()).unwrap_or(h.genesis.clone());
         let mut rewritten = Vec::new();
         for e in entries.into_iter().filter(|e| e.sequence >= from) {
             let canonical = forms.get(&e.sequence).cloned().unwrap_or(e.canonical.clone());

@@ -290,8 +290,26 @@ impl TestApp {
 
     /// Verifies one chain of an account, whole, as `scelle verify` does (the test key
     /// trusted, no anchors), through the domain.
-    pub async fn verify_chain(&self, account: &str, chain: entity::ledger::store::Chain) -> entity::ledger::verify::Report {
+    pub async fn verify_chain(
+        &self,
+        account: &str,
+        chain: entity::ledger::store::Chain,
+    ) -> entity::ledger::verify::Report {
         self.verify_with(account, chain, Vec::new()).await
+    }
+
+    /// The same as if it were `now` (for which periods are past: closures due).
+    pub async fn verify_at(
+        &self,
+        account: &str,
+        chain: entity::ledger::store::Chain,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> entity::ledger::verify::Report {
+        let account = entity::AccountId(uuid::Uuid::parse_str(account).expect("account id"));
+        let options = entity::ledger::verify::Options { now, ..verification_options(Vec::new()) };
+        entity::ledger::verify::verify_chain(&self.db, account, chain, Default::default(), &options)
+            .await
+            .expect("verification runs")
     }
 
     /// The same with anchors (hashes kept outside) to find.
@@ -309,7 +327,11 @@ impl TestApp {
     }
 
     /// The reasons (and sequences) a chain's verification names, in order.
-    pub async fn findings(&self, account: &str, chain: entity::ledger::store::Chain) -> Vec<(&'static str, Option<i64>)> {
+    pub async fn findings(
+        &self,
+        account: &str,
+        chain: entity::ledger::store::Chain,
+    ) -> Vec<(&'static str, Option<i64>)> {
         self.verify_chain(account, chain).await.findings.iter().map(|f| (f.reason.as_str(), f.sequence)).collect()
     }
 

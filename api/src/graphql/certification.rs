@@ -2,9 +2,9 @@
 //! an account's chains.
 
 use super::context::{CtxExt, ResultExt};
+use async_graphql::ID;
 use async_graphql::{Context, Enum, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use async_graphql::ID;
 use entity::ledger::store::{self, Chain};
 use entity::ledger::verify::{self, Finding, Reason};
 use entity::{AccountId, DomainError, FieldCode};
@@ -57,6 +57,49 @@ pub async fn of(ctx: &Context<'_>, chain: Chain, subject_id: Uuid) -> async_grap
             algorithm: entity::ledger::ALGORITHM.into(),
         },
     })
+}
+
+/// A chain's position: its last sequence and hash (sequence 0: the chain's genesis).
+#[derive(SimpleObject, Clone)]
+pub struct ChainHead {
+    pub chain: LedgerChain,
+    pub sequence: i64,
+    pub hash: String,
+}
+
+/// A signature made with the installation's ledger key, which the database does not hold.
+#[derive(SimpleObject, Clone)]
+pub struct LedgerSignature {
+    /// `Ed25519`.
+    pub algorithm: String,
+    /// The signing key's public key (64 hexadecimal characters), to look up in the
+    /// published list (`scelle keys public`).
+    pub key: String,
+    /// 128 hexadecimal characters, over the checkpoint text given in docs/certification.md.
+    pub signature: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+impl LedgerSignature {
+    pub fn of(signed_at: Option<DateTime<Utc>>, signature: Option<String>, key: Option<String>) -> Option<Self> {
+        Some(Self {
+            algorithm: entity::ledger::keys::SIGNATURE_ALGORITHM.into(),
+            key: key?,
+            signature: signature?,
+            signed_at: signed_at?,
+        })
+    }
+}
+
+/// A chain's head as stored: where the chain ends, and its signature.
+#[derive(SimpleObject)]
+pub struct SignedHead {
+    pub chain: LedgerChain,
+    pub sequence: i64,
+    pub hash: String,
+    /// The chain's random start (the previous hash of its first entry).
+    pub genesis: String,
+    pub signature: Option<LedgerSignature>,
 }
 
 /// An account's chains.
@@ -282,6 +325,27 @@ pub struct CertificationQuery;
 
 #[Object]
 impl CertificationQuery {
+    /// The heads of the account's four chains, signed: a signed head saved outside Scelle
+    /// is an anchor (`verifyLedger(anchors:)`, `scelle verify --anchors` take its hash).
+    /// Owners, admins and accountants.
+    async fn ledger_heads(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SignedHead>> {
+        let actor = ctx.actor()?;
+        actor.require_auditor().gql(ctx)?;
+        let mut out = Vec::new();
+        for chain in Chain::ALL {
+            if let Some(h) = store::head_of(&ctx.app().db, actor.account_id, chain).await.gql(ctx)? {
+                out.push(SignedHead {
+                    chain: chain.into(),
+                    sequence: h.last_sequence,
+                    hash: h.last_hash,
+                    genesis: h.genesis,
+                    signature: LedgerSignature::of(h.signed_at, h.signature, h.signing_key),
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Verifies one of the account's chains: every entry's sequence, link and hash, every
     /// sealed record against what it seals, the head and its signature (against the
     /// installation's public keys) and, when the range reaches the end, the head against

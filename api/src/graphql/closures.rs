@@ -114,6 +114,13 @@ pub struct Closure {
     pub csv: String,
     pub email_sent_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The head of every chain when the closure was made (the closures chain: before this
+    /// closure). Verification checks that each chain still holds them. Empty on closures
+    /// made before version 2 of the canonical form.
+    pub heads: Vec<super::certification::ChainHead>,
+    /// The signature of the closure's block (its entry in the closures chain), made with a
+    /// key the database does not hold; null on closures made before signatures existed.
+    pub signature: Option<super::certification::LedgerSignature>,
     #[graphql(skip)]
     pub account_id: uuid::Uuid,
     #[graphql(skip)]
@@ -133,6 +140,11 @@ impl From<closure::Model> for Closure {
             })
             .collect();
         let amounts = |n: &str, t: &str, g: &str| ClosureAmounts { net: d(n), tax: d(t), gross: d(g) };
+        let heads = entity::closures::recorded_heads(&c)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| super::certification::ChainHead { chain: h.chain.into(), sequence: h.sequence, hash: h.hash })
+            .collect();
         Self {
             id: ID(c.id.to_string()),
             frequency: match c.frequency.as_str() {
@@ -162,6 +174,12 @@ impl From<closure::Model> for Closure {
             csv: c.csv,
             email_sent_at: c.email_sent_at,
             created_at: c.created_at,
+            heads,
+            signature: super::certification::LedgerSignature::of(
+                c.signed_at,
+                c.signature.clone(),
+                c.signing_key.clone(),
+            ),
             account_id: c.account_id,
             row_id: c.id,
         }

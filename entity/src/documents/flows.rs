@@ -603,11 +603,7 @@ pub(super) async fn check_advances_still_covered(
 /// Before a fiscal document is cancelled: an advance deducted by an issued final stays
 /// (cancel the final first); deducted by a draft final, it is taken off that final, whose
 /// lines are rebuilt. A cancelled final frees its advances for a replacement final.
-pub(super) async fn release_before_cancel(
-    txn: &crate::db::WriteTxn,
-    actor: &Actor,
-    m: &Model,
-) -> DomainResult<()> {
+pub(super) async fn release_before_cancel(txn: &crate::db::WriteTxn, actor: &Actor, m: &Model) -> DomainResult<()> {
     let links = |column: final_advance::Column| {
         final_advance::Entity::find()
             .filter(final_advance::Column::AccountId.eq(actor.account_id.0))

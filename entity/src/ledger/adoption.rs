@@ -29,8 +29,13 @@ pub struct Adopted {
 
 pub async fn adopt(db: &DatabaseConnection) -> DomainResult<Adopted> {
     let key = keys::installed()?.key_id();
-    let ids: Vec<Uuid> =
-        account::Entity::find().select_only().column(account::Column::Id).order_by_asc(account::Column::Id).into_tuple().all(db).await?;
+    let ids: Vec<Uuid> = account::Entity::find()
+        .select_only()
+        .column(account::Column::Id)
+        .order_by_asc(account::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
     let mut done = Adopted::default();
     for id in ids {
         let account = AccountId(id);
@@ -45,7 +50,8 @@ pub async fn adopt(db: &DatabaseConnection) -> DomainResult<Adopted> {
         }
         for p in super::subjects::unsealed_payments(&*txn, account).await? {
             txn.pending().payment(account, p.id);
-            let event = Event::SealedLate { chain: Chain::Payments.as_str(), subject: p.id, since: p.created_at.to_rfc3339() };
+            let event =
+                Event::SealedLate { chain: Chain::Payments.as_str(), subject: p.id, since: p.created_at.to_rfc3339() };
             record(&txn, account, &Origin::system(), event);
             late += 1;
         }

@@ -40,7 +40,9 @@ pub fn version_of(canonical: &str) -> crate::error::DomainResult<i32> {
         .and_then(|l| l.strip_prefix("format=scelle-"))
         .and_then(|l| l.rsplit_once("-v"))
         .and_then(|(_, v)| v.parse().ok())
-        .ok_or_else(|| crate::error::DomainError::Internal(format!("a canonical form without its format: {canonical:.40}")))
+        .ok_or_else(|| {
+            crate::error::DomainError::Internal(format!("a canonical form without its format: {canonical:.40}"))
+        })
 }
 
 /// A timestamp as version 2 writes it: UTC, microseconds (what PostgreSQL keeps).

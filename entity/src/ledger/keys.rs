@@ -201,7 +201,8 @@ impl KeyRing {
 
     /// Replaces the file's ring by its rotation (private, atomic). Returns the new ring.
     pub fn rotate_file(path: &Path) -> Result<Self, KeyError> {
-        let text = std::fs::read_to_string(path).map_err(|e| KeyError::Io(format!("reading {}: {e}", path.display())))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| KeyError::Io(format!("reading {}: {e}", path.display())))?;
         let rotated = Self::parse(&text)?.rotated();
         crate::secret::replace_private_file(path, rotated.to_text().as_bytes())
             .map_err(|e| KeyError::Io(format!("writing {}: {e}", path.display())))?;
@@ -259,10 +260,8 @@ impl TrustedKeys {
     pub fn check(&self, key: Option<&str>, signature: Option<&str>, c: &Checkpoint) -> Result<(), SignatureFault> {
         let (Some(key), Some(signature)) = (key, signature) else { return Err(SignatureFault::Missing) };
         let Some(k) = self.0.iter().find(|k| key_id(k) == key) else { return Err(SignatureFault::UntrustedKey) };
-        let bytes: [u8; 64] = hex::decode(signature)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or(SignatureFault::Invalid)?;
+        let bytes: [u8; 64] =
+            hex::decode(signature).ok().and_then(|b| b.try_into().ok()).ok_or(SignatureFault::Invalid)?;
         k.verify_strict(c.message().as_bytes(), &Signature::from_bytes(&bytes)).map_err(|_| SignatureFault::Invalid)
     }
 }

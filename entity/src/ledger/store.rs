@@ -106,7 +106,9 @@ pub async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: 
         .lock_exclusive()
         .one(txn)
         .await?
-        .ok_or_else(|| DomainError::Integrity(format!("the {} chain head of account {} is missing", chain.as_str(), account.0)))
+        .ok_or_else(|| {
+            DomainError::Integrity(format!("the {} chain head of account {} is missing", chain.as_str(), account.0))
+        })
 }
 
 /// Signs a head again as it stands (adoption of a database whose heads were unsigned).

@@ -213,7 +213,12 @@ pub async fn payment_form(
 /// Appends the subjects `ids` of one account to `chain` (documents or payments), in the
 /// order given, reading each as the transaction left it. Only what is to be sealed is:
 /// an issued fiscal document, a paid payment.
-pub(crate) async fn seal(txn: &impl ConnectionTrait, account: AccountId, chain: Chain, ids: &[Uuid]) -> DomainResult<()> {
+pub(crate) async fn seal(
+    txn: &impl ConnectionTrait,
+    account: AccountId,
+    chain: Chain,
+    ids: &[Uuid],
+) -> DomainResult<()> {
     let actor = system_actor(account);
     let mut appender = Appender::open(txn, account, chain).await?;
     for id in ids {

@@ -178,6 +178,7 @@ db_test!(closing_an_account_deactivates_it_and_keeps_its_sealed_data, |app: Test
     assert_eq!(failure(&r).0, "UNAUTHENTICATED", "access ends at once: {r}");
     // Nothing was deleted: the chain is complete and verifies.
     let account = entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap());
-    let (report, ok) = scelle_api::verify_cli::report(&app.db, account, &verification_options(Vec::new())).await.unwrap();
+    let (report, ok) =
+        scelle_api::verify_cli::report(&app.db, account, &verification_options(Vec::new())).await.unwrap();
     assert!(ok && report.contains("documents  OK (1 entries)"), "{report}");
 });

@@ -77,7 +77,6 @@ async fn issue_sample(app: &TestApp, token: &str) {
     assert_eq!(cn["priceGross"], "-60.00");
 }
 
-
 /// Runs `sql` with the append-only triggers of the ledger entries lifted, as an attacker
 /// (or a test placing documents in the past) with database access could.
 async fn without_ledger_triggers(app: &TestApp, sql: &str) {
@@ -239,7 +238,7 @@ db_test!(totals_per_rate_sales_credits_and_perpetual_totals, no_schedule, |app: 
         seal["canonical"]
             .as_str()
             .unwrap()
-            .starts_with("format=scelle-closure-v1\nfrequency=daily\nperiod_start=2025-12-20\n")
+            .starts_with("format=scelle-closure-v2\nfrequency=daily\nperiod_start=2025-12-20\n")
     );
     assert!(
         seal["canonical"].as_str().unwrap().contains(&format!("\ncsv_sha256={}", c["csvSha256"].as_str().unwrap()))
@@ -288,7 +287,7 @@ db_test!(totals_per_rate_sales_credits_and_perpetual_totals, no_schedule, |app: 
         assert_eq!(m["csv"].as_str().unwrap().lines().count(), 5);
     }
     assert_eq!(days[0]["perpetualTotal"], json!("370.55"));
-    let v = app.verify_chain(&s.account_id, Chain::Closures).await;
+    let v = app.verify_at(&s.account_id, Chain::Closures, at("2026-01-01T00:00:00Z")).await;
     assert_eq!((v.ok(), v.checked), (true, 14));
     // Nothing more is due: a second run creates nothing.
     assert_eq!(close_due(&app.db, at("2026-01-01T00:00:00Z")).await.unwrap(), 0);
@@ -346,7 +345,7 @@ db_test!(exactly_once_under_concurrent_and_repeated_runs, no_schedule, |app: Tes
         .await;
     assert_eq!(d["closures"]["totalCount"], 5);
     assert_eq!(d["closures"]["items"], json!([{ "periodStart": "2025-06-03" }, { "periodStart": "2025-06-02" }]));
-    let v = app.verify_chain(&s.account_id, Chain::Closures).await;
+    let v = app.verify_at(&s.account_id, Chain::Closures, at("2025-06-05T12:00:00Z")).await;
     assert_eq!((v.ok(), v.checked), (true, 5));
     // Its e-mail is claimed by one sender only, however many schedulers try at once.
     let id = uuid::Uuid::parse_str(days[0]["id"].as_str().unwrap()).unwrap();
@@ -412,7 +411,7 @@ db_test!(closures_are_frozen_and_tampering_is_named, no_schedule, |app: TestApp|
         id_sql(&app, &s.account_id)
     ))
     .await;
-    assert!(app.verify_chain(&s.account_id, Chain::Closures).await.ok());
+    assert!(app.verify_at(&s.account_id, Chain::Closures, at("2025-02-06T00:00:00Z")).await.ok());
     // An attacker lifting the triggers is named by verification.
     let second = by_start(&days, "2025-02-04");
     without_closure_triggers(
@@ -423,9 +422,13 @@ db_test!(closures_are_frozen_and_tampering_is_named, no_schedule, |app: TestApp|
         ),
     )
     .await;
-    let v = app.verify_chain(&s.account_id, Chain::Closures).await;
+    let v = app.verify_at(&s.account_id, Chain::Closures, at("2025-02-06T00:00:00Z")).await;
     let b = v.first().expect("broken");
-    assert_eq!((b.sequence, b.reason.as_str()), (second["certification"]["sequence"].as_i64(), "SUBJECT_CHANGED"), "{v:?}");
+    assert_eq!(
+        (b.sequence, b.reason.as_str()),
+        (second["certification"]["sequence"].as_i64(), "SUBJECT_CHANGED"),
+        "{v:?}"
+    );
 });
 
 db_test!(

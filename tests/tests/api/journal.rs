@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 const EVENTS: &str = "query($c: EventCode, $p: Int) { events(page: $p, perPage: 100, code: $c) { totalCount items { \
     id code occurredAt user { id email } credential ip details sequence hash previousHash } } }";
 
-
 /// The account's events, newest first.
 async fn events(app: &TestApp, token: &str) -> Vec<Value> {
     let r = app.ok(token, EVENTS, json!({})).await;

@@ -64,7 +64,8 @@ async fn close_past_days(app: &TestApp, s: &Session, days: i64) {
         })
     })
     .await;
-    let created = entity::closures::close_account(&app.db, entity::AccountId(account), chrono::Utc::now()).await.unwrap();
+    let created =
+        entity::closures::close_account(&app.db, entity::AccountId(account), chrono::Utc::now()).await.unwrap();
     assert!(created >= days as usize, "a closure per day at least: {created}");
 }
 
@@ -78,9 +79,12 @@ db_test!(an_intact_account_with_many_closures_verifies_with_its_anchors, no_sche
     pay(&app, &s.access, &invoices[0].0, "12.00").await;
     close_past_days(&app, &s, 3).await;
     // The closures' block hashes and file hashes, as the owner kept them from the e-mails.
-    let mut anchors: Vec<String> = app.entries(&s.account_id, Chain::Closures).await.into_iter().map(|e| e.hash).collect();
+    let mut anchors: Vec<String> =
+        app.entries(&s.account_id, Chain::Closures).await.into_iter().map(|e| e.hash).collect();
     let csv = app.ok(&s.access, "{ closures(perPage: 100) { items { csvSha256 } } }", json!({})).await;
-    anchors.extend(csv["closures"]["items"].as_array().unwrap().iter().map(|c| c["csvSha256"].as_str().unwrap().to_owned()));
+    anchors.extend(
+        csv["closures"]["items"].as_array().unwrap().iter().map(|c| c["csvSha256"].as_str().unwrap().to_owned()),
+    );
     assert!(anchors.len() >= 8, "{anchors:?}");
     for chain in Chain::ALL {
         let kept = if chain == Chain::Closures { anchors.clone() } else { Vec::new() };
@@ -89,8 +93,7 @@ db_test!(an_intact_account_with_many_closures_verifies_with_its_anchors, no_sche
     }
     // `scelle verify` with the same anchors: everything OK.
     let account = entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap());
-    let (report, ok) =
-        scelle_api::verify_cli::report(&app.db, account, &verification_options(anchors)).await.unwrap();
+    let (report, ok) = scelle_api::verify_cli::report(&app.db, account, &verification_options(anchors)).await.unwrap();
     assert!(ok, "{report}");
 });
 
@@ -101,7 +104,8 @@ db_test!(a_deleted_head_is_named_and_nothing_is_written_over_it, |app: TestApp| 
     let acc = app.id_sql(&s.account_id);
     for chain in [Chain::Documents, Chain::Payments, Chain::Closures] {
         let saved = app.head(&s.account_id, chain).await;
-        app.tamper(&format!("DELETE FROM ledger_heads WHERE account_id = {acc} AND chain = '{}'", chain.as_str())).await;
+        app.tamper(&format!("DELETE FROM ledger_heads WHERE account_id = {acc} AND chain = '{}'", chain.as_str()))
+            .await;
         let r = app.verify_chain(&s.account_id, chain).await;
         assert_eq!(r.first().map(|f| f.reason.as_str()), Some("HEAD_MISSING"), "{chain:?}: {r:?}");
         // Put back as it was (a genuine, signed row): verifies again.
@@ -118,7 +122,12 @@ db_test!(a_deleted_head_is_named_and_nothing_is_written_over_it, |app: TestApp| 
     // INTEGRITY_FAILED (and writes nothing) rather than starting a new chain over the old.
     app.tamper(&format!("DELETE FROM ledger_heads WHERE account_id = {acc} AND chain = 'documents'")).await;
     let r = app
-        .create_invoice(&s.access, "id", json!({ "buyerName": "X", "positions": [{ "name": "A", "tax": "20", "priceNet": "1" }] }), true)
+        .create_invoice(
+            &s.access,
+            "id",
+            json!({ "buyerName": "X", "positions": [{ "name": "A", "tax": "20", "priceNet": "1" }] }),
+            true,
+        )
         .await;
     assert_eq!(code(&r["errors"][0]), "INTEGRITY_FAILED", "{r}");
     let count = app.ok(&s.access, "{ invoices(filter: { period: ALL }) { totalCount } }", json!({})).await;
@@ -129,7 +138,8 @@ db_test!(a_deleted_head_is_named_and_nothing_is_written_over_it, |app: TestApp| 
     let r = app.login("head@example.fr", PASSWORD).await;
     assert_eq!(code(&r["errors"][0]), "INTEGRITY_FAILED", "{r}");
     let account = entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap());
-    let (report, ok) = scelle_api::verify_cli::report(&app.db, account, &verification_options(Vec::new())).await.unwrap();
+    let (report, ok) =
+        scelle_api::verify_cli::report(&app.db, account, &verification_options(Vec::new())).await.unwrap();
     assert!(!ok, "{report}");
     assert!(report.contains("documents  BROKEN") && report.contains("HEAD_MISSING"), "{report}");
     assert!(report.contains("events     BROKEN") && report.contains("could not be journaled"), "{report}");
@@ -142,8 +152,11 @@ db_test!(rewinding_the_tail_launders_nothing, |app: TestApp| async move {
     let saved = app.head(&s.account_id, Chain::Documents).await;
     let third = issue_invoices(&app, &s.access, 1).await.remove(0);
     // …then edits the newest document, deletes its entry and puts the old head back.
-    app.tamper(&format!("UPDATE documents SET price_gross = '1.00', buyer_name = 'Autre' WHERE number = '{}'", third.1))
-        .await;
+    app.tamper(&format!(
+        "UPDATE documents SET price_gross = '1.00', buyer_name = 'Autre' WHERE number = '{}'",
+        third.1
+    ))
+    .await;
     app.delete_entries_from(&s.account_id, Chain::Documents, 3).await;
     app.replay_head(saved.clone()).await;
     let r = app.verify_chain(&s.account_id, Chain::Documents).await;
@@ -152,7 +165,9 @@ db_test!(rewinding_the_tail_launders_nothing, |app: TestApp| async move {
     // Nothing seals it afterwards: a later document takes sequence 3, the edited one
     // stays unsealed and named.
     let fourth = issue_invoices(&app, &s.access, 1).await.remove(0);
-    let cert = app.ok(&s.access, "query($id: ID!) { invoice(id: $id) { certification { sequence } } }", json!({ "id": fourth.0 })).await;
+    let cert = app
+        .ok(&s.access, "query($id: ID!) { invoice(id: $id) { certification { sequence } } }", json!({ "id": fourth.0 }))
+        .await;
     assert_eq!(cert["invoice"]["certification"]["sequence"], 3);
     let r = app.verify_chain(&s.account_id, Chain::Documents).await;
     assert_eq!(reasons(&r), [("UNSEALED", None)], "{r:?}");
@@ -212,7 +227,13 @@ db_test!(closures_are_cross_checked_and_their_files_verified, no_schedule, |app:
     let s = app.sign_up("closure-check@example.fr", "ClosureCheck").await;
     issue_invoices(&app, &s.access, 2).await;
     close_past_days(&app, &s, 2).await;
-    let list = app.ok(&s.access, "{ closures(frequency: DAILY) { items { id periodStart certification { sequence } } } }", json!({})).await;
+    let list = app
+        .ok(
+            &s.access,
+            "{ closures(frequency: DAILY) { items { id periodStart certification { sequence } } } }",
+            json!({}),
+        )
+        .await;
     let days = list["closures"]["items"].as_array().unwrap().clone();
     let newest = &days[0];
     let id = newest["id"].as_str().unwrap();
@@ -226,7 +247,8 @@ db_test!(closures_are_cross_checked_and_their_files_verified, no_schedule, |app:
     assert_eq!(resp.status().as_u16(), 409);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "INTEGRITY_FAILED", "{body}");
-    app.tamper(&format!("UPDATE closures SET csv = substr(csv, 1, length(csv) - 1) WHERE id = {}", app.id_sql(id))).await;
+    app.tamper(&format!("UPDATE closures SET csv = substr(csv, 1, length(csv) - 1) WHERE id = {}", app.id_sql(id)))
+        .await;
     let resp = app.http.get(app.url(&format!("/closures/{id}.csv"))).bearer_auth(&s.access).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     // Its signature removed, or not its own.
@@ -259,62 +281,68 @@ db_test!(a_closure_deleted_leaves_its_period_without_one, no_schedule, |app: Tes
     assert!(r.findings.len() >= 2, "{r:?}");
 });
 
-db_test!(a_chain_rewritten_with_the_published_algorithm_after_a_signed_closure_is_caught, no_schedule, |app: TestApp| async move {
-    let s = app.sign_up("rewrite@example.fr", "Rewrite").await;
-    let invoices = issue_invoices(&app, &s.access, 3).await;
-    close_past_days(&app, &s, 1).await;
-    let block_hashes: Vec<String> = app.entries(&s.account_id, Chain::Closures).await.into_iter().map(|e| e.hash).collect();
-    // The attacker changes the first invoice and recomputes its canonical form exactly as
-    // the specification says (here with Scelle's own function), then every hash after it.
-    app.tamper(&format!("UPDATE documents SET price_gross = '1.00' WHERE number = '{}'", invoices[0].1)).await;
-    let actor_account = entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap());
-    let forged = {
-        let actor = entity::Actor {
-            user_id: entity::UserId(uuid::Uuid::nil()),
-            account_id: actor_account,
-            role: entity::Role::Owner,
-            credential: entity::tenant::Credential::System,
+db_test!(
+    a_chain_rewritten_with_the_published_algorithm_after_a_signed_closure_is_caught,
+    no_schedule,
+    |app: TestApp| async move {
+        let s = app.sign_up("rewrite@example.fr", "Rewrite").await;
+        let invoices = issue_invoices(&app, &s.access, 3).await;
+        close_past_days(&app, &s, 1).await;
+        let block_hashes: Vec<String> =
+            app.entries(&s.account_id, Chain::Closures).await.into_iter().map(|e| e.hash).collect();
+        // The attacker changes the first invoice and recomputes its canonical form exactly as
+        // the specification says (here with Scelle's own function), then every hash after it.
+        app.tamper(&format!("UPDATE documents SET price_gross = '1.00' WHERE number = '{}'", invoices[0].1)).await;
+        let actor_account = entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap());
+        let forged = {
+            let actor = entity::Actor {
+                user_id: entity::UserId(uuid::Uuid::nil()),
+                account_id: actor_account,
+                role: entity::Role::Owner,
+                credential: entity::tenant::Credential::System,
+            };
+            let doc =
+                entity::documents::get(&app.db, &actor, uuid::Uuid::parse_str(&invoices[0].0).unwrap()).await.unwrap();
+            entity::ledger::subjects::document_form(&app.db, &actor, &doc, 2).await.unwrap()
         };
-        let doc = entity::documents::get(&app.db, &actor, uuid::Uuid::parse_str(&invoices[0].0).unwrap()).await.unwrap();
-        entity::ledger::subjects::document_form(&app.db, &actor, &doc, 2).await.unwrap()
-    };
-    // Every entry links and hashes again, but the head's genuine signature no longer
-    // matches it, and the closure's recorded heads are no longer in the chain.
-    app.rewrite_chain(&s.account_id, Chain::Documents, BTreeMap::from([(1, forged.clone())]), Resign::Keep).await;
-    let r = app.verify_chain(&s.account_id, Chain::Documents).await;
-    let got = reasons(&r);
-    assert!(got.contains(&("SIGNATURE_INVALID", Some(3))), "{r:?}");
-    assert!(got.iter().any(|(reason, _)| *reason == "CLOSURE_HEAD_MISMATCH"), "{r:?}");
-    assert!(got.iter().all(|(reason, _)| ["SIGNATURE_INVALID", "CLOSURE_HEAD_MISMATCH"].contains(reason)), "{r:?}");
-    // Signed with a key of the attacker's own: valid, but nobody trusts that key.
-    let own = KeyRing::generate();
-    app.rewrite_chain(&s.account_id, Chain::Documents, BTreeMap::from([(1, forged)]), Resign::With(&own)).await;
-    let r = app.verify_chain(&s.account_id, Chain::Documents).await;
-    let got = reasons(&r);
-    assert!(got.contains(&("UNTRUSTED_KEY", Some(3))), "{r:?}");
-    assert!(got.iter().all(|(reason, _)| ["UNTRUSTED_KEY", "CLOSURE_HEAD_MISMATCH"].contains(reason)), "{r:?}");
-    // Now the closures too: their recorded heads rewritten to the forged chain, the
-    // closures chain recomputed. Their signatures fail, and the block hashes the owner
-    // kept from the e-mails are gone.
-    let forged_docs_head = app.head(&s.account_id, Chain::Documents).await;
-    let closures = app.entries(&s.account_id, Chain::Closures).await;
-    let mut forms = BTreeMap::new();
-    for e in &closures {
-        let mut lines: Vec<String> = e.canonical.split('\n').map(str::to_owned).collect();
-        for l in lines.iter_mut() {
-            if l.starts_with("head=documents|") {
-                *l = format!("head=documents|{}|{}", forged_docs_head.last_sequence, forged_docs_head.last_hash);
+        // Every entry links and hashes again, but the head's genuine signature no longer
+        // matches it, and the closure's recorded heads are no longer in the chain.
+        app.rewrite_chain(&s.account_id, Chain::Documents, BTreeMap::from([(1, forged.clone())]), Resign::Keep).await;
+        let r = app.verify_chain(&s.account_id, Chain::Documents).await;
+        let got = reasons(&r);
+        assert!(got.contains(&("SIGNATURE_INVALID", Some(3))), "{r:?}");
+        assert!(got.iter().any(|(reason, _)| *reason == "CLOSURE_HEAD_MISMATCH"), "{r:?}");
+        assert!(got.iter().all(|(reason, _)| ["SIGNATURE_INVALID", "CLOSURE_HEAD_MISMATCH"].contains(reason)), "{r:?}");
+        // Signed with a key of the attacker's own: valid, but nobody trusts that key.
+        let own = KeyRing::generate();
+        app.rewrite_chain(&s.account_id, Chain::Documents, BTreeMap::from([(1, forged)]), Resign::With(&own)).await;
+        let r = app.verify_chain(&s.account_id, Chain::Documents).await;
+        let got = reasons(&r);
+        assert!(got.contains(&("UNTRUSTED_KEY", Some(3))), "{r:?}");
+        assert!(got.iter().all(|(reason, _)| ["UNTRUSTED_KEY", "CLOSURE_HEAD_MISMATCH"].contains(reason)), "{r:?}");
+        // Now the closures too: their recorded heads rewritten to the forged chain, the
+        // closures chain recomputed. Their signatures fail, and the block hashes the owner
+        // kept from the e-mails are gone.
+        let forged_docs_head = app.head(&s.account_id, Chain::Documents).await;
+        let closures = app.entries(&s.account_id, Chain::Closures).await;
+        let mut forms = BTreeMap::new();
+        for e in &closures {
+            let mut lines: Vec<String> = e.canonical.split('\n').map(str::to_owned).collect();
+            for l in lines.iter_mut() {
+                if l.starts_with("head=documents|") {
+                    *l = format!("head=documents|{}|{}", forged_docs_head.last_sequence, forged_docs_head.last_hash);
+                }
             }
+            forms.insert(e.sequence, lines.join("\n"));
         }
-        forms.insert(e.sequence, lines.join("\n"));
+        app.rewrite_chain(&s.account_id, Chain::Closures, forms, Resign::With(&own)).await;
+        let r = app.verify_with(&s.account_id, Chain::Closures, block_hashes.clone()).await;
+        let got = reasons(&r);
+        assert!(got.iter().any(|(reason, _)| *reason == "ANCHOR_NOT_FOUND"), "{r:?}");
+        assert!(got.iter().any(|(reason, _)| *reason == "UNTRUSTED_KEY"), "{r:?}");
+        assert!(got.iter().any(|(reason, _)| *reason == "SUBJECT_CHANGED" || *reason == "SIGNATURE_INVALID"), "{r:?}");
     }
-    app.rewrite_chain(&s.account_id, Chain::Closures, forms, Resign::With(&own)).await;
-    let r = app.verify_with(&s.account_id, Chain::Closures, block_hashes.clone()).await;
-    let got = reasons(&r);
-    assert!(got.iter().any(|(reason, _)| *reason == "ANCHOR_NOT_FOUND"), "{r:?}");
-    assert!(got.iter().any(|(reason, _)| *reason == "UNTRUSTED_KEY"), "{r:?}");
-    assert!(got.iter().any(|(reason, _)| *reason == "SUBJECT_CHANGED" || *reason == "SIGNATURE_INVALID"), "{r:?}");
-});
+);
 
 db_test!(the_seal_covers_every_frozen_field_with_its_exact_text, |app: TestApp| async move {
     let s = app.sign_up("coverage@example.fr", "Coverage").await;
@@ -370,7 +398,10 @@ db_test!(entries_edited_swapped_inserted_or_removed_are_named, |app: TestApp| as
 
     // A document deleted behind the API.
     let n = &invoices[1].1;
-    app.tamper(&format!("DELETE FROM document_positions WHERE document_id IN (SELECT id FROM documents WHERE number = '{n}')")).await;
+    app.tamper(&format!(
+        "DELETE FROM document_positions WHERE document_id IN (SELECT id FROM documents WHERE number = '{n}')"
+    ))
+    .await;
     app.tamper(&format!("DELETE FROM documents WHERE number = '{n}'")).await;
     assert_eq!(findings(&app).await, [("SUBJECT_DELETED", Some(2))]);
 
@@ -399,7 +430,10 @@ db_test!(entries_edited_swapped_inserted_or_removed_are_named, |app: TestApp| as
         })
     })
     .await;
-    assert_eq!(findings(&app).await, [("SUBJECT_DELETED", Some(2)), ("SUBJECT_DELETED", Some(6)), ("HEAD_MISMATCH", Some(6))]);
+    assert_eq!(
+        findings(&app).await,
+        [("SUBJECT_DELETED", Some(2)), ("SUBJECT_DELETED", Some(6)), ("HEAD_MISMATCH", Some(6))]
+    );
     app.delete_entries_from(&s.account_id, Chain::Documents, 6).await;
 
     // The newest entry deleted: the head tells. A middle one: the gap tells.
@@ -426,11 +460,19 @@ db_test!(a_head_signed_by_another_key_or_not_at_all_is_named, |app: TestApp| asy
     // The key the verifier trusts comes from outside: trusting the attacker's key too
     // (`--keys` with it) makes the signature pass, which is why the list is published.
     let mut options = verification_options(Vec::new());
-    options.trusted = entity::ledger::keys::TrustedKeys::parse(&format!("{}\n{}\n", own.key_id(), KeyRing::parse(LEDGER_KEY).unwrap().key_id())).unwrap();
+    options.trusted = entity::ledger::keys::TrustedKeys::parse(&format!(
+        "{}\n{}\n",
+        own.key_id(),
+        KeyRing::parse(LEDGER_KEY).unwrap().key_id()
+    ))
+    .unwrap();
     let account = entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap());
-    let r = entity::ledger::verify::verify_chain(&app.db, account, Chain::Documents, Default::default(), &options).await.unwrap();
+    let r = entity::ledger::verify::verify_chain(&app.db, account, Chain::Documents, Default::default(), &options)
+        .await
+        .unwrap();
     assert!(r.ok(), "{r:?}");
-    app.tamper(&format!("UPDATE ledger_heads SET signature = NULL WHERE account_id = {acc} AND chain = 'documents'")).await;
+    app.tamper(&format!("UPDATE ledger_heads SET signature = NULL WHERE account_id = {acc} AND chain = 'documents'"))
+        .await;
     assert_eq!(app.findings(&s.account_id, Chain::Documents).await, [("SIGNATURE_MISSING", Some(2))]);
 });
 

@@ -15,7 +15,14 @@ db_test!(health_readiness_and_graphiql, |app: TestApp| async move {
 async fn generated_jwt_secret_is_kept_across_restarts() {
     let dir = TempDir::new();
     let config =
-        scelle_api::config::Config { listen: "127.0.0.1:0".into(), data_dir: dir.0.clone(), ..Default::default() };
+        scelle_api::config::Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: dir.0.clone(),
+        // One signing key per process (the test servers'); the key file itself is tested
+        // on the real binary (`api/tests/restart.rs`).
+        ledger_key: Some(scelle_api::config::Secret::new(LEDGER_KEY)),
+        ..Default::default()
+    };
     let first = scelle_api::app::Application::build(config.clone()).await.unwrap();
     let key = std::fs::read_to_string(dir.0.join("jwt_secret")).unwrap();
     assert!(key.len() >= 64);
@@ -36,7 +43,14 @@ async fn generated_jwt_secret_is_kept_across_restarts() {
 async fn shutdown_signal_stops_http_and_workers() {
     let dir = TempDir::new();
     let config =
-        scelle_api::config::Config { listen: "127.0.0.1:0".into(), data_dir: dir.0.clone(), ..Default::default() };
+        scelle_api::config::Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: dir.0.clone(),
+        // One signing key per process (the test servers'); the key file itself is tested
+        // on the real binary (`api/tests/restart.rs`).
+        ledger_key: Some(scelle_api::config::Secret::new(LEDGER_KEY)),
+        ..Default::default()
+    };
     let app = scelle_api::app::Application::build(config).await.unwrap();
     let url = format!("http://{}/healthz", app.addr());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

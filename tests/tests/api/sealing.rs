@@ -73,7 +73,7 @@ db_test!(issued_documents_are_sealed_by_the_job_and_show_it, |app: TestApp| asyn
     let genesis = text(&app, "SELECT genesis FROM ledger_heads WHERE chain = 'documents'").await;
     assert_eq!(ca["previousHash"], genesis.as_str());
     let canonical = text(&app, "SELECT canonical FROM ledger_entries WHERE chain = 'documents' AND sequence = 1").await;
-    assert!(canonical.starts_with("format=scelle-document-v1\n"), "{canonical}");
+    assert!(canonical.starts_with("format=scelle-document-v2\n"), "{canonical}");
     assert!(canonical.contains(&format!("number={}", a["number"].as_str().unwrap())), "{canonical}");
     let mut h = Sha256::new();
     h.update(genesis.as_bytes());
@@ -115,7 +115,7 @@ db_test!(paid_payments_are_sealed_and_unpaid_ones_wait, |app: TestApp| async mov
     let p = sealed(&app, &s.access, &q, json!({ "id": paid["id"] }), "payment").await;
     assert_eq!(p["certification"]["sequence"], 1);
     let canonical = text(&app, "SELECT canonical FROM ledger_entries WHERE chain = 'payments' AND sequence = 1").await;
-    assert!(canonical.starts_with("format=scelle-payment-v1\n") && canonical.contains("price=120.00"), "{canonical}");
+    assert!(canonical.starts_with("format=scelle-payment-v2\n") && canonical.contains("price=120.00"), "{canonical}");
     assert!(canonical.contains(&format!("allocation={}|120.00", inv["number"].as_str().unwrap())), "{canonical}");
 
     // An unpaid payment stays editable; once paid it is sealed like the other.

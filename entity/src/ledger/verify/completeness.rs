@@ -31,7 +31,12 @@ pub(super) async fn verify(
         }
         Chain::Payments => {
             for p in crate::ledger::subjects::unsealed_payments(db, account).await? {
-                let detail = format!("payment of {} {} recorded {} has no entry", p.price, p.currency, p.created_at.to_rfc3339());
+                let detail = format!(
+                    "payment of {} {} recorded {} has no entry",
+                    p.price,
+                    p.currency,
+                    p.created_at.to_rfc3339()
+                );
                 found.push(Finding::new(Reason::Unsealed, None, detail).subject(p.id));
             }
         }
@@ -53,7 +58,8 @@ pub(super) async fn verify(
                 .all(db)
                 .await?;
             for e in unsealed {
-                found.push(Finding::new(Reason::Unsealed, None, format!("{} event has no entry", e.code)).subject(e.id));
+                found
+                    .push(Finding::new(Reason::Unsealed, None, format!("{} event has no entry", e.code)).subject(e.id));
             }
         }
     }
@@ -86,21 +92,36 @@ async fn numbering(db: &impl ConnectionTrait, account: AccountId, found: &mut Fi
             .order_by_desc(document::Column::NumberCounter)
             .one(db)
             .await?;
-        let fiscal = crate::documents::is_fiscal(newest.as_ref().map(|d| d.kind.as_str()).unwrap_or(kind_of_series(&s.series_key)));
-        let counter = format!("series {} at number {} of {}", s.series_key, s.last_number, s.last_issue_date.map(|d| d.to_string()).unwrap_or_default());
+        let fiscal = crate::documents::is_fiscal(
+            newest.as_ref().map(|d| d.kind.as_str()).unwrap_or(kind_of_series(&s.series_key)),
+        );
+        let counter = format!(
+            "series {} at number {} of {}",
+            s.series_key,
+            s.last_number,
+            s.last_issue_date.map(|d| d.to_string()).unwrap_or_default()
+        );
         let Some(d) = newest else {
             if fiscal && s.last_number > 0 {
                 found.push(Finding::new(Reason::NumberingGap, None, format!("{counter}: no document has its numbers")));
             }
             continue;
         };
-        let doc = format!("{} issued {} as counter {}", d.number.as_deref().unwrap_or("?"), d.issue_date, d.number_counter.unwrap_or(0));
+        let doc = format!(
+            "{} issued {} as counter {}",
+            d.number.as_deref().unwrap_or("?"),
+            d.issue_date,
+            d.number_counter.unwrap_or(0)
+        );
         let counter_date = s.last_issue_date.unwrap_or(d.issue_date);
         let counter_no = d.number_counter.unwrap_or(0);
         if d.issue_date > counter_date || (d.issue_date == counter_date && counter_no > s.last_number) {
             found.push(Finding::new(Reason::NumberingBehind, None, format!("{counter}, behind {doc}")).subject(d.id));
         } else if fiscal && (d.issue_date < counter_date || counter_no < s.last_number) {
-            found.push(Finding::new(Reason::NumberingGap, None, format!("{counter}, ahead of the newest document {doc}")).subject(d.id));
+            found.push(
+                Finding::new(Reason::NumberingGap, None, format!("{counter}, ahead of the newest document {doc}"))
+                    .subject(d.id),
+            );
         }
     }
     Ok(())

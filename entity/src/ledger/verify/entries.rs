@@ -24,7 +24,12 @@ enum Subject {
 }
 
 /// The subject of an entry as it is now: each chain knows where its subjects live.
-async fn subject_now(db: &impl ConnectionTrait, account: AccountId, chain: Chain, e: &entry::Model) -> DomainResult<Subject> {
+async fn subject_now(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    chain: Chain,
+    e: &entry::Model,
+) -> DomainResult<Subject> {
     use crate::error::DomainError::NotFound;
     let actor = system_actor(account);
     let version = e.version as u32;
@@ -202,7 +207,8 @@ async fn walk(
                 );
             } else if !seen_subjects.insert(e.subject_id) {
                 found.push(
-                    Finding::new(Reason::SubjectChanged, Some(e.sequence), "a record sealed twice").subject(e.subject_id),
+                    Finding::new(Reason::SubjectChanged, Some(e.sequence), "a record sealed twice")
+                        .subject(e.subject_id),
                 );
             } else {
                 match subject_now(db, account, chain, e).await? {
@@ -234,7 +240,9 @@ async fn walk(
 /// Which records differ between the sealed form and the form now (for people).
 fn changed_fields(sealed: &str, now: &str) -> String {
     let keys = |s: &str| -> Vec<(String, String)> {
-        s.split('\n').map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).unwrap_or_default()).collect()
+        s.split('\n')
+            .map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).unwrap_or_default())
+            .collect()
     };
     let (a, b) = (keys(sealed), keys(now));
     let mut changed: Vec<String> = Vec::new();

@@ -311,7 +311,11 @@ pub async fn verify_chain(
 }
 
 /// Every chain of an account, whole; the anchors are looked for in every chain.
-pub async fn verify_account(db: &impl ConnectionTrait, account: AccountId, options: &Options) -> DomainResult<Vec<Report>> {
+pub async fn verify_account(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    options: &Options,
+) -> DomainResult<Vec<Report>> {
     let without_anchors = Options { anchors: Vec::new(), ..options.clone() };
     let mut reports = Vec::new();
     for chain in Chain::ALL {

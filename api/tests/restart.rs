@@ -1,0 +1,244 @@
+//! The real `scelle` binary as an operator runs it, in a child process on loopback: killed
+//! with SIGKILL or stopped with SIGTERM and started again at once on the same data, it
+//! seals what is issued next in the very answer; its data directory and key file are
+//! private; `scelle verify` and `scelle keys` work on what it wrote, across a key rotation.
+//! SQLite always, PostgreSQL too when `SCELLE_TEST_POSTGRES_URL` is set.
+
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_scelle");
+const PASSWORD: &str = "correct horse battery";
+
+/// A data directory (and, for PostgreSQL, a database) of its own, removed afterwards.
+struct Place {
+    dir: PathBuf,
+    database_url: Option<String>,
+    admin: Option<(String, String)>,
+}
+
+impl Place {
+    async fn new(postgres: bool) -> Option<Place> {
+        let dir = std::env::temp_dir().join(format!("scelle-restart-{}", uuid::Uuid::new_v4()));
+        if !postgres {
+            return Some(Place { dir, database_url: None, admin: None });
+        }
+        let Ok(admin_url) = std::env::var("SCELLE_TEST_POSTGRES_URL") else {
+            eprintln!("SKIPPED PostgreSQL run: SCELLE_TEST_POSTGRES_URL is not set");
+            return None;
+        };
+        use sea_orm::ConnectionTrait;
+        let name = format!("scelle_restart_{}", uuid::Uuid::new_v4().simple());
+        let admin = sea_orm::Database::connect(&admin_url).await.expect("PostgreSQL");
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+        admin.close().await.ok();
+        let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).expect("a database URL");
+        Some(Place { dir, database_url: Some(format!("{base}/{name}")), admin: Some((admin_url, name)) })
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("SCELLE_DATA_DIR", &self.dir)
+            .env("SCELLE_LOG", "warn")
+            // No closure run during the test: they are not what it is about.
+            .env("SCELLE_CLOSURES_CRON", "0 0 0 1 1 * 2099");
+        if let Some(url) = &self.database_url {
+            c.env("DATABASE_URL", url);
+        }
+        c
+    }
+
+    fn start(&self) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let log = std::fs::File::create(std::env::temp_dir().join(format!("scelle-restart-{port}.log"))).unwrap();
+        let child = self
+            .command(&["serve"])
+            .env("SCELLE_LISTEN", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("scelle starts");
+        Server { child, base: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new() }
+    }
+
+    /// Runs `scelle <args>`: (exit code, stdout).
+    fn run(&self, args: &[&str]) -> (i32, String) {
+        let out = self.command(args).output().expect("scelle runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        (out.status.code().unwrap_or(-1), text)
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin_url, name)) = self.admin.take() {
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                rt.block_on(async {
+                    use sea_orm::ConnectionTrait;
+                    let admin = sea_orm::Database::connect(&admin_url).await.ok()?;
+                    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok()?;
+                    admin.close().await.ok()
+                })
+            })
+            .join();
+        }
+    }
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Server {
+    /// Waits until the server answers `/readyz`.
+    async fn ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(r) = self.http.get(format!("{}/readyz", self.base)).send().await
+                && r.status().is_success()
+            {
+                return;
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("scelle exited before it was ready: {status}");
+            }
+            assert!(Instant::now() < deadline, "scelle not ready within 60 s");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn gql(&self, token: Option<&str>, query: &str, vars: Value) -> Value {
+        let mut req =
+            self.http.post(format!("{}/graphql", self.base)).json(&json!({ "query": query, "variables": vars }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r: Value = req.send().await.expect("request").json().await.expect("json");
+        assert!(r.get("errors").is_none(), "{r}");
+        r["data"].clone()
+    }
+
+    async fn login(&self, email: &str) -> String {
+        let q = "mutation($i: LoginInput!) { login(input: $i) { accessToken } }";
+        let d = self.gql(None, q, json!({ "i": { "email": email, "password": PASSWORD } })).await;
+        d["login"]["accessToken"].as_str().unwrap().to_owned()
+    }
+
+    /// Issues an invoice; returns its certification as the answer gives it.
+    async fn issue(&self, token: &str) -> Value {
+        let q = "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id certification { status sequence } } }";
+        let i = json!({ "buyerName": "Client", "positions": [{ "name": "A", "tax": "20", "priceNet": "10" }] });
+        self.gql(Some(token), q, json!({ "i": i })).await["createInvoice"].clone()
+    }
+
+    fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().unwrap();
+    }
+
+    fn terminate(mut self) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        let deadline = Instant::now() + Duration::from_secs(40);
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "scelle did not stop within 40 s of SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// Asserts that an issue answered SEALED and did so within a second.
+async fn sealed_at_once(server: &Server, token: &str, sequence: i64) {
+    let started = Instant::now();
+    let cert = server.issue(token).await;
+    assert_eq!(cert["certification"], json!({ "status": "SEALED", "sequence": sequence }), "{cert}");
+    assert!(started.elapsed() < Duration::from_secs(1), "sealed in {:?}", started.elapsed());
+}
+
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+async fn restarts_keep_sealing_real_time(postgres: bool) {
+    let Some(place) = Place::new(postgres).await else { return };
+    let mut server = place.start();
+    server.ready().await;
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&place.dir), 0o700, "the data directory is private");
+        assert_eq!(mode(&place.dir.join("ledger_keys")), 0o600, "the key file is private");
+    }
+    let q = "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken account { id } } }";
+    let d = server
+        .gql(None, q, json!({ "i": { "email": "restart@example.fr", "password": PASSWORD, "accountName": "Restart" } }))
+        .await;
+    let token = d["signUp"]["accessToken"].as_str().unwrap().to_owned();
+    let account = d["signUp"]["account"]["id"].as_str().unwrap().to_owned();
+    sealed_at_once(&server, &token, 1).await;
+
+    // kill -9, then at once a new process on the same data.
+    server.kill();
+    let mut server = place.start();
+    server.ready().await;
+    let token = server.login("restart@example.fr").await;
+    sealed_at_once(&server, &token, 2).await;
+
+    // SIGTERM (a graceful stop), then at once again.
+    server.terminate();
+    let mut server = place.start();
+    server.ready().await;
+    let token = server.login("restart@example.fr").await;
+    sealed_at_once(&server, &token, 3).await;
+    server.terminate();
+
+    // What the three processes wrote verifies, from the command line.
+    let (code, out) = place.run(&["verify", "--account", &account]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("documents  OK (3 entries)"), "{out}");
+
+    // A key rotation: the new key signs from the next start; what the old one signed still
+    // verifies with the key file (which keeps the retired public key)…
+    let (code, before) = place.run(&["keys", "public"]);
+    assert_eq!(code, 0, "{before}");
+    let (code, out) = place.run(&["keys", "rotate"]);
+    assert_eq!(code, 0, "{out}");
+    let mut server = place.start();
+    server.ready().await;
+    let token = server.login("restart@example.fr").await;
+    sealed_at_once(&server, &token, 4).await;
+    server.terminate();
+    let (code, out) = place.run(&["verify", "--account", &account]);
+    assert_eq!(code, 0, "{out}");
+    // …and a published list without the old key does not trust what only it signed.
+    let (_, after) = place.run(&["keys", "public"]);
+    let new_key = after.lines().filter(|l| l.starts_with("public ")).last().unwrap().to_owned();
+    assert!(!before.contains(&new_key) && after.contains(before.lines().last().unwrap()), "{before}\n{after}");
+    let only_new = place.dir.with_extension("keys");
+    std::fs::write(&only_new, format!("{new_key}\n")).unwrap();
+    let (code, out) = place.run(&["verify", "--account", &account, "--keys", only_new.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&only_new);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("UNTRUSTED_KEY"), "{out}");
+    assert!(out.contains("documents  OK (4 entries)"), "the documents head was signed by the new key: {out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restarts_keep_sealing_real_time_sqlite() {
+    restarts_keep_sealing_real_time(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restarts_keep_sealing_real_time_postgres() {
+    restarts_keep_sealing_real_time(true).await;
+}
