@@ -37,6 +37,11 @@ fn restart_always(worker: &WorkerContext, error: &WorkerError) -> bool {
     true
 }
 
+/// The monitor every worker runs under (see `restart_always`).
+fn supervisor() -> Monitor {
+    Monitor::new().should_restart(restart_always)
+}
+
 /// Builds the monitor with every worker. Fails on an invalid cron expression, so a
 /// misconfiguration stops the start instead of silently never running.
 pub fn monitor(db: DatabaseConnection, cfg: &JobsConfig) -> anyhow::Result<Monitor> {
@@ -47,8 +52,7 @@ pub fn monitor(db: DatabaseConnection, cfg: &JobsConfig) -> anyhow::Result<Monit
     let closures_schedule = parse("closures", &cfg.closures_cron)?;
     let policy = cfg.policy;
     let mailer = closures::Mailer::new(&cfg.mail)?;
-    let monitor = Monitor::new()
-        .should_restart(restart_always)
+    let monitor = supervisor()
         .register({
             let db = db.clone();
             move |_restarts| {
@@ -67,4 +71,44 @@ pub fn monitor(db: DatabaseConnection, cfg: &JobsConfig) -> anyhow::Result<Monit
                 .build(housekeeping::on_tick)
         });
     Ok(monitor.shutdown_timeout(Duration::from_secs(30)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A worker that panics on its first tick ends; the supervisor starts it again and the
+    /// next ticks run.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_worker_whose_future_ends_is_started_again() {
+        let (ticks, starts) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let every_second = cron::Schedule::from_str("* * * * * *").unwrap();
+        let monitor = supervisor().register({
+            let (ticks, starts) = (ticks.clone(), starts.clone());
+            move |_restarts| {
+                starts.fetch_add(1, Ordering::SeqCst);
+                WorkerBuilder::new("test.flaky")
+                    .backend(CronScheduler::new(every_second.clone()))
+                    .data(ticks.clone())
+                    .build(|_: apalis_cron::Tick, ticks: Data<Arc<AtomicUsize>>| async move {
+                        if ticks.fetch_add(1, Ordering::SeqCst) == 0 {
+                            panic!("first tick fails");
+                        }
+                        Ok::<(), BoxDynError>(())
+                    })
+            }
+        });
+        let stop = tokio::time::sleep(Duration::from_millis(3500));
+        monitor
+            .run_with_signal(async move {
+                stop.await;
+                Ok(())
+            })
+            .await
+            .ok();
+        assert!(starts.load(Ordering::SeqCst) >= 2, "restarted: {starts:?}");
+        assert!(ticks.load(Ordering::SeqCst) >= 2, "ticks went on after the panic: {ticks:?}");
+    }
 }

@@ -33,11 +33,16 @@ pub enum EventCode {
     VerificationFailed,
     ServiceStarted,
     ServiceStopped,
+    /// Sealed when the database was adopted, after an older version left it unsealed.
+    SealedLate,
+    /// The database was adopted by a signing key.
+    LedgerAdopted,
 }
 
 impl EventCode {
-    /// In the order of `entity::journal::CODES`, which holds the stored spelling.
-    const ALL: [EventCode; 18] = [
+    /// In the order of `entity::journal::CODES`, which holds the stored spelling (the
+    /// length ties the two lists at compile time).
+    const ALL: [EventCode; CODES.len()] = [
         EventCode::Login,
         EventCode::LoginFailed,
         EventCode::UserInvited,
@@ -56,6 +61,8 @@ impl EventCode {
         EventCode::VerificationFailed,
         EventCode::ServiceStarted,
         EventCode::ServiceStopped,
+        EventCode::SealedLate,
+        EventCode::LedgerAdopted,
     ];
 
     fn as_str(self) -> &'static str {

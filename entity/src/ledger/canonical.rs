@@ -405,6 +405,23 @@ correction_reason=";
         assert_eq!(document(&sample()), SAMPLE_CANONICAL);
     }
 
+    /// `docs/certification.md` is the specification: its worked example must be what the
+    /// code writes, to the byte and the hash.
+    #[test]
+    fn the_specification_s_worked_example_is_the_code_s() {
+        let doc = include_str!("../../../docs/certification.md");
+        let block = |marker: &str| -> String {
+            let after = &doc[doc.find(marker).unwrap_or_else(|| panic!("{marker} in the doc")) + marker.len()..];
+            let start = after.find("```text\n").expect("a text block") + "```text\n".len();
+            let end = after[start..].find("\n```").expect("the block ends");
+            after[start..start + end].to_owned()
+        };
+        assert_eq!(block("<!-- worked-example:canonical -->"), SAMPLE_CANONICAL);
+        let genesis = "3c9d4ef1a7b25e60c8f3d21b9a74e05f6b1c8d3e2f4a5b6c7d8e9f0a1b2c3d4e";
+        assert!(doc.contains(genesis));
+        assert_eq!(block("<!-- worked-example:hash -->"), crate::ledger::chain_hash(genesis, &document(&sample())));
+    }
+
     #[test]
     fn forms_name_their_version() {
         assert_eq!(version_of(SAMPLE_CANONICAL).unwrap(), 2);

@@ -525,3 +525,35 @@ db_test!(the_database_refuses_to_change_the_ledger, |app: TestApp| async move {
     let r = app.verify_chain(&s.account_id, Chain::Documents).await;
     assert_eq!((r.ok(), r.checked), (true, 3), "{r:?}");
 });
+
+db_test!(adoption_seals_what_an_older_version_left_and_signs_bare_heads, |app: TestApp| async move {
+    let s = app.sign_up("adopt@example.fr", "Adopt").await;
+    issue_invoices(&app, &s.access, 2).await;
+    // What a database written by an older version can hold: the newest document never
+    // sealed (its job lost), heads without signatures.
+    let acc = app.id_sql(&s.account_id);
+    let first = app.entries(&s.account_id, Chain::Documents).await.remove(0);
+    app.delete_entries_from(&s.account_id, Chain::Documents, 2).await;
+    app.tamper(&format!(
+        "UPDATE ledger_heads SET last_sequence = 1, last_hash = '{}' WHERE account_id = {acc} AND chain = 'documents'",
+        first.hash
+    ))
+    .await;
+    app.tamper(&format!("UPDATE ledger_heads SET signature = NULL WHERE account_id = {acc}")).await;
+    let r = app.verify_chain(&s.account_id, Chain::Documents).await;
+    assert_eq!(reasons(&r), [("SIGNATURE_MISSING", Some(1)), ("UNSEALED", None)], "{r:?}");
+    // Adopted (what the first start with a new key does, or `scelle keys adopt`).
+    let done = entity::ledger::adoption::adopt(&app.db).await.unwrap();
+    assert_eq!((done.accounts, done.sealed_late, done.heads_signed), (1, 1, 4), "{done:?}");
+    for chain in Chain::ALL {
+        let r = app.verify_chain(&s.account_id, chain).await;
+        assert!(r.ok(), "{chain:?}: {r:?}");
+    }
+    assert_eq!(app.entries(&s.account_id, Chain::Documents).await.len(), 2);
+    let ev = app.ok(&s.access, "{ events(perPage: 5) { items { code } } }", json!({})).await;
+    let codes: Vec<&str> =
+        ev["events"]["items"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(codes[..2], ["LEDGER_ADOPTED", "SEALED_LATE"], "{ev}");
+    // Once is enough: nothing left to adopt.
+    assert_eq!(entity::ledger::adoption::adopt(&app.db).await.unwrap().accounts, 0);
+});

@@ -14,8 +14,7 @@ db_test!(health_readiness_and_graphiql, |app: TestApp| async move {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_jwt_secret_is_kept_across_restarts() {
     let dir = TempDir::new();
-    let config =
-        scelle_api::config::Config {
+    let config = scelle_api::config::Config {
         listen: "127.0.0.1:0".into(),
         data_dir: dir.0.clone(),
         // One signing key per process (the test servers'); the key file itself is tested
@@ -42,8 +41,7 @@ async fn generated_jwt_secret_is_kept_across_restarts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_signal_stops_http_and_workers() {
     let dir = TempDir::new();
-    let config =
-        scelle_api::config::Config {
+    let config = scelle_api::config::Config {
         listen: "127.0.0.1:0".into(),
         data_dir: dir.0.clone(),
         // One signing key per process (the test servers'); the key file itself is tested
