@@ -213,6 +213,15 @@ impl Config {
         self.ledger_key_file.clone().unwrap_or_else(|| self.data_dir.join("ledger_keys"))
     }
 
+    /// The ledger key ring if there is one (`SCELLE_LEDGER_KEY`, else an existing key file),
+    /// never creating one: for the commands that only read or verify.
+    pub fn existing_ledger_keys(&self) -> Result<Option<entity::ledger::keys::KeyRing>> {
+        if self.ledger_key.is_some() || self.ledger_key_path().exists() {
+            return Ok(Some(self.ledger_keys()?.0));
+        }
+        Ok(None)
+    }
+
     /// The ledger key ring: `SCELLE_LEDGER_KEY`, else the key file (created with a new key
     /// on first start). Returns whether it was just created.
     pub fn ledger_keys(&self) -> Result<(entity::ledger::keys::KeyRing, bool)> {

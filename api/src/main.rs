@@ -1,6 +1,6 @@
 use anyhow::Result;
 use clap::Parser;
-use scelle_api::app::{Application, connect_and_migrate, create_data_dir, install_ledger_keys};
+use scelle_api::app::{Application, connect_and_migrate, create_data_dir};
 use scelle_api::cli::{Cli, Command, KeysAction};
 use scelle_api::config::Config;
 
@@ -43,8 +43,25 @@ async fn main() -> Result<()> {
         }
         Command::Verify { account, all: _, keys, anchors } => {
             let db = connect_and_migrate(&config).await?;
-            install_ledger_keys(&config, &db).await?;
-            let options = scelle_api::verify_cli::options(keys.as_deref(), anchors.as_deref())?;
+            // Never a new key here: a verification signs nothing but its own journal entry,
+            // and only with the installation's key when this machine has it.
+            let ring = config.existing_ledger_keys()?;
+            anyhow::ensure!(
+                ring.is_some() || keys.is_some(),
+                "no ledger key ring at {} (nor SCELLE_LEDGER_KEY): give the trusted public keys with --keys FILE",
+                config.ledger_key_path().display()
+            );
+            let trusted = match (&keys, ring) {
+                (Some(_), ring) => {
+                    if let Some(ring) = ring {
+                        entity::ledger::keys::install(ring)?;
+                    }
+                    None
+                }
+                (None, Some(ring)) => Some(entity::ledger::keys::install(ring)?.trusted()),
+                (None, None) => unreachable!("checked above"),
+            };
+            let options = scelle_api::verify_cli::options(keys.as_deref(), trusted, anchors.as_deref())?;
             let mut all_ok = true;
             for account in scelle_api::verify_cli::accounts(&db, account).await? {
                 let (report, ok) = scelle_api::verify_cli::report(&db, account, &options).await?;
@@ -55,28 +72,39 @@ async fn main() -> Result<()> {
                 std::process::exit(1);
             }
         }
-        Command::Keys { action } => match action {
-            KeysAction::Public => print!("{}", config.ledger_keys()?.0.public_text()),
-            KeysAction::Rotate => {
-                anyhow::ensure!(
-                    config.ledger_key.is_none(),
-                    "SCELLE_LEDGER_KEY is set: rotate the key where it is kept"
-                );
-                let path = config.ledger_key_path();
-                let ring = entity::ledger::keys::KeyRing::rotate_file(&path)?;
-                println!("new signing key {} in {}; restart Scelle to sign with it", ring.key_id(), path.display());
+        Command::Keys { action } => {
+            let existing = || -> Result<entity::ledger::keys::KeyRing> {
+                config.existing_ledger_keys()?.ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "no ledger key ring at {} (nor SCELLE_LEDGER_KEY); `scelle serve` creates one on first start",
+                        config.ledger_key_path().display()
+                    )
+                })
+            };
+            match action {
+                KeysAction::Public => print!("{}", existing()?.public_text()),
+                KeysAction::Rotate => {
+                    anyhow::ensure!(
+                        config.ledger_key.is_none(),
+                        "SCELLE_LEDGER_KEY is set: rotate the key where it is kept"
+                    );
+                    existing()?;
+                    let path = config.ledger_key_path();
+                    let ring = entity::ledger::keys::KeyRing::rotate_file(&path)?;
+                    println!("new signing key {} in {}; restart Scelle to sign with it", ring.key_id(), path.display());
+                }
+                KeysAction::Adopt => {
+                    let ring = existing()?;
+                    let db = connect_and_migrate(&config).await?;
+                    entity::ledger::keys::install(ring)?;
+                    let done = entity::ledger::adoption::adopt(&db).await?;
+                    println!(
+                        "{} account(s) adopted: {} record(s) sealed late, {} head(s) signed",
+                        done.accounts, done.sealed_late, done.heads_signed
+                    );
+                }
             }
-            KeysAction::Adopt => {
-                let db = connect_and_migrate(&config).await?;
-                let (ring, _) = config.ledger_keys()?;
-                entity::ledger::keys::install(ring)?;
-                let done = entity::ledger::adoption::adopt(&db).await?;
-                println!(
-                    "{} account(s) adopted: {} record(s) sealed late, {} head(s) signed",
-                    done.accounts, done.sealed_late, done.heads_signed
-                );
-            }
-        },
+        }
         Command::ExportSchema { .. } | Command::VerifyArchive { .. } => unreachable!("handled above"),
     }
     Ok(())

@@ -9,15 +9,16 @@ use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, QuerySelect};
 use std::fmt::Write;
 use std::path::Path;
 
-/// What to verify with: the trusted public keys (`--keys FILE`, else the installation's
-/// key ring) and the kept hashes (`--anchors FILE`).
-pub fn options(keys: Option<&Path>, anchors: Option<&Path>) -> anyhow::Result<Options> {
-    let trusted = match keys {
-        Some(path) => {
+/// What to verify with: the trusted public keys (`--keys FILE`, else `ring`, the
+/// installation's) and the kept hashes (`--anchors FILE`).
+pub fn options(keys: Option<&Path>, ring: Option<TrustedKeys>, anchors: Option<&Path>) -> anyhow::Result<Options> {
+    let trusted = match (keys, ring) {
+        (Some(path), _) => {
             let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
             TrustedKeys::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
         }
-        None => entity::ledger::keys::installed()?.trusted(),
+        (None, Some(trusted)) => trusted,
+        (None, None) => anyhow::bail!("no trusted public keys: give --keys FILE"),
     };
     let anchors = match anchors {
         Some(path) => {

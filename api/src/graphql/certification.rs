@@ -178,6 +178,8 @@ pub enum BreakReason {
     CsvMismatch,
     /// A hash kept outside (an anchor) is not in the chain.
     AnchorNotFound,
+    /// A document sealed after a signed closure made since its issue.
+    SealedLate,
 }
 
 impl From<Reason> for BreakReason {
@@ -201,6 +203,7 @@ impl From<Reason> for BreakReason {
             Reason::ClosureHeadMismatch => BreakReason::ClosureHeadMismatch,
             Reason::CsvMismatch => BreakReason::CsvMismatch,
             Reason::AnchorNotFound => BreakReason::AnchorNotFound,
+            Reason::SealedLate => BreakReason::SealedLate,
         }
     }
 }

@@ -557,3 +557,69 @@ db_test!(adoption_seals_what_an_older_version_left_and_signs_bare_heads, |app: T
     // Once is enough: nothing left to adopt.
     assert_eq!(entity::ledger::adoption::adopt(&app.db).await.unwrap().accounts, 0);
 });
+
+db_test!(a_late_seal_after_a_signed_closure_is_named, no_schedule, |app: TestApp| async move {
+    let s = app.sign_up("late@example.fr", "Late").await;
+    let invoices = issue_invoices(&app, &s.access, 2).await;
+    // The second invoice left unsealed (its entry removed, the head set back), issued two
+    // minutes ago; then a closure is made and signed; then the database is adopted, which
+    // seals it late.
+    let acc = app.id_sql(&s.account_id);
+    let first = app.entries(&s.account_id, Chain::Documents).await.remove(0);
+    app.delete_entries_from(&s.account_id, Chain::Documents, 2).await;
+    app.tamper(&format!(
+        "UPDATE ledger_heads SET last_sequence = 1, last_hash = '{}', signature = NULL WHERE account_id = {acc} AND chain = 'documents'",
+        first.hash
+    ))
+    .await;
+    let two_minutes_ago = chrono::Utc::now() - chrono::Duration::minutes(2);
+    let id = uuid::Uuid::parse_str(&invoices[1].0).unwrap();
+    app.tamper_with(move |txn| {
+        Box::pin(async move {
+            use entity::tables::document;
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+            document::Entity::update_many()
+                .col_expr(document::Column::IssuedAt, Expr::value(Some(two_minutes_ago)))
+                .filter(document::Column::Id.eq(id))
+                .exec(txn)
+                .await
+                .unwrap();
+        })
+    })
+    .await;
+    let account = entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap());
+    entity::closures::close_account(&app.db, account, chrono::Utc::now() + chrono::Duration::days(1)).await.unwrap();
+    let done = entity::ledger::adoption::adopt(&app.db).await.unwrap();
+    assert_eq!(done.sealed_late, 1, "{done:?}");
+    let r = app.verify_chain(&s.account_id, Chain::Documents).await;
+    let got = reasons(&r);
+    assert!(got.contains(&("SEALED_LATE", Some(2))), "{r:?}");
+});
+
+db_test!(entries_sealed_under_version_1_still_verify_under_version_1, |app: TestApp| async move {
+    let s = app.sign_up("v1@example.fr", "VersionOne").await;
+    let invoices = issue_invoices(&app, &s.access, 2).await;
+    // The first invoice as an older version sealed it: its entry in canonical form 1 (then
+    // signed by the installation, as adoption does).
+    let actor = entity::Actor {
+        user_id: entity::UserId(uuid::Uuid::nil()),
+        account_id: entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap()),
+        role: entity::Role::Owner,
+        credential: entity::tenant::Credential::System,
+    };
+    let doc = entity::documents::get(&app.db, &actor, uuid::Uuid::parse_str(&invoices[0].0).unwrap()).await.unwrap();
+    let v1 = entity::ledger::subjects::document_form(&app.db, &actor, &doc, 1).await.unwrap();
+    assert!(v1.starts_with("format=scelle-document-v1\n"), "{v1}");
+    let ring = KeyRing::parse(LEDGER_KEY).unwrap();
+    app.rewrite_chain(&s.account_id, Chain::Documents, BTreeMap::from([(1, v1)]), Resign::With(&ring)).await;
+    let acc = app.id_sql(&s.account_id);
+    app.tamper(&format!(
+        "UPDATE ledger_entries SET version = 1 WHERE account_id = {acc} AND chain = 'documents' AND sequence = 1"
+    ))
+    .await;
+    let r = app.verify_chain(&s.account_id, Chain::Documents).await;
+    assert!(r.ok(), "{r:?}");
+    // And what version 1 covers is still protected under it.
+    app.tamper(&format!("UPDATE documents SET price_gross = '1.00' WHERE number = '{}'", invoices[0].1)).await;
+    assert_eq!(app.findings(&s.account_id, Chain::Documents).await, [("SUBJECT_CHANGED", Some(1))]);
+});

@@ -16,6 +16,39 @@ use uuid::Uuid;
 /// Entries read per query.
 const PAGE: u64 = 500;
 
+/// An entry sealed this long after its document's issue was not sealed with it (sealing
+/// happens in the issuing transaction: milliseconds apart).
+const LATE: chrono::Duration = chrono::Duration::seconds(60);
+
+/// When the account's signed closures were signed, oldest first: a document issued before
+/// one of them and sealed after it was sealed late (only adoption does that, and before
+/// any signed closure exists).
+async fn signed_closures(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+) -> DomainResult<Vec<chrono::DateTime<chrono::Utc>>> {
+    use crate::tables::closure;
+    let mut at: Vec<chrono::DateTime<chrono::Utc>> = closure::Entity::find()
+        .select_only()
+        .column(closure::Column::SignedAt)
+        .filter(closure::Column::AccountId.eq(account.0))
+        .filter(closure::Column::Signature.is_not_null())
+        .into_tuple::<Option<chrono::DateTime<chrono::Utc>>>()
+        .all(db)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    at.sort();
+    Ok(at)
+}
+
+/// The issue time a sealed document's canonical form records (`issued_at=`, any version).
+fn issued_at(canonical: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let value = canonical.split('\n').find_map(|l| l.strip_prefix("issued_at="))?;
+    chrono::DateTime::parse_from_rfc3339(value).ok().map(|t| t.to_utc())
+}
+
 /// What an entry's subject looks like now.
 enum Subject {
     /// Its canonical form recomputed from its rows, in the entry's version.
@@ -170,6 +203,7 @@ async fn walk(
         // No head: the first entry's link cannot be checked against a genesis.
         None => None,
     };
+    let closures_signed = if chain == Chain::Documents { signed_closures(db, account).await? } else { Vec::new() };
     let (mut expected, mut checked, mut last) = (from, 0u64, None);
     let mut after = from - 1;
     let mut seen_subjects: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
@@ -224,6 +258,18 @@ async fn walk(
                     ),
                     Subject::Current(_) => {}
                 }
+            }
+            if let Some(issued) = issued_at(&e.canonical).filter(|i| e.sealed_at - *i > LATE)
+                && let Some(closure) = closures_signed.iter().find(|c| **c > issued && **c < e.sealed_at)
+            {
+                found.push(
+                    Finding::new(
+                        Reason::SealedLate,
+                        Some(e.sequence),
+                        format!("issued {issued}, sealed {} after a closure signed {closure}", e.sealed_at),
+                    )
+                    .subject(e.subject_id),
+                );
             }
             checked += 1;
             expected = e.sequence + 1;

@@ -72,10 +72,13 @@ pub enum Reason {
     CsvMismatch,
     /// A hash kept outside (an anchor) is not in the chain.
     AnchorNotFound,
+    /// A document sealed after a signed closure that was made after its issue: it should
+    /// have been sealed before (with its issue), and is missing from what that closure anchors.
+    SealedLate,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 18] = [
+    pub const ALL: [Reason; 19] = [
         Reason::MissingEntry,
         Reason::BrokenLink,
         Reason::HashMismatch,
@@ -94,6 +97,7 @@ impl Reason {
         Reason::ClosureHeadMismatch,
         Reason::CsvMismatch,
         Reason::AnchorNotFound,
+        Reason::SealedLate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -116,6 +120,7 @@ impl Reason {
             Reason::ClosureHeadMismatch => "CLOSURE_HEAD_MISMATCH",
             Reason::CsvMismatch => "CSV_MISMATCH",
             Reason::AnchorNotFound => "ANCHOR_NOT_FOUND",
+            Reason::SealedLate => "SEALED_LATE",
         }
     }
 }
