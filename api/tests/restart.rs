@@ -222,7 +222,7 @@ async fn restarts_keep_sealing_real_time(postgres: bool) {
     assert_eq!(code, 0, "{out}");
     // …and a published list without the old key does not trust what only it signed.
     let (_, after) = place.run(&["keys", "public"]);
-    let new_key = after.lines().filter(|l| l.starts_with("public ")).last().unwrap().to_owned();
+    let new_key = after.lines().rfind(|l| l.starts_with("public ")).unwrap().to_owned();
     assert!(!before.contains(&new_key) && after.contains(before.lines().last().unwrap()), "{before}\n{after}");
     let only_new = place.dir.with_extension("keys");
     std::fs::write(&only_new, format!("{new_key}\n")).unwrap();

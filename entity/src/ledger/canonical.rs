@@ -441,20 +441,21 @@ correction_reason=";
     #[test]
     fn every_field_is_in_the_form() {
         let base = document(&sample());
-        let changes: Vec<Box<dyn Fn(&mut Document)>> = vec![
-            Box::new(|d| d.buyer.street = Some("3 quai".into())),
-            Box::new(|d| d.buyer.city = None),
-            Box::new(|d| d.buyer.country = Some("BE".into())),
-            Box::new(|d| d.payment_to = None),
-            Box::new(|d| d.payment_to_kind = Some("30".into())),
-            Box::new(|d| d.reverse_charge = true),
-            Box::new(|d| d.oss = true),
-            Box::new(|d| d.exchange_rate = Some("1.1".into())),
-            Box::new(|d| d.seller.country = Some("DE".into())),
-            Box::new(|d| d.lines[0].quantity_unit = None),
-            Box::new(|d| d.lines[0].price_given_amount = "40.0".into()),
-            Box::new(|d| d.linked = Some("F-1".into())),
-            Box::new(|d| d.test = true),
+        type Change = fn(&mut Document);
+        let changes: [Change; 13] = [
+            |d| d.buyer.street = Some("3 quai".into()),
+            |d| d.buyer.city = None,
+            |d| d.buyer.country = Some("BE".into()),
+            |d| d.payment_to = None,
+            |d| d.payment_to_kind = Some("30".into()),
+            |d| d.reverse_charge = true,
+            |d| d.oss = true,
+            |d| d.exchange_rate = Some("1.1".into()),
+            |d| d.seller.country = Some("DE".into()),
+            |d| d.lines[0].quantity_unit = None,
+            |d| d.lines[0].price_given_amount = "40.0".into(),
+            |d| d.linked = Some("F-1".into()),
+            |d| d.test = true,
         ];
         for (i, change) in changes.iter().enumerate() {
             let mut d = sample();
