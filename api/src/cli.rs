@@ -40,10 +40,14 @@ pub enum Command {
         action: KeysAction,
     },
     /// Check an archive made by `exportArchive` offline: every file against the manifest,
-    /// every chain entry's hash and link. Exits with status 1 when anything is wrong.
+    /// every chain entry's hash and link, and with `--keys` every signature. Exits with
+    /// status 1 when anything is wrong.
     VerifyArchive {
         /// The zip file.
         file: PathBuf,
+        /// The trusted public keys (a list from `scelle keys public`).
+        #[arg(long, value_name = "FILE")]
+        keys: Option<PathBuf>,
     },
     /// Print the GraphQL schema (sorted SDL), or write it to a file.
     ExportSchema {

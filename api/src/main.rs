@@ -15,15 +15,23 @@ async fn main() -> Result<()> {
         }
         return Ok(());
     }
-    if let Some(Command::VerifyArchive { file }) = &cli.command {
+    if let Some(Command::VerifyArchive { file, keys }) = &cli.command {
         // Offline: no configuration, no database.
         let bytes = std::fs::read(file)?;
-        let report = entity::archive::verify(&bytes);
+        let trusted = match keys {
+            Some(path) => Some(entity::ledger::keys::TrustedKeys::parse(&std::fs::read_to_string(path)?)?),
+            None => None,
+        };
+        let report = entity::archive::verify(&bytes, trusted.as_ref());
         for p in &report.problems {
             println!("PROBLEM {p}");
         }
+        let signatures = match trusted {
+            Some(_) => format!("{} signatures", report.signatures_checked),
+            None => "no signature (give --keys FILE to check them)".to_owned(),
+        };
         println!(
-            "{}: {} files and {} chain entries checked",
+            "{}: {} files, {} chain entries and {signatures} checked",
             if report.ok() { "OK" } else { "BROKEN" },
             report.files_checked,
             report.entries_checked

@@ -5,7 +5,7 @@
 use entity::AccountId;
 use entity::ledger::keys::TrustedKeys;
 use entity::ledger::verify::{self, Options, Report};
-use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -45,16 +45,7 @@ pub async fn accounts(db: &DatabaseConnection, account: Option<uuid::Uuid>) -> a
             }
             Ok(vec![AccountId(id)])
         }
-        None => {
-            let ids: Vec<uuid::Uuid> = account::Entity::find()
-                .select_only()
-                .column(account::Column::Id)
-                .order_by_asc(account::Column::Id)
-                .into_tuple()
-                .all(db)
-                .await?;
-            Ok(ids.into_iter().map(AccountId).collect())
-        }
+        None => Ok(entity::accounts::all_ids(db).await?),
     }
 }
 

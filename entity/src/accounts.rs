@@ -346,6 +346,19 @@ pub fn is_active(a: &account::Model) -> bool {
     a.status == AccountStatus::Active.as_str()
 }
 
+/// Every account's id, in id order (for the commands that go over all of them).
+pub async fn all_ids(db: &impl sea_orm::ConnectionTrait) -> DomainResult<Vec<AccountId>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let ids: Vec<Uuid> = account::Entity::find()
+        .select_only()
+        .column(account::Column::Id)
+        .order_by_asc(account::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().map(AccountId).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,3 +396,4 @@ mod tests {
         );
     }
 }
+

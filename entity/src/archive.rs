@@ -14,9 +14,11 @@
 //! - `documents.csv` — one row per sealed document of the period, the columns of `CSV_COLUMNS`.
 //!
 //! The SHA-256 of `manifest.json` is what the export journals (`ARCHIVE_EXPORTED`), which
-//! chains archives into the event journal. `verify` checks an archive offline: every file
-//! listed with its hash and size and nothing else, every entry's hash recomputed, every
-//! link, no gap, and each `record` equal to its canonical form.
+//! chains archives into the event journal. Each chain's head in the manifest and each
+//! closure entry carry their Ed25519 signature. `verify` checks an archive offline: every
+//! file listed with its hash and size and nothing else, every entry's hash recomputed, every
+//! link, no gap, each `record` equal to its canonical form, a range reaching the head ending
+//! on its hash, and — given the published public keys — every signature.
 
 use crate::error::{DomainError, DomainResult, FieldCode};
 use crate::ledger::store::Chain;
@@ -91,8 +93,8 @@ pub fn record(canonical_form: &str) -> Value {
     Value::Object(out)
 }
 
-fn entry_json(e: &entry::Model) -> Value {
-    json!({
+fn entry_json(e: &entry::Model, signature: Option<Value>) -> Value {
+    let mut v = json!({
         "sequence": e.sequence,
         "previous_hash": e.previous_hash,
         "hash": e.hash,
@@ -100,7 +102,25 @@ fn entry_json(e: &entry::Model) -> Value {
         "version": e.version,
         "canonical": e.canonical,
         "record": record(&e.canonical),
-    })
+    });
+    if let Some(sig) = signature {
+        v["signature"] = sig;
+    }
+    v
+}
+
+/// A signature as archives hold it: `{ algorithm, key, signature, signed_at }`.
+fn signature_json(
+    signed_at: Option<chrono::DateTime<Utc>>,
+    signature: &Option<String>,
+    key: &Option<String>,
+) -> Option<Value> {
+    Some(json!({
+        "algorithm": crate::ledger::keys::SIGNATURE_ALGORITHM,
+        "key": key.as_ref()?,
+        "signature": signature.as_ref()?,
+        "signed_at": crate::ledger::keys::timestamp(signed_at?),
+    }))
 }
 
 /// Checks the period: both dates, `from` ≤ `to`, at most `MAX_DAYS` days.
@@ -194,8 +214,21 @@ pub async fn build(db: &impl ConnectionTrait, actor: &Actor, from: NaiveDate, to
             "genesis": h.as_ref().map(|h| h.genesis.clone()),
             "head_sequence": h.as_ref().map(|h| h.last_sequence),
             "head_hash": h.as_ref().map(|h| h.last_hash.clone()),
+            "head_signature": h.as_ref().and_then(|h| signature_json(h.signed_at, &h.signature, &h.signing_key)),
         }));
-        let body: Vec<Value> = entries.iter().map(entry_json).collect();
+        // Closures carry their block's signature: checkable offline with the public keys.
+        let signatures: std::collections::HashMap<Uuid, Value> = if chain == Chain::Closures {
+            crate::tables::closure::Entity::find()
+                .filter(crate::tables::closure::Column::AccountId.eq(actor.account_id.0))
+                .all(db)
+                .await?
+                .into_iter()
+                .filter_map(|c| Some((c.id, signature_json(c.signed_at, &c.signature, &c.signing_key)?)))
+                .collect()
+        } else {
+            Default::default()
+        };
+        let body: Vec<Value> = entries.iter().map(|e| entry_json(e, signatures.get(&e.subject_id).cloned())).collect();
         files.push((name.to_owned(), pretty(&Value::Array(body))));
         if chain == Chain::Documents {
             csv_rows = entries.into_iter().filter(|e| doc_ids.contains(&e.subject_id)).collect();
@@ -305,6 +338,17 @@ fn entries_schema() -> Value {
                 "sealed_at": { "type": "string", "format": "date-time" },
                 "version": { "type": "integer", "description": "version of the canonical form" },
                 "canonical": { "type": "string", "description": "the sealed record: key=value lines joined by \\n" },
+                "signature": {
+                    "type": "object",
+                    "description": "closures only: the Ed25519 signature of this entry's checkpoint (docs/certification.md, Signatures)",
+                    "required": ["algorithm", "key", "signature", "signed_at"],
+                    "properties": {
+                        "algorithm": { "const": "Ed25519" },
+                        "key": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
+                        "signature": { "type": "string", "pattern": "^[0-9a-f]{128}$" },
+                        "signed_at": { "type": "string", "format": "date-time" }
+                    }
+                },
                 "record": {
                     "type": "object",
                     "description": "canonical read into JSON: a single value as a string; repeated or multi-part values as arrays of parts",
@@ -335,13 +379,17 @@ Each entry's hash is SHA-256(previous_hash || canonical): with a shell,\n\
   printf '%s%s' \"$previous_hash\" \"$canonical\" | sha256sum\n\
 Each entry's previous_hash is the hash of the entry before it. Each file's SHA-256 is in manifest.json;\n\
 `sha256sum manifest.json` gives the value journaled by Scelle when the archive was exported.\n\
-`scelle verify-archive <file>` does all of this.\n";
+Each chain's head (manifest.json) and each closure (closures.json) carry an Ed25519 signature made with\n\
+the installation's key, which the database never held; its public keys are published with\n\
+`scelle keys public`. `scelle verify-archive <file> --keys <public keys file>` does all of this.\n";
 
 /// What checking an archive found.
 #[derive(Debug, Default)]
 pub struct ArchiveReport {
     pub files_checked: usize,
     pub entries_checked: usize,
+    /// Signatures checked against trusted keys (none when no keys were given).
+    pub signatures_checked: usize,
     /// Every problem found, in the order met; empty when the archive is intact.
     pub problems: Vec<String>,
 }
@@ -352,8 +400,9 @@ impl ArchiveReport {
     }
 }
 
-/// Checks an archive offline (see the module's documentation).
-pub fn verify(bytes: &[u8]) -> ArchiveReport {
+/// Checks an archive offline (see the module's documentation); with `trusted` public keys,
+/// also every chain head's and every closure's signature.
+pub fn verify(bytes: &[u8], trusted: Option<&crate::ledger::keys::TrustedKeys>) -> ArchiveReport {
     let mut report = ArchiveReport::default();
     let mut zip = match zip::ZipArchive::new(Cursor::new(bytes)) {
         Ok(z) => z,
@@ -402,6 +451,7 @@ pub fn verify(bytes: &[u8]) -> ArchiveReport {
             report.problems.push(format!("{name}: not listed in the manifest"));
         }
     }
+    let account = manifest["account"]["id"].as_str().and_then(|a| Uuid::parse_str(a).ok()).unwrap_or_default();
     for c in manifest["chains"].as_array().into_iter().flatten() {
         let file = c["file"].as_str().unwrap_or("");
         let Some(entries) = contents.get(file).and_then(|b| serde_json::from_slice::<Vec<Value>>(b).ok()) else {
@@ -409,8 +459,61 @@ pub fn verify(bytes: &[u8]) -> ArchiveReport {
             continue;
         };
         check_entries(file, &entries, c, &mut report);
+        if let Some(trusted) = trusted {
+            check_signatures(account, file, &entries, c, trusted, &mut report);
+        }
     }
     report
+}
+
+/// A signature of the archive (`{ key, signature, signed_at }`) against a checkpoint.
+fn check_signature(
+    trusted: &crate::ledger::keys::TrustedKeys,
+    sig: &Value,
+    account: Uuid,
+    chain: &str,
+    sequence: i64,
+    hash: &str,
+) -> Result<(), String> {
+    let signed_at = sig["signed_at"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.to_utc())
+        .ok_or("no signature")?;
+    let c = crate::ledger::keys::Checkpoint { account, chain, sequence, hash, signed_at };
+    trusted.check(sig["key"].as_str(), sig["signature"].as_str(), &c).map_err(|f| format!("{f:?}"))
+}
+
+fn check_signatures(
+    account: Uuid,
+    file: &str,
+    entries: &[Value],
+    chain: &Value,
+    trusted: &crate::ledger::keys::TrustedKeys,
+    report: &mut ArchiveReport,
+) {
+    let name = chain["chain"].as_str().unwrap_or("");
+    let (Some(seq), Some(hash)) = (chain["head_sequence"].as_i64(), chain["head_hash"].as_str()) else {
+        report.problems.push(format!("{file}: the manifest gives no head"));
+        return;
+    };
+    match check_signature(trusted, &chain["head_signature"], account, name, seq, hash) {
+        Ok(()) => report.signatures_checked += 1,
+        Err(e) => report.problems.push(format!("{file}: the head's signature does not hold ({e})")),
+    }
+    for e in entries.iter().filter(|_| name == Chain::Closures.as_str()) {
+        let seq = e["sequence"].as_i64().unwrap_or(-1);
+        // Closures sealed before signatures existed (canonical version 1) carry none.
+        if e["version"].as_i64() < Some(2) && e.get("signature").is_none() {
+            continue;
+        }
+        match check_signature(trusted, &e["signature"], account, name, seq, e["hash"].as_str().unwrap_or("")) {
+            Ok(()) => report.signatures_checked += 1,
+            Err(err) => {
+                report.problems.push(format!("{file}: sequence {seq}: the closure's signature does not hold ({err})"))
+            }
+        }
+    }
 }
 
 fn check_entries(file: &str, entries: &[Value], chain: &Value, report: &mut ArchiveReport) {
@@ -447,5 +550,12 @@ fn check_entries(file: &str, entries: &[Value], chain: &Value, report: &mut Arch
     let last = entries.last().and_then(|e| e["sequence"].as_i64());
     if last != chain["last_sequence"].as_i64() || entries.len() as u64 != chain["entries"].as_u64().unwrap_or(0) {
         report.problems.push(format!("{file}: entries differ from the manifest's range"));
+    }
+    // A range that reaches the head ends on the head's hash.
+    if let (Some(last), Some(e)) = (last, entries.last())
+        && Some(last) == chain["head_sequence"].as_i64()
+        && e["hash"].as_str() != chain["head_hash"].as_str()
+    {
+        report.problems.push(format!("{file}: sequence {last} is the head's, but not its hash"));
     }
 }

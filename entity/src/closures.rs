@@ -481,7 +481,7 @@ async fn accounts_to_close(db: &impl ConnectionTrait) -> DomainResult<Vec<Accoun
     Ok(ids.into_iter().map(AccountId).collect())
 }
 
-fn tz_of(a: &account::Model) -> Tz {
+pub(crate) fn tz_of(a: &account::Model) -> Tz {
     // Validated when set; an unknown zone (older data) falls back to the product's default.
     a.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris)
 }
@@ -500,20 +500,27 @@ pub async fn close_due(db: &DatabaseConnection, now: DateTime<Utc>) -> DomainRes
     Ok(created)
 }
 
-/// Makes the account's closures due at `now`, every frequency, oldest first.
-pub async fn close_account(db: &DatabaseConnection, account: AccountId, now: DateTime<Utc>) -> DomainResult<usize> {
-    let a = account::Entity::find_by_id(account.0).one(db).await?.ok_or(DomainError::NotFound("account"))?;
-    let tz = tz_of(&a);
-    let Some(first) = entry::Entity::find()
+/// The first day (in the account's time zone `tz`) that has closures: the day of the
+/// account's first sealed document; none before it.
+pub(crate) async fn first_day(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    tz: Tz,
+) -> DomainResult<Option<NaiveDate>> {
+    let first = entry::Entity::find()
         .filter(entry::Column::AccountId.eq(account.0))
         .filter(entry::Column::Chain.eq(Chain::Documents.as_str()))
         .order_by_asc(entry::Column::Sequence)
         .one(db)
-        .await?
-    else {
-        return Ok(0);
-    };
-    let first_day = first.sealed_at.with_timezone(&tz).date_naive();
+        .await?;
+    Ok(first.map(|e| e.sealed_at.with_timezone(&tz).date_naive()))
+}
+
+/// Makes the account's closures due at `now`, every frequency, oldest first.
+pub async fn close_account(db: &DatabaseConnection, account: AccountId, now: DateTime<Utc>) -> DomainResult<usize> {
+    let a = account::Entity::find_by_id(account.0).one(db).await?.ok_or(DomainError::NotFound("account"))?;
+    let tz = tz_of(&a);
+    let Some(first_day) = first_day(db, account, tz).await? else { return Ok(0) };
     let mut created = 0;
     for f in Frequency::ALL {
         let last = closure::Entity::find()

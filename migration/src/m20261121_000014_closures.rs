@@ -15,8 +15,8 @@ impl MigrationName for Migration {
     }
 }
 
-/// The columns a closure may still change: its e-mail's delivery state.
-const SEALED_COLUMNS: &[&str] = &[
+/// The columns frozen once a closure is written: all but its e-mail's delivery state.
+pub(crate) const SEALED_COLUMNS: &[&str] = &[
     "id",
     "account_id",
     "frequency",

@@ -111,41 +111,13 @@ const DOCUMENT_SEALED_BEFORE: &[&str] = &[
     "payment_to",
 ];
 
+/// The closure columns this migration adds, frozen like the others (000014).
+const CLOSURE_ADDED: &[&str] = &["heads", "signed_at", "signature", "signing_key"];
+
 /// Every closure column but the e-mail delivery state.
-const CLOSURE_SEALED: &[&str] = &[
-    "id",
-    "account_id",
-    "frequency",
-    "period_start",
-    "period_end",
-    "time_zone",
-    "starts_at",
-    "ends_at",
-    "document_count",
-    "sales_count",
-    "credit_count",
-    "sales_net",
-    "sales_tax",
-    "sales_gross",
-    "credits_net",
-    "credits_tax",
-    "credits_gross",
-    "total_net",
-    "total_tax",
-    "total_gross",
-    "vat_rows",
-    "perpetual_total",
-    "first_sequence",
-    "last_sequence",
-    "last_hash",
-    "csv",
-    "csv_sha256",
-    "created_at",
-    "heads",
-    "signed_at",
-    "signature",
-    "signing_key",
-];
+fn closure_sealed() -> Vec<&'static str> {
+    [crate::m20261121_000014_closures::SEALED_COLUMNS, CLOSURE_ADDED].concat()
+}
 
 fn sqlite_changed(cols: &[&str]) -> String {
     cols.iter().map(|c| format!("OLD.{c} IS NOT NEW.{c}")).collect::<Vec<_>>().join(" OR ")
@@ -287,19 +259,14 @@ impl MigrationTrait for Migration {
         create_missing_heads(m).await?;
         let backend = m.get_database_backend();
         run(m, document_triggers(backend, DOCUMENT_SEALED)).await?;
-        run(m, closure_triggers(backend, CLOSURE_SEALED)).await
+        run(m, closure_triggers(backend, &closure_sealed())).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let backend = m.get_database_backend();
         run(m, document_triggers(backend, DOCUMENT_SEALED_BEFORE)).await?;
-        let before: Vec<&str> = CLOSURE_SEALED
-            .iter()
-            .copied()
-            .filter(|c| !["heads", "signed_at", "signature", "signing_key"].contains(c))
-            .collect();
-        run(m, closure_triggers(backend, &before)).await?;
-        drop_columns(m, "closures", &["heads", "signed_at", "signature", "signing_key"]).await?;
+        run(m, closure_triggers(backend, crate::m20261121_000014_closures::SEALED_COLUMNS)).await?;
+        drop_columns(m, "closures", CLOSURE_ADDED).await?;
         drop_columns(m, "ledger_heads", &["signed_at", "signature", "signing_key"]).await
     }
 }

@@ -6,7 +6,7 @@ use async_graphql::ID;
 use async_graphql::{Context, Enum, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::ledger::store::{self, Chain};
-use entity::ledger::verify::{self, Finding, Reason};
+use entity::ledger::verify::{self, Finding};
 use entity::{AccountId, DomainError, FieldCode};
 use uuid::Uuid;
 
@@ -139,6 +139,7 @@ impl From<Chain> for LedgerChain {
 
 /// Why verification objects (see `docs/certification.md` for each).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::ledger::verify::Reason")]
 pub enum BreakReason {
     /// A sequence number is missing: an entry was deleted.
     MissingEntry,
@@ -180,32 +181,6 @@ pub enum BreakReason {
     AnchorNotFound,
     /// A document sealed after a signed closure made since its issue.
     SealedLate,
-}
-
-impl From<Reason> for BreakReason {
-    fn from(r: Reason) -> Self {
-        match r {
-            Reason::MissingEntry => BreakReason::MissingEntry,
-            Reason::BrokenLink => BreakReason::BrokenLink,
-            Reason::HashMismatch => BreakReason::HashMismatch,
-            Reason::SubjectChanged => BreakReason::SubjectChanged,
-            Reason::SubjectDeleted => BreakReason::SubjectDeleted,
-            Reason::Truncated => BreakReason::Truncated,
-            Reason::HeadMissing => BreakReason::HeadMissing,
-            Reason::HeadMismatch => BreakReason::HeadMismatch,
-            Reason::SignatureMissing => BreakReason::SignatureMissing,
-            Reason::SignatureInvalid => BreakReason::SignatureInvalid,
-            Reason::UntrustedKey => BreakReason::UntrustedKey,
-            Reason::Unsealed => BreakReason::Unsealed,
-            Reason::NumberingBehind => BreakReason::NumberingBehind,
-            Reason::NumberingGap => BreakReason::NumberingGap,
-            Reason::ClosureMissing => BreakReason::ClosureMissing,
-            Reason::ClosureHeadMismatch => BreakReason::ClosureHeadMismatch,
-            Reason::CsvMismatch => BreakReason::CsvMismatch,
-            Reason::AnchorNotFound => BreakReason::AnchorNotFound,
-            Reason::SealedLate => BreakReason::SealedLate,
-        }
-    }
 }
 
 /// One thing verification objects to.

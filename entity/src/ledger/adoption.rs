@@ -14,10 +14,8 @@ use super::store::{Chain, sign_head};
 use crate::db::begin_write;
 use crate::error::DomainResult;
 use crate::journal::{Event, Origin, record};
-use crate::tables::{account, ledger_head as head};
-use crate::tenant::AccountId;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use uuid::Uuid;
+use crate::tables::ledger_head as head;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 /// What an adoption did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -29,16 +27,9 @@ pub struct Adopted {
 
 pub async fn adopt(db: &DatabaseConnection) -> DomainResult<Adopted> {
     let key = keys::installed()?.key_id();
-    let ids: Vec<Uuid> = account::Entity::find()
-        .select_only()
-        .column(account::Column::Id)
-        .order_by_asc(account::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
     let mut done = Adopted::default();
-    for id in ids {
-        let account = AccountId(id);
+    for account in crate::accounts::all_ids(db).await? {
+        let id = account.0;
         let txn = begin_write(db).await?;
         let mut late = 0;
         for d in super::subjects::unsealed_documents(&*txn, account).await? {

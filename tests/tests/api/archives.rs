@@ -61,6 +61,11 @@ fn sha(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
 }
 
+/// The published public keys of the test servers.
+fn trusted() -> entity::ledger::keys::TrustedKeys {
+    entity::ledger::keys::KeyRing::parse(LEDGER_KEY).unwrap().trusted()
+}
+
 db_test!(an_archive_holds_the_period_and_checks_offline, |app: TestApp| async move {
     let s = app.sign_up("archive@example.fr", "Archive").await;
     let a = issue_and_wait_sealed(&app, &s.access, "Client A", "100").await;
@@ -88,8 +93,29 @@ db_test!(an_archive_holds_the_period_and_checks_offline, |app: TestApp| async mo
     assert_eq!(csv.lines().count(), 3, "{csv}");
     assert!(get("entries.schema.json").starts_with(b"{"));
 
-    let report = entity::archive::verify(&bytes);
+    let report = entity::archive::verify(&bytes, Some(&trusted()));
     assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.signatures_checked, 4, "the four chains' heads");
+    // Another installation's keys do not vouch for it.
+    let stranger = entity::ledger::keys::KeyRing::generate().trusted();
+    let report = entity::archive::verify(&bytes, Some(&stranger));
+    assert!(
+        report.problems.iter().any(|p| p.contains("head's signature does not hold (UntrustedKey)")),
+        "{:?}",
+        report.problems
+    );
+    // A head rewritten in the manifest (and the manifest's own listing kept): its signature tells.
+    let mut forged_head = manifest.clone();
+    forged_head["chains"][0]["head_hash"] = json!("0".repeat(64));
+    let mut files_head = files.clone();
+    files_head.iter_mut().find(|(n, _)| n == "manifest.json").unwrap().1 =
+        serde_json::to_vec_pretty(&forged_head).unwrap();
+    let report = entity::archive::verify(&rezip(&files_head), Some(&trusted()));
+    assert!(
+        report.problems.iter().any(|p| p.contains("documents.json: the head's signature does not hold (Invalid)")),
+        "{:?}",
+        report.problems
+    );
     // The export is journaled with the manifest's hash, which chains the archive.
     let ev = app.ok(&s.access, "{ events(code: ARCHIVE_EXPORTED) { items { details } } }", json!({})).await;
     let details: Value = serde_json::from_str(ev["events"]["items"][0]["details"].as_str().unwrap()).unwrap();
@@ -102,7 +128,7 @@ db_test!(an_archive_holds_the_period_and_checks_offline, |app: TestApp| async mo
     let mut forged: Vec<(String, Vec<u8>)> = files.clone();
     let doc_file = forged.iter_mut().find(|(n, _)| n == "documents.json").unwrap();
     doc_file.1 = String::from_utf8(doc_file.1.clone()).unwrap().replace("120.00", "12.00").into_bytes();
-    let report = entity::archive::verify(&rezip(&forged));
+    let report = entity::archive::verify(&rezip(&forged), Some(&trusted()));
     assert!(
         report.problems.iter().any(|p| p.contains("documents.json: SHA-256 or size differs")),
         "{:?}",
@@ -117,7 +143,7 @@ db_test!(an_archive_holds_the_period_and_checks_offline, |app: TestApp| async mo
         }
     }
     forged.iter_mut().find(|(n, _)| n == "manifest.json").unwrap().1 = serde_json::to_vec_pretty(&manifest2).unwrap();
-    let report = entity::archive::verify(&rezip(&forged));
+    let report = entity::archive::verify(&rezip(&forged), Some(&trusted()));
     assert!(!report.ok());
     assert!(
         report.problems.iter().any(|p| p.contains("hash does not match its canonical form")),
@@ -127,8 +153,8 @@ db_test!(an_archive_holds_the_period_and_checks_offline, |app: TestApp| async mo
     // A file slipped in.
     let mut extra = files.clone();
     extra.push(("notes.txt".into(), b"x".to_vec()));
-    assert!(entity::archive::verify(&rezip(&extra)).problems.iter().any(|p| p.contains("notes.txt: not listed")));
-    assert!(!entity::archive::verify(b"not a zip").ok());
+    assert!(entity::archive::verify(&rezip(&extra), None).problems.iter().any(|p| p.contains("notes.txt: not listed")));
+    assert!(!entity::archive::verify(b"not a zip", None).ok());
 });
 
 fn doc_file_bytes(files: &[(String, Vec<u8>)]) -> Vec<u8> {
@@ -151,7 +177,7 @@ db_test!(archives_check_their_period_roles_and_account, |app: TestApp| async mov
     let docs: Vec<Value> =
         serde_json::from_slice(&files.iter().find(|(n, _)| n == "documents.json").unwrap().1).unwrap();
     assert!(docs.is_empty());
-    assert!(entity::archive::verify(&bytes).ok());
+    assert!(entity::archive::verify(&bytes, Some(&trusted())).ok());
     // A member may not export.
     let m = app.sign_up("archive-m@example.fr", "ArchiveM").await;
     app.set_membership(&a.account_id, &m.user_id, Some("member")).await;

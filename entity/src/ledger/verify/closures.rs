@@ -12,7 +12,6 @@ use crate::ledger::store::{Chain, head_of};
 use crate::tables::{account, closure, ledger_entry as entry};
 use crate::tenant::AccountId;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -131,22 +130,15 @@ async fn missing_periods(
     found: &mut Findings,
 ) -> DomainResult<()> {
     let Some(a) = account::Entity::find_by_id(account.0).one(db).await? else { return Ok(()) };
-    let Some(first) = entry::Entity::find()
-        .filter(entry::Column::AccountId.eq(account.0))
-        .filter(entry::Column::Chain.eq(Chain::Documents.as_str()))
-        .order_by_asc(entry::Column::Sequence)
-        .one(db)
-        .await?
-    else {
-        return Ok(());
-    };
-    let tz: Tz = a.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let tz = crate::closures::tz_of(&a);
+    let Some(first_day) = crate::closures::first_day(db, account, tz).await? else { return Ok(()) };
     let made: HashSet<(String, chrono::NaiveDate)> =
         closures.iter().map(|c| (c.frequency.clone(), c.period_start)).collect();
     for f in Frequency::ALL {
         let last_made = closures.iter().filter(|c| c.frequency == f.as_str()).map(|c| c.ends_at).max();
-        let until = if a.status == "active" { now - CLOSURE_GRACE } else { last_made.unwrap_or(first.sealed_at) };
-        let mut start = f.start_of(first.sealed_at.with_timezone(&tz).date_naive());
+        let until =
+            if a.status == "active" { now - CLOSURE_GRACE } else { last_made.unwrap_or(DateTime::<Utc>::MIN_UTC) };
+        let mut start = f.start_of(first_day);
         while day_starts_at(tz, f.next(start)) <= until {
             if !made.contains(&(f.as_str().to_owned(), start)) {
                 found.push(Finding::new(
