@@ -106,16 +106,25 @@ pub fn create_data_dir(dir: &Path) -> Result<()> {
 
 /// Installs the process' ledger key ring (see `entity::ledger::keys`). A key created now
 /// (first start) adopts the database: what older versions left unsealed is sealed and
-/// unsigned heads are signed, once.
+/// unsigned heads are signed, once. A marker file beside the key, written before the key
+/// and removed once adoption succeeded, makes a start interrupted in between adopt again.
 pub async fn install_ledger_keys(config: &Config, db: &sea_orm::DatabaseConnection) -> Result<()> {
+    let path = config.ledger_key_path();
+    let marker = path.with_extension("adopting");
+    if config.ledger_key.is_none() && !path.exists() {
+        std::fs::write(&marker, b"").with_context(|| format!("writing {}", marker.display()))?;
+    }
     let (ring, created) = config.ledger_keys()?;
     let ring = entity::ledger::keys::install(ring)?;
     if created {
-        tracing::info!(path = %config.ledger_key_path().display(), key = %ring.key_id(), "generated the ledger signing key");
+        tracing::info!(path = %path.display(), key = %ring.key_id(), "generated the ledger signing key");
+    }
+    if marker.exists() {
         let adopted = entity::ledger::adoption::adopt(db).await?;
         if adopted.accounts > 0 {
-            tracing::warn!(?adopted, "adopted the existing certification records under the new key");
+            tracing::warn!(?adopted, "adopted the existing certification records under the ledger key");
         }
+        std::fs::remove_file(&marker).with_context(|| format!("removing {}", marker.display()))?;
     }
     Ok(())
 }

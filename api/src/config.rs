@@ -208,6 +208,18 @@ impl Config {
         }
     }
 
+    /// What verification trusts and looks for, with the installation's closure schedule.
+    pub fn verification(
+        &self,
+        trusted: entity::ledger::keys::TrustedKeys,
+        anchors: Vec<String>,
+    ) -> entity::ledger::verify::Options {
+        entity::ledger::verify::Options {
+            closure_grace: jobs::closures::grace(&self.closures_cron),
+            ..entity::ledger::verify::Options::new(trusted, anchors)
+        }
+    }
+
     /// Where the ledger key ring lives when it is not given in the environment.
     pub fn ledger_key_path(&self) -> PathBuf {
         self.ledger_key_file.clone().unwrap_or_else(|| self.data_dir.join("ledger_keys"))

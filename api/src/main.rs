@@ -69,12 +69,24 @@ async fn main() -> Result<()> {
                 (None, Some(ring)) => Some(entity::ledger::keys::install(ring)?.trusted()),
                 (None, None) => unreachable!("checked above"),
             };
-            let options = scelle_api::verify_cli::options(keys.as_deref(), trusted, anchors.as_deref())?;
+            let options = scelle_api::verify_cli::options(&config, keys.as_deref(), trusted, anchors.as_deref())?;
             let mut all_ok = true;
             for account in scelle_api::verify_cli::accounts(&db, account).await? {
-                let (report, ok) = scelle_api::verify_cli::report(&db, account, &options).await?;
-                print!("{report}");
-                all_ok &= ok;
+                // One account that cannot be verified does not stop the others.
+                match scelle_api::verify_cli::report(&db, account, &options).await {
+                    Ok((report, ok)) => {
+                        print!("{report}");
+                        all_ok &= ok;
+                    }
+                    Err(e) => {
+                        println!(
+                            "account {}
+verification could not run: {e:#}",
+                            account.0
+                        );
+                        all_ok = false;
+                    }
+                }
             }
             if !all_ok {
                 std::process::exit(1);

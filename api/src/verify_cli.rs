@@ -11,7 +11,12 @@ use std::path::Path;
 
 /// What to verify with: the trusted public keys (`--keys FILE`, else `ring`, the
 /// installation's) and the kept hashes (`--anchors FILE`).
-pub fn options(keys: Option<&Path>, ring: Option<TrustedKeys>, anchors: Option<&Path>) -> anyhow::Result<Options> {
+pub fn options(
+    config: &crate::config::Config,
+    keys: Option<&Path>,
+    ring: Option<TrustedKeys>,
+    anchors: Option<&Path>,
+) -> anyhow::Result<Options> {
     let trusted = match (keys, ring) {
         (Some(path), _) => {
             let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
@@ -32,7 +37,7 @@ pub fn options(keys: Option<&Path>, ring: Option<TrustedKeys>, anchors: Option<&
         }
         None => Vec::new(),
     };
-    Ok(Options { trusted, anchors, now: chrono::Utc::now() })
+    Ok(config.verification(trusted, anchors))
 }
 
 /// The accounts to verify: one, or all of them.

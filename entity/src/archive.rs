@@ -452,6 +452,9 @@ pub fn verify(bytes: &[u8], trusted: Option<&crate::ledger::keys::TrustedKeys>) 
         }
     }
     let account = manifest["account"]["id"].as_str().and_then(|a| Uuid::parse_str(a).ok()).unwrap_or_default();
+    // Each chain's entries in the archive, sequence → hash, for the closures' recorded heads.
+    let mut hashes: BTreeMap<String, BTreeMap<i64, String>> = BTreeMap::new();
+    let mut closures: Vec<Value> = Vec::new();
     for c in manifest["chains"].as_array().into_iter().flatten() {
         let file = c["file"].as_str().unwrap_or("");
         let Some(entries) = contents.get(file).and_then(|b| serde_json::from_slice::<Vec<Value>>(b).ok()) else {
@@ -462,8 +465,55 @@ pub fn verify(bytes: &[u8], trusted: Option<&crate::ledger::keys::TrustedKeys>) 
         if let Some(trusted) = trusted {
             check_signatures(account, file, &entries, c, trusted, &mut report);
         }
+        let chain = c["chain"].as_str().unwrap_or("").to_owned();
+        let by_sequence = hashes.entry(chain.clone()).or_default();
+        for e in &entries {
+            if let (Some(seq), Some(hash)) = (e["sequence"].as_i64(), e["hash"].as_str()) {
+                by_sequence.insert(seq, hash.to_owned());
+            }
+        }
+        if chain == Chain::Closures.as_str() {
+            closures = entries;
+        }
     }
+    check_recorded_heads(&closures, &hashes, &mut report);
     report
+}
+
+/// What each closure recorded of the other chains (its heads, its period's last document
+/// entry) against the entries the archive holds: a chain rewritten after a closure no
+/// longer holds what the (signed) closure recorded.
+fn check_recorded_heads(
+    closures: &[Value],
+    hashes: &BTreeMap<String, BTreeMap<i64, String>>,
+    report: &mut ArchiveReport,
+) {
+    for e in closures {
+        let seq = e["sequence"].as_i64().unwrap_or(-1);
+        let mut recorded: Vec<(String, i64, String)> = Vec::new();
+        for head in e["record"]["head"].as_array().into_iter().flatten() {
+            let parts: Vec<&str> = head.as_array().into_iter().flatten().filter_map(|p| p.as_str()).collect();
+            if let [chain, sequence, hash] = parts[..]
+                && let Ok(sequence) = sequence.parse()
+            {
+                recorded.push((chain.to_owned(), sequence, hash.to_owned()));
+            }
+        }
+        if let (Some(last), Some(hash)) =
+            (e["record"]["last_sequence"].as_str().and_then(|s| s.parse().ok()), e["record"]["last_hash"].as_str())
+        {
+            recorded.push((Chain::Documents.as_str().to_owned(), last, hash.to_owned()));
+        }
+        for (chain, sequence, hash) in recorded {
+            if let Some(held) = hashes.get(&chain).and_then(|h| h.get(&sequence))
+                && *held != hash
+            {
+                report.problems.push(format!(
+                    "closures.json: sequence {seq}: the closure recorded {chain} entry {sequence} with another hash"
+                ));
+            }
+        }
+    }
 }
 
 /// A signature of the archive (`{ key, signature, signed_at }`) against a checkpoint.

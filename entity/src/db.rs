@@ -60,6 +60,21 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
     Ok(WriteTxn { inner, pending: Mutex::new(Pending::default()) })
 }
 
+/// Begins a read-only transaction that sees one moment of the database from its first
+/// read to its end: `REPEATABLE READ READ ONLY` on PostgreSQL; on SQLite (WAL) a deferred
+/// transaction, whose first read fixes what it sees. Verification reads a chain, its head
+/// and what they seal in one such snapshot, so that writes committing meanwhile never
+/// look like entries beyond the head.
+pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
+    db.begin_with_options(TransactionOptions {
+        isolation_level: postgres.then_some(sea_orm::IsolationLevel::RepeatableRead),
+        access_mode: postgres.then_some(sea_orm::AccessMode::ReadOnly),
+        sqlite_transaction_mode: None,
+    })
+    .await
+}
+
 /// A write transaction of the domain, and what it has to seal when it commits.
 ///
 /// Issuing a document, paying a payment and journaling an event only *note* what the

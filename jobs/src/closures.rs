@@ -61,6 +61,18 @@ impl Mailer {
     }
 }
 
+/// How long a period's closure may be missing after the period ends, with closures made on
+/// `schedule` (cron with seconds): twice the longest wait between two runs, an hour at
+/// least. Verification reports a missing closure only past this.
+pub fn grace(schedule: &str) -> chrono::Duration {
+    use std::str::FromStr;
+    let hour = chrono::Duration::hours(1);
+    let Ok(s) = cron::Schedule::from_str(schedule) else { return hour };
+    let ticks: Vec<_> = s.upcoming(Utc).take(64).collect();
+    let longest = ticks.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(hour);
+    std::cmp::max(hour, longest * 2)
+}
+
 /// One tick: closures due now, then the e-mails left to send.
 pub async fn on_tick(_tick: Tick, db: Data<DatabaseConnection>, mailer: Data<Mailer>) -> Result<(), BoxDynError> {
     run(&db, &mailer, Utc::now()).await
@@ -271,4 +283,14 @@ pub fn message(p: &PendingEmail, from: &Mailbox) -> Result<Message, String> {
                 .singlepart(Attachment::new(filename).body(c.csv.clone().into_bytes(), csv_type)),
         )
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_grace_follows_the_schedule() {
+        assert_eq!(super::grace("0 */5 * * * *"), chrono::Duration::hours(1));
+        assert_eq!(super::grace("0 0 2 * * *"), chrono::Duration::hours(48));
+        assert_eq!(super::grace("not a schedule"), chrono::Duration::hours(1));
+    }
 }

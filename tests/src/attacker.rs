@@ -129,3 +129,74 @@ impl TestApp {
         .await
     }
 }
+
+/// The files of a zip archive, in order.
+pub fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut b = Vec::new();
+            f.read_to_end(&mut b).unwrap();
+            (f.name().unwrap().into_owned(), b)
+        })
+        .collect()
+}
+
+/// A zip archive of these files (what a forger hands over).
+pub fn rezip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (n, b) in files {
+        z.start_file(n.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        z.write_all(b).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+/// An archive whose documents are rewritten with the published algorithm: the first
+/// document's total changed in its canonical form and record, every hash of
+/// `documents.json` recomputed, and the manifest's listing (and the documents head it
+/// gives) made to match.
+pub fn forge_archive_documents(bytes: &[u8]) -> Vec<u8> {
+    use serde_json::{Value, json};
+    let mut files = unzip(bytes);
+    let get = |files: &[(String, Vec<u8>)], name: &str| files.iter().find(|(n, _)| n == name).unwrap().1.clone();
+    let mut docs: Vec<Value> = serde_json::from_slice(&get(&files, "documents.json")).unwrap();
+    let mut previous = docs[0]["previous_hash"].as_str().unwrap().to_owned();
+    for (i, d) in docs.iter_mut().enumerate() {
+        let mut canonical = d["canonical"].as_str().unwrap().to_owned();
+        if i == 0 {
+            let total = d["record"]["total_gross"].as_str().unwrap().to_owned();
+            canonical = canonical.replace(&format!("\ntotal_gross={total}\n"), "\ntotal_gross=0.01\n");
+        }
+        let hash = chain_hash(&previous, &canonical);
+        d["previous_hash"] = json!(previous);
+        d["hash"] = json!(hash);
+        d["record"] = entity::archive::record(&canonical);
+        d["canonical"] = json!(canonical);
+        previous = hash;
+    }
+    let body = serde_json::to_vec_pretty(&docs).unwrap();
+    let mut manifest: Value = serde_json::from_slice(&get(&files, "manifest.json")).unwrap();
+    for f in manifest["files"].as_array_mut().unwrap() {
+        if f["path"] == "documents.json" {
+            f["sha256"] = json!(entity::secret::sha256_hex(&body));
+            f["size"] = json!(body.len());
+        }
+    }
+    for c in manifest["chains"].as_array_mut().unwrap() {
+        if c["chain"] == "documents" && c["head_sequence"] == c["last_sequence"] {
+            c["head_hash"] = json!(previous);
+        }
+    }
+    for (name, b) in files.iter_mut() {
+        if name == "documents.json" {
+            *b = body.clone();
+        } else if name == "manifest.json" {
+            *b = serde_json::to_vec_pretty(&manifest).unwrap();
+        }
+    }
+    rezip(&files)
+}

@@ -344,7 +344,7 @@ impl TestApp {
 /// What the tests verify with: the test key ring's public keys, `anchors`, now.
 pub fn verification_options(anchors: Vec<String>) -> entity::ledger::verify::Options {
     let ring = entity::ledger::keys::KeyRing::parse(LEDGER_KEY).expect("test key");
-    entity::ledger::verify::Options { trusted: ring.trusted(), anchors, now: chrono::Utc::now() }
+    entity::ledger::verify::Options::new(ring.trusted(), anchors)
 }
 
 pub const AUTH_FIELDS: &str = "accessToken refreshToken accessTokenExpiresAt user { id email } account { id name }";

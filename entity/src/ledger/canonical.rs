@@ -140,6 +140,8 @@ pub struct Document {
     pub kind: String,
     pub number: String,
     pub test: bool,
+    /// `issued` when sealed: a sealed document put back to `draft` no longer matches.
+    pub state: String,
     pub issue_date: NaiveDate,
     pub sell_date: Option<String>,
     pub issued_at: DateTime<Utc>,
@@ -197,6 +199,7 @@ pub fn document(d: &Document) -> String {
     o.put("kind", escape(&d.kind));
     o.put("number", escape(&d.number));
     o.put("test", flag(d.test));
+    o.put("state", escape(&d.state));
     o.put("issue_date", date(d.issue_date));
     o.put("sell_date", opt(&d.sell_date));
     o.put("issued_at", timestamp(d.issued_at));
@@ -327,6 +330,7 @@ pub(crate) mod tests {
             kind: "vat".into(),
             number: "F-2026-12-0001".into(),
             test: false,
+            state: "issued".into(),
             issue_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
             sell_date: Some("2026-12-01".into()),
             issued_at: DateTime::parse_from_rfc3339("2026-12-01T09:30:05.123456Z").unwrap().to_utc(),
@@ -388,7 +392,7 @@ pub(crate) mod tests {
     }
 
     /// The example's canonical form and hash, as `docs/certification.md` gives them.
-    pub const SAMPLE_CANONICAL: &str = "format=scelle-document-v2\nkind=vat\nnumber=F-2026-12-0001\ntest=0\n\
+    pub const SAMPLE_CANONICAL: &str = "format=scelle-document-v2\nkind=vat\nnumber=F-2026-12-0001\ntest=0\nstate=issued\n\
 issue_date=2026-12-01\nsell_date=2026-12-01\nissued_at=2026-12-01T09:30:05.123456Z\npayment_to=2026-12-06\n\
 payment_to_kind=5\npayment_type=transfer\ncurrency=EUR\nexchange_currency=\nexchange_kind=\nexchange_rate=\n\
 reverse_charge=0\noss=0\nprime_cee=\nseller_name=Atelier Alice\n\

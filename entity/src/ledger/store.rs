@@ -11,7 +11,7 @@ use crate::tables::{ledger_entry as entry, ledger_head as head};
 use crate::tenant::{AccountId, Actor, Credential, Role, UserId};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 /// The chains of an account, in the order a transaction locks their heads (documents,
@@ -96,10 +96,14 @@ pub async fn head_of(db: &impl ConnectionTrait, account: AccountId, chain: Chain
         .await?)
 }
 
-/// The chain's head, locked until the transaction ends (`FOR UPDATE` on PostgreSQL;
-/// SQLite's write transaction excludes others). A missing head is never re-created: that
-/// would start a new chain over the old one's entries.
-pub async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: Chain) -> DomainResult<head::Model> {
+/// The chain's head row, locked until the transaction ends (`FOR UPDATE` on PostgreSQL;
+/// SQLite's write transaction excludes others), as it is: for adoption, which signs heads
+/// that were never signed. Every other writer goes through `locked_head`.
+pub(crate) async fn lock_unchecked(
+    txn: &impl ConnectionTrait,
+    account: AccountId,
+    chain: Chain,
+) -> DomainResult<head::Model> {
     head::Entity::find()
         .filter(head::Column::AccountId.eq(account.0))
         .filter(head::Column::Chain.eq(chain.as_str()))
@@ -111,8 +115,72 @@ pub async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: 
         })
 }
 
-/// Signs a head again as it stands (adoption of a database whose heads were unsigned).
+/// The chain's newest entry: its sequence and hash (none for an empty chain).
+pub async fn newest_entry(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    chain: Chain,
+) -> DomainResult<Option<(i64, String)>> {
+    Ok(entry::Entity::find()
+        .select_only()
+        .column(entry::Column::Sequence)
+        .column(entry::Column::Hash)
+        .filter(entry::Column::AccountId.eq(account.0))
+        .filter(entry::Column::Chain.eq(chain.as_str()))
+        .order_by_desc(entry::Column::Sequence)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?)
+}
+
+/// Whether the head names the chain's newest entry (the genesis, at 0, for an empty chain).
+async fn names_the_tail(db: &impl ConnectionTrait, h: &head::Model, chain: Chain) -> DomainResult<bool> {
+    Ok(match newest_entry(db, AccountId(h.account_id), chain).await? {
+        Some((sequence, hash)) => sequence == h.last_sequence && hash == h.last_hash,
+        None => h.last_sequence == 0 && h.last_hash == h.genesis,
+    })
+}
+
+/// The chain's head, locked until the transaction ends, and checked before anything is
+/// written on it: signed by a key of the installation, and naming the chain's newest
+/// entry. Otherwise the chain was altered outside Scelle and nothing is appended over it
+/// (nor a closure made on it): appending would sign the altered state with the real key.
+/// A missing head is never re-created: that would start a new chain over the old entries.
+pub async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: Chain) -> DomainResult<head::Model> {
+    let h = lock_unchecked(txn, account, chain).await?;
+    let trusted = keys::installed()?.trusted();
+    let signed_at = h.signed_at.unwrap_or(h.updated_at);
+    if let Err(fault) = trusted.check(h.signing_key.as_deref(), h.signature.as_deref(), &head_checkpoint(&h, signed_at))
+    {
+        return Err(DomainError::Integrity(format!(
+            "the {} chain head of account {} does not hold its signature ({fault:?})",
+            chain.as_str(),
+            account.0
+        )));
+    }
+    if !names_the_tail(txn, &h, chain).await? {
+        return Err(DomainError::Integrity(format!(
+            "the {} chain head of account {} does not name its newest entry",
+            chain.as_str(),
+            account.0
+        )));
+    }
+    Ok(h)
+}
+
+/// Signs a head again as it stands (adoption of a database whose heads were unsigned),
+/// provided it names the chain's newest entry.
 pub async fn sign_head(txn: &impl ConnectionTrait, h: head::Model) -> DomainResult<()> {
+    let chain =
+        Chain::parse(&h.chain).ok_or_else(|| DomainError::Integrity(format!("a head of chain {:?}", h.chain)))?;
+    if !names_the_tail(txn, &h, chain).await? {
+        return Err(DomainError::Integrity(format!(
+            "the {} chain head of account {} does not name its newest entry: not signed",
+            chain.as_str(),
+            h.account_id
+        )));
+    }
     let mut am: head::ActiveModel = h.clone().into();
     signed(&mut am, &h)?;
     am.update(txn).await?;

@@ -66,6 +66,7 @@ async fn document_v2(db: &impl ConnectionTrait, actor: &Actor, d: &document::Mod
         kind: d.kind.clone(),
         number: d.number.clone().unwrap_or_default(),
         test: d.test,
+        state: d.state.clone(),
         issue_date: d.issue_date,
         sell_date: d.sell_date.clone(),
         issued_at: d.issued_at.unwrap_or(d.created_at),

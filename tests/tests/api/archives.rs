@@ -2,10 +2,10 @@
 //! PostgreSQL.
 
 use base64::Engine;
+use scelle_tests::attacker::{rezip, unzip};
 use scelle_tests::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::io::{Cursor, Read, Write};
 use std::time::Duration;
 
 const EXPORT: &str = "mutation($f: Date!, $t: Date!) { exportArchive(from: $f, to: $t) { fileName sha256 manifestSha256 sizeBytes contentBase64 } }";
@@ -34,27 +34,6 @@ async fn issue_and_wait_sealed(app: &TestApp, token: &str, buyer: &str, net: &st
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("not sealed");
-}
-
-fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut f = z.by_index(i).unwrap();
-            let mut b = Vec::new();
-            f.read_to_end(&mut b).unwrap();
-            (f.name().unwrap().into_owned(), b)
-        })
-        .collect()
-}
-
-fn rezip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (n, b) in files {
-        z.start_file(n.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
-        z.write_all(b).unwrap();
-    }
-    z.finish().unwrap().into_inner()
 }
 
 fn sha(b: &[u8]) -> String {

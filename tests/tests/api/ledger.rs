@@ -182,6 +182,18 @@ db_test!(rewinding_the_tail_launders_nothing, |app: TestApp| async move {
     .await;
     let r = app.verify_chain(&s.account_id, Chain::Documents).await;
     assert_eq!(reasons(&r), [("SIGNATURE_INVALID", Some(2)), ("UNSEALED", None), ("UNSEALED", None)], "{r:?}");
+    // Nothing is written over it: issuing now would sign the altered head with the real
+    // key. The issue is refused whole, and verification still names the break.
+    let line = json!([{ "name": "A", "tax": "20", "priceNet": "1" }]);
+    let r = app.create_invoice(&s.access, "id", json!({ "buyerName": "Y", "positions": line }), true).await;
+    assert_eq!(code(&r["errors"][0]), "INTEGRITY_FAILED", "{r}");
+    let r = app.verify_chain(&s.account_id, Chain::Documents).await;
+    assert_eq!(reasons(&r), [("SIGNATURE_INVALID", Some(2)), ("UNSEALED", None), ("UNSEALED", None)], "{r:?}");
+    // Nor is a closure made on it.
+    let account = entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap());
+    let closing =
+        entity::closures::close_account(&app.db, account, chrono::Utc::now() + chrono::Duration::days(1)).await;
+    assert!(matches!(closing, Err(entity::DomainError::Integrity(_))), "{closing:?}");
 });
 
 db_test!(paid_payments_cannot_be_rewound_nor_edited, |app: TestApp| async move {
@@ -434,6 +446,10 @@ db_test!(entries_edited_swapped_inserted_or_removed_are_named, |app: TestApp| as
         findings(&app).await,
         [("SUBJECT_DELETED", Some(2)), ("SUBJECT_DELETED", Some(6)), ("HEAD_MISMATCH", Some(6))]
     );
+    // An entry beyond the head stops the chain taking more (not a unique-index error).
+    let line = json!([{ "name": "A", "tax": "20", "priceNet": "1" }]);
+    let r = app.create_invoice(&s.access, "id", json!({ "buyerName": "Z", "positions": line }), true).await;
+    assert_eq!(code(&r["errors"][0]), "INTEGRITY_FAILED", "{r}");
     app.delete_entries_from(&s.account_id, Chain::Documents, 6).await;
 
     // The newest entry deleted: the head tells. A middle one: the gap tells.
@@ -560,18 +576,14 @@ db_test!(adoption_seals_what_an_older_version_left_and_signs_bare_heads, |app: T
 
 db_test!(a_late_seal_after_a_signed_closure_is_named, no_schedule, |app: TestApp| async move {
     let s = app.sign_up("late@example.fr", "Late").await;
-    let invoices = issue_invoices(&app, &s.access, 2).await;
-    // The second invoice left unsealed (its entry removed, the head set back), issued two
-    // minutes ago; then a closure is made and signed; then the database is adopted, which
-    // seals it late.
-    let acc = app.id_sql(&s.account_id);
-    let first = app.entries(&s.account_id, Chain::Documents).await.remove(0);
+    let mut invoices = issue_invoices(&app, &s.access, 1).await;
+    let saved = app.head(&s.account_id, Chain::Documents).await;
+    invoices.extend(issue_invoices(&app, &s.access, 1).await);
+    // The second invoice left unsealed (its entry removed, the head saved before it put
+    // back), issued two minutes ago; then a closure is made and signed; then the database
+    // is adopted (`scelle keys adopt`), which seals it late.
     app.delete_entries_from(&s.account_id, Chain::Documents, 2).await;
-    app.tamper(&format!(
-        "UPDATE ledger_heads SET last_sequence = 1, last_hash = '{}', signature = NULL WHERE account_id = {acc} AND chain = 'documents'",
-        first.hash
-    ))
-    .await;
+    app.replay_head(saved).await;
     let two_minutes_ago = chrono::Utc::now() - chrono::Duration::minutes(2);
     let id = uuid::Uuid::parse_str(&invoices[1].0).unwrap();
     app.tamper_with(move |txn| {

@@ -16,9 +16,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-/// How long after a period ends its closure may still be missing (the closures run every
-/// few minutes): past this, a missing closure is a finding.
-pub const CLOSURE_GRACE: Duration = Duration::hours(1);
+/// How long after a period ends its closure may still be missing when nothing else is
+/// known (the closures run every few minutes by default): past this, a missing closure is
+/// a finding. The server passes its own (twice its schedule's interval, an hour at least).
+pub const DEFAULT_GRACE: Duration = Duration::hours(1);
 
 pub(super) async fn verify(
     db: &impl ConnectionTrait,
@@ -37,7 +38,8 @@ pub(super) async fn verify(
     // own blocks when this is the closures chain).
     let mut wanted: Vec<i64> = Vec::new();
     for c in &closures {
-        wanted.extend(recorded_heads(c)?.into_iter().filter(|h| h.chain == chain).map(|h| h.sequence));
+        let heads = recorded_heads(c).unwrap_or_default();
+        wanted.extend(heads.into_iter().filter(|h| h.chain == chain).map(|h| h.sequence));
         if chain == Chain::Documents {
             wanted.extend(c.last_sequence);
         }
@@ -68,7 +70,20 @@ pub(super) async fn verify(
     };
     for c in &closures {
         let period = format!("{} closure of {}", c.frequency, c.period_start);
-        for h in recorded_heads(c)?.into_iter().filter(|h| h.chain == chain) {
+        let heads = match recorded_heads(c) {
+            Ok(heads) => heads,
+            Err(_) => {
+                let f = Finding::new(
+                    Reason::ClosureHeadMismatch,
+                    None,
+                    format!("the {period}'s recorded heads do not read"),
+                )
+                .subject(c.id);
+                found.push(f);
+                continue;
+            }
+        };
+        for h in heads.into_iter().filter(|h| h.chain == chain) {
             let now = hash_at(h.sequence);
             if now != Some(h.hash.as_str()) {
                 let f = Finding::new(
@@ -116,17 +131,19 @@ pub(super) async fn verify(
             found.push(Finding::new(fault.into(), sequence, format!("the {period}'s signature")).subject(c.id));
         }
     }
-    missing_periods(db, account, &closures, options.now, found).await
+    missing_periods(db, account, &closures, options.now - options.closure_grace, found).await
 }
 
-/// Every period from the one holding the account's first sealed document to the last one
-/// ended (more than `CLOSURE_GRACE` ago) has its closure, for each frequency. An account
-/// no longer active makes no new closures: its periods are expected up to its last one.
+/// Every period from the one holding the account's first sealed document (or the first
+/// closure of the frequency, as the closures themselves go on from there whatever the time
+/// zone since) to the last one ended by `due` has its closure, for each frequency. An
+/// account no longer active makes no new closures: its periods are expected up to its
+/// last one.
 async fn missing_periods(
     db: &impl ConnectionTrait,
     account: AccountId,
     closures: &[closure::Model],
-    now: DateTime<Utc>,
+    due: DateTime<Utc>,
     found: &mut Findings,
 ) -> DomainResult<()> {
     let Some(a) = account::Entity::find_by_id(account.0).one(db).await? else { return Ok(()) };
@@ -136,9 +153,9 @@ async fn missing_periods(
         closures.iter().map(|c| (c.frequency.clone(), c.period_start)).collect();
     for f in Frequency::ALL {
         let last_made = closures.iter().filter(|c| c.frequency == f.as_str()).map(|c| c.ends_at).max();
-        let until =
-            if a.status == "active" { now - CLOSURE_GRACE } else { last_made.unwrap_or(DateTime::<Utc>::MIN_UTC) };
-        let mut start = f.start_of(first_day);
+        let until = if a.status == "active" { due } else { last_made.unwrap_or(DateTime::<Utc>::MIN_UTC) };
+        let first_made = closures.iter().filter(|c| c.frequency == f.as_str()).map(|c| c.period_start).min();
+        let mut start = first_made.unwrap_or_else(|| f.start_of(first_day));
         while day_starts_at(tz, f.next(start)) <= until {
             if !made.contains(&(f.as_str().to_owned(), start)) {
                 found.push(Finding::new(

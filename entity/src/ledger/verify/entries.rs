@@ -54,10 +54,26 @@ enum Subject {
     /// Its canonical form recomputed from its rows, in the entry's version.
     Current(String),
     Deleted,
+    /// Its rows no longer make a canonical form (values that do not read back): changed.
+    Unreadable(String),
 }
 
 /// The subject of an entry as it is now: each chain knows where its subjects live.
 async fn subject_now(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    chain: Chain,
+    e: &entry::Model,
+) -> DomainResult<Subject> {
+    match read_subject(db, account, chain, e).await {
+        // The database failing is not a finding; values that no longer read back are.
+        Err(crate::error::DomainError::Db(err)) => Err(err.into()),
+        Err(other) => Ok(Subject::Unreadable(other.to_string())),
+        ok => ok,
+    }
+}
+
+async fn read_subject(
     db: &impl ConnectionTrait,
     account: AccountId,
     chain: Chain,
@@ -255,6 +271,11 @@ async fn walk(
                         Finding::new(Reason::SubjectChanged, Some(e.sequence), changed_fields(&e.canonical, &now))
                             .subject(e.subject_id)
                             .hashes(Some(&chain_hash(&e.previous_hash, &now)), Some(&e.hash)),
+                    ),
+                    Subject::Unreadable(why) => found.push(
+                        Finding::new(Reason::SubjectChanged, Some(e.sequence), format!("no longer reads back: {why}"))
+                            .subject(e.subject_id)
+                            .hashes(None, Some(&e.hash)),
                     ),
                     Subject::Current(_) => {}
                 }

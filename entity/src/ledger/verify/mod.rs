@@ -244,6 +244,16 @@ pub struct Options {
     pub anchors: Vec<String>,
     /// "Now", for which periods are past (closures due).
     pub now: DateTime<Utc>,
+    /// How long after its end a period's closure may still be missing (the closures run
+    /// on a schedule): `closure_grace` for the installation's.
+    pub closure_grace: chrono::Duration,
+}
+
+impl Options {
+    /// Trusting `trusted`, finding `anchors`, now, with the default grace.
+    pub fn new(trusted: TrustedKeys, anchors: Vec<String>) -> Self {
+        Self { trusted, anchors, now: Utc::now(), closure_grace: closures::DEFAULT_GRACE }
+    }
 }
 
 /// The last sequence of a chain as far as anything knows: its head, or its newest entry
@@ -292,9 +302,23 @@ pub async fn check_range(
     if errors.is_empty() { Ok(range) } else { Err(DomainError::Validation(errors)) }
 }
 
-/// Verifies one chain of an account over `range` (see the module's documentation). The
-/// range is taken as given: check it with `check_range` first.
+/// Verifies one chain of an account over `range` (see the module's documentation), in one
+/// snapshot of the database. The range is taken as given: check it with `check_range` first.
 pub async fn verify_chain(
+    db: &sea_orm::DatabaseConnection,
+    account: AccountId,
+    chain: Chain,
+    range: Range,
+    options: &Options,
+) -> DomainResult<Report> {
+    let snapshot = crate::db::begin_snapshot(db).await?;
+    let report = verify_chain_in(&snapshot, account, chain, range, options).await?;
+    snapshot.rollback().await?;
+    Ok(report)
+}
+
+/// `verify_chain` within the caller's snapshot.
+pub async fn verify_chain_in(
     db: &impl ConnectionTrait,
     account: AccountId,
     chain: Chain,
@@ -315,24 +339,27 @@ pub async fn verify_chain(
     Ok(Report { chain, checked, findings, truncated: found.more })
 }
 
-/// Every chain of an account, whole; the anchors are looked for in every chain.
+/// Every chain of an account, whole, in one snapshot; the anchors are looked for in every
+/// chain.
 pub async fn verify_account(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     account: AccountId,
     options: &Options,
 ) -> DomainResult<Vec<Report>> {
+    let snapshot = crate::db::begin_snapshot(db).await?;
     let without_anchors = Options { anchors: Vec::new(), ..options.clone() };
     let mut reports = Vec::new();
     for chain in Chain::ALL {
-        reports.push(verify_chain(db, account, chain, Range::default(), &without_anchors).await?);
+        reports.push(verify_chain_in(&snapshot, account, chain, Range::default(), &without_anchors).await?);
     }
     if !options.anchors.is_empty() {
         let mut found = Findings::default();
-        anchors::verify(db, account, None, &options.anchors, &mut found).await?;
+        anchors::verify(&snapshot, account, None, &options.anchors, &mut found).await?;
         // Reported with the chain an anchor belongs in: closures (e-mailed block and file hashes).
         let closures = reports.iter_mut().find(|r| r.chain == Chain::Closures).expect("four chains");
         closures.findings.extend(found.list);
         closures.truncated |= found.more;
     }
+    snapshot.rollback().await?;
     Ok(reports)
 }
