@@ -380,4 +380,17 @@ db_test!(verification_and_certification_stay_inside_the_account, |app: TestApp| 
     let sealed_a = invoice_sealed(&app, &a.access, &inv["id"]).await;
     assert_eq!(sealed_b["certification"]["sequence"], 1);
     assert_ne!(sealed_b["certification"]["previousHash"], sealed_a["certification"]["previousHash"]);
+    // Each account sees its own signed heads only; a member sees none.
+    let heads = "{ ledgerHeads { chain sequence hash genesis signature { algorithm key signature signedAt } } }";
+    let ha = app.ok(&a.access, heads, json!({})).await["ledgerHeads"].clone();
+    let hb = app.ok(&b.access, heads, json!({})).await["ledgerHeads"].clone();
+    assert_eq!(ha.as_array().unwrap().len(), 4, "{ha}");
+    assert_eq!(ha[0]["chain"], "DOCUMENTS");
+    assert_eq!(ha[0]["hash"], sealed_a["certification"]["hash"]);
+    assert_eq!(ha[0]["signature"]["algorithm"], "Ed25519");
+    assert_eq!(hb[0]["hash"], sealed_b["certification"]["hash"]);
+    assert_ne!(ha[0]["genesis"], hb[0]["genesis"]);
+    app.set_membership(&a.account_id, &b.user_id, Some("member")).await;
+    let member = app.login_to("iso-b@example.fr", &a.account_id).await;
+    assert_eq!(code(&app.err(Some(&member.access), heads, json!({})).await), "FORBIDDEN");
 });
