@@ -99,6 +99,9 @@ pub async fn rotate_refresh_token(
     if session.revoked_at.is_some() {
         return Err(DomainError::Unauthenticated(AuthFailure::RevokedToken));
     }
+    // What an access token is checked against is checked here too: no new pair for a user
+    // disabled, removed from the account, or an account closed or suspended.
+    current_role(&txn, UserId(session.user_id), AccountId(session.account_id), Some(session.id)).await?;
     // Mark used only if still unused: of two concurrent exchanges, exactly one wins.
     let claimed = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
@@ -379,20 +382,26 @@ pub fn throttle_key(email: &str) -> String {
 pub async fn begin_login_attempt(db: &DatabaseConnection, key: &str, policy: ThrottlePolicy) -> DomainResult<()> {
     let now = Utc::now();
     let txn = begin_write(db).await?;
-    login_throttle::Entity::insert(login_throttle::ActiveModel {
-        key: Set(key.to_owned()),
-        failures: Set(0),
-        window_started_at: Set(now),
-        locked_until: Set(None),
-    })
-    .on_conflict_do_nothing_on([login_throttle::Column::Key])
-    .exec_without_returning(&txn)
-    .await?;
-    let row = login_throttle::Entity::find_by_id(key.to_owned())
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or_else(|| DomainError::Internal("throttle row vanished".into()))?;
+    // The row is created once and then only updated (a successful login resets it), so a
+    // concurrent attempt never finds it gone between its insert and its locking read; the
+    // housekeeping purge of rows idle for a day is the only delete, hence the retries.
+    let mut row = None;
+    for _ in 0..3 {
+        login_throttle::Entity::insert(login_throttle::ActiveModel {
+            key: Set(key.to_owned()),
+            failures: Set(0),
+            window_started_at: Set(now),
+            locked_until: Set(None),
+        })
+        .on_conflict_do_nothing_on([login_throttle::Column::Key])
+        .exec_without_returning(&txn)
+        .await?;
+        row = login_throttle::Entity::find_by_id(key.to_owned()).lock_exclusive().one(&txn).await?;
+        if row.is_some() {
+            break;
+        }
+    }
+    let row = row.ok_or_else(|| DomainError::Internal("throttle row vanished three times".into()))?;
     if let Some(until) = row.locked_until
         && until > now
     {
@@ -418,8 +427,16 @@ pub async fn begin_login_attempt(db: &DatabaseConnection, key: &str, policy: Thr
     Ok(())
 }
 
+/// A successful login resets the count (an update: deleting the row would let a
+/// concurrent attempt lose it between its insert and its locking read).
 pub async fn clear_login_failures(db: &DatabaseConnection, key: &str) -> DomainResult<()> {
-    login_throttle::Entity::delete_many().filter(login_throttle::Column::Key.eq(key)).exec(db).await?;
+    login_throttle::Entity::update_many()
+        .col_expr(login_throttle::Column::Failures, Expr::value(0))
+        .col_expr(login_throttle::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(login_throttle::Column::WindowStartedAt, Expr::value(Utc::now()))
+        .filter(login_throttle::Column::Key.eq(key))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

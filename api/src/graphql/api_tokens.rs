@@ -52,11 +52,11 @@ impl ApiTokenQuery {
     async fn api_tokens(
         &self,
         ctx: &Context<'_>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
     ) -> async_graphql::Result<Page<ApiToken>> {
         let actor = ctx.actor()?;
-        let page = PageRequest::new(page, per_page).gql(ctx)?;
+        let page = PageRequest::new(page.map(i64::from), per_page.map(i64::from)).gql(ctx)?;
         Ok(Page::from_domain(entity::auth::list_api_tokens(&ctx.app().db, actor, page).await.gql(ctx)?))
     }
 }

@@ -57,11 +57,11 @@ impl CategoryQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<CategoryFilterInput>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
     ) -> async_graphql::Result<Page<Category>> {
         let actor = ctx.actor()?;
-        let page = entity::pagination::PageRequest::new(page, per_page).gql(ctx)?;
+        let page = entity::pagination::PageRequest::new(page.map(i64::from), per_page.map(i64::from)).gql(ctx)?;
         let name = filter.and_then(|f| f.name);
         Ok(Page::from_domain(entity::categories::list(&ctx.app().db, actor, name.as_deref(), page).await.gql(ctx)?))
     }

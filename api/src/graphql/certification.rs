@@ -337,8 +337,8 @@ impl CertificationQuery {
         &self,
         ctx: &Context<'_>,
         chain: LedgerChain,
-        from_sequence: Option<i64>,
-        to_sequence: Option<i64>,
+        from_sequence: Option<i32>,
+        to_sequence: Option<i32>,
         anchors: Option<Vec<String>>,
     ) -> async_graphql::Result<LedgerVerification> {
         let actor = ctx.actor()?;
@@ -346,7 +346,7 @@ impl CertificationQuery {
         let db = &ctx.app().db;
         let chain = Chain::from(chain);
         let anchors = anchor_list(anchors.unwrap_or_default()).gql(ctx)?;
-        let range = verify::Range { from: from_sequence, to: to_sequence };
+        let range = verify::Range { from: from_sequence.map(i64::from), to: to_sequence.map(i64::from) };
         let range = verify::check_range(db, account, chain, range).await.gql(ctx)?;
         let trusted = entity::ledger::keys::installed().gql(ctx)?.trusted();
         let options = ctx.app().config.verification(trusted, anchors);

@@ -155,12 +155,12 @@ impl ClientQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<ClientFilterInput>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
         order: Option<ClientOrderBy>,
     ) -> async_graphql::Result<Page<Client>> {
         let actor = ctx.actor()?;
-        let page = entity::pagination::PageRequest::new(page, per_page).gql(ctx)?;
+        let page = entity::pagination::PageRequest::new(page.map(i64::from), per_page.map(i64::from)).gql(ctx)?;
         let f = filter.unwrap_or_default();
         let filter = ClientFilter {
             external_id: f.external_id,

@@ -214,11 +214,11 @@ impl ClosureQuery {
         &self,
         ctx: &Context<'_>,
         frequency: Option<ClosureFrequency>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
     ) -> async_graphql::Result<Page<Closure>> {
         let actor = ctx.actor()?;
-        let page = entity::pagination::PageRequest::new(page, per_page).gql(ctx)?;
+        let page = entity::pagination::PageRequest::new(page.map(i64::from), per_page.map(i64::from)).gql(ctx)?;
         let result = entity::closures::list(&ctx.app().db, actor, frequency.map(Into::into), page).await.gql(ctx)?;
         Ok(Page::from_domain(result))
     }

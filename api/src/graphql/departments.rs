@@ -154,12 +154,12 @@ impl DepartmentQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<DepartmentFilterInput>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
         order: Option<DepartmentOrderBy>,
     ) -> async_graphql::Result<Page<Department>> {
         let actor = ctx.actor()?;
-        let page = PageRequest::new(page, per_page).gql(ctx)?;
+        let page = PageRequest::new(page.map(i64::from), per_page.map(i64::from)).gql(ctx)?;
         let f = filter.unwrap_or_default();
         let filter = DepartmentFilter { name: f.name, main: f.main };
         let result = entity::departments::list(&ctx.app().db, actor, &filter, order.unwrap_or_default().into(), page)

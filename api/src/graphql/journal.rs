@@ -128,12 +128,12 @@ impl JournalQuery {
     async fn events(
         &self,
         ctx: &Context<'_>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
         code: Option<EventCode>,
     ) -> async_graphql::Result<Page<JournalEvent>> {
         let actor = ctx.actor()?;
-        let page = PageRequest::new(page, per_page).gql(ctx)?;
+        let page = PageRequest::new(page.map(i64::from), per_page.map(i64::from)).gql(ctx)?;
         let db = &ctx.app().db;
         let listed = entity::journal::list(db, actor, code.map(EventCode::as_str), page).await.gql(ctx)?;
         let mut emails = BTreeMap::new();

@@ -223,12 +223,12 @@ impl PaymentQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<PaymentFilterInput>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
         order: Option<PaymentOrder>,
     ) -> async_graphql::Result<Page<Payment>> {
         let actor = ctx.actor()?;
-        let page = entity::pagination::PageRequest::new(page, per_page).gql(ctx)?;
+        let page = entity::pagination::PageRequest::new(page.map(i64::from), per_page.map(i64::from)).gql(ctx)?;
         let filter = filter.unwrap_or_default().into_domain().gql(ctx)?;
         let result = entity::payments::list(&ctx.app().db, actor, &filter, order.unwrap_or_default().into(), page)
             .await

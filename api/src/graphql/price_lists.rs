@@ -169,11 +169,11 @@ impl PriceListQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<PriceListFilterInput>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
     ) -> async_graphql::Result<Page<PriceList>> {
         let actor = ctx.actor()?;
-        let page = entity::pagination::PageRequest::new(page, per_page).gql(ctx)?;
+        let page = entity::pagination::PageRequest::new(page.map(i64::from), per_page.map(i64::from)).gql(ctx)?;
         let f = filter.unwrap_or_default();
         let ids = f.ids.as_deref().map(|ids| parse_ids("filter.ids", ids)).transpose().gql(ctx)?;
         let result =

@@ -265,12 +265,12 @@ impl ProductQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<ProductFilterInput>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
         order: Option<ProductOrderBy>,
     ) -> async_graphql::Result<Page<Product>> {
         let actor = ctx.actor()?;
-        let page = entity::pagination::PageRequest::new(page, per_page).gql(ctx)?;
+        let page = entity::pagination::PageRequest::new(page.map(i64::from), per_page.map(i64::from)).gql(ctx)?;
         let f = filter.unwrap_or_default();
         let category_id = match &f.category_id {
             Some(id) => Some(parse_id("filter.categoryId", id).gql(ctx)?),

@@ -45,19 +45,19 @@ pub(super) async fn resolve_buyer(
             "unknown_client",
         )?),
         Some(BuyerRef::New) => None,
-        None if b.is_empty() => return Ok(None),
+        None if b.has_no_identity() => return Ok(None),
         None => {
             crate::clients::recognise(db, actor, b.name.as_deref(), b.email.as_deref(), b.tax_no.as_deref()).await?
         }
     };
     let contact = match existing {
         // Override applies to the contact named by `clientId`, never to a recognised one.
-        Some(c) if input.buyer_override && matches!(input.client, Some(BuyerRef::Existing(_))) && !b.is_empty() => {
+        Some(c) if input.buyer_override && matches!(input.client, Some(BuyerRef::Existing(_))) && b.has_any() => {
             crate::clients::update_in(db, actor, c.id, b.as_patch()).await.map_err(|e| e.prefixed("buyer"))?
         }
         Some(c) => c,
         None => {
-            if b.is_empty() {
+            if b.has_no_identity() {
                 return Err(DomainError::field("input.buyerName", FieldCode::Required));
             }
             crate::clients::create_in(db, actor, b.as_patch()).await.map_err(|e| e.prefixed("buyer"))?

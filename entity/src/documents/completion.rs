@@ -71,7 +71,7 @@ pub async fn complete(db: &DatabaseConnection, token: &str, buyer: BuyerInput) -
     }
     let actor = link_actor(&doc);
     let fields = completed_buyer(&doc, buyer);
-    if fields.is_empty() {
+    if fields.has_no_identity() {
         return Err(DomainError::field("input.buyerName", FieldCode::Required));
     }
     let mut v = Validator::new();

@@ -84,7 +84,7 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
         // A credit note written line by line is for the corrected invoice's buyer, seller
         // and currency unless it says otherwise.
         if source.is_none() {
-            if input.client.is_none() && input.buyer.is_empty() {
+            if input.client.is_none() && input.buyer.has_no_identity() {
                 input.prepared.buyer_snapshot = Some((target.client_id, shown_buyer(&target)));
             }
             input.department_id = input.department_id.or(Some(target.department_id));
@@ -254,7 +254,7 @@ fn fill_from(input: &mut DocumentInput, src: &Model) {
     if input.exchange_currency_rate.is_none() {
         input.exchange_currency_rate = src.exchange_currency_rate.as_deref().map(dec);
     }
-    if input.client.is_none() && input.buyer.is_empty() {
+    if input.client.is_none() && input.buyer.has_no_identity() {
         input.prepared.buyer_snapshot = Some((src.client_id, shown_buyer(src)));
     }
 }

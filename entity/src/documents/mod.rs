@@ -76,10 +76,32 @@ pub struct BuyerInput {
 }
 
 impl BuyerInput {
-    fn is_empty(&self) -> bool {
+    /// Nothing that identifies a buyer (name, names, tax number, e-mail): there is none to
+    /// recognise or create.
+    fn has_no_identity(&self) -> bool {
         [&self.name, &self.first_name, &self.last_name, &self.tax_no, &self.email]
             .iter()
             .all(|f| f.as_deref().map(str::trim).is_none_or(str::is_empty))
+    }
+
+    /// Whether any buyer field is given (an address alone is something to override with).
+    fn has_any(&self) -> bool {
+        self.company.is_some()
+            || [
+                &self.name,
+                &self.first_name,
+                &self.last_name,
+                &self.tax_no,
+                &self.tax_no_kind,
+                &self.post_code,
+                &self.city,
+                &self.street,
+                &self.country,
+                &self.email,
+                &self.phone,
+            ]
+            .iter()
+            .any(|f| f.as_deref().map(str::trim).is_some_and(|v| !v.is_empty()))
     }
 
     fn as_patch(&self) -> crate::clients::ClientPatch {
@@ -518,14 +540,14 @@ async fn write(
 
     let mut price_list = input.price_list_id;
     let copied_buyer = match &input.prepared.buyer_snapshot {
-        Some((client_id, fields)) if input.client.is_none() && input.buyer.is_empty() => {
+        Some((client_id, fields)) if input.client.is_none() && input.buyer.has_no_identity() => {
             set_buyer(&mut am, &Buyer { client_id: *client_id, fields: fields.clone() });
             true
         }
         _ => false,
     };
     if !copied_buyer
-        && (is_new || input.client.is_some() || !input.buyer.is_empty())
+        && (is_new || input.client.is_some() || !input.buyer.has_no_identity())
         && let Some((buyer, contact)) = resolve_buyer(db, actor, input).await?
     {
         set_buyer(&mut am, &buyer);

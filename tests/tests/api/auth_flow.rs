@@ -210,7 +210,40 @@ db_test!(a_disabled_user_is_refused_everywhere, |app: TestApp| async move {
         assert_eq!(e["extensions"]["reason"], "UserDisabled", "{e}");
     }
     assert_eq!(code(&app.login("disabled@example.fr", PASSWORD).await["errors"][0]), "UNAUTHENTICATED");
+    // Nor can a refresh token of theirs mint new access tokens.
+    let e = app.err(None, REFRESH, json!({ "t": s.refresh })).await;
+    assert_eq!(e["extensions"]["reason"], "UserDisabled", "{e}");
 });
+
+db_test!(a_closed_account_mints_no_more_tokens, |app: TestApp| async move {
+    let s = app.sign_up("closed@example.fr", "Closed").await;
+    app.ok(&s.access, "mutation { closeAccount { id } }", json!({})).await;
+    let e = app.err(None, REFRESH, json!({ "t": s.refresh })).await;
+    assert_eq!((code(&e), e["extensions"]["reason"].as_str()), ("UNAUTHENTICATED", Some("AccountInactive")), "{e}");
+});
+
+db_test!(
+    concurrent_logins_of_one_email_never_fail_inside,
+    // Attempts count before the password is checked: room for 8 at once.
+    |c: &mut scelle_api::config::Config| { c.login_max_failures = 100 },
+    |app: TestApp| async move {
+        // A successful login used to delete the throttle row, which another attempt had just
+        // found present (its insert did nothing) and then failed to lock: INTERNAL, about one
+        // in eighty at concurrency 4 on PostgreSQL.
+        app.sign_up("race@example.fr", "Race").await;
+        for _ in 0..60 {
+            let answers = app
+                .concurrently(8, None, |_| {
+                    let input = json!({ "email": "race@example.fr", "password": PASSWORD });
+                    json!({ "query": LOGIN, "variables": { "input": input } })
+                })
+                .await;
+            for r in answers {
+                assert!(r.get("errors").is_none(), "{r}");
+            }
+        }
+    }
+);
 
 db_test!(
     parallel_wrong_logins_cannot_exceed_the_limit,

@@ -50,12 +50,20 @@ db_test!(
             )
             .await;
         assert_eq!(code(&e), "VALIDATION_FAILED", "{e}");
-        // Absurd page numbers are refused, not overflowed.
+        // Absurd page numbers are refused, not overflowed: past 32 bits by GraphQL itself
+        // (`Int` is 32-bit), within them by the page rule, on the field.
         let e = app
             .err(Some(&s.access), "{ departments(page: 100000000000000000, perPage: 100) { totalCount } }", json!({}))
             .await;
         assert_eq!(code(&e), "VALIDATION_FAILED");
-        assert_eq!(e["extensions"]["fields"][0]["field"], "page");
+        assert!(e["message"].as_str().unwrap().contains("2147483647"), "{e}");
+        let e =
+            app.err(Some(&s.access), "{ departments(page: 2000000000, perPage: 100) { totalCount } }", json!({})).await;
+        assert_eq!(
+            (code(&e), e["extensions"]["fields"][0]["field"].as_str()),
+            ("VALIDATION_FAILED", Some("page")),
+            "{e}"
+        );
         // An e-mail too long to be one is refused before it reaches the database.
         let r = app.login(&format!("{}@example.fr", "x".repeat(300)), "whatever").await;
         assert_eq!(code(&r["errors"][0]), "VALIDATION_FAILED");
@@ -63,6 +71,18 @@ db_test!(
         let e = app.err(Some(&s.access), "{ department(id: \"42\") { id } }", json!({})).await;
         assert_eq!(code(&e), "VALIDATION_FAILED");
         assert_eq!(e["extensions"]["fields"][0]["code"], "INVALID_ID");
+        // GraphQL `Int` is 32-bit: a larger number is refused, not taken as a 64-bit one.
+        for q in
+            ["{ departments(perPage: 3000000000) { totalCount } }", "{ departments(page: -3000000000) { totalCount } }"]
+        {
+            let e = app.err(Some(&s.access), q, json!({})).await;
+            assert_eq!(code(&e), "VALIDATION_FAILED", "{e}");
+            assert!(!e["message"].as_str().unwrap().contains("9223372036854775807"), "{e}");
+        }
+        let e = app
+            .err(Some(&s.access), "{ verifyLedger(chain: DOCUMENTS, fromSequence: 2147483648) { ok } }", json!({}))
+            .await;
+        assert_eq!(code(&e), "VALIDATION_FAILED", "{e}");
     }
 );
 

@@ -4,7 +4,7 @@
 use scelle_tests::*;
 use serde_json::{Value, json};
 
-const INV: &str = "id number kind status issueDate sellDate paymentTo paymentToKind clientId departmentId buyerName buyerTaxNo sellerName currency priceNet priceTax priceGross viewUrl calculatingStrategy { position sum invoiceFormPriceKind } positions { kind name quantity tax priceNet priceGross totalPriceNet totalPriceTax totalPriceGross discountAmount } taxSummary { tax net taxAmount gross }";
+const INV: &str = "id number kind status issueDate sellDate paymentTo paymentToKind clientId departmentId buyerName buyerTaxNo buyerStreet buyerCity sellerName currency priceNet priceTax priceGross viewUrl calculatingStrategy { position sum invoiceFormPriceKind } positions { kind name quantity tax priceNet priceGross totalPriceNet totalPriceTax totalPriceGross discountAmount } taxSummary { tax net taxAmount gross }";
 
 async fn create(app: &TestApp, token: &str, input: Value, issue: bool) -> Value {
     let r = app
@@ -251,6 +251,18 @@ db_test!(buyers_and_price_lists, |app: TestApp| async move {
     assert_eq!(d["buyerName"], "Grossiste SARL");
     let after = app.ok(&s.access, "query($id: ID!) { client(id: $id) { name } }", json!({ "id": c })).await;
     assert_eq!(after["client"]["name"], "Grossiste SARL");
+    // An address alone is something to override with too.
+    let d = create(&app, &s.access, json!({ "clientId": c, "buyerOverride": true, "buyerStreet": "9 rue Neuve", "buyerCity": "Nantes", "positions": [{ "productId": p }] }), false).await;
+    assert_eq!(
+        (d["buyerStreet"].as_str(), d["buyerCity"].as_str(), d["buyerName"].as_str()),
+        (Some("9 rue Neuve"), Some("Nantes"), Some("Grossiste SARL")),
+        "{d}"
+    );
+    let after = app.ok(&s.access, "query($id: ID!) { client(id: $id) { street city } }", json!({ "id": c })).await;
+    assert_eq!(
+        (after["client"]["street"].as_str(), after["client"]["city"].as_str()),
+        (Some("9 rue Neuve"), Some("Nantes"))
+    );
     // clientId -1 always creates a contact.
     let d = create(
         &app,
