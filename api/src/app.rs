@@ -64,13 +64,30 @@ impl Application {
         };
         let db = self.context.db.clone();
         let (http, jobs) = tokio::join!(self.server, self.monitor.run_with_signal(stop_all));
-        // No request is served any more: the stop closes the run in the journals it opened.
+        // No request is served any more: the stop closes the run in the journals it opened,
+        // and SQLite's write-ahead log is folded into the database file.
         if let Err(e) = entity::journal::service_stopped(&db).await {
             tracing::error!(error = %e, "journaling the service stop failed");
+        }
+        if let Err(e) = entity::db::checkpoint(&db).await {
+            tracing::error!(error = %e, "checkpointing the database at stop failed");
         }
         tracing::info!("scelle stopped");
         http?;
         jobs.map_err(|e| anyhow::anyhow!("job monitor: {e}"))
+    }
+}
+
+/// Logs to standard error: text (colours only when it is a terminal, never in a file) or
+/// JSON lines (`SCELLE_LOG_FORMAT=json`), filtered by `SCELLE_LOG`.
+pub fn init_logging(config: &Config) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().with_current_span(false).init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
     }
 }
 
@@ -130,7 +147,10 @@ pub async fn install_ledger_keys(config: &Config, db: &sea_orm::DatabaseConnecti
 }
 
 pub async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnection> {
-    let db = entity::db::connect(&config.database_url()).await.context("connecting to the database")?;
+    let url = config.database_url();
+    entity::db::make_sqlite_private(&url).context("making the database file private")?;
+    let db = entity::db::connect(&url).await.context("connecting to the database")?;
+    entity::db::make_sqlite_private(&url).context("making the database files private")?;
     migration::Migrator::up(&db, None).await.context("running migrations")?;
     Ok(db)
 }

@@ -34,6 +34,12 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         anchors: Option<PathBuf>,
     },
+    /// A consistent copy of the running SQLite database at PATH (a new file, mode 0600), safe
+    /// while the server writes. On PostgreSQL, use pg_dump.
+    Backup {
+        /// Where to write the copy (must not exist).
+        path: PathBuf,
+    },
     /// The ledger signing keys (`SCELLE_LEDGER_KEY_FILE`, default `<data dir>/ledger_keys`).
     Keys {
         #[command(subcommand)]

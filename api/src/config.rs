@@ -73,6 +73,9 @@ pub struct Config {
     pub mail_from: String,
     /// `SCELLE_LOG`: tracing filter, e.g. `info,scelle_api=debug`.
     pub log: String,
+    /// `SCELLE_LOG_FORMAT`: `text` (default; colours only on a terminal) or `json` (one JSON
+    /// object per line, for log collectors).
+    pub log_format: String,
 }
 
 impl Default for Config {
@@ -98,6 +101,7 @@ impl Default for Config {
             closures_cron: "0 */5 * * * *".into(),
             mail_from: "Scelle <noreply@localhost>".into(),
             log: "info".into(),
+            log_format: "text".into(),
         }
     }
 }
@@ -124,6 +128,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("SCELLE_CLOSURES_CRON", "closures_cron"),
     ("SCELLE_MAIL_FROM", "mail_from"),
     ("SCELLE_LOG", "log"),
+    ("SCELLE_LOG_FORMAT", "log_format"),
 ];
 
 impl Config {
@@ -177,6 +182,9 @@ impl Config {
         }
         if self.jwt_secret.as_ref().is_some_and(|s| s.expose().len() < 32) {
             bail!("SCELLE_JWT_SECRET must be at least 32 characters");
+        }
+        if !["text", "json"].contains(&self.log_format.as_str()) {
+            bail!("SCELLE_LOG_FORMAT must be text or json");
         }
         if self.max_body_bytes < 1024 {
             bail!("SCELLE_MAX_BODY_BYTES must be at least 1024");

@@ -41,9 +41,14 @@ pub fn server(listener: TcpListener, state: HttpState) -> std::io::Result<Server
     .run())
 }
 
-/// Access log without bodies or headers (they may hold secrets).
+/// Access log: method, route template (`/view/{token}`, never the path itself, whose
+/// segments may be secrets, nor its query string), status and latency; no bodies or
+/// headers. Paths that match no route show as `-`.
 fn access_log() -> actix_web::middleware::Logger {
-    actix_web::middleware::Logger::new("%r %s %Dms").exclude("/healthz")
+    actix_web::middleware::Logger::new("%{method}xi %{route}xi %s %Dms")
+        .custom_request_replace("method", |req| req.method().to_string())
+        .custom_request_replace("route", |req| req.match_pattern().unwrap_or_else(|| "-".to_owned()))
+        .exclude("/healthz")
 }
 
 /// A GraphQL-shaped error for failures that happen before GraphQL runs.

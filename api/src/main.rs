@@ -39,9 +39,7 @@ async fn main() -> Result<()> {
         std::process::exit(if report.ok() { 0 } else { 1 });
     }
     let config = Config::load()?;
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into()))
-        .init();
+    scelle_api::app::init_logging(&config);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => Application::build(config).await?.run_until_stopped().await?,
         Command::Migrate => {
@@ -91,6 +89,11 @@ verification could not run: {e:#}",
             if !all_ok {
                 std::process::exit(1);
             }
+        }
+        Command::Backup { path } => {
+            let db = connect_and_migrate(&config).await?;
+            entity::db::backup_sqlite(&db, &path).await?;
+            println!("backup written to {}", path.display());
         }
         Command::Keys { action } => {
             let existing = || -> Result<entity::ledger::keys::KeyRing> {

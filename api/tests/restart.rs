@@ -19,6 +19,11 @@ struct Place {
     admin: Option<(String, String)>,
 }
 
+/// Where the last server started by a test wrote its log.
+fn log_file(port: u16) -> PathBuf {
+    std::env::temp_dir().join(format!("scelle-restart-{port}.log"))
+}
+
 impl Place {
     async fn new(postgres: bool) -> Option<Place> {
         let dir = std::env::temp_dir().join(format!("scelle-restart-{}", uuid::Uuid::new_v4()));
@@ -54,16 +59,20 @@ impl Place {
     }
 
     fn start(&self) -> Server {
+        self.start_with(&[])
+    }
+
+    /// Starts the server with extra environment variables; its log goes to `log_file(port)`.
+    fn start_with(&self, env: &[(&str, &str)]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let log = std::fs::File::create(std::env::temp_dir().join(format!("scelle-restart-{port}.log"))).unwrap();
-        let child = self
-            .command(&["serve"])
-            .env("SCELLE_LISTEN", format!("127.0.0.1:{port}"))
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("scelle starts");
-        Server { child, base: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new() }
+        let log = std::fs::File::create(log_file(port)).unwrap();
+        let mut command = self.command(&["serve"]);
+        command.env("SCELLE_LISTEN", format!("127.0.0.1:{port}")).stdout(Stdio::null()).stderr(log);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let child = command.spawn().expect("scelle starts");
+        Server { child, port, base: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new() }
     }
 
     /// Runs `scelle <args>`: (exit code, stdout).
@@ -94,6 +103,7 @@ impl Drop for Place {
 
 struct Server {
     child: Child,
+    port: u16,
     base: String,
     http: reqwest::Client,
 }
@@ -135,7 +145,7 @@ impl Server {
 
     /// Issues an invoice; returns its certification as the answer gives it.
     async fn issue(&self, token: &str) -> Value {
-        let q = "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id certification { status sequence } } }";
+        let q = "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id viewUrl certification { status sequence } } }";
         let i = json!({ "buyerName": "Client", "positions": [{ "name": "A", "tax": "20", "priceNet": "10" }] });
         self.gql(Some(token), q, json!({ "i": i })).await["createInvoice"].clone()
     }
@@ -164,6 +174,17 @@ async fn sealed_at_once(server: &Server, token: &str, sequence: i64) {
     assert!(started.elapsed() < Duration::from_secs(1), "sealed in {:?}", started.elapsed());
 }
 
+/// Every database file of the SQLite data directory is its owner's only.
+#[cfg(unix)]
+fn database_files_are_private(dir: &Path) {
+    for name in ["scelle.db", "scelle.db-wal", "scelle.db-shm"] {
+        let p = dir.join(name);
+        if p.exists() {
+            assert_eq!(mode(&p), 0o600, "{name}");
+        }
+    }
+}
+
 #[cfg(unix)]
 fn mode(p: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
@@ -187,6 +208,26 @@ async fn restarts_keep_sealing_real_time(postgres: bool) {
     let account = d["signUp"]["account"]["id"].as_str().unwrap().to_owned();
     sealed_at_once(&server, &token, 1).await;
 
+    #[cfg(unix)]
+    if !postgres {
+        assert!(place.dir.join("scelle.db-wal").exists(), "WAL mode");
+        database_files_are_private(&place.dir);
+    }
+    // A consistent copy while the server runs (SQLite), which verifies on its own.
+    if !postgres {
+        let copy = place.dir.join("backup.db");
+        let (code, out) = place.run(&["backup", copy.to_str().unwrap()]);
+        assert_eq!(code, 0, "{out}");
+        #[cfg(unix)]
+        assert_eq!(mode(&copy), 0o600);
+        let (code, out) = place.run(&["backup", copy.to_str().unwrap()]);
+        assert_ne!(code, 0, "never over an existing file: {out}");
+        let url = format!("sqlite://{}", copy.display());
+        let out = place.command(&["verify", "--account", &account]).env("DATABASE_URL", &url).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && text.contains("documents  OK (1 entries)"), "{text}");
+    }
+
     // kill -9, then at once a new process on the same data.
     server.kill();
     let mut server = place.start();
@@ -194,8 +235,12 @@ async fn restarts_keep_sealing_real_time(postgres: bool) {
     let token = server.login("restart@example.fr").await;
     sealed_at_once(&server, &token, 2).await;
 
-    // SIGTERM (a graceful stop), then at once again.
+    // SIGTERM (a graceful stop), then at once again; the stop folds the WAL into the database.
     server.terminate();
+    if !postgres {
+        let wal = place.dir.join("scelle.db-wal");
+        assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0, "WAL checkpointed at stop");
+    }
     let mut server = place.start();
     server.ready().await;
     let token = server.login("restart@example.fr").await;
@@ -241,4 +286,43 @@ async fn restarts_keep_sealing_real_time_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restarts_keep_sealing_real_time_postgres() {
     restarts_keep_sealing_real_time(true).await;
+}
+
+/// The access log, in JSON: method, route template, status and latency, never a path
+/// secret or a query string; no colour codes in a file.
+async fn the_access_log_keeps_secrets_out(postgres: bool) {
+    let Some(place) = Place::new(postgres).await else { return };
+    let mut server = place.start_with(&[("SCELLE_LOG", "info"), ("SCELLE_LOG_FORMAT", "json")]);
+    server.ready().await;
+    let q = "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }";
+    let d = server
+        .gql(None, q, json!({ "i": { "email": "log@example.fr", "password": PASSWORD, "accountName": "Log" } }))
+        .await;
+    let token = d["signUp"]["accessToken"].as_str().unwrap().to_owned();
+    let issued = server.issue(&token).await;
+    let view = issued["viewUrl"].as_str().unwrap().to_owned();
+    let secret = view.rsplit('/').next().unwrap().to_owned();
+    let page = server.http.get(format!("{}{view}?note=hidden-query", server.base)).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let port = server.port;
+    server.terminate();
+    let log = std::fs::read_to_string(log_file(port)).unwrap();
+    assert!(!log.contains(&secret) && !log.contains("hidden-query"), "{log}");
+    assert!(!log.contains('\u{1b}'), "no colour codes in a file");
+    let lines: Vec<Value> =
+        log.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    let access: Vec<&str> =
+        lines.iter().filter_map(|l| l["fields"]["message"].as_str()).filter(|m| m.contains(" 200 ")).collect();
+    assert!(access.iter().any(|m| m.starts_with("GET /view/{token} 200 ")), "{access:?}");
+    assert!(access.iter().any(|m| m.starts_with("POST /graphql 200 ")), "{access:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_log_keeps_secrets_out_sqlite() {
+    the_access_log_keeps_secrets_out(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_log_keeps_secrets_out_postgres() {
+    the_access_log_keeps_secrets_out(true).await;
 }

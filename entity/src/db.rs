@@ -31,6 +31,71 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Database::connect(opt).await
 }
 
+/// The file of a `sqlite://` URL (none for an in-memory database or another backend).
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| std::path::PathBuf::from(path))
+}
+
+/// SQLite's files readable by the service's user only (0600, whatever the umask): the
+/// database holds password hashes and every invoice. The database file is created so
+/// before SQLite opens it (SQLite gives its `-wal` and `-shm` files the database's mode),
+/// and existing files are set so at each start.
+pub fn make_sqlite_private(url: &str) -> std::io::Result<()> {
+    let Some(path) = sqlite_file(url) else { return Ok(()) };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Writes everything in SQLite's write-ahead log into the database file and empties the
+/// log (at shutdown: the database file alone is then complete). Nothing on PostgreSQL.
+pub async fn checkpoint(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+    }
+    Ok(())
+}
+
+/// A consistent copy of a running SQLite database at `path` (`VACUUM INTO`: a snapshot,
+/// while writers go on), readable by its owner only. PostgreSQL has its own tools.
+pub async fn backup_sqlite(db: &DatabaseConnection, path: &std::path::Path) -> crate::error::DomainResult<()> {
+    use crate::error::DomainError;
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Err(DomainError::Internal(
+            "backups of PostgreSQL are made with its own tools: pg_dump --format=custom (or a base backup)".into(),
+        ));
+    }
+    if path.exists() {
+        return Err(DomainError::Internal(format!("{} exists: a backup never overwrites a file", path.display())));
+    }
+    let target = path.to_str().ok_or_else(|| DomainError::Internal("the backup path is not UTF-8".into()))?;
+    db.execute_raw(Statement::from_sql_and_values(DbBackend::Sqlite, "VACUUM INTO ?", [target.into()])).await?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| DomainError::Internal(format!("making {} private: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
 /// The value an active-model field holds (set or loaded); the type's default when unset.
 pub fn value_of<T: Clone + Default + Into<sea_orm::Value>>(v: &sea_orm::ActiveValue<T>) -> T {
     match v {
