@@ -34,7 +34,8 @@ impl Application {
         let schema = build_schema(context.clone());
         let listener = TcpListener::bind(&config.listen).with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
-        let server = server(listener, HttpState { app: context.clone(), schema })?;
+        let introspection = crate::graphql::build_introspection_schema(context.clone());
+        let server = server(listener, HttpState { app: context.clone(), schema, introspection })?;
         let monitor = jobs::monitor(context.db.clone(), &config.jobs())?;
         Ok(Self { server, monitor, addr, context })
     }

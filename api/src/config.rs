@@ -73,6 +73,10 @@ pub struct Config {
     pub mail_from: String,
     /// `SCELLE_LOG`: tracing filter, e.g. `info,scelle_api=debug`.
     pub log: String,
+    /// `SCELLE_CORS_ORIGINS`: origins of browser applications allowed to call the API,
+    /// comma-separated (`https://app.example.com,https://admin.example.com`), or `*` for
+    /// any; none by default (same origin only).
+    pub cors_origins: String,
     /// `SCELLE_LOG_FORMAT`: `text` (default; colours only on a terminal) or `json` (one JSON
     /// object per line, for log collectors).
     pub log_format: String,
@@ -102,6 +106,7 @@ impl Default for Config {
             mail_from: "Scelle <noreply@localhost>".into(),
             log: "info".into(),
             log_format: "text".into(),
+            cors_origins: String::new(),
         }
     }
 }
@@ -129,6 +134,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("SCELLE_MAIL_FROM", "mail_from"),
     ("SCELLE_LOG", "log"),
     ("SCELLE_LOG_FORMAT", "log_format"),
+    ("SCELLE_CORS_ORIGINS", "cors_origins"),
 ];
 
 impl Config {
@@ -183,6 +189,14 @@ impl Config {
         if self.jwt_secret.as_ref().is_some_and(|s| s.expose().len() < 32) {
             bail!("SCELLE_JWT_SECRET must be at least 32 characters");
         }
+        for o in self.cors_origins() {
+            let ok = o == "*" || ((o.starts_with("https://") || o.starts_with("http://")) && !o.ends_with('/'));
+            if !ok {
+                bail!(
+                    "SCELLE_CORS_ORIGINS: {o:?} is not an origin like https://app.example.com (no path, no trailing /)"
+                );
+            }
+        }
         if !["text", "json"].contains(&self.log_format.as_str()) {
             bail!("SCELLE_LOG_FORMAT must be text or json");
         }
@@ -214,6 +228,11 @@ impl Config {
                 from: self.mail_from.clone(),
             },
         }
+    }
+
+    /// The allowed CORS origins, as listed.
+    pub fn cors_origins(&self) -> Vec<String> {
+        self.cors_origins.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect()
     }
 
     /// What verification trusts and looks for, with the installation's closure schedule.

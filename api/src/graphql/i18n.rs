@@ -510,6 +510,45 @@ impl Lang {
             format!("Le corps de la requête dépasse {max} octets."),
         )
     }
+
+    pub fn not_a_graphql_request(self) -> String {
+        self.pick(
+            "Not a GraphQL request: send a JSON object with a string `query` (and optionally `operationName`, `variables`, `extensions`).",
+            "Ce n'est pas une requête GraphQL : envoyez un objet JSON avec une chaîne `query` (et au besoin `operationName`, `variables`, `extensions`).",
+        )
+    }
+
+    pub fn batch_refused(self) -> String {
+        self.pick(
+            "Batched requests are not supported: send one operation per request.",
+            "Les requêtes groupées ne sont pas acceptées : envoyez une opération par requête.",
+        )
+    }
+
+    pub fn unsupported_media_type(self) -> String {
+        self.pick(
+            "Send GraphQL requests as `Content-Type: application/json`.",
+            "Envoyez les requêtes GraphQL en `Content-Type: application/json`.",
+        )
+    }
+
+    pub fn not_acceptable(self) -> String {
+        self.pick(
+            "Accept `application/graphql-response+json` or `application/json`.",
+            "Acceptez `application/graphql-response+json` ou `application/json`.",
+        )
+    }
+
+    pub fn method_not_allowed(self, allowed: &str) -> String {
+        self.pick(format!("Use {allowed} on this address."), format!("Utilisez {allowed} sur cette adresse."))
+    }
+
+    pub fn mutation_over_get(self) -> String {
+        self.pick(
+            "Mutations are sent with POST; GET runs queries only.",
+            "Les mutations s'envoient en POST ; GET n'exécute que des requêtes de lecture.",
+        )
+    }
 }
 
 #[cfg(test)]

@@ -86,6 +86,19 @@ pub fn build_schema(app: AppContext) -> AppSchema {
         .finish()
 }
 
+/// The schema for introspection-only operations (`__schema`, `__type`): the standard
+/// introspection query of GraphQL tools is 15 levels deep, more than data queries may be,
+/// and its complexity is fixed by the schema, not by the client.
+pub fn build_introspection_schema(app: AppContext) -> AppSchema {
+    builder()
+        .data(app)
+        .limit_depth(64)
+        .limit_complexity(100_000)
+        .limit_recursive_depth(64)
+        .limit_directives(16)
+        .finish()
+}
+
 /// The schema as sorted SDL: the content of `schema.graphql`.
 pub fn sdl() -> String {
     builder()

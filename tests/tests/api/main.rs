@@ -14,6 +14,7 @@ mod documents;
 mod flow_regressions;
 mod flows;
 mod housekeeping;
+mod http_surface;
 mod isolation;
 mod journal;
 mod ledger;

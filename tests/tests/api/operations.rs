@@ -6,7 +6,7 @@ db_test!(health_readiness_and_graphiql, |app: TestApp| async move {
     let r = app.http.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["status"], "ready");
-    let g = app.http.get(app.url("/graphql")).send().await.unwrap();
+    let g = app.http.get(app.url("/graphql")).header("accept", "text/html").send().await.unwrap();
     assert_eq!(g.status(), 200);
     assert!(g.text().await.unwrap().contains("graphiql"));
 });

@@ -1,0 +1,130 @@
+//! HTTP: the GraphQL endpoint (`graphql`: GraphQL over HTTP, POST and GET), GraphiQL and
+//! the public pages (`pages`), closure files (`files`), CORS for browser applications on
+//! other origins, `/healthz` and `/readyz`.
+
+mod files;
+mod graphql;
+mod pages;
+
+use crate::graphql::error::code;
+use crate::graphql::i18n::Lang;
+use crate::graphql::{AppContext, AppSchema};
+use actix_web::dev::Server;
+use actix_web::http::{StatusCode, header};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use futures_util::StreamExt;
+use migration::MigratorTrait;
+use serde_json::json;
+use std::net::TcpListener;
+
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: AppContext,
+    pub schema: AppSchema,
+    /// The same schema under the limits of introspection (see `graphql`).
+    pub introspection: AppSchema,
+}
+
+pub fn server(listener: TcpListener, state: HttpState) -> std::io::Result<Server> {
+    let origins = state.app.config.cors_origins();
+    let data = web::Data::new(state);
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .wrap(actix_web::middleware::Condition::new(!origins.is_empty(), cors(&origins)))
+            .wrap(access_log())
+            .route("/healthz", web::get().to(healthz))
+            .route("/readyz", web::get().to(readyz))
+            .route("/view/{token}", web::get().to(pages::view_document))
+            .route("/closures/{file}", web::get().to(files::closure_csv))
+            .service(
+                web::resource("/graphql")
+                    .route(web::post().to(graphql::post))
+                    .route(web::get().to(graphql::get))
+                    .default_service(web::to(graphql::other)),
+            )
+    })
+    .shutdown_timeout(30)
+    // One signal handler for the whole process (see `app::shutdown_signal`): actix's own
+    // would stop the HTTP server but leave the job workers running.
+    .disable_signals()
+    .listen(listener)?
+    .run())
+}
+
+/// CORS for browser applications served from `origins` (`*`: any origin). Credentials
+/// are not part of it: Scelle reads no cookie; the browser sends the bearer token in the
+/// `Authorization` header, which the preflight allows.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut c = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT, header::ACCEPT_LANGUAGE])
+        .expose_headers([header::HeaderName::from_static("x-content-sha256")])
+        .max_age(3600);
+    for o in origins {
+        c = if o == "*" { c.allow_any_origin() } else { c.allowed_origin(o) };
+    }
+    c
+}
+
+/// Access log: method, route template (`/view/{token}`, never the path itself, whose
+/// segments may be secrets, nor its query string), status and latency; no bodies or
+/// headers. Paths that match no route show as `-`.
+fn access_log() -> actix_web::middleware::Logger {
+    actix_web::middleware::Logger::new("%{method}xi %{route}xi %s %Dms")
+        .custom_request_replace("method", |req| req.method().to_string())
+        .custom_request_replace("route", |req| req.match_pattern().unwrap_or_else(|| "-".to_owned()))
+        .exclude("/healthz")
+}
+
+/// A GraphQL-shaped error for failures that happen before GraphQL runs.
+pub(crate) fn request_error(status: StatusCode, code: &str, message: String) -> HttpResponse {
+    HttpResponse::build(status).json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+}
+
+pub(crate) async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    max: usize,
+) -> Result<Vec<u8>, HttpResponse> {
+    let lang = lang_of(req);
+    let too_large = || request_error(StatusCode::PAYLOAD_TOO_LARGE, code::VALIDATION_FAILED, lang.body_too_large(max));
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(1024).min(max));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|_| request_error(StatusCode::BAD_REQUEST, code::VALIDATION_FAILED, lang.malformed_json()))?;
+        if body.len() + chunk.len() > max {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+pub(crate) fn lang_of(req: &HttpRequest) -> Lang {
+    Lang::from_accept_language(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// Ready when the database answers and no migration is pending.
+async fn readyz(state: web::Data<HttpState>) -> HttpResponse {
+    let db = &state.app.db;
+    if db.ping().await.is_err() {
+        return HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "unreachable" }));
+    }
+    match migration::Migrator::get_pending_migrations(db).await {
+        Ok(p) if p.is_empty() => HttpResponse::Ok().json(json!({ "status": "ready" })),
+        Ok(p) => {
+            HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "pendingMigrations": p.len() }))
+        }
+        Err(_) => HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "error" })),
+    }
+}
