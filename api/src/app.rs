@@ -35,7 +35,11 @@ impl Application {
         let listener = TcpListener::bind(&config.listen).with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
         let introspection = crate::graphql::build_introspection_schema(context.clone());
-        let server = server(listener, HttpState { app: context.clone(), schema, introspection })?;
+        let rate = std::sync::Arc::new(crate::http::rate::RateLimits::new(
+            config.rate_limit_per_ip,
+            config.rate_limit_per_account,
+        ));
+        let server = server(listener, HttpState { app: context.clone(), schema, introspection, rate })?;
         let monitor = jobs::monitor(context.db.clone(), &config.jobs())?;
         Ok(Self { server, monitor, addr, context })
     }

@@ -53,6 +53,9 @@ pub struct Config {
     pub graphql_max_depth: usize,
     /// `SCELLE_GRAPHQL_MAX_COMPLEXITY`
     pub graphql_max_complexity: usize,
+    /// `SCELLE_GRAPHQL_MAX_FIELDS`: fields one request may resolve, all told (every object
+    /// and list item counts): bounds its work, its answer and its memory.
+    pub graphql_max_fields: usize,
     /// `SCELLE_LOGIN_MAX_FAILURES`: failed logins for one e-mail before it is locked.
     pub login_max_failures: i32,
     /// `SCELLE_LOGIN_LOCKOUT_SECS`: how long the lock lasts (and the window failures count in).
@@ -73,6 +76,12 @@ pub struct Config {
     pub mail_from: String,
     /// `SCELLE_LOG`: tracing filter, e.g. `info,scelle_api=debug`.
     pub log: String,
+    /// `SCELLE_RATE_LIMIT_PER_IP`: GraphQL requests per second from one client address (a
+    /// burst of twice as many); 0: none (behind a reverse proxy, limit there).
+    pub rate_limit_per_ip: u32,
+    /// `SCELLE_RATE_LIMIT_PER_ACCOUNT`: GraphQL requests per second for one account (a burst
+    /// of twice as many); 0: none.
+    pub rate_limit_per_account: u32,
     /// `SCELLE_CORS_ORIGINS`: origins of browser applications allowed to call the API,
     /// comma-separated (`https://app.example.com,https://admin.example.com`), or `*` for
     /// any; none by default (same origin only).
@@ -97,6 +106,7 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             graphql_max_depth: 12,
             graphql_max_complexity: 1000,
+            graphql_max_fields: 100_000,
             login_max_failures: 5,
             login_lockout_secs: 15 * 60,
             housekeeping_cron: "0 17 * * * *".into(),
@@ -107,6 +117,8 @@ impl Default for Config {
             log: "info".into(),
             log_format: "text".into(),
             cors_origins: String::new(),
+            rate_limit_per_ip: 1000,
+            rate_limit_per_account: 200,
         }
     }
 }
@@ -125,6 +137,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("SCELLE_MAX_BODY_BYTES", "max_body_bytes"),
     ("SCELLE_GRAPHQL_MAX_DEPTH", "graphql_max_depth"),
     ("SCELLE_GRAPHQL_MAX_COMPLEXITY", "graphql_max_complexity"),
+    ("SCELLE_GRAPHQL_MAX_FIELDS", "graphql_max_fields"),
     ("SCELLE_LOGIN_MAX_FAILURES", "login_max_failures"),
     ("SCELLE_LOGIN_LOCKOUT_SECS", "login_lockout_secs"),
     ("SCELLE_HOUSEKEEPING_CRON", "housekeeping_cron"),
@@ -135,6 +148,8 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("SCELLE_LOG", "log"),
     ("SCELLE_LOG_FORMAT", "log_format"),
     ("SCELLE_CORS_ORIGINS", "cors_origins"),
+    ("SCELLE_RATE_LIMIT_PER_IP", "rate_limit_per_ip"),
+    ("SCELLE_RATE_LIMIT_PER_ACCOUNT", "rate_limit_per_account"),
 ];
 
 impl Config {
@@ -290,6 +305,9 @@ struct ConfigShape {
     max_body_bytes: i64,
     graphql_max_depth: i64,
     graphql_max_complexity: i64,
+    graphql_max_fields: i64,
+    rate_limit_per_ip: i64,
+    rate_limit_per_account: i64,
     login_max_failures: i64,
     login_lockout_secs: i64,
 }
@@ -305,6 +323,9 @@ impl Default for ConfigShape {
             max_body_bytes: c.max_body_bytes as i64,
             graphql_max_depth: c.graphql_max_depth as i64,
             graphql_max_complexity: c.graphql_max_complexity as i64,
+            graphql_max_fields: c.graphql_max_fields as i64,
+            rate_limit_per_ip: c.rate_limit_per_ip as i64,
+            rate_limit_per_account: c.rate_limit_per_account as i64,
             login_max_failures: c.login_max_failures as i64,
             login_lockout_secs: c.login_lockout_secs,
         }

@@ -93,6 +93,13 @@ impl Lang {
         )
     }
 
+    pub fn too_many_requests(self, secs: u64) -> String {
+        self.pick(
+            format!("Too many requests. Try again in {secs} seconds."),
+            format!("Trop de requêtes. Réessayez dans {secs} secondes."),
+        )
+    }
+
     pub fn rate_limited(self, secs: i64) -> String {
         self.pick(
             format!("Too many failed attempts. Try again in {secs} seconds."),
@@ -541,6 +548,20 @@ impl Lang {
 
     pub fn method_not_allowed(self, allowed: &str) -> String {
         self.pick(format!("Use {allowed} on this address."), format!("Utilisez {allowed} sur cette adresse."))
+    }
+
+    pub fn once_per_request(self, fields: &str) -> String {
+        self.pick(
+            format!("A request may run only one of {fields}: send them in separate requests."),
+            format!("Une requête ne peut exécuter qu'un seul de {fields} : envoyez-les dans des requêtes distinctes."),
+        )
+    }
+
+    pub fn too_many_fields(self, max: usize) -> String {
+        self.pick(
+            format!("This request resolves more than {max} fields: ask for less (smaller pages, fewer aliases or lines)."),
+            format!("Cette requête résout plus de {max} champs : demandez-en moins (pages plus petites, moins d'alias ou de lignes)."),
+        )
     }
 
     pub fn mutation_over_get(self) -> String {

@@ -16,6 +16,7 @@ mod completion;
 mod departments;
 mod documents;
 mod journal;
+mod limits;
 mod pagination;
 mod payments;
 mod price_lists;
@@ -77,7 +78,9 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
 
 pub fn build_schema(app: AppContext) -> AppSchema {
     let (depth, complexity) = (app.config.graphql_max_depth, app.config.graphql_max_complexity);
+    let max_fields = app.config.graphql_max_fields;
     builder()
+        .extension(limits::RequestLimits { max_fields })
         .data(app)
         .limit_depth(depth)
         .limit_complexity(complexity)

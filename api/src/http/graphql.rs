@@ -202,6 +202,18 @@ pub(super) async fn get(state: web::Data<HttpState>, req: HttpRequest) -> HttpRe
     }
 }
 
+/// 429 with `Retry-After` and the error contract's `RATE_LIMITED` / `retryAfter`.
+fn rate_limited(media: Media, lang: Lang, secs: u64) -> HttpResponse {
+    let body = json!({ "errors": [{
+        "message": lang.too_many_requests(secs),
+        "extensions": { "code": code::RATE_LIMITED, "retryAfter": secs }
+    }] });
+    HttpResponse::TooManyRequests()
+        .insert_header((header::RETRY_AFTER, secs.to_string()))
+        .content_type(media.content_type())
+        .body(body.to_string())
+}
+
 /// Any other method on `/graphql`.
 pub(super) async fn other(req: HttpRequest) -> HttpResponse {
     let lang = lang_of(&req);
@@ -225,6 +237,10 @@ async fn run(
         resp.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return resp;
     }
+    let peer = req.peer_addr().map(|a| a.ip());
+    if let Err(secs) = state.rate.check_ip(peer) {
+        return rate_limited(media, lang, secs);
+    }
     let auth_header = req.headers().get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("invalid"));
     let auth = match authenticate(&state.app.db, &state.app.jwt, auth_header).await {
         Ok(a) => a,
@@ -236,6 +252,11 @@ async fn run(
     };
     if let AuthState::Failed(reason) = &auth {
         tracing::debug!(?reason, "bearer token refused");
+    }
+    if let AuthState::Authenticated(actor) = &auth
+        && let Err(secs) = state.rate.check_account(actor.account_id.0)
+    {
+        return rate_limited(media, lang, secs);
     }
     // The peer address, not a forwarded header a client could forge; behind a proxy this
     // is the proxy's address.

@@ -5,6 +5,8 @@
 mod files;
 mod graphql;
 mod pages;
+pub mod rate;
+mod texts;
 
 use crate::graphql::error::code;
 use crate::graphql::i18n::Lang;
@@ -23,6 +25,7 @@ pub struct HttpState {
     pub schema: AppSchema,
     /// The same schema under the limits of introspection (see `graphql`).
     pub introspection: AppSchema,
+    pub rate: std::sync::Arc<rate::RateLimits>,
 }
 
 pub fn server(listener: TcpListener, state: HttpState) -> std::io::Result<Server> {
@@ -36,6 +39,8 @@ pub fn server(listener: TcpListener, state: HttpState) -> std::io::Result<Server
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz))
             .route("/view/{token}", web::get().to(pages::view_document))
+            .route("/complete/{token}", web::get().to(pages::completion_form))
+            .route("/complete/{token}", web::post().to(pages::complete))
             .route("/closures/{file}", web::get().to(files::closure_csv))
             .service(
                 web::resource("/graphql")

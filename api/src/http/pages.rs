@@ -1,8 +1,15 @@
-//! Pages for people: GraphiQL and the public view of an issued document.
+//! Pages for people: GraphiQL, the public view of an issued document, and the buyer's form
+//! of an invoice to complete — each in the document's language (see `texts`).
 
 use super::HttpState;
+use super::texts::{self, PageTexts, esc};
+use crate::graphql::i18n::Lang;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
+use entity::DomainError;
+use entity::documents::BuyerInput;
+use entity::tables::{document, document_position};
 
 /// GraphiQL, the in-browser IDE, on `/graphql`.
 pub(super) fn graphiql() -> HttpResponse {
@@ -11,55 +18,271 @@ pub(super) fn graphiql() -> HttpResponse {
         .body(GraphiQLSource::build().endpoint("/graphql").title("Scelle GraphQL").finish())
 }
 
-/// Escapes text for HTML.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-/// The public view of an issued document: readable without login by whoever has the link.
+/// The public view of an issued document: readable without login by whoever has the link,
+/// in the document's language.
 pub(super) async fn view_document(state: web::Data<HttpState>, token: web::Path<String>) -> HttpResponse {
     let token = token.into_inner();
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return HttpResponse::NotFound().body("Not found");
+    if !is_token(&token) {
+        return not_found(texts::for_lang("en"));
     }
     match entity::documents::by_view_token(&state.app.db, &token).await {
         Ok(Some((d, lines))) => {
-            let opt = |s: &Option<String>| esc(s.as_deref().unwrap_or(""));
-            let mut rows = String::new();
-            for l in &lines {
-                rows.push_str(&format!(
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&l.name),
-                    esc(&l.quantity),
-                    esc(&l.price_net),
-                    esc(&l.tax),
-                    esc(&l.total_price_net),
-                    esc(&l.total_price_gross)
-                ));
-            }
-            let html = format!(
-                "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{number}</title></head><body>\
-                 <h1>{number}</h1><p>{issue}</p><h2>{seller}</h2><p>{seller_tax}</p><h2>{buyer}</h2><p>{buyer_tax}</p>\
-                 <table><thead><tr><th>Name</th><th>Qty</th><th>Unit net</th><th>Tax</th><th>Net</th><th>Gross</th></tr></thead>\
-                 <tbody>{rows}</tbody></table><p>Net {net} · Tax {tax} · Gross {gross} {currency}</p></body></html>",
-                lang = esc(&d.lang),
-                number = opt(&d.number),
-                issue = d.issue_date,
-                seller = opt(&d.seller_name),
-                seller_tax = opt(&d.seller_tax_no),
-                buyer = opt(&d.buyer_name),
-                buyer_tax = opt(&d.buyer_tax_no),
-                net = esc(&d.price_net),
-                tax = esc(&d.price_tax),
-                gross = esc(&d.price_gross),
-                currency = esc(&d.currency),
-            );
-            HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html)
+            let t = texts::for_lang(&d.lang);
+            let number = d.number.clone().unwrap_or_default();
+            let body = format!("<h1>{}</h1>{}", esc(&number), summary(t, &d, &lines));
+            html(StatusCode::OK, texts::page(t, &number, &body))
         }
-        Ok(None) => HttpResponse::NotFound().body("Not found"),
-        Err(e) => {
-            tracing::error!(error = %e, "public view failed");
-            HttpResponse::InternalServerError().body("Internal error")
-        }
+        Ok(None) => not_found(texts::for_lang("en")),
+        Err(e) => failure(texts::for_lang("en"), e),
     }
+}
+
+/// `GET /complete/{token}`: the buyer's form for an invoice to complete.
+pub(super) async fn completion_form(state: web::Data<HttpState>, token: web::Path<String>) -> HttpResponse {
+    let token = token.into_inner();
+    if !is_token(&token) {
+        return not_found(texts::for_lang("en"));
+    }
+    match entity::documents::completion::to_complete(&state.app.db, &token).await {
+        Ok((d, lines)) => form_page(StatusCode::OK, &token, &d, &lines, &[]),
+        Err(DomainError::NotFound(_)) => already_or_not_found(&state, &token).await,
+        Err(e) => failure(texts::for_lang("en"), e),
+    }
+}
+
+/// `POST /complete/{token}` (`application/x-www-form-urlencoded`): the buyer validates.
+pub(super) async fn complete(state: web::Data<HttpState>, token: web::Path<String>, body: web::Bytes) -> HttpResponse {
+    let token = token.into_inner();
+    if !is_token(&token) {
+        return not_found(texts::for_lang("en"));
+    }
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let buyer = BuyerInput {
+        name: get("name"),
+        first_name: get("first_name"),
+        last_name: get("last_name"),
+        company: get("company").map(|c| c != "0"),
+        tax_no: get("tax_no"),
+        tax_no_kind: None,
+        post_code: get("post_code"),
+        city: get("city"),
+        street: get("street"),
+        country: get("country"),
+        email: get("email"),
+        phone: get("phone"),
+    };
+    match entity::documents::completion::complete(&state.app.db, &token, buyer).await {
+        Ok(d) => {
+            let t = texts::for_lang(&d.lang);
+            let body = format!(
+                "<h1>{}</h1><p>{}</p><p><a href=\"/view/{}\">{} {}</a></p>",
+                esc(t.complete_title),
+                esc(t.completed),
+                esc(&d.view_token),
+                esc(t.see_invoice),
+                esc(d.number.as_deref().unwrap_or(""))
+            );
+            html(StatusCode::OK, texts::page(t, t.complete_title, &body))
+        }
+        Err(DomainError::Validation(fields)) => {
+            match entity::documents::completion::to_complete(&state.app.db, &token).await {
+                Ok((d, lines)) => form_page(StatusCode::UNPROCESSABLE_ENTITY, &token, &d, &lines, &fields),
+                Err(e) => failure(texts::for_lang("en"), e),
+            }
+        }
+        Err(DomainError::NotFound(_) | DomainError::Conflict { .. }) => already_or_not_found(&state, &token).await,
+        Err(e) => failure(texts::for_lang("en"), e),
+    }
+}
+
+/// A completed invoice's link says so (and leads to the invoice); any other is not found.
+async fn already_or_not_found(state: &HttpState, token: &str) -> HttpResponse {
+    match entity::documents::by_view_token(&state.app.db, token).await {
+        Ok(Some((d, _))) if d.completed_at.is_some() => {
+            let t = texts::for_lang(&d.lang);
+            let body = format!(
+                "<h1>{}</h1><p>{}</p><p><a href=\"/view/{}\">{}</a></p>",
+                esc(t.complete_title),
+                esc(t.already_completed),
+                esc(token),
+                esc(t.see_invoice)
+            );
+            html(StatusCode::CONFLICT, texts::page(t, t.complete_title, &body))
+        }
+        _ => not_found(texts::for_lang("en")),
+    }
+}
+
+fn is_token(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body)
+}
+
+fn not_found(t: &PageTexts) -> HttpResponse {
+    html(StatusCode::NOT_FOUND, texts::page(t, t.not_found, &format!("<p>{}</p>", esc(t.not_found))))
+}
+
+fn failure(t: &PageTexts, e: DomainError) -> HttpResponse {
+    tracing::error!(error = %e, "public page failed");
+    html(StatusCode::INTERNAL_SERVER_ERROR, texts::page(t, t.failed, &format!("<p>{}</p>", esc(t.failed))))
+}
+
+fn party(
+    t: &PageTexts,
+    title: &str,
+    name: &Option<String>,
+    tax_no: &Option<String>,
+    address: [&Option<String>; 4],
+) -> String {
+    let o = |s: &Option<String>| esc(s.as_deref().unwrap_or(""));
+    let address: Vec<String> = address.iter().map(|a| o(a)).filter(|a| !a.is_empty()).collect();
+    let tax = match tax_no {
+        Some(n) if !n.is_empty() => format!("<br>{} {}", esc(t.tax_no), esc(n)),
+        _ => String::new(),
+    };
+    format!("<section><h2>{}</h2><p>{}<br>{}{tax}</p></section>", esc(title), o(name), address.join(", "))
+}
+
+/// Seller, buyer, lines and totals of a document, as shown to its buyer.
+fn summary(t: &PageTexts, d: &document::Model, lines: &[document_position::Model]) -> String {
+    let mut rows = String::new();
+    for l in lines {
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&l.name),
+            esc(&l.quantity),
+            esc(&l.price_net),
+            esc(&l.tax),
+            esc(&l.total_price_net),
+            esc(&l.total_price_gross)
+        ));
+    }
+    format!(
+        "<p>{issued} {date}</p>{seller}{buyer}<table><thead><tr><th>{item}</th><th>{qty}</th><th>{unit}</th><th>{vat}</th>\
+         <th>{net}</th><th>{gross}</th></tr></thead><tbody>{rows}</tbody></table>\
+         <p>{tn} {n} {cur} · {tt} {x} {cur} · {tg} {g} {cur}</p>",
+        issued = esc(t.issued_on),
+        date = d.issue_date,
+        seller = party(
+            t,
+            t.seller,
+            &d.seller_name,
+            &d.seller_tax_no,
+            [&d.seller_street, &d.seller_post_code, &d.seller_city, &d.seller_country]
+        ),
+        buyer = party(
+            t,
+            t.buyer,
+            &d.buyer_name,
+            &d.buyer_tax_no,
+            [&d.buyer_street, &d.buyer_post_code, &d.buyer_city, &d.buyer_country]
+        ),
+        item = esc(t.item),
+        qty = esc(t.quantity),
+        unit = esc(t.unit_net),
+        vat = esc(t.vat),
+        net = esc(t.net),
+        gross = esc(t.gross),
+        tn = esc(t.total_net),
+        tt = esc(t.total_tax),
+        tg = esc(t.total_gross),
+        n = esc(&d.price_net),
+        x = esc(&d.price_tax),
+        g = esc(&d.price_gross),
+        cur = esc(&d.currency),
+    )
+}
+
+/// The form's field names, with what the domain calls them in its errors.
+const FORM_FIELDS: [(&str, &str); 10] = [
+    ("name", "buyerName"),
+    ("first_name", "buyerFirstName"),
+    ("last_name", "buyerLastName"),
+    ("tax_no", "buyerTaxNo"),
+    ("street", "buyerStreet"),
+    ("post_code", "buyerPostCode"),
+    ("city", "buyerCity"),
+    ("country", "buyerCountry"),
+    ("email", "buyerEmail"),
+    ("phone", "buyerPhone"),
+];
+
+/// The completion form, pre-filled with the buyer's details, with `errors` named.
+fn form_page(
+    status: StatusCode,
+    token: &str,
+    d: &document::Model,
+    lines: &[document_position::Model],
+    errors: &[entity::FieldError],
+) -> HttpResponse {
+    let t = texts::for_lang(&d.lang);
+    let lang = if t.lang == "fr" { Lang::Fr } else { Lang::En };
+    let label = |form: &str| match form {
+        "name" => t.name,
+        "first_name" => t.first_name,
+        "last_name" => t.last_name,
+        "tax_no" => t.tax_no,
+        "street" => t.street,
+        "post_code" => t.post_code,
+        "city" => t.city,
+        "country" => t.country,
+        "email" => t.email,
+        _ => t.phone,
+    };
+    let value = |form: &str| -> Option<String> {
+        match form {
+            "name" => d.buyer_name.clone(),
+            "first_name" => d.buyer_first_name.clone(),
+            "last_name" => d.buyer_last_name.clone(),
+            "tax_no" => d.buyer_tax_no.clone(),
+            "street" => d.buyer_street.clone(),
+            "post_code" => d.buyer_post_code.clone(),
+            "city" => d.buyer_city.clone(),
+            "country" => d.buyer_country.clone(),
+            "email" => d.buyer_email.clone(),
+            _ => d.buyer_phone.clone(),
+        }
+    };
+    let mut problems = String::new();
+    for e in errors {
+        let name = e.field.trim_start_matches("input.");
+        let form = FORM_FIELDS.iter().find(|(_, domain)| *domain == name).map(|(f, _)| *f).unwrap_or("name");
+        problems.push_str(&format!("<li>{} : {}</li>", esc(label(form)), esc(&lang.field_message(&e.code))));
+    }
+    let problems = if problems.is_empty() {
+        String::new()
+    } else {
+        format!("<div class=\"error\" role=\"alert\"><p>{}</p><ul>{problems}</ul></div>", esc(t.fix_fields))
+    };
+    let mut inputs = String::new();
+    for (form, _) in FORM_FIELDS {
+        let kind = if form == "email" { "email" } else { "text" };
+        inputs.push_str(&format!(
+            "<label>{}<input type=\"{kind}\" name=\"{form}\" value=\"{}\"></label>",
+            esc(label(form)),
+            esc(value(form).as_deref().unwrap_or(""))
+        ));
+    }
+    let checked = |company: bool| if d.buyer_company == company { " checked" } else { "" };
+    let body = format!(
+        "<h1>{title}</h1><p>{intro}</p>{summary}{problems}\
+         <form method=\"post\" action=\"/complete/{token}\">\
+         <fieldset><label><input type=\"radio\" name=\"company\" value=\"1\"{c1}> {company}</label>\
+         <label><input type=\"radio\" name=\"company\" value=\"0\"{c0}> {person}</label></fieldset>\
+         {inputs}<button type=\"submit\">{validate}</button></form>",
+        title = esc(t.complete_title),
+        intro = esc(t.complete_intro),
+        summary = summary(t, d, lines),
+        token = esc(token),
+        c1 = checked(true),
+        c0 = checked(false),
+        company = esc(t.company),
+        person = esc(t.person),
+        validate = esc(t.validate),
+    );
+    html(status, texts::page(t, t.complete_title, &body))
 }

@@ -215,3 +215,131 @@ db_test!(
         assert_eq!(r.headers().get("access-control-allow-origin").unwrap(), "https://app.example.com");
     }
 );
+
+db_test!(one_request_never_does_the_work_of_hundreds, |app: TestApp| async move {
+    let s = app.sign_up("cost@example.fr", "Cost").await;
+    // 200 password checks in one request: refused before any runs.
+    let mut q = String::from("mutation {");
+    for i in 0..200 {
+        q.push_str(&format!(
+            " l{i}: login(input: {{ email: \"cost@example.fr\", password: \"guess {i}\" }}) {{ accessToken }}"
+        ));
+    }
+    q.push_str(" }");
+    let started = std::time::Instant::now();
+    let r = app.gql_full(None, Some("en"), &q, json!({})).await;
+    assert_eq!(code(&r["errors"][0]), "VALIDATION_FAILED", "{r}");
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("only one of login"), "{r}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "no argon2 ran: {:?}", started.elapsed());
+    let failed = app.ok(&s.access, "{ events(code: LOGIN_FAILED) { totalCount } }", json!({})).await;
+    assert_eq!(failed["events"]["totalCount"], 0, "nothing was tried");
+    // Through fragments and with sign-up too.
+    let q = "mutation { signUp(input: { email: \"x@example.fr\", password: \"a long passphrase\", accountName: \"X\" }) { accessToken } ...F } \
+             fragment F on MutationRoot { login(input: { email: \"cost@example.fr\", password: \"p\" }) { accessToken } }";
+    assert_eq!(code(&app.err(None, q, json!({})).await), "VALIDATION_FAILED");
+    // Two exports (or verifications) in one request: refused, nothing journaled.
+    let y = chrono::Utc::now().format("%Y").to_string();
+    let q = format!(
+        "mutation {{ a: exportArchive(from: \"{y}-01-01\", to: \"{y}-12-31\") {{ sha256 }} b: exportArchive(from: \"{y}-01-01\", to: \"{y}-12-31\") {{ sha256 }} }}"
+    );
+    assert_eq!(code(&app.err(Some(&s.access), &q, json!({})).await), "VALIDATION_FAILED");
+    let q = "{ a: verifyLedger(chain: DOCUMENTS) { ok } b: verifyLedger(chain: EVENTS) { ok } }";
+    assert_eq!(code(&app.err(Some(&s.access), q, json!({})).await), "VALIDATION_FAILED");
+    let ran = app
+        .ok(
+            &s.access,
+            "{ events(code: ARCHIVE_EXPORTED) { totalCount } v: events(code: VERIFICATION_RUN) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!((ran["events"]["totalCount"].as_i64(), ran["v"]["totalCount"].as_i64()), (Some(0), Some(0)), "{ran}");
+    // One of each is fine.
+    let q = "{ verifyLedger(chain: DOCUMENTS) { ok } me { email } }";
+    assert_eq!(app.ok(&s.access, q, json!({})).await["verifyLedger"]["ok"], true);
+});
+
+db_test!(
+    a_request_resolves_a_bounded_number_of_fields,
+    |c: &mut scelle_api::config::Config| c.graphql_max_fields = 400,
+    |app: TestApp| async move {
+        let s = app.sign_up("budget@example.fr", "Budget").await;
+        for i in 0..30 {
+            app.ok(
+                &s.access,
+                "mutation($n: String!) { createDepartment(input: { name: $n }) { id } }",
+                json!({ "n": format!("Dept {i}") }),
+            )
+            .await;
+        }
+        // 31 departments × 6 fields × 4 aliases > 400: one error, no data, at once.
+        let fields = "items { id name shortcut city country email }";
+        let q = format!(
+            "{{ a: departments(perPage: 100) {{ {fields} }} b: departments(perPage: 100) {{ {fields} }} c: departments(perPage: 100) {{ {fields} }} d: departments(perPage: 100) {{ {fields} }} }}"
+        );
+        let r = app.gql_full(Some(&s.access), Some("en"), &q, json!({})).await;
+        let errors = r["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{r}");
+        assert_eq!(code(&errors[0]), "VALIDATION_FAILED");
+        assert!(errors[0]["message"].as_str().unwrap().contains("more than 400 fields"), "{r}");
+        assert!(r["data"].is_null(), "{r}");
+        // Under the budget, the same page answers.
+        let q = format!("{{ departments(perPage: 100) {{ {fields} }} }}");
+        assert_eq!(app.ok(&s.access, &q, json!({})).await["departments"]["items"].as_array().unwrap().len(), 31);
+    }
+);
+
+db_test!(
+    clients_and_accounts_are_rate_limited,
+    |c: &mut scelle_api::config::Config| {
+        c.rate_limit_per_ip = 0;
+        c.rate_limit_per_account = 1;
+    },
+    |app: TestApp| async move {
+        let a = app.sign_up("rate-a@example.fr", "RateA").await;
+        let b = app.sign_up("rate-b@example.fr", "RateB").await;
+        // A burst of two, then RATE_LIMITED with when to come back.
+        let mut limited = None;
+        for _ in 0..5 {
+            let resp = app
+                .http
+                .post(app.url("/graphql"))
+                .bearer_auth(&a.access)
+                .header(CONTENT_TYPE, "application/json")
+                .body(query("{ me { email } }"))
+                .send()
+                .await
+                .unwrap();
+            if resp.status().as_u16() == 429 {
+                let retry = resp.headers().get("retry-after").unwrap().to_str().unwrap().to_owned();
+                limited = Some((retry, resp.json::<Value>().await.unwrap()));
+                break;
+            }
+        }
+        let (retry, body) = limited.expect("limited within five requests");
+        assert_eq!(code(&body["errors"][0]), "RATE_LIMITED", "{body}");
+        assert!(body["errors"][0]["extensions"]["retryAfter"].as_u64().unwrap() >= 1);
+        assert!(retry.parse::<u64>().unwrap() >= 1);
+        // Another account is not held back by it.
+        assert_eq!(app.ok(&b.access, "{ me { email } }", json!({})).await["me"]["email"], "rate-b@example.fr");
+    }
+);
+
+db_test!(
+    a_client_address_is_rate_limited,
+    |c: &mut scelle_api::config::Config| c.rate_limit_per_ip = 1,
+    |app: TestApp| async move {
+        let mut statuses = Vec::new();
+        for _ in 0..5 {
+            let (st, ..) = send(
+                &app,
+                reqwest::Method::POST,
+                "/graphql",
+                &[("content-type", "application/json")],
+                Some(&query("{ __typename }")),
+            )
+            .await;
+            statuses.push(st);
+        }
+        assert!(statuses.contains(&429), "{statuses:?}");
+    }
+);

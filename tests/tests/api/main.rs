@@ -20,6 +20,7 @@ mod journal;
 mod ledger;
 mod numbering;
 mod operations;
+mod pages;
 mod payments;
 mod price_lists;
 mod products;
