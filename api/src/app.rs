@@ -14,6 +14,7 @@ pub struct Application {
     server: actix_web::dev::Server,
     monitor: apalis::prelude::Monitor,
     addr: SocketAddr,
+    admin_addr: Option<SocketAddr>,
     pub context: AppContext,
 }
 
@@ -39,13 +40,25 @@ impl Application {
             config.rate_limit_per_ip,
             config.rate_limit_per_account,
         ));
-        let server = server(listener, HttpState { app: context.clone(), schema, introspection, rate })?;
+        let admin = match &config.admin_listen {
+            Some(a) => Some(TcpListener::bind(a).with_context(|| format!("binding {a}"))?),
+            None => None,
+        };
+        let admin_addr = admin.as_ref().map(|l| l.local_addr()).transpose()?;
+        let metrics = std::sync::Arc::new(crate::http::metrics::Metrics::new().context("metrics registry")?);
+        let state = HttpState { app: context.clone(), schema, introspection, rate, metrics, admin_addr };
+        let server = server(listener, admin, state)?;
         let monitor = jobs::monitor(context.db.clone(), &config.jobs())?;
-        Ok(Self { server, monitor, addr, context })
+        Ok(Self { server, monitor, addr, admin_addr, context })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The admin listener's address (`/metrics`), when one is configured.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin_addr
     }
 
     /// Serves until SIGINT or SIGTERM, then finishes in-flight requests and jobs (30 s at most).

@@ -76,6 +76,9 @@ pub struct Config {
     pub mail_from: String,
     /// `SCELLE_LOG`: tracing filter, e.g. `info,scelle_api=debug`.
     pub log: String,
+    /// `SCELLE_ADMIN_LISTEN`: a second listener (e.g. `127.0.0.1:9090`) that alone serves
+    /// `/metrics`; unset: `/metrics` is on the main listener.
+    pub admin_listen: Option<String>,
     /// `SCELLE_RATE_LIMIT_PER_IP`: GraphQL requests per second from one client address (a
     /// burst of twice as many); 0: none (behind a reverse proxy, limit there).
     pub rate_limit_per_ip: u32,
@@ -117,6 +120,7 @@ impl Default for Config {
             log: "info".into(),
             log_format: "text".into(),
             cors_origins: String::new(),
+            admin_listen: None,
             rate_limit_per_ip: 1000,
             rate_limit_per_account: 200,
         }
@@ -148,6 +152,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("SCELLE_LOG", "log"),
     ("SCELLE_LOG_FORMAT", "log_format"),
     ("SCELLE_CORS_ORIGINS", "cors_origins"),
+    ("SCELLE_ADMIN_LISTEN", "admin_listen"),
     ("SCELLE_RATE_LIMIT_PER_IP", "rate_limit_per_ip"),
     ("SCELLE_RATE_LIMIT_PER_ACCOUNT", "rate_limit_per_account"),
 ];

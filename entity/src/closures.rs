@@ -818,6 +818,18 @@ pub async fn pending_emails(db: &impl ConnectionTrait, limit: u64) -> DomainResu
     Ok(out)
 }
 
+/// Closure e-mails not sent yet, and among them those whose last attempt failed (for
+/// monitoring).
+pub async fn email_backlog(db: &impl ConnectionTrait) -> DomainResult<(u64, u64)> {
+    let waiting = closure::Entity::find().filter(closure::Column::EmailSentAt.is_null()).count(db).await?;
+    let failing = closure::Entity::find()
+        .filter(closure::Column::EmailSentAt.is_null())
+        .filter(closure::Column::EmailLastError.is_not_null())
+        .count(db)
+        .await?;
+    Ok((waiting, failing))
+}
+
 /// How long a sender owns an e-mail it claimed: after that (it crashed), another may send it.
 pub const EMAIL_CLAIM_SECS: i64 = 300;
 

@@ -131,8 +131,9 @@ fn from_parts(
     Ok(request)
 }
 
-/// The operation a request will run, if its query parses and names one.
-fn operation(request: &mut async_graphql::Request) -> Option<(OperationType, bool)> {
+/// The operation a request will run, if its query parses and names one: its type,
+/// whether it is introspection only, and its root fields (schema names, for metrics).
+fn operation(request: &mut async_graphql::Request) -> Option<(OperationType, bool, Vec<String>)> {
     let name = request.operation_name.clone();
     let doc = request.parsed_query().ok()?;
     let op = match (&doc.operations, name) {
@@ -141,11 +142,21 @@ fn operation(request: &mut async_graphql::Request) -> Option<(OperationType, boo
         (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next()?,
         _ => return None,
     };
-    let introspection = op.node.selection_set.node.items.iter().all(|s| match &s.node {
+    let items = &op.node.selection_set.node.items;
+    let introspection = items.iter().all(|s| match &s.node {
         Selection::Field(f) => matches!(f.node.name.node.as_str(), "__schema" | "__type" | "__typename"),
         _ => false,
     });
-    Some((op.node.ty, introspection))
+    let mut fields: Vec<String> = items
+        .iter()
+        .filter_map(|s| match &s.node {
+            Selection::Field(f) => Some(f.node.name.node.to_string()),
+            _ => None,
+        })
+        .collect();
+    fields.sort();
+    fields.dedup();
+    Some((op.node.ty, introspection, fields))
 }
 
 /// `POST /graphql`.
@@ -231,8 +242,10 @@ async fn run(
     over_get: bool,
 ) -> HttpResponse {
     let lang = lang_of(req);
+    let started = std::time::Instant::now();
     let op = operation(&mut request);
-    if over_get && op.is_some_and(|(ty, _)| ty != OperationType::Query) {
+    let fields = op.as_ref().map(|(_, _, f)| f.clone()).unwrap_or_default();
+    if over_get && op.as_ref().is_some_and(|(ty, _, _)| *ty != OperationType::Query) {
         let mut resp = error(StatusCode::METHOD_NOT_ALLOWED, media, lang.mutation_over_get());
         resp.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return resp;
@@ -261,7 +274,11 @@ async fn run(
     // The peer address, not a forwarded header a client could forge; behind a proxy this
     // is the proxy's address.
     let ip = req.peer_addr().map(|a| a.ip().to_string());
-    let schema = if op.is_some_and(|(_, introspection)| introspection) { &state.introspection } else { &state.schema };
+    let schema = if op.as_ref().is_some_and(|(_, introspection, _)| *introspection) {
+        &state.introspection
+    } else {
+        &state.schema
+    };
     // Boxed: the execution of a whole request is a large future; kept inline it made the
     // handler's own future (and its copies on a worker's stack) large too.
     let execution = Box::pin(schema.execute(request.data(auth).data(lang)));
@@ -281,6 +298,20 @@ async fn run(
     if !executed && let Some(map) = body.as_object_mut() {
         map.remove("data");
     }
+    let outcome = response
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref())
+        .and_then(|x| x.get("code"))
+        .and_then(|c| match c {
+            async_graphql::Value::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "ok".into());
+    // Root field names are the schema's only once the document validated (label values
+    // never come from what a client typed).
+    let fields: &[String] = if executed { &fields } else { &[] };
+    state.metrics.operation(fields, &outcome, started.elapsed().as_secs_f64());
     let status = if !executed && media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     HttpResponse::build(status).content_type(media.content_type()).body(body.to_string())
 }

@@ -4,6 +4,7 @@
 
 mod files;
 mod graphql;
+pub mod metrics;
 mod pages;
 pub mod rate;
 mod texts;
@@ -26,16 +27,36 @@ pub struct HttpState {
     /// The same schema under the limits of introspection (see `graphql`).
     pub introspection: AppSchema,
     pub rate: std::sync::Arc<rate::RateLimits>,
+    pub metrics: std::sync::Arc<metrics::Metrics>,
+    /// The admin listener, which alone serves `/metrics` when there is one.
+    pub admin_addr: Option<std::net::SocketAddr>,
 }
 
-pub fn server(listener: TcpListener, state: HttpState) -> std::io::Result<Server> {
+/// The HTTP server on `listener`, and on `admin` (which alone serves `/metrics`) when given.
+pub fn server(listener: TcpListener, admin: Option<TcpListener>, state: HttpState) -> std::io::Result<Server> {
     let origins = state.app.config.cors_origins();
+    let metrics = state.metrics.clone();
     let data = web::Data::new(state);
-    Ok(HttpServer::new(move || {
+    let mut server = HttpServer::new(move || {
+        let metrics = metrics.clone();
         App::new()
             .app_data(data.clone())
             .wrap(actix_web::middleware::Condition::new(!origins.is_empty(), cors(&origins)))
+            .wrap_fn(move |req, srv| {
+                use actix_web::dev::Service;
+                let route = req.match_pattern().unwrap_or_else(|| "-".to_owned());
+                let method = req.method().to_string();
+                let started = std::time::Instant::now();
+                let metrics = metrics.clone();
+                let fut = srv.call(req);
+                async move {
+                    let res = fut.await?;
+                    metrics.http(&route, &method, res.status().as_u16(), started.elapsed().as_secs_f64());
+                    Ok(res)
+                }
+            })
             .wrap(access_log())
+            .route("/metrics", web::get().to(metrics_page))
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz))
             .route("/view/{token}", web::get().to(pages::view_document))
@@ -53,8 +74,21 @@ pub fn server(listener: TcpListener, state: HttpState) -> std::io::Result<Server
     // One signal handler for the whole process (see `app::shutdown_signal`): actix's own
     // would stop the HTTP server but leave the job workers running.
     .disable_signals()
-    .listen(listener)?
-    .run())
+    .listen(listener)?;
+    if let Some(admin) = admin {
+        server = server.listen(admin)?;
+    }
+    Ok(server.run())
+}
+
+/// `/metrics`: on the admin listener only, when there is one.
+async fn metrics_page(state: web::Data<HttpState>, req: HttpRequest) -> HttpResponse {
+    if state.admin_addr.is_some_and(|a| req.app_config().local_addr() != a) {
+        return HttpResponse::NotFound().finish();
+    }
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(&state.app.db).await)
 }
 
 /// CORS for browser applications served from `origins` (`*`: any origin). Credentials

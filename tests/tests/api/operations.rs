@@ -1,4 +1,5 @@
 use scelle_tests::*;
+use serde_json::json;
 
 db_test!(health_readiness_and_graphiql, |app: TestApp| async move {
     let h = app.http.get(app.url("/healthz")).send().await.unwrap();
@@ -61,4 +62,48 @@ async fn shutdown_signal_stops_http_and_workers() {
     let finished = tokio::time::timeout(std::time::Duration::from_secs(10), running).await;
     assert!(matches!(finished, Ok(Ok(Ok(())))), "run_with_shutdown did not return cleanly: {finished:?}");
     assert!(reqwest::get(&url).await.is_err(), "the listener is closed");
+}
+
+db_test!(metrics_are_exposed_in_the_prometheus_format, |app: TestApp| async move {
+    let s = app.sign_up("metrics@example.fr", "Metrics").await;
+    app.ok(&s.access, "{ me { email } }", json!({})).await;
+    let _ = app.login("metrics@example.fr", "wrong password").await;
+    app.err(None, "{ nope }", json!({})).await;
+    let r = app.http.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let text = r.text().await.unwrap();
+    for needle in [
+        "scelle_http_requests_total{method=\"POST\",route=\"/graphql\",status=\"200\"}",
+        "scelle_graphql_operations_total{field=\"me\",outcome=\"ok\"} 1",
+        "scelle_graphql_operations_total{field=\"login\",outcome=\"UNAUTHENTICATED\"} 1",
+        "scelle_graphql_operations_total{field=\"-\",outcome=\"VALIDATION_FAILED\"} 1",
+        "scelle_login_failures_total 1",
+        "scelle_graphql_operation_duration_seconds_bucket{field=\"signUp\"",
+        "scelle_db_pool_connections{state=\"open\"}",
+        "scelle_closure_emails{state=\"waiting\"} 0",
+        "scelle_process_resident_memory_bytes",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+    assert!(!text.contains("nope"), "no label from what a client typed");
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_can_live_on_an_admin_listener_alone() {
+    let dir = TempDir::new();
+    let config = scelle_api::config::Config {
+        listen: "127.0.0.1:0".into(),
+        admin_listen: Some("127.0.0.1:0".into()),
+        data_dir: dir.0.clone(),
+        ledger_key: Some(scelle_api::config::Secret::new(LEDGER_KEY)),
+        ..Default::default()
+    };
+    let app = scelle_api::app::Application::build(config).await.unwrap();
+    let (main, admin) = (app.addr(), app.admin_addr().expect("admin listener"));
+    tokio::spawn(app.run_with_shutdown(std::future::pending()));
+    let http = reqwest::Client::new();
+    let on = |a: std::net::SocketAddr| format!("http://{a}/metrics");
+    assert_eq!(http.get(on(admin)).send().await.unwrap().status(), 200);
+    assert_eq!(http.get(on(main)).send().await.unwrap().status(), 404, "not on the public listener");
 }
