@@ -92,6 +92,9 @@ pub struct Config {
     /// `SCELLE_LOG_FORMAT`: `text` (default; colours only on a terminal) or `json` (one JSON
     /// object per line, for log collectors).
     pub log_format: String,
+    /// `SCELLE_GRAPHIQL`: serve GraphiQL, the in-browser IDE, on `/graphiql` (and on
+    /// `GET /graphql` for a browser); on by default.
+    pub graphiql: bool,
 }
 
 impl Default for Config {
@@ -119,6 +122,7 @@ impl Default for Config {
             mail_from: "Scelle <noreply@localhost>".into(),
             log: "info".into(),
             log_format: "text".into(),
+            graphiql: true,
             cors_origins: String::new(),
             admin_listen: None,
             rate_limit_per_ip: 1000,
@@ -155,6 +159,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("SCELLE_ADMIN_LISTEN", "admin_listen"),
     ("SCELLE_RATE_LIMIT_PER_IP", "rate_limit_per_ip"),
     ("SCELLE_RATE_LIMIT_PER_ACCOUNT", "rate_limit_per_account"),
+    ("SCELLE_GRAPHIQL", "graphiql"),
 ];
 
 impl Config {
@@ -307,6 +312,7 @@ struct ConfigShape {
     refresh_token_ttl_days: i64,
     refresh_reuse_grace_secs: i64,
     sign_up_enabled: bool,
+    graphiql: bool,
     max_body_bytes: i64,
     graphql_max_depth: i64,
     graphql_max_complexity: i64,
@@ -325,6 +331,7 @@ impl Default for ConfigShape {
             refresh_token_ttl_days: c.refresh_token_ttl_days,
             refresh_reuse_grace_secs: c.refresh_reuse_grace_secs,
             sign_up_enabled: c.sign_up_enabled,
+            graphiql: c.graphiql,
             max_body_bytes: c.max_body_bytes as i64,
             graphql_max_depth: c.graphql_max_depth as i64,
             graphql_max_complexity: c.graphql_max_complexity as i64,

@@ -3,6 +3,7 @@
 //! database; and a small GraphQL client.
 
 pub mod attacker;
+pub mod browser;
 
 use scelle_api::app::Application;
 use scelle_api::config::{Config, Secret};

@@ -191,8 +191,8 @@ pub(super) async fn get(state: web::Data<HttpState>, req: HttpRequest) -> HttpRe
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.split(',').any(|t| t.trim().starts_with("text/html")));
-    if param("query").is_none() && wants_html {
-        return super::pages::graphiql();
+    if param("query").is_none() && wants_html && state.app.config.graphiql {
+        return super::graphiql::page();
     }
     let Some(media) = negotiate(&req) else { return not_acceptable(&req) };
     let json_param = |k: &str| -> Result<Option<Value>, String> {

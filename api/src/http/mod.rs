@@ -1,8 +1,9 @@
-//! HTTP: the GraphQL endpoint (`graphql`: GraphQL over HTTP, POST and GET), GraphiQL and
-//! the public pages (`pages`), closure files (`files`), CORS for browser applications on
-//! other origins, `/healthz` and `/readyz`.
+//! HTTP: the GraphQL endpoint (`graphql`: GraphQL over HTTP, POST and GET), GraphiQL
+//! (`graphiql`), the public pages (`pages`), closure files (`files`), CORS for browser
+//! applications on other origins, `/healthz`, `/readyz` and `/metrics`.
 
 mod files;
+mod graphiql;
 mod graphql;
 pub mod metrics;
 mod pages;
@@ -35,6 +36,7 @@ pub struct HttpState {
 /// The HTTP server on `listener`, and on `admin` (which alone serves `/metrics`) when given.
 pub fn server(listener: TcpListener, admin: Option<TcpListener>, state: HttpState) -> std::io::Result<Server> {
     let origins = state.app.config.cors_origins();
+    let ide = state.app.config.graphiql;
     let metrics = state.metrics.clone();
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
@@ -63,6 +65,12 @@ pub fn server(listener: TcpListener, admin: Option<TcpListener>, state: HttpStat
             .route("/complete/{token}", web::get().to(pages::completion_form))
             .route("/complete/{token}", web::post().to(pages::complete))
             .route("/closures/{file}", web::get().to(files::closure_csv))
+            .configure(|c| {
+                if ide {
+                    c.route("/graphiql", web::get().to(async || graphiql::page()))
+                        .route("/graphiql/{file}", web::get().to(graphiql::asset));
+                }
+            })
             .service(
                 web::resource("/graphql")
                     .route(web::post().to(graphql::post))

@@ -1,22 +1,14 @@
-//! Pages for people: GraphiQL, the public view of an issued document, and the buyer's form
-//! of an invoice to complete — each in the document's language (see `texts`).
+//! Pages for people: the public view of an issued document and the buyer's form of an
+//! invoice to complete, each in the document's language (see `texts`).
 
 use super::HttpState;
 use super::texts::{self, PageTexts, esc};
 use crate::graphql::i18n::Lang;
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use entity::DomainError;
 use entity::documents::BuyerInput;
 use entity::tables::{document, document_position};
-
-/// GraphiQL, the in-browser IDE, on `/graphql`.
-pub(super) fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").title("Scelle GraphQL").finish())
-}
 
 /// The public view of an issued document: readable without login by whoever has the link,
 /// in the document's language.
@@ -44,7 +36,7 @@ pub(super) async fn completion_form(state: web::Data<HttpState>, token: web::Pat
         return not_found(texts::for_lang("en"));
     }
     match entity::documents::completion::to_complete(&state.app.db, &token).await {
-        Ok((d, lines)) => form_page(StatusCode::OK, &token, &d, &lines, &[]),
+        Ok((d, lines)) => form_page(StatusCode::OK, &token, &d, &lines, None, &[]),
         Err(DomainError::NotFound(_)) => already_or_not_found(&state, &token).await,
         Err(e) => failure(texts::for_lang("en"), e),
     }
@@ -72,7 +64,7 @@ pub(super) async fn complete(state: web::Data<HttpState>, token: web::Path<Strin
         email: get("email"),
         phone: get("phone"),
     };
-    match entity::documents::completion::complete(&state.app.db, &token, buyer).await {
+    match entity::documents::completion::complete(&state.app.db, &token, buyer.clone()).await {
         Ok(d) => {
             let t = texts::for_lang(&d.lang);
             let body = format!(
@@ -87,7 +79,10 @@ pub(super) async fn complete(state: web::Data<HttpState>, token: web::Path<Strin
         }
         Err(DomainError::Validation(fields)) => {
             match entity::documents::completion::to_complete(&state.app.db, &token).await {
-                Ok((d, lines)) => form_page(StatusCode::UNPROCESSABLE_ENTITY, &token, &d, &lines, &fields),
+                // The form again, with what the buyer typed (nothing typed is lost) and why.
+                Ok((d, lines)) => {
+                    form_page(StatusCode::UNPROCESSABLE_ENTITY, &token, &d, &lines, Some(&buyer), &fields)
+                }
                 Err(e) => failure(texts::for_lang("en"), e),
             }
         }
@@ -118,8 +113,21 @@ fn is_token(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// What these pages may do: show their own inline styles, post the form back here; no
+/// script at all, no framing (clickjacking the validation), no `Referer` carrying the
+/// link's token to other sites, and no copy kept by shared caches (the pages show a
+/// buyer's details).
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 fn html(status: StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body)
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
 }
 
 fn not_found(t: &PageTexts) -> HttpResponse {
@@ -211,12 +219,14 @@ const FORM_FIELDS: [(&str, &str); 10] = [
     ("phone", "buyerPhone"),
 ];
 
-/// The completion form, pre-filled with the buyer's details, with `errors` named.
+/// The completion form, pre-filled with what the buyer `typed` (when sent back), else the
+/// details the seller gave, with `errors` named.
 fn form_page(
     status: StatusCode,
     token: &str,
     d: &document::Model,
     lines: &[document_position::Model],
+    typed: Option<&BuyerInput>,
     errors: &[entity::FieldError],
 ) -> HttpResponse {
     let t = texts::for_lang(&d.lang);
@@ -233,7 +243,25 @@ fn form_page(
         "email" => t.email,
         _ => t.phone,
     };
+    let typed_value = |form: &str| -> Option<String> {
+        let b = typed?;
+        match form {
+            "name" => b.name.clone(),
+            "first_name" => b.first_name.clone(),
+            "last_name" => b.last_name.clone(),
+            "tax_no" => b.tax_no.clone(),
+            "street" => b.street.clone(),
+            "post_code" => b.post_code.clone(),
+            "city" => b.city.clone(),
+            "country" => b.country.clone(),
+            "email" => b.email.clone(),
+            _ => b.phone.clone(),
+        }
+    };
     let value = |form: &str| -> Option<String> {
+        if let Some(v) = typed_value(form) {
+            return Some(v);
+        }
         match form {
             "name" => d.buyer_name.clone(),
             "first_name" => d.buyer_first_name.clone(),
@@ -267,7 +295,8 @@ fn form_page(
             esc(value(form).as_deref().unwrap_or(""))
         ));
     }
-    let checked = |company: bool| if d.buyer_company == company { " checked" } else { "" };
+    let is_company = typed.and_then(|b| b.company).unwrap_or(d.buyer_company);
+    let checked = |company: bool| if is_company == company { " checked" } else { "" };
     let body = format!(
         "<h1>{title}</h1><p>{intro}</p>{summary}{problems}\
          <form method=\"post\" action=\"/complete/{token}\">\

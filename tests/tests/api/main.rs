@@ -6,6 +6,7 @@ mod api_tokens;
 mod archives;
 mod auth_flow;
 mod bad_input;
+mod browser;
 mod categories;
 mod clients;
 mod closures;

@@ -107,3 +107,61 @@ async fn metrics_can_live_on_an_admin_listener_alone() {
     assert_eq!(http.get(on(admin)).send().await.unwrap().status(), 200);
     assert_eq!(http.get(on(main)).send().await.unwrap().status(), 404, "not on the public listener");
 }
+
+db_test!(graphiql_is_served_whole_from_the_binary_under_its_policy, |app: TestApp| async move {
+    let page = app.http.get(app.url("/graphiql")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("connect-src 'self'"), "{csp}");
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    let html = page.text().await.unwrap();
+    // Every script and style the page names is served here, with the bytes that were vendored.
+    let sums = include_str!("../../../api/assets/graphiql/SHA256SUMS");
+    let mut named = 0;
+    for part in html.split(['"', '\'']).filter(|p| p.starts_with("/graphiql/")) {
+        named += 1;
+        let asset = app.http.get(app.url(part)).send().await.unwrap();
+        assert_eq!(asset.status(), 200, "{part}");
+        let file = part.trim_start_matches("/graphiql/");
+        let etag = asset.headers()["etag"].clone();
+        let versioned = sums.lines().any(|l| l.ends_with(&format!("  {file}")));
+        let cache = asset.headers()["cache-control"].to_str().unwrap().to_owned();
+        assert_eq!(cache.contains("immutable"), versioned, "{part}: {cache}");
+        let bytes = asset.bytes().await.unwrap();
+        if versioned {
+            let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+            assert!(sums.contains(&format!("{digest}  {file}")), "{part} is not the vendored file");
+        }
+        // Revalidation answers 304 without the body.
+        let again = app.http.get(app.url(part)).header("if-none-match", etag).send().await.unwrap();
+        assert_eq!(again.status(), 304, "{part}");
+    }
+    assert!(named >= 5, "the page names its scripts and styles: {html}");
+    // Compressed for a client that accepts it (reqwest here does not decode).
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let gz =
+        raw.get(app.url("/graphiql/graphiql-3.8.3.min.js")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert_eq!(gz.headers()["vary"], "Accept-Encoding");
+    let plain = raw.get(app.url("/graphiql/graphiql-3.8.3.min.js")).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let (gz, plain) = (gz.bytes().await.unwrap(), plain.bytes().await.unwrap());
+    assert!(gz.len() * 2 < plain.len(), "{} vs {}", gz.len(), plain.len());
+    let missing = app.http.get(app.url("/graphiql/nothing.js")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+});
+
+db_test!(
+    graphiql_can_be_turned_off,
+    |c: &mut scelle_api::config::Config| c.graphiql = false,
+    |app: TestApp| async move {
+        for path in ["/graphiql", "/graphiql/graphiql-3.8.3.min.js"] {
+            let r = app.http.get(app.url(path)).send().await.unwrap();
+            assert_eq!(r.status(), 404, "{path}");
+        }
+        let g = app.http.get(app.url("/graphql")).header("accept", "text/html, */*;q=0.8").send().await.unwrap();
+        assert_eq!(g.status(), 400);
+    }
+);

@@ -1,6 +1,6 @@
 //! The pages a buyer opens from a link (no login): the public view of an issued document
 //! and the form of an invoice to complete, in the document's language; on SQLite and
-//! PostgreSQL. (The same pages in a real browser: `tests/browser/`.)
+//! PostgreSQL. (The same pages in a real browser: `browser.rs`.)
 
 use scelle_tests::*;
 use serde_json::json;
@@ -57,6 +57,7 @@ db_test!(the_buyer_completes_an_invoice_with_a_real_form, |app: TestApp| async m
     let (st, html) = post_form(&app, &url, &[("company", "1"), ("email", "pas une adresse")]).await;
     assert_eq!(st, 422, "{html}");
     assert!(html.contains("role=\"alert\"") && html.contains("E-mail"), "{html}");
+    assert!(html.contains("value=\"pas une adresse\""), "what the buyer typed is shown again: {html}");
     // Completed: issued with the buyer's details, which the invoice now shows.
     let (st, html) = post_form(&app, &url, &[("company", "1"), ("name", "Dupont SARL"), ("city", "Lyon")]).await;
     assert_eq!(st, 200, "{html}");
