@@ -8,6 +8,10 @@ use scelle_tests::{Backend, PASSWORD, TestApp};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
+// The allocator of the `scelle` binary (api/src/main.rs), so that memory is measured as served.
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 struct Report {
     name: &'static str,
     requests: usize,
@@ -64,6 +68,96 @@ async fn run(
         .collect()
         .await;
     Report { name, requests, concurrency, elapsed: started.elapsed(), latencies }
+}
+
+/// The process's resident memory (server and client together), from /proc; 0 elsewhere.
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_owned))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Memory under the heaviest reads one account can send: a 5 000-line invoice read whole,
+/// 16 at a time, and requests selecting it under 30 aliases (refused by the field budget).
+/// Prints resident memory before, at its peak during, and 3 s and 30 s after (jemalloc gives
+/// freed pages back over about ten seconds).
+async fn memory(app: &TestApp, token: &str, round: usize) {
+    let positions: Vec<Value> = (0..5000)
+        .map(|i| json!({ "name": format!("Article {i}"), "tax": "20", "priceNet": "12.34", "quantity": "2" }))
+        .collect();
+    let id = app
+        .ok(
+            token,
+            "mutation($i: InvoiceInput!) { createInvoice(input: $i) { id } }",
+            json!({ "i": { "buyerName": "Grand client", "positions": positions } }),
+        )
+        .await["createInvoice"]["id"]
+        .clone();
+    let one = "document: invoice(id: $id) { number priceGross positions { name quantity priceNet priceGross tax } }";
+    let whole = format!("query($id: ID!) {{ {one} }}");
+    let aliased = format!(
+        "query($id: ID!) {{ {} }}",
+        (0..30).map(|a| one.replace("document:", &format!("a{a}:"))).collect::<String>()
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let before = rss_mib();
+    let peak = std::sync::Arc::new(std::sync::Mutex::new(before));
+    let sampler = {
+        let peak = peak.clone();
+        tokio::spawn(async move {
+            loop {
+                let now = rss_mib();
+                {
+                    let mut p = peak.lock().unwrap();
+                    *p = p.max(now);
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+    };
+    let mut read = run(
+        app,
+        "invoice of 5 000 lines, read whole",
+        200,
+        16,
+        Some(token.to_owned()),
+        |_| json!({ "query": whole, "variables": { "id": id } }),
+    )
+    .await;
+    // The aliased reads are refused: time them by hand, counting refusals.
+    let started = Instant::now();
+    let refused: usize = futures_util::stream::iter(0..100)
+        .map(|_| {
+            let (client, url) = (app.http.clone(), app.url("/graphql"));
+            let payload = json!({ "query": aliased, "variables": { "id": id } });
+            async move {
+                let r: Value =
+                    client.post(url).bearer_auth(token).json(&payload).send().await.unwrap().json().await.unwrap();
+                usize::from(r["errors"][0]["extensions"]["code"] == "VALIDATION_FAILED")
+            }
+        })
+        .buffer_unordered(16)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .sum();
+    let aliased_took = started.elapsed();
+    let during = *peak.lock().unwrap();
+    sampler.abort();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after = rss_mib();
+    tokio::time::sleep(Duration::from_secs(27)).await;
+    let later = rss_mib();
+    read.print();
+    println!(
+        "30 aliases of it                      100 req  c=16 {:>8.0} req/s   {refused} refused by the field budget",
+        100.0 / aliased_took.as_secs_f64()
+    );
+    println!(
+        "resident memory, round {round}            before {before:.0} MiB   peak {during:.0} MiB   after 3 s {after:.0}, 30 s {later:.0} MiB"
+    );
 }
 
 #[tokio::main]
@@ -141,6 +235,10 @@ async fn main() -> anyhow::Result<()> {
     ];
     for r in &mut reports {
         r.print();
+    }
+    // Twice: the second round shows whether memory settles or grows.
+    for round in 1..=2 {
+        memory(&app, &s.access, round).await;
     }
     Ok(())
 }
