@@ -73,7 +73,16 @@ impl TestBrowser {
             .user_data_dir(&profile.0)
             // Containers run tests as root, where Chromium's sandbox cannot start.
             .no_sandbox()
-            .args(["--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run"])
+            .args([
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                // This machine kind has no outside network: no update, sync or QUIC attempts.
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--no-first-run",
+            ])
             .window_size(1280, 900)
             .launch_timeout(Duration::from_secs(60))
             .request_timeout(Duration::from_secs(60))
