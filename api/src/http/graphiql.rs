@@ -84,13 +84,7 @@ pub(super) fn page() -> HttpResponse {
          <title>Scelle GraphQL</title>{head}</head>\
          <body><div id=\"graphiql\">Loading GraphiQL…</div>{scripts}</body></html>"
     );
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(body)
+    super::html_page(StatusCode::OK, CSP, "no-cache", body)
 }
 
 /// `GET /graphiql/{file}`: one of the files above, gzipped when the browser accepts it,

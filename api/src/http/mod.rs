@@ -117,6 +117,19 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
 /// Access log: method, route template (`/view/{token}`, never the path itself, whose
 /// segments may be secrets, nor its query string), status and latency; no bodies or
 /// headers. Paths that match no route show as `-`.
+/// An HTML page the server renders, under its own `Content-Security-Policy`, with the headers
+/// every page shares: no `Referer` to other sites (a public link's token would leak), no
+/// content sniffing. `cache` is the page's `Cache-Control`.
+fn html_page(status: StatusCode, csp: &'static str, cache: &'static str, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, csp))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .body(body)
+}
+
 fn access_log() -> actix_web::middleware::Logger {
     actix_web::middleware::Logger::new("%{method}xi %{route}xi %s %Dms")
         .custom_request_replace("method", |req| req.method().to_string())

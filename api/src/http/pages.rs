@@ -4,7 +4,7 @@
 use super::HttpState;
 use super::texts::{self, PageTexts, esc};
 use crate::graphql::i18n::Lang;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use entity::DomainError;
 use entity::documents::BuyerInput;
@@ -121,13 +121,7 @@ const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 fn html(status: StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body)
+    super::html_page(status, CSP, "no-store", body)
 }
 
 fn not_found(t: &PageTexts) -> HttpResponse {
