@@ -1,0 +1,124 @@
+//! Reading documents back: one by id or public token, its lines, its relations, its tax summary.
+
+use super::*;
+
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
+    Entity::find_by_id(id)
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("document"))
+}
+
+/// An issued document and its lines by its public view token (the link is the
+/// credential: 256 random bits). Drafts are never shown.
+pub async fn by_view_token(db: &DatabaseConnection, token: &str) -> DomainResult<Option<(Model, Vec<pos::Model>)>> {
+    let Some(doc) =
+        Entity::find().filter(Column::ViewToken.eq(token)).filter(Column::State.eq("issued")).one(db).await?
+    else {
+        return Ok(None);
+    };
+    let lines = pos::Entity::find()
+        .filter(pos::Column::AccountId.eq(doc.account_id))
+        .filter(pos::Column::DocumentId.eq(doc.id))
+        .order_by_asc(pos::Column::Position)
+        .all(db)
+        .await?;
+    Ok(Some((doc, lines)))
+}
+
+/// A document's positions in order (a credit-note line's before/after rows apart: see
+/// `correction_rows`).
+/// Every stored row of a document in order: lines, each followed by its before/after
+/// rows (credit notes).
+pub async fn all_positions(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Vec<pos::Model>> {
+    all_position_rows(db, actor.account_id.0, id).await
+}
+
+pub async fn positions(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Vec<pos::Model>> {
+    Ok(all_position_rows(db, actor.account_id.0, id).await?.into_iter().filter(|p| p.parent_id.is_none()).collect())
+}
+
+/// The `correction_before` / `correction_after` rows of a credit-note line.
+pub async fn correction_rows(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    line: &pos::Model,
+) -> DomainResult<Vec<pos::Model>> {
+    Ok(pos::Entity::find()
+        .filter(pos::Column::AccountId.eq(actor.account_id.0))
+        .filter(pos::Column::DocumentId.eq(line.document_id))
+        .filter(pos::Column::ParentId.eq(line.id))
+        .order_by_asc(pos::Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// Documents functionally linked to `id`, both ways: what it points to (`invoiceId`), what
+/// points to it (advances and credit notes), and the advances a final deducts or the final
+/// that deducts an advance.
+pub async fn related(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Vec<Model>> {
+    use crate::tables::final_advance as fa;
+    use sea_orm::sea_query::Query;
+    let doc = get(db, actor, id).await?;
+    let account = actor.account_id.0;
+    let deducted = Query::select()
+        .column(fa::Column::AdvanceId)
+        .from(fa::Entity)
+        .and_where(fa::Column::AccountId.eq(account))
+        .and_where(fa::Column::FinalId.eq(id))
+        .to_owned();
+    let deducting = Query::select()
+        .column(fa::Column::FinalId)
+        .from(fa::Entity)
+        .and_where(fa::Column::AccountId.eq(account))
+        .and_where(fa::Column::AdvanceId.eq(id))
+        .to_owned();
+    let mut cond = sea_orm::Condition::any()
+        .add(Column::InvoiceId.eq(id))
+        .add(Column::Id.in_subquery(deducted))
+        .add(Column::Id.in_subquery(deducting));
+    if let Some(target) = doc.invoice_id {
+        cond = cond.add(Column::Id.eq(target));
+    }
+    Ok(Entity::find()
+        .filter(Column::AccountId.eq(account))
+        .filter(cond)
+        .order_by_asc(Column::IssueDate)
+        .order_by_asc(Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// What the issued credit notes of a document took back (zero or negative).
+pub async fn credited_total(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Decimal> {
+    flows::credited(db, actor, id).await
+}
+
+/// Documents created from `id` (copies, conversions, advances, finals, credit notes).
+pub async fn created_from(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Vec<Model>> {
+    Ok(Entity::find()
+        .filter(Column::AccountId.eq(actor.account_id.0))
+        .filter(Column::FromInvoiceId.eq(id))
+        .order_by_asc(Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// The per-rate tax summary of a stored document, recomputed by the engine from its lines.
+pub async fn tax_summary(db: &impl ConnectionTrait, actor: &Actor, m: &Model) -> DomainResult<Vec<tax::TaxSummaryRow>> {
+    Ok(positions_and_tax_summary(db, actor, m).await?.1)
+}
+
+/// A stored document's positions and its tax summary, from one read of its lines.
+pub async fn positions_and_tax_summary(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    m: &Model,
+) -> DomainResult<(Vec<pos::Model>, Vec<tax::TaxSummaryRow>)> {
+    let rows = positions(db, actor, m.id).await?;
+    let dk = stored_discount_kind(m);
+    let lines: Vec<LineInput> = rows.iter().cloned().map(|r| line_of_row(r, dk).input).collect();
+    let summary = tax::compute(&lines, &stored_strategy(m), dk).map_err(engine_error)?.tax_summary;
+    Ok((rows, summary))
+}
