@@ -20,7 +20,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        // Every statement with its duration, at `info` under `sqlx::query`, only when the
+        // log filter asks for it (`SCELLE_LOG=info,sqlx::query=info`): for profiling.
+        .sqlx_logging(std::env::var("SCELLE_LOG").is_ok_and(|f| f.contains("sqlx")))
+        .sqlx_logging_level(log::LevelFilter::Info);
     opt.map_sqlx_sqlite_opts(|o| {
         o.create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)

@@ -14,7 +14,8 @@ use crate::numbering::Pattern;
 use crate::tables::number_series::{ActiveModel, Column, Entity};
 use crate::tenant::AccountId;
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
 /// A number handed out for one document.
@@ -40,37 +41,45 @@ pub async fn allocate(
     issue_date: NaiveDate,
 ) -> DomainResult<Allocated> {
     let period = pattern.period_key(issue_date);
-    // Create the counter row on first use; a concurrent creator wins silently.
-    Entity::insert(ActiveModel {
-        id: Set(Uuid::now_v7()),
-        account_id: Set(account.0),
-        series_key: Set(series.to_owned()),
-        current_period: Set(period.clone()),
-        last_number: Set(0),
-        last_issue_date: Set(None),
-        updated_at: Set(Utc::now()),
-    })
-    .on_conflict_do_nothing_on([Column::AccountId, Column::SeriesKey])
-    .exec_without_returning(txn)
-    .await?;
-    let row = Entity::find()
-        .filter(Column::AccountId.eq(account.0))
-        .filter(Column::SeriesKey.eq(series))
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or_else(|| DomainError::Internal(format!("number series {series} vanished")))?;
+    let locked = || {
+        Entity::find()
+            .filter(Column::AccountId.eq(account.0))
+            .filter(Column::SeriesKey.eq(series))
+            .lock_exclusive()
+            .one(txn)
+    };
+    let row = match locked().await? {
+        Some(row) => row,
+        None => {
+            // The counter row, on first use; a concurrent creator wins silently.
+            Entity::insert(ActiveModel {
+                id: Set(Uuid::now_v7()),
+                account_id: Set(account.0),
+                series_key: Set(series.to_owned()),
+                current_period: Set(period.clone()),
+                last_number: Set(0),
+                last_issue_date: Set(None),
+                updated_at: Set(Utc::now()),
+            })
+            .on_conflict_do_nothing_on([Column::AccountId, Column::SeriesKey])
+            .exec_without_returning(txn)
+            .await?;
+            locked().await?.ok_or_else(|| DomainError::Internal(format!("number series {series} vanished")))?
+        }
+    };
     if let Some(last) = row.last_issue_date
         && issue_date < last
     {
         return Err(DomainError::field("input.issueDate", FieldCode::Rule("issue_date_before_last")));
     }
     let counter = if row.current_period == period { row.last_number + 1 } else { 1 };
-    let mut am: ActiveModel = row.into();
-    am.current_period = Set(period.clone());
-    am.last_number = Set(counter);
-    am.last_issue_date = Set(Some(issue_date));
-    am.updated_at = Set(Utc::now());
-    am.update(txn).await?;
+    Entity::update_many()
+        .col_expr(Column::CurrentPeriod, Expr::value(period.clone()))
+        .col_expr(Column::LastNumber, Expr::value(counter))
+        .col_expr(Column::LastIssueDate, Expr::value(issue_date))
+        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(Column::Id.eq(row.id))
+        .exec(txn)
+        .await?;
     Ok(Allocated { number: pattern.format(issue_date, counter as u64), counter, period })
 }

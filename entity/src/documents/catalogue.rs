@@ -20,25 +20,66 @@ fn unit_price(l: &Line) -> (Option<Decimal>, Option<Decimal>) {
     }
 }
 
-pub(super) async fn add_new_products(db: &impl ConnectionTrait, actor: &Actor, lines: &mut [Line]) -> DomainResult<()> {
-    let mut made: std::collections::HashMap<String, Uuid> = Default::default();
-    for l in lines.iter_mut().filter(|l| l.stored_kind == "normal" && l.product_id.is_none()) {
-        // One key for the lines of this document and for the catalogue: the code, else the name.
-        let key = match &l.code {
-            Some(code) => format!("code:{code}"),
-            None => format!("name:{}", l.name),
-        };
-        if let Some(id) = made.get(&key) {
-            l.product_id = Some(*id);
-            continue;
+/// A catalogue key: the code, else the name.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Code(String),
+    Name(String),
+}
+
+fn key_of(l: &Line) -> Key {
+    match &l.code {
+        Some(code) => Key::Code(code.clone()),
+        None => Key::Name(l.name.clone()),
+    }
+}
+
+/// The oldest catalogue product for each key, in one query.
+async fn matching(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    keys: &[Key],
+) -> DomainResult<std::collections::HashMap<Key, Uuid>> {
+    let mut found = std::collections::HashMap::new();
+    if keys.is_empty() {
+        return Ok(found);
+    }
+    let (mut codes, mut names) = (Vec::new(), Vec::new());
+    for k in keys {
+        match k {
+            Key::Code(c) => codes.push(c.clone()),
+            Key::Name(n) => names.push(n.clone()),
         }
-        let mut q = product::Entity::find().filter(product::Column::AccountId.eq(actor.account_id.0));
-        q = match &l.code {
-            Some(code) => q.filter(product::Column::Code.eq(code.clone())),
-            None => q.filter(product::Column::Name.eq(l.name.clone())),
-        };
-        let id = match q.order_by_asc(product::Column::CreatedAt).one(db).await? {
-            Some(p) => p.id,
+    }
+    let rows = product::Entity::find()
+        .filter(product::Column::AccountId.eq(actor.account_id.0))
+        .filter(
+            sea_orm::Condition::any().add(product::Column::Code.is_in(codes)).add(product::Column::Name.is_in(names)),
+        )
+        .order_by_asc(product::Column::CreatedAt)
+        .order_by_asc(product::Column::Id)
+        .all(db)
+        .await?;
+    for p in rows {
+        for key in [p.code.clone().map(Key::Code), Some(Key::Name(p.name.clone()))].into_iter().flatten() {
+            if keys.contains(&key) {
+                found.entry(key).or_insert(p.id);
+            }
+        }
+    }
+    Ok(found)
+}
+
+pub(super) async fn add_new_products(db: &impl ConnectionTrait, actor: &Actor, lines: &mut [Line]) -> DomainResult<()> {
+    let wanted = |l: &Line| l.stored_kind == "normal" && l.product_id.is_none();
+    let mut keys: Vec<Key> = lines.iter().filter(|l| wanted(l)).map(key_of).collect();
+    keys.dedup();
+    // One key for the lines of this document and for the catalogue: the code, else the name.
+    let mut made = matching(db, actor, &keys).await?;
+    for l in lines.iter_mut().filter(|l| wanted(l)) {
+        let key = key_of(l);
+        let id = match made.get(&key) {
+            Some(id) => *id,
             None => {
                 let (net, gross) = unit_price(l);
                 let patch = ProductPatch {

@@ -102,7 +102,7 @@ pub async fn complete(db: &DatabaseConnection, token: &str, buyer: BuyerInput) -
     input.prepared.buyer_snapshot = Some((client_id, fields));
     let paid_after = doc.paid_after_completion;
     let written = write(&txn, &actor, Some(doc), &input).await?;
-    let issued = issue_in(&txn, &actor, written).await?;
+    let issued = issue_written(&txn, &actor, written).await?;
     let mut am: ActiveModel = issued.into();
     am.completed_at = Set(Some(Utc::now()));
     let done = am.update(&txn).await?;

@@ -122,14 +122,18 @@ pub(super) async fn resolve_lines(
 ) -> DomainResult<Vec<Line>> {
     let mut v = Validator::new();
     let ids: Vec<Uuid> = inputs.iter().filter_map(|p| p.product_id).collect();
-    let products: HashMap<Uuid, product::Model> = product::Entity::find()
-        .filter(product::Column::AccountId.eq(actor.account_id.0))
-        .filter(product::Column::Id.is_in(ids.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let products: HashMap<Uuid, product::Model> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        product::Entity::find()
+            .filter(product::Column::AccountId.eq(actor.account_id.0))
+            .filter(product::Column::Id.is_in(ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect()
+    };
     let listed = match price_list {
         Some(list) if !ids.is_empty() => {
             let known: Vec<Uuid> = ids.iter().copied().filter(|id| products.contains_key(id)).collect();
@@ -433,40 +437,54 @@ pub(super) async fn all_position_rows(
 }
 
 /// Replaces a document's stored positions by `lines` with the engine's amounts (children
-/// are computed on their own, with the document's strategy, for display).
+/// are computed on their own, with the document's strategy, for display). A `fresh`
+/// document has no stored positions yet: nothing to read or delete first.
 pub(super) async fn store_lines(
     db: &impl ConnectionTrait,
     actor: &Actor,
     doc: &Model,
+    fresh: bool,
     lines: &[Line],
     amounts: &[tax::LineAmounts],
 ) -> DomainResult<()> {
     // A line keeps its id only if it is one of this document's positions (a line copied
     // from another document is a new position).
-    let own: std::collections::HashSet<Uuid> =
-        all_position_rows(db, actor.account_id.0, doc.id).await?.into_iter().map(|p| p.id).collect();
-    pos::Entity::delete_many()
-        .filter(pos::Column::AccountId.eq(actor.account_id.0))
-        .filter(pos::Column::DocumentId.eq(doc.id))
-        .exec(db)
-        .await?;
+    let own: std::collections::HashSet<Uuid> = if fresh {
+        Default::default()
+    } else {
+        let own = all_position_rows(db, actor.account_id.0, doc.id).await?.into_iter().map(|p| p.id).collect();
+        pos::Entity::delete_many()
+            .filter(pos::Column::AccountId.eq(actor.account_id.0))
+            .filter(pos::Column::DocumentId.eq(doc.id))
+            .exec(db)
+            .await?;
+        own
+    };
     let strategy = stored_strategy(doc);
     let dk = stored_discount_kind(doc);
-    let mut position = 0;
+    let mut rows = Vec::with_capacity(lines.len());
     for (l, a) in lines.iter().zip(amounts) {
-        let kept = l.id.filter(|id| own.contains(id));
-        let place = Place { account: actor.account_id.0, document: doc.id, position, parent: None };
-        let id = insert_row(db, place, l, kept, a).await?;
-        position += 1;
+        let id = l.id.filter(|id| own.contains(id)).unwrap_or_else(Uuid::now_v7);
+        let place = Place { account: actor.account_id.0, document: doc.id, position: rows.len() as i32, parent: None };
+        rows.push(row_of(place, l, id, a));
         for c in &l.children {
             let ca = tax::compute(std::slice::from_ref(&c.input), &strategy, dk).map_err(engine_error)?;
-            let place = Place { account: actor.account_id.0, document: doc.id, position, parent: Some(id) };
-            insert_row(db, place, c, None, &ca.lines[0]).await?;
-            position += 1;
+            let place =
+                Place { account: actor.account_id.0, document: doc.id, position: rows.len() as i32, parent: Some(id) };
+            rows.push(row_of(place, c, Uuid::now_v7(), &ca.lines[0]));
         }
+    }
+    // Several rows per statement, in chunks that stay under both databases' limits on bound
+    // values (SQLite 32 766, PostgreSQL 65 535; a row binds 24).
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        pos::Entity::insert_many(rows.by_ref().take(POSITIONS_PER_INSERT)).exec_without_returning(db).await?;
     }
     Ok(())
 }
+
+/// Position rows written per `INSERT` statement.
+const POSITIONS_PER_INSERT: usize = 500;
 
 /// Where a stored row goes: its document, its place, its parent line (before/after rows).
 struct Place {
@@ -476,15 +494,8 @@ struct Place {
     parent: Option<Uuid>,
 }
 
-async fn insert_row(
-    db: &impl ConnectionTrait,
-    at: Place,
-    l: &Line,
-    id: Option<Uuid>,
-    a: &tax::LineAmounts,
-) -> DomainResult<Uuid> {
+fn row_of(at: Place, l: &Line, id: Uuid, a: &tax::LineAmounts) -> pos::ActiveModel {
     let (given, amount) = price_given_name(&l.input.price);
-    let id = id.unwrap_or_else(Uuid::now_v7);
     pos::ActiveModel {
         id: Set(id),
         account_id: Set(at.account),
@@ -511,9 +522,6 @@ async fn insert_row(
         parent_id: Set(at.parent),
         additional_info: Set(l.additional_info.clone()),
     }
-    .insert(db)
-    .await?;
-    Ok(id)
 }
 
 /// The seed's position updates (`positions: [{ id, … }]`, `{ id, _destroy: 1 }`, new ones

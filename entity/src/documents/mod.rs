@@ -120,13 +120,23 @@ pub(crate) fn today(account: &crate::tables::account::Model) -> NaiveDate {
     Utc::now().with_timezone(&tz).date_naive()
 }
 
+/// A document as `write` left it, with what it loaded on the way, so that issuing it
+/// next reads none of it again.
+pub(super) struct Written {
+    pub doc: Model,
+    account: crate::tables::account::Model,
+    dept: department::Model,
+    /// Whether a line bills something (not only separators and subtotals).
+    billable: bool,
+}
+
 /// Writes a document from a validated input: `current` is None for a new one.
 async fn write(
     db: &impl ConnectionTrait,
     actor: &Actor,
     current: Option<Model>,
     input: &DocumentInput,
-) -> DomainResult<Model> {
+) -> DomainResult<Written> {
     let mut v = Validator::new();
     validate_scalars(input, &mut v);
     v.finish()?;
@@ -381,8 +391,14 @@ async fn write(
     }
     am.updated_at = Set(now);
     let saved = if is_new { am.insert(db).await? } else { am.update(db).await? };
-    store_lines(db, actor, &saved, &lines, &amounts.lines).await?;
-    Ok(saved)
+    store_lines(db, actor, &saved, is_new, &lines, &amounts.lines).await?;
+    let billable = lines.iter().any(|l| is_billable(l.stored_kind));
+    Ok(Written { doc: saved, account, dept, billable })
+}
+
+/// A line that bills something: not a text separator, not a subtotal.
+fn is_billable(stored_kind: &str) -> bool {
+    stored_kind != "text_separator" && stored_kind != "subtotal"
 }
 
 fn blank(actor: &Actor, account: &crate::tables::account::Model, now: chrono::DateTime<Utc>) -> ActiveModel {
@@ -485,9 +501,18 @@ async fn series_of(
     Ok((key, pattern))
 }
 
-/// Numbers a draft: checks it can be issued, takes the next number of its series, copies
-/// the seller's current details. Runs in the caller's write transaction.
+/// Numbers a stored draft (see `issue_written`).
 async fn issue_in(txn: &crate::db::WriteTxn, actor: &Actor, m: Model) -> DomainResult<Model> {
+    let billable = positions(txn, actor, m.id).await?.iter().any(|p| is_billable(&p.kind));
+    let account = crate::accounts::find_account(txn, actor.account_id).await?;
+    let dept = crate::departments::get(txn, actor, m.department_id).await?;
+    issue_written(txn, actor, Written { doc: m, account, dept, billable }).await
+}
+
+/// Numbers a draft just written: checks it can be issued, takes the next number of its
+/// series, copies the seller's current details. Runs in the caller's write transaction.
+async fn issue_written(txn: &crate::db::WriteTxn, actor: &Actor, written: Written) -> DomainResult<Model> {
+    let Written { doc: m, account, dept, billable } = written;
     if m.state != "draft" {
         return Err(DomainError::conflict(ConflictKind::DocumentIssued, Some("id")));
     }
@@ -495,19 +520,16 @@ async fn issue_in(txn: &crate::db::WriteTxn, actor: &Actor, m: Model) -> DomainR
     if is_fiscal(&m.kind) && m.buyer_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
         v.push("input.buyerName", FieldCode::Required);
     }
-    let lines = positions(txn, actor, m.id).await?;
-    if !lines.iter().any(|p| p.kind != "text_separator" && p.kind != "subtotal") {
+    if !billable {
         v.push("input.positions", FieldCode::Required);
     }
     // Never issued in the future: a mistyped year would block the series until then,
     // since dates cannot go backwards in a series.
-    let account = crate::accounts::find_account(txn, actor.account_id).await?;
     if m.issue_date > today(&account) {
         v.push("input.issueDate", FieldCode::Rule("issue_date_in_future"));
     }
     v.finish()?;
     flows::check_limits(txn, actor, &m).await?;
-    let dept = crate::departments::get(txn, actor, m.department_id).await?;
     let (series, pattern) = series_of(txn, actor, &m, &dept).await?;
     let allocated = crate::number_series::allocate(txn, actor.account_id, &series, &pattern, m.issue_date).await?;
     let mut am: ActiveModel = m.into();
@@ -549,15 +571,12 @@ async fn create_in(
     // their states inline made debug builds overflow a server worker's 2 MiB stack.
     input.prepared.issue_now = issue;
     Box::pin(flows::prepare(txn, actor, &mut input)).await?;
-    let mut doc = Box::pin(write(txn, actor, None, &input)).await?;
+    let written = Box::pin(write(txn, actor, None, &input)).await?;
     if let Some(advances) = &input.prepared.advances {
-        Box::pin(flows::link_advances(txn, actor, doc.id, advances)).await?;
+        Box::pin(flows::link_advances(txn, actor, written.doc.id, advances)).await?;
     }
-    Box::pin(flows::check_limits(txn, actor, &doc)).await?;
-    if issue {
-        doc = Box::pin(issue_in(txn, actor, doc)).await?;
-    }
-    Ok(doc)
+    Box::pin(flows::check_limits(txn, actor, &written.doc)).await?;
+    if issue { Box::pin(issue_written(txn, actor, written)).await } else { Ok(written.doc) }
 }
 
 /// Creates a document as a draft, or issued when `issue` is true.
@@ -639,7 +658,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
         v.finish()?;
     }
     let before = current.clone();
-    let doc = write(&txn, actor, Some(current), &input).await?;
+    let doc = write(&txn, actor, Some(current), &input).await?.doc;
     flows::check_advances_still_covered(&txn, actor, &doc).await?;
     flows::check_limits(&txn, actor, &doc).await?;
     let doc = crate::payments::after_document_update(&txn, actor, &before, doc).await?;

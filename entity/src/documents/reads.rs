@@ -117,8 +117,15 @@ pub async fn positions_and_tax_summary(
     m: &Model,
 ) -> DomainResult<(Vec<pos::Model>, Vec<tax::TaxSummaryRow>)> {
     let rows = positions(db, actor, m.id).await?;
-    let dk = stored_discount_kind(m);
-    let lines: Vec<LineInput> = rows.iter().cloned().map(|r| line_of_row(r, dk).input).collect();
-    let summary = tax::compute(&lines, &stored_strategy(m), dk).map_err(engine_error)?.tax_summary;
+    let summary = tax_summary_of_rows(m, &rows)?;
     Ok((rows, summary))
+}
+
+/// The per-rate tax summary of a document from its stored rows (`all_positions`: the
+/// before/after rows of credit-note lines are left out, as they bill nothing).
+pub fn tax_summary_of_rows(m: &Model, rows: &[pos::Model]) -> DomainResult<Vec<tax::TaxSummaryRow>> {
+    let dk = stored_discount_kind(m);
+    let lines: Vec<LineInput> =
+        rows.iter().filter(|r| r.parent_id.is_none()).cloned().map(|r| line_of_row(r, dk).input).collect();
+    Ok(tax::compute(&lines, &stored_strategy(m), dk).map_err(engine_error)?.tax_summary)
 }

@@ -136,10 +136,15 @@ pub async fn newest_entry(
 
 /// Whether the head names the chain's newest entry (the genesis, at 0, for an empty chain).
 async fn names_the_tail(db: &impl ConnectionTrait, h: &head::Model, chain: Chain) -> DomainResult<bool> {
-    Ok(match newest_entry(db, AccountId(h.account_id), chain).await? {
+    Ok(names(h, newest_entry(db, AccountId(h.account_id), chain).await?))
+}
+
+/// Whether the head names `newest`, its chain's newest entry (sequence and hash).
+fn names(h: &head::Model, newest: Option<(i64, String)>) -> bool {
+    match newest {
         Some((sequence, hash)) => sequence == h.last_sequence && hash == h.last_hash,
         None => h.last_sequence == 0 && h.last_hash == h.genesis,
-    })
+    }
 }
 
 /// The chain's head, locked until the transaction ends, and checked before anything is
@@ -147,8 +152,59 @@ async fn names_the_tail(db: &impl ConnectionTrait, h: &head::Model, chain: Chain
 /// entry. Otherwise the chain was altered outside Scelle and nothing is appended over it
 /// (nor a closure made on it): appending would sign the altered state with the real key.
 /// A missing head is never re-created: that would start a new chain over the old entries.
+///
+/// The newest entry is read on the `(account, chain, sequence)` index: constant time
+/// whatever the chain's length. On SQLite, whose write transaction holds the database's
+/// write lock from its start, it comes with the head in one statement (the hot path of
+/// issuing). On PostgreSQL it is read after the head's lock is granted, by a statement of
+/// its own: a statement that waited for the lock still sees the entries of its own start,
+/// without the one the previous holder just appended.
 pub async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: Chain) -> DomainResult<head::Model> {
-    let h = lock_unchecked(txn, account, chain).await?;
+    use sea_orm::sea_query::{Expr, Order};
+    use sea_orm::{FromQueryResult, QueryTrait};
+    if !crate::db::is_sqlite(txn) {
+        let h = lock_unchecked(txn, account, chain).await?;
+        let tail = newest_entry(txn, account, chain).await?;
+        return checked(h, tail, chain);
+    }
+    let newest = |column: entry::Column| {
+        Expr::SubQuery(
+            None,
+            Box::new(
+                Query::select()
+                    .column(column)
+                    .from(entry::Entity)
+                    .and_where(entry::Column::AccountId.eq(account.0))
+                    .and_where(entry::Column::Chain.eq(chain.as_str()))
+                    .order_by(entry::Column::Sequence, Order::Desc)
+                    .limit(1)
+                    .to_owned()
+                    .into(),
+            ),
+        )
+    };
+    let statement = head::Entity::find()
+        .filter(head::Column::AccountId.eq(account.0))
+        .filter(head::Column::Chain.eq(chain.as_str()))
+        .expr_as(newest(entry::Column::Sequence), "tail_sequence")
+        .expr_as(newest(entry::Column::Hash), "tail_hash")
+        .lock_exclusive()
+        .build(txn.get_database_backend());
+    let row = txn.query_one_raw(statement).await?.ok_or_else(|| {
+        DomainError::Integrity(format!("the {} chain head of account {} is missing", chain.as_str(), account.0))
+    })?;
+    let h = head::Model::from_query_result(&row, "")?;
+    let tail: Option<(i64, String)> =
+        match (row.try_get::<Option<i64>>("", "tail_sequence")?, row.try_get::<Option<String>>("", "tail_hash")?) {
+            (Some(sequence), Some(hash)) => Some((sequence, hash)),
+            _ => None,
+        };
+    checked(h, tail, chain)
+}
+
+/// The locked head, if it holds its signature and names `tail`, its chain's newest entry.
+fn checked(h: head::Model, tail: Option<(i64, String)>, chain: Chain) -> DomainResult<head::Model> {
+    let account = AccountId(h.account_id);
     let trusted = keys::installed()?.trusted();
     let signed_at = h.signed_at.unwrap_or(h.updated_at);
     if let Err(fault) = trusted.check(h.signing_key.as_deref(), h.signature.as_deref(), &head_checkpoint(&h, signed_at))
@@ -159,7 +215,7 @@ pub async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: 
             account.0
         )));
     }
-    if !names_the_tail(txn, &h, chain).await? {
+    if !names(&h, tail) {
         return Err(DomainError::Integrity(format!(
             "the {} chain head of account {} does not name its newest entry",
             chain.as_str(),
@@ -217,20 +273,19 @@ impl Appender {
         canonical: String,
     ) -> DomainResult<entry::Model> {
         let hash = self.next_hash(&canonical);
-        let e = entry::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            account_id: Set(self.head.account_id),
-            chain: Set(self.head.chain.clone()),
-            sequence: Set(self.head.last_sequence + 1),
-            subject_id: Set(subject_id),
-            version: Set(canonical::version_of(&canonical)?),
-            canonical: Set(canonical),
-            previous_hash: Set(self.head.last_hash.clone()),
-            hash: Set(hash.clone()),
-            sealed_at: Set(self.now),
-        }
-        .insert(txn)
-        .await?;
+        let e = entry::Model {
+            id: Uuid::now_v7(),
+            account_id: self.head.account_id,
+            chain: self.head.chain.clone(),
+            sequence: self.head.last_sequence + 1,
+            subject_id,
+            version: canonical::version_of(&canonical)?,
+            canonical,
+            previous_hash: self.head.last_hash.clone(),
+            hash: hash.clone(),
+            sealed_at: self.now,
+        };
+        entry::Entity::insert(entry::ActiveModel::from(e.clone())).exec_without_returning(txn).await?;
         self.head.last_sequence += 1;
         self.head.last_hash = hash;
         self.appended += 1;
@@ -255,7 +310,8 @@ impl Appender {
             am.last_sequence = Set(self.head.last_sequence);
             am.last_hash = Set(self.head.last_hash.clone());
             signed(&mut am, &self.head)?;
-            am.update(txn).await?;
+            // Without reading the row back (what it holds is `am`).
+            head::Entity::update_many().set(am).filter(head::Column::Id.eq(self.head.id)).exec(txn).await?;
         }
         Ok(self.appended)
     }

@@ -35,8 +35,8 @@ async fn linked_number(db: &impl ConnectionTrait, actor: &Actor, id: Option<Uuid
 }
 
 async fn document_v2(db: &impl ConnectionTrait, actor: &Actor, d: &document::Model) -> DomainResult<String> {
-    let (_, vat) = crate::documents::positions_and_tax_summary(db, actor, d).await?;
     let rows = crate::documents::all_positions(db, actor, d.id).await?;
+    let vat = crate::documents::tax_summary_of_rows(d, &rows)?;
     let position_of: HashMap<Uuid, i32> = rows.iter().map(|r| (r.id, r.position)).collect();
     let lines = rows
         .iter()
