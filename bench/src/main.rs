@@ -1,244 +1,284 @@
-//! Bounded load on the real server over loopback (see bench/README.md).
-//!
-//! Every scenario sends a fixed number of requests with a fixed concurrency and stops by
-//! itself; it reports throughput and latency percentiles. Nothing leaves 127.0.0.1.
+//! The bench harness (see bench/README.md): the release `scelle` binary under a bounded
+//! load over loopback, every figure printed with its baseline measured in the same run,
+//! and the run saved as JSON and Markdown under `bench/results/`.
 
-use futures_util::StreamExt;
-use scelle_tests::{Backend, PASSWORD, TestApp};
+mod baseline;
+mod load;
+mod results;
+mod server;
+
+use load::{Client, Figure, measure};
 use serde_json::{Value, json};
+use server::{Server, Store};
 use std::time::{Duration, Instant};
 
-// The allocator of the `scelle` binary (api/src/main.rs), so that memory is measured as served.
-#[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+const PASSWORD: &str = "correct horse battery";
+const ISSUE: &str = "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id number priceGross certification { status } } }";
 
-struct Report {
-    name: &'static str,
-    requests: usize,
-    concurrency: usize,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
+/// How many requests each scenario sends: the full run, or a smoke run of a few seconds
+/// (`--smoke`, in CI) that only proves the harness still works.
+struct Sizes {
+    smoke: bool,
 }
 
-impl Report {
-    fn print(&mut self) {
-        self.latencies.sort();
-        let pct = |p: f64| {
-            let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-            self.latencies[i].as_secs_f64() * 1000.0
-        };
-        println!(
-            "{:<34} {:>6} req  c={:<3} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms",
-            self.name,
-            self.requests,
-            self.concurrency,
-            self.requests as f64 / self.elapsed.as_secs_f64(),
-            pct(0.50),
-            pct(0.99)
-        );
+impl Sizes {
+    fn n(&self, full: usize) -> usize {
+        if self.smoke { (full / 50).max(4) } else { full }
     }
 }
 
-/// Sends `requests` GraphQL requests, `concurrency` at a time; every answer must be error-free.
-async fn run(
-    app: &TestApp,
-    name: &'static str,
-    requests: usize,
-    concurrency: usize,
-    token: Option<String>,
-    body: impl Fn(usize) -> Value,
-) -> Report {
-    let url = app.url("/graphql");
-    let started = Instant::now();
-    let latencies: Vec<Duration> = futures_util::stream::iter(0..requests)
-        .map(|i| {
-            let (client, url, token, payload) = (app.http.clone(), url.clone(), token.clone(), body(i));
-            async move {
-                let t = Instant::now();
-                let mut req = client.post(url).json(&payload);
-                if let Some(tok) = token {
-                    req = req.bearer_auth(tok);
-                }
-                let r: Value = req.send().await.expect("send").json().await.expect("json");
-                assert!(r.get("errors").is_none(), "{name}: {r}");
-                t.elapsed()
-            }
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    Report { name, requests, concurrency, elapsed: started.elapsed(), latencies }
+/// The body of the i-th 3-line invoice: buyer one of 50, product one of 20, a separator.
+fn invoice(i: usize) -> Value {
+    json!({ "query": ISSUE, "variables": { "i": {
+        "buyerName": format!("Client {}", i % 50), "buyerTaxNo": format!("FR{:011}", i % 50),
+        "positions": [
+            { "name": format!("Service {}", i % 20), "tax": "20", "priceNet": "120.50", "quantity": "3" },
+            { "name": "Livraison", "tax": "5.5", "priceGross": "9.99" },
+            { "name": "Remise", "kind": "TEXT_SEPARATOR" } ] } } })
 }
 
-/// The process's resident memory (server and client together), from /proc; 0 elsewhere.
-fn rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_owned))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
-        .map_or(0.0, |kb| kb / 1024.0)
+async fn issue(client: &Client, token: &str, name: &str, n: usize, c: usize) -> anyhow::Result<Figure> {
+    measure(name, n, c, |i| {
+        let (client, token) = (client.clone(), token.to_owned());
+        async move {
+            let r = client.ok(Some(&token), &invoice(i)).await?;
+            anyhow::ensure!(r["createInvoice"]["certification"]["status"] == "SEALED", "not sealed: {r}");
+            Ok(())
+        }
+    })
+    .await
 }
 
-/// Memory under the heaviest reads one account can send: a 5 000-line invoice read whole,
-/// 16 at a time, and requests selecting it under 30 aliases (refused by the field budget).
-/// Prints resident memory before, at its peak during, and 3 s and 30 s after (jemalloc gives
-/// freed pages back over about ten seconds).
-async fn memory(app: &TestApp, token: &str, round: usize) {
+/// Sends the same request `n` times.
+async fn repeat(
+    client: &Client,
+    token: Option<&str>,
+    name: &str,
+    n: usize,
+    c: usize,
+    body: Value,
+) -> anyhow::Result<Figure> {
+    measure(name, n, c, |_| {
+        let (client, token, body) = (client.clone(), token.map(str::to_owned), body.clone());
+        async move { client.ok(token.as_deref(), &body).await.map(drop) }
+    })
+    .await
+}
+
+/// The server's memory under the heaviest reads one account can send: a 5 000-line
+/// invoice read whole, 16 at a time, then 30 aliases of it (refused by the field budget);
+/// resident memory before, at its peak, and 3 s and 30 s after.
+async fn memory(server: &Server, client: &Client, token: &str, round: usize) -> anyhow::Result<(Figure, String)> {
     let positions: Vec<Value> = (0..5000)
         .map(|i| json!({ "name": format!("Article {i}"), "tax": "20", "priceNet": "12.34", "quantity": "2" }))
         .collect();
-    let id = app
+    let created = client
         .ok(
-            token,
-            "mutation($i: InvoiceInput!) { createInvoice(input: $i) { id } }",
-            json!({ "i": { "buyerName": "Grand client", "positions": positions } }),
+            Some(token),
+            &json!({ "query": "mutation($i: InvoiceInput!) { createInvoice(input: $i) { id } }",
+                     "variables": { "i": { "buyerName": "Grand client", "positions": positions } } }),
         )
-        .await["createInvoice"]["id"]
-        .clone();
+        .await?;
+    let id = created["createInvoice"]["id"].clone();
     let one = "document: invoice(id: $id) { number priceGross positions { name quantity priceNet priceGross tax } }";
-    let whole = format!("query($id: ID!) {{ {one} }}");
+    let whole = json!({ "query": format!("query($id: ID!) {{ {one} }}"), "variables": { "id": id } });
     let aliased = format!(
         "query($id: ID!) {{ {} }}",
         (0..30).map(|a| one.replace("document:", &format!("a{a}:"))).collect::<String>()
     );
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let before = rss_mib();
+    let before = server.rss_mib();
     let peak = std::sync::Arc::new(std::sync::Mutex::new(before));
-    let sampler = {
+    let pid_rss = {
         let peak = peak.clone();
+        let path = format!("/proc/{}/status", server.pid());
         tokio::spawn(async move {
             loop {
-                let now = rss_mib();
+                let now = server::rss_of(&path);
                 {
-                    let mut p = peak.lock().unwrap();
+                    let mut p = peak.lock().unwrap_or_else(|e| e.into_inner());
                     *p = p.max(now);
                 }
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         })
     };
-    let mut read = run(
-        app,
-        "invoice of 5 000 lines, read whole",
-        200,
-        16,
-        Some(token.to_owned()),
-        |_| json!({ "query": whole, "variables": { "id": id } }),
-    )
-    .await;
-    // The aliased reads are refused: time them by hand, counting refusals.
+    let read = repeat(client, Some(token), "invoice of 5 000 lines, read whole", 200, 16, whole).await?;
     let started = Instant::now();
-    let refused: usize = futures_util::stream::iter(0..100)
-        .map(|_| {
-            let (client, url) = (app.http.clone(), app.url("/graphql"));
-            let payload = json!({ "query": aliased, "variables": { "id": id } });
-            async move {
-                let r: Value =
-                    client.post(url).bearer_auth(token).json(&payload).send().await.unwrap().json().await.unwrap();
-                usize::from(r["errors"][0]["extensions"]["code"] == "VALIDATION_FAILED")
-            }
-        })
-        .buffer_unordered(16)
-        .collect::<Vec<_>>()
-        .await
-        .into_iter()
-        .sum();
+    let mut refused = 0;
+    let body = json!({ "query": aliased, "variables": { "id": id } });
+    for chunk in 0..100 / 16 + 1 {
+        let batch = (chunk * 16..((chunk + 1) * 16).min(100))
+            .map(|_| client.http.post(&client.url).bearer_auth(token).json(&body).send());
+        for r in futures_util::future::join_all(batch).await {
+            let v: Value = r?.json().await?;
+            refused += usize::from(v["errors"][0]["extensions"]["code"] == "VALIDATION_FAILED");
+        }
+    }
     let aliased_took = started.elapsed();
-    let during = *peak.lock().unwrap();
-    sampler.abort();
+    let during = *peak.lock().unwrap_or_else(|e| e.into_inner());
+    pid_rss.abort();
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let after = rss_mib();
+    let after = server.rss_mib();
     tokio::time::sleep(Duration::from_secs(27)).await;
-    let later = rss_mib();
-    read.print();
-    println!(
-        "30 aliases of it                      100 req  c=16 {:>8.0} req/s   {refused} refused by the field budget",
+    let later = server.rss_mib();
+    let line = format!(
+        "round {round}: before {before:.0} MiB, peak {during:.0} MiB, 3 s after {after:.0} MiB, 30 s after {later:.0} MiB; \
+         30 aliases: {refused} of 100 refused by the field budget ({:.0} req/s)",
         100.0 / aliased_took.as_secs_f64()
     );
-    println!(
-        "resident memory, round {round}            before {before:.0} MiB   peak {during:.0} MiB   after 3 s {after:.0}, 30 s {later:.0} MiB"
-    );
+    println!("server memory, {line}");
+    Ok((read, line))
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let backend = match std::env::var("SCELLE_BENCH_BACKEND").as_deref() {
-        Ok("postgres") => Backend::Postgres,
-        _ => Backend::Sqlite,
+    let sizes = Sizes { smoke: std::env::args().any(|a| a == "--smoke") };
+    let postgres = std::env::var("SCELLE_BENCH_BACKEND").as_deref() == Ok("postgres");
+    let bin = server::binary()?;
+    let data_dir = tempdir()?;
+    let _pg;
+    let store = if postgres {
+        let admin = std::env::var("SCELLE_TEST_POSTGRES_URL")
+            .map_err(|_| anyhow::anyhow!("a PostgreSQL run needs SCELLE_TEST_POSTGRES_URL"))?;
+        let db = scelle_tests::PgDatabase::create(&admin).await;
+        let url = db.url.clone();
+        _pg = Some(db);
+        Store { data_dir: data_dir.clone(), postgres_url: Some(url) }
+    } else {
+        _pg = None;
+        Store { data_dir: data_dir.clone(), postgres_url: None }
     };
-    let Some(app) = TestApp::spawn(backend, |c| {
-        c.log = "error".into();
-        // The load comes from one address and one account: measure the server, not its limits.
-        c.rate_limit_per_ip = 0;
-        c.rate_limit_per_account = 0;
-    })
-    .await
-    else {
-        anyhow::bail!("PostgreSQL run needs SCELLE_TEST_POSTGRES_URL");
-    };
+    let backend = if postgres { "postgres" } else { "sqlite" };
+    let mut run = results::Run::new(backend, sizes.smoke);
     println!(
-        "backend: {backend:?}, server and client on the same machine ({} cores)",
-        std::thread::available_parallelism()?
+        "{} on {backend}, commit {}, {} cores, {} MiB{}",
+        bin.display(),
+        run.commit,
+        run.machine.cores,
+        run.machine.memory_mib,
+        if sizes.smoke { " — smoke run" } else { "" }
     );
-    let s = app.sign_up("bench@example.fr", "Bench").await;
-    let api_token =
-        app.ok(&s.access, "mutation { createApiToken(name: \"bench\") { token } }", json!({})).await["createApiToken"]
-            ["token"]
-            .as_str()
-            .unwrap()
-            .to_owned();
 
-    let create = "mutation($i: DepartmentInput!) { createDepartment(input: $i) { id } }";
-    let invoice = "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id number priceGross } }";
-    let copy = "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id number } }";
-    let estimate = app
+    let server = Server::start(&bin, &store).await?;
+    let client = Client::new(&server.base);
+    let signed_up = client
         .ok(
-            &s.access,
-            "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id } }",
-            json!({ "i": { "kind": "ESTIMATE", "buyerName": "Client estimate", "positions": [
-                { "name": "Travaux", "tax": "20", "priceNet": "1000" }, { "name": "Fournitures", "tax": "10", "priceNet": "250" } ] } }),
+            None,
+            &json!({ "query": "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken account { id } } }",
+                     "variables": { "i": { "email": "bench@example.fr", "password": PASSWORD, "accountName": "Bench" } } }),
         )
-        .await["createInvoice"]["id"]
+        .await?;
+    let token = signed_up["signUp"]["accessToken"].as_str().unwrap_or_default().to_owned();
+    let account = signed_up["signUp"]["account"]["id"].as_str().unwrap_or_default().to_owned();
+    let api_token = client
+        .ok(Some(&token), &json!({ "query": "mutation { createApiToken(name: \"bench\") { token } }" }))
+        .await?["createApiToken"]["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let estimate = client
+        .ok(Some(&token), &json!({ "query": "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id } }",
+            "variables": { "i": { "kind": "ESTIMATE", "buyerName": "Client estimate", "positions": [
+                { "name": "Travaux", "tax": "20", "priceNet": "1000" }, { "name": "Fournitures", "tax": "10", "priceNet": "250" } ] } } }))
+        .await?["createInvoice"]["id"]
         .clone();
-    let mut reports = vec![
-        run(&app, "createDepartment (write, JWT)", 1000, 8, Some(s.access.clone()), |i| {
-            json!({ "query": create, "variables": { "i": { "name": format!("Department {i}"), "city": "Paris", "taxNo": "FR40123456824" } } })
+
+    println!("\n## The server ({})", server.base);
+    // Warm-up (buyers and products created once), not reported.
+    issue(&client, &token, "warm-up", 100, 8).await?;
+    let mut issued = Vec::new();
+    for (n, c) in [(sizes.n(1000), 1), (sizes.n(3000), 16), (sizes.n(3000), 64)] {
+        issued.push(issue(&client, &token, "createInvoice(issue), 3 lines, sealed", n, c).await?);
+    }
+    let copy = json!({ "query": ISSUE.replace(" certification { status }", ""), "variables": { "i": { "copyFrom": estimate, "kind": "VAT" } } });
+    let me = json!({ "query": "{ me { id email } }" });
+    let departments = json!({ "query": "{ departments(perPage: 25, order: NAME) { totalCount items { id name city taxNo main } } }" });
+    let login = json!({ "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+                        "variables": { "i": { "email": "bench@example.fr", "password": PASSWORD } } });
+    let mut others = vec![
+        repeat(&client, Some(&token), "copyFrom estimate → issued invoice", sizes.n(500), 8, copy).await?,
+        measure("createDepartment", sizes.n(1000), 8, |i| {
+            let (client, token) = (client.clone(), token.clone());
+            async move {
+                let body = json!({ "query": "mutation($i: DepartmentInput!) { createDepartment(input: $i) { id } }",
+                    "variables": { "i": { "name": format!("Department {i}"), "city": "Paris", "taxNo": "FR40123456824" } } });
+                client.ok(Some(&token), &body).await.map(drop)
+            }
         })
-        .await,
-        run(&app, "me (JWT)", 4000, 16, Some(s.access.clone()), |_| {
-            json!({ "query": "{ me { id email } }" })
-        })
-        .await,
-        run(&app, "me (API token)", 4000, 16, Some(api_token.clone()), |_| json!({ "query": "{ me { id email } }" }))
-            .await,
-        run(&app, "departments(perPage: 25), 1001 rows", 2000, 16, Some(s.access.clone()), |_| {
-            json!({ "query": "{ departments(perPage: 25, order: NAME) { totalCount items { id name city taxNo main } } }" })
-        })
-        .await,
-        run(&app, "createInvoice(issue), 3 lines", 1000, 8, Some(s.access.clone()), |i| {
-            json!({ "query": invoice, "variables": { "i": {
-                "buyerName": format!("Client {}", i % 50), "buyerTaxNo": format!("FR{:011}", i % 50),
-                "positions": [
-                    { "name": format!("Service {}", i % 20), "tax": "20", "priceNet": "120.50", "quantity": "3" },
-                    { "name": "Livraison", "tax": "5.5", "priceGross": "9.99" },
-                    { "name": "Remise", "kind": "TEXT_SEPARATOR" } ] } } })
-        })
-        .await,
-        run(&app, "copyFrom estimate → issued invoice", 500, 8, Some(s.access.clone()), |_| {
-            json!({ "query": copy, "variables": { "i": { "copyFrom": estimate, "kind": "VAT" } } })
-        })
-        .await,
-        run(&app, "login (argon2id verify)", 40, 2, None, |_| {
-            json!({ "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }", "variables": { "i": { "email": "bench@example.fr", "password": PASSWORD } } })
-        })
-        .await,
+        .await?,
+        repeat(&client, Some(&token), "me (JWT): session, membership, account", sizes.n(4000), 16, me.clone()).await?,
+        repeat(&client, Some(&api_token), "me (API token)", sizes.n(4000), 16, me).await?,
+        repeat(&client, Some(&token), "departments(perPage: 25) of many", sizes.n(2000), 16, departments).await?,
+        repeat(&client, None, "login (argon2id verify)", sizes.n(40), 2, login).await?,
     ];
-    for r in &mut reports {
-        r.print();
+    if !sizes.smoke {
+        // Twice: the second round shows whether memory settles or grows.
+        for round in 1..=2 {
+            let (read, line) = memory(&server, &client, &token, round).await?;
+            others.push(read);
+            run.memory.push(line);
+        }
     }
-    // Twice: the second round shows whether memory settles or grows.
-    for round in 1..=2 {
-        memory(&app, &s.access, round).await;
+    server.stop()?;
+
+    println!("\n## Verification (`scelle verify --account`, the server stopped)");
+    let started = Instant::now();
+    let status =
+        store.command(&bin).args(["verify", "--account", &account]).stdout(std::process::Stdio::null()).status()?;
+    anyhow::ensure!(status.success(), "scelle verify found something");
+    let took = started.elapsed();
+    let db = entity::db::connect(&store.database_url()).await?;
+    let sealed = {
+        use entity::tables::ledger_entry::{Column, Entity};
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        Entity::find().filter(Column::Chain.eq("documents")).count(&db).await? as usize
+    };
+    db.close().await?;
+    let mut verify = Figure::of("scelle verify (sealed documents per second)", 1, took, vec![took]);
+    verify.requests = sealed;
+    verify.per_second = sealed as f64 / took.as_secs_f64();
+    println!("{}", verify.line());
+
+    println!("\n## Baselines (plain SQL through sqlx on the same database, SHA-256)");
+    let base = baseline::Baseline::open(&store.database_url()).await?;
+    // Reading first: the rows the server sealed, none of the baseline's own.
+    let read = base.read_sealed().await?;
+    let hash = base.hash(sizes.n(200_000));
+    println!("{}", hash.line());
+    let mut plain = Vec::new();
+    for (n, c) in [(sizes.n(2000), 1), (sizes.n(4000), 16), (sizes.n(4000), 64)] {
+        plain.push(base.issue("plain SQL: the rows of an issued, sealed invoice", n, c).await?);
     }
+
+    println!("\n## Ratios");
+    for (scelle, plain) in issued.iter().zip(&plain) {
+        run.ratio(&format!("issue+seal c={} ÷ plain SQL c={}", scelle.concurrency, plain.concurrency), scelle, plain);
+    }
+    run.ratio("scelle verify ÷ reading the same rows", &verify, &read);
+    run.ratio("issue+seal c=16 ÷ me (JWT), same server", &issued[1], &others[2]);
+    let (c1, c64) = (&issued[0], &issued[2]);
+    println!(
+        "p99 ÷ p50 at c=16: {:.1}; c=64 ÷ c=1 throughput: {:.2}",
+        issued[1].p99_ms / issued[1].p50_ms,
+        c64.per_second / c1.per_second
+    );
+
+    run.figures.extend(issued);
+    run.figures.extend(others);
+    run.figures.push(verify);
+    run.figures.extend(plain);
+    run.figures.push(hash);
+    run.figures.push(read);
+    let saved = run.save()?;
+    println!("\nsaved {}", saved.display());
+    let _ = std::fs::remove_dir_all(&data_dir);
     Ok(())
+}
+
+/// A fresh directory for the server's data.
+fn tempdir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("scelle-bench-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
 }
