@@ -212,7 +212,7 @@ async fn main() -> anyhow::Result<()> {
         repeat(&client, Some(&token), "departments(perPage: 25) of many", sizes.n(2000), 16, departments).await?,
         repeat(&client, None, "login (argon2id verify)", sizes.n(40), 2, login).await?,
     ];
-    if !sizes.smoke {
+    if !sizes.smoke && !std::env::args().any(|a| a == "--no-memory") {
         // Twice: the second round shows whether memory settles or grows.
         for round in 1..=2 {
             let (read, line) = memory(&server, &client, &token, round).await?;

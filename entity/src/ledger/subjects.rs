@@ -9,7 +9,7 @@ use super::store::{Appender, Chain, system_actor};
 use crate::error::{DomainError, DomainResult};
 use crate::tables::{document, document_position as pos, payment};
 use crate::tenant::{AccountId, Actor};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -36,7 +36,72 @@ async fn linked_number(db: &impl ConnectionTrait, actor: &Actor, id: Option<Uuid
 
 async fn document_v2(db: &impl ConnectionTrait, actor: &Actor, d: &document::Model) -> DomainResult<String> {
     let rows = crate::documents::all_positions(db, actor, d.id).await?;
-    let vat = crate::documents::tax_summary_of_rows(d, &rows)?;
+    let linked = linked_number(db, actor, d.invoice_id).await?;
+    document_v2_of(d, &rows, linked)
+}
+
+/// Documents read together, page by page, for verification: their rows, positions and
+/// the numbers of the documents they link to, in three queries for the whole page.
+pub(crate) struct DocumentPage {
+    documents: HashMap<Uuid, document::Model>,
+    positions: HashMap<Uuid, Vec<pos::Model>>,
+    numbers: HashMap<Uuid, Option<String>>,
+}
+
+impl DocumentPage {
+    pub(crate) async fn read(db: &impl ConnectionTrait, account: AccountId, ids: &[Uuid]) -> DomainResult<Self> {
+        use sea_orm::QueryOrder;
+        let documents: HashMap<Uuid, document::Model> = document::Entity::find()
+            .filter(document::Column::AccountId.eq(account.0))
+            .filter(document::Column::Id.is_in(ids.to_vec()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect();
+        let mut positions: HashMap<Uuid, Vec<pos::Model>> = HashMap::new();
+        for row in pos::Entity::find()
+            .filter(pos::Column::AccountId.eq(account.0))
+            .filter(pos::Column::DocumentId.is_in(ids.to_vec()))
+            .order_by_asc(pos::Column::DocumentId)
+            .order_by_asc(pos::Column::Position)
+            .all(db)
+            .await?
+        {
+            positions.entry(row.document_id).or_default().push(row);
+        }
+        let linked: Vec<Uuid> = documents.values().filter_map(|d| d.invoice_id).collect();
+        let numbers = if linked.is_empty() {
+            HashMap::new()
+        } else {
+            document::Entity::find()
+                .select_only()
+                .column(document::Column::Id)
+                .column(document::Column::Number)
+                .filter(document::Column::AccountId.eq(account.0))
+                .filter(document::Column::Id.is_in(linked))
+                .into_tuple::<(Uuid, Option<String>)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .collect()
+        };
+        Ok(DocumentPage { documents, positions, numbers })
+    }
+
+    /// The document's canonical form in `version` 2 from the page (None: not found, deleted).
+    pub(crate) fn form_v2(&self, id: Uuid) -> Option<DomainResult<String>> {
+        let d = self.documents.get(&id)?;
+        let rows = self.positions.get(&id).map(Vec::as_slice).unwrap_or_default();
+        let linked = d.invoice_id.and_then(|l| self.numbers.get(&l).cloned().flatten());
+        Some(document_v2_of(d, rows, linked))
+    }
+}
+
+/// Version 2 of a document's canonical form from its row, its position rows in order and
+/// the number of the document it links to.
+fn document_v2_of(d: &document::Model, rows: &[pos::Model], linked: Option<String>) -> DomainResult<String> {
+    let vat = crate::documents::tax_summary_of_rows(d, rows)?;
     let position_of: HashMap<Uuid, i32> = rows.iter().map(|r| (r.id, r.position)).collect();
     let lines = rows
         .iter()
@@ -117,7 +182,7 @@ async fn document_v2(db: &impl ConnectionTrait, actor: &Actor, d: &document::Mod
             })
             .collect(),
         lines,
-        linked: linked_number(db, actor, d.invoice_id).await?,
+        linked,
         correction_reason: d.correction_reason.clone(),
     }))
 }

@@ -8,6 +8,7 @@ use super::{Finding, Findings, Options, Range, Reason};
 use crate::error::DomainResult;
 use crate::ledger::chain_hash;
 use crate::ledger::store::{Chain, head_checkpoint, system_actor};
+use crate::ledger::subjects::DocumentPage;
 use crate::tables::{ledger_entry as entry, ledger_head as head};
 use crate::tenant::AccountId;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -64,7 +65,16 @@ async fn subject_now(
     account: AccountId,
     chain: Chain,
     e: &entry::Model,
+    page: Option<&DocumentPage>,
 ) -> DomainResult<Subject> {
+    // Documents in the current version come from the page read for all its entries.
+    if let (Chain::Documents, 2, Some(page)) = (chain, e.version, page) {
+        return Ok(match page.form_v2(e.subject_id) {
+            None => Subject::Deleted,
+            Some(Ok(form)) => Subject::Current(form),
+            Some(Err(why)) => Subject::Unreadable(why.to_string()),
+        });
+    }
     match read_subject(db, account, chain, e).await {
         // The database failing is not a finding; values that no longer read back are.
         Err(crate::error::DomainError::Db(err)) => Err(err.into()),
@@ -227,6 +237,13 @@ async fn walk(
         let entries = page(after).all(db).await?;
         let Some(tail) = entries.last() else { break };
         after = tail.sequence;
+        let documents = match chain {
+            Chain::Documents => {
+                let ids: Vec<Uuid> = entries.iter().map(|e| e.subject_id).collect();
+                Some(DocumentPage::read(db, account, &ids).await?)
+            }
+            _ => None,
+        };
         for e in &entries {
             if e.sequence != expected {
                 found.push(Finding::new(
@@ -261,7 +278,7 @@ async fn walk(
                         .subject(e.subject_id),
                 );
             } else {
-                match subject_now(db, account, chain, e).await? {
+                match subject_now(db, account, chain, e, documents.as_ref()).await? {
                     Subject::Deleted => found.push(
                         Finding::new(Reason::SubjectDeleted, Some(e.sequence), "what this entry seals is gone")
                             .subject(e.subject_id)
