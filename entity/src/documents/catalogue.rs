@@ -91,7 +91,11 @@ pub(super) async fn add_new_products(db: &impl ConnectionTrait, actor: &Actor, l
                     quantity_unit: l.quantity_unit.clone().map(Some),
                     ..Default::default()
                 };
-                create_in(db, actor, patch).await?.id
+                let id = create_in(db, actor, patch).await?.id;
+                // A later line without a code finds the new product by its name, as it
+                // would find it in the catalogue (unless an older product has the name).
+                made.entry(Key::Name(l.name.clone())).or_insert(id);
+                id
             }
         };
         made.insert(key, id);

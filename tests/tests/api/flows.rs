@@ -690,6 +690,28 @@ async fn try_create(app: &TestApp, token: &str, input: Value) -> Value {
     .await
 }
 
+// A line with a code creates the product; a later line of the same document with that
+// name and no code uses it (matched by name, as in the catalogue), not a second product.
+db_test!(lines_of_one_document_share_a_new_product_by_code_then_name, |app: TestApp| async move {
+    let s = app.sign_up("catalogue-keys@example.fr", "Catalogue").await;
+    let inv = create(
+        &app,
+        &s.access,
+        json!({ "buyerName": "X", "positions": [
+            { "name": "Widget", "code": "W-1", "tax": "20", "priceNet": "10" },
+            { "name": "Widget", "tax": "20", "priceNet": "10" },
+            { "name": "Gadget", "tax": "20", "priceNet": "4" },
+            { "name": "Gadget", "tax": "20", "priceNet": "4" } ] }),
+        false,
+    )
+    .await;
+    let p = products(&app, &s.access).await;
+    assert_eq!(p["totalCount"], 2, "{p}");
+    assert_eq!(inv["positions"][0]["productId"], inv["positions"][1]["productId"]);
+    assert_eq!(inv["positions"][2]["productId"], inv["positions"][3]["productId"]);
+    assert_ne!(inv["positions"][0]["productId"], inv["positions"][2]["productId"]);
+});
+
 db_test!(new_products_join_the_catalogue, |app: TestApp| async move {
     let s = app.sign_up("catalogue@example.fr", "Catalogue").await;
     let inv = create(
