@@ -80,18 +80,19 @@ macro_rules! page {
         let rows = sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_all(&mut *conn).await?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.try_get::<Uuid, _>("id")).collect::<Result<_, _>>()?;
         if !ids.is_empty() {
-            let (sql, values) = position::Entity::find()
+            // The page's positions, then its entries: rows of the page's documents.
+            let positions = position::Entity::find()
                 .filter(position::Column::AccountId.eq($account))
                 .filter(position::Column::DocumentId.is_in(ids.clone()))
-                .into_query()
-                .build_sqlx($builder);
-            std::hint::black_box(sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_all(&mut *conn).await?);
-            let (sql, values) = ledger_entry::Entity::find()
+                .into_query();
+            let entries = ledger_entry::Entity::find()
                 .filter(ledger_entry::Column::AccountId.eq($account))
                 .filter(ledger_entry::Column::SubjectId.is_in(ids.clone()))
-                .into_query()
-                .build_sqlx($builder);
-            std::hint::black_box(sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_all(&mut *conn).await?);
+                .into_query();
+            for query in [positions, entries] {
+                let (sql, values) = query.build_sqlx($builder);
+                std::hint::black_box(sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_all(&mut *conn).await?);
+            }
         }
         ids
     }};
@@ -173,10 +174,7 @@ impl Baseline {
                 None => break,
             }
         }
-        let elapsed = started.elapsed();
-        let mut f = Figure::of("reading sealed documents, positions, entries (baseline)", 1, elapsed, vec![]);
-        f.requests = documents;
-        f.per_second = documents as f64 / elapsed.as_secs_f64();
+        let f = Figure::rate("reading sealed documents, positions, entries (baseline)", documents, started.elapsed());
         println!("{}", f.line());
         Ok(f)
     }
@@ -214,7 +212,7 @@ fn statements(t: &Template, counter: i64) -> Statements {
 }
 
 macro_rules! issue_in {
-    ($pool:expr, $builder:expr, $begin:expr, $lock:expr, $template:expr) => {{
+    ($pool:expr, $builder:expr, $postgres:expr, $begin:expr, $lock:expr, $template:expr) => {{
         let mut conn = $pool.acquire().await?;
         sqlx::query($begin).execute(&mut *conn).await?;
         let done: anyhow::Result<()> = async {
@@ -223,7 +221,7 @@ macro_rules! issue_in {
             let counter: i64 = sqlx::query(sqlx::AssertSqlSafe(rewrite(
                 "UPDATE number_series SET last_number = last_number + 1, last_issue_date = ?, updated_at = ? \
                  WHERE account_id = ? AND series_key = ? RETURNING last_number",
-                $builder,
+                $postgres,
             )))
             .bind(t.document.issue_date)
             .bind(now)
@@ -242,7 +240,7 @@ macro_rules! issue_in {
                     "SELECT id, last_sequence, last_hash FROM ledger_heads WHERE account_id = ? AND chain = ?{}",
                     $lock
                 ),
-                $builder,
+                $postgres,
             )))
             .bind(s.account)
             .bind("documents")
@@ -294,17 +292,17 @@ async fn issue_one(pool: &Pool, template: &Template) -> anyhow::Result<()> {
     match pool {
         Pool::Sqlite(p, writer) => {
             let _turn = writer.lock().await;
-            issue_in!(p, sea_orm::sea_query::SqliteQueryBuilder, "BEGIN IMMEDIATE", "", template)
+            issue_in!(p, sea_orm::sea_query::SqliteQueryBuilder, false, "BEGIN IMMEDIATE", "", template)
         }
         Pool::Postgres(p) => {
-            issue_in!(p, sea_orm::sea_query::PostgresQueryBuilder, "BEGIN", " FOR UPDATE", template)
+            issue_in!(p, sea_orm::sea_query::PostgresQueryBuilder, true, "BEGIN", " FOR UPDATE", template)
         }
     }
 }
 
-/// `?` placeholders as the builder's backend writes them.
-fn rewrite<B: 'static>(sql: &str, _builder: B) -> String {
-    if std::any::TypeId::of::<B>() != std::any::TypeId::of::<sea_orm::sea_query::PostgresQueryBuilder>() {
+/// `?` placeholders as PostgreSQL writes them (`$1`, `$2`…) when `postgres`.
+fn rewrite(sql: &str, postgres: bool) -> String {
+    if !postgres {
         return sql.to_owned();
     }
     let mut out = String::with_capacity(sql.len() + 8);

@@ -37,6 +37,18 @@ impl Figure {
         }
     }
 
+    /// A rate without latencies: `count` things done in `elapsed`, one at a time.
+    pub fn rate(name: &str, count: usize, elapsed: Duration) -> Figure {
+        Figure {
+            name: name.to_owned(),
+            requests: count,
+            concurrency: 1,
+            per_second: count as f64 / elapsed.as_secs_f64(),
+            p50_ms: 0.0,
+            p99_ms: 0.0,
+        }
+    }
+
     pub fn line(&self) -> String {
         format!(
             "{:<44} {:>7}  c={:<3} {:>9.0}/s   p50 {:>8.2} ms   p99 {:>8.2} ms",

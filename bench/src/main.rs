@@ -235,9 +235,7 @@ async fn main() -> anyhow::Result<()> {
         Entity::find().filter(Column::Chain.eq("documents")).count(&db).await? as usize
     };
     db.close().await?;
-    let mut verify = Figure::of("scelle verify (sealed documents per second)", 1, took, vec![took]);
-    verify.requests = sealed;
-    verify.per_second = sealed as f64 / took.as_secs_f64();
+    let verify = Figure::rate("scelle verify (sealed documents per second)", sealed, took);
     println!("{}", verify.line());
 
     println!("\n## Baselines (plain SQL through sqlx on the same database, SHA-256)");

@@ -78,9 +78,8 @@ impl Run {
         let m = &self.machine;
         let _ = writeln!(
             md,
-            "# Bench run {} ({}), commit {}, {}, {} cores, {} MiB{}\n",
+            "# Bench run {}, commit {}, {}, {} cores, {} MiB{}\n",
             self.date,
-            m.backend,
             self.commit,
             m.backend,
             m.cores,

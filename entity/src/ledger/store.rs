@@ -110,9 +110,12 @@ pub(crate) async fn lock_unchecked(
         .lock_exclusive()
         .one(txn)
         .await?
-        .ok_or_else(|| {
-            DomainError::Integrity(format!("the {} chain head of account {} is missing", chain.as_str(), account.0))
-        })
+        .ok_or_else(|| missing_head(account, chain))
+}
+
+/// A chain head that is not there: never re-created (see `locked_head`), always tampering.
+fn missing_head(account: AccountId, chain: Chain) -> DomainError {
+    DomainError::Integrity(format!("the {} chain head of account {} is missing", chain.as_str(), account.0))
 }
 
 /// The chain's newest entry: its sequence and hash (none for an empty chain).
@@ -190,9 +193,7 @@ pub async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: 
         .expr_as(newest(entry::Column::Hash), "tail_hash")
         .lock_exclusive()
         .build(txn.get_database_backend());
-    let row = txn.query_one_raw(statement).await?.ok_or_else(|| {
-        DomainError::Integrity(format!("the {} chain head of account {} is missing", chain.as_str(), account.0))
-    })?;
+    let row = txn.query_one_raw(statement).await?.ok_or_else(|| missing_head(account, chain))?;
     let h = head::Model::from_query_result(&row, "")?;
     let tail: Option<(i64, String)> =
         match (row.try_get::<Option<i64>>("", "tail_sequence")?, row.try_get::<Option<String>>("", "tail_hash")?) {
