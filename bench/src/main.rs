@@ -5,6 +5,7 @@
 mod baseline;
 mod load;
 mod results;
+mod scale;
 mod server;
 
 use load::{Client, Figure, measure};
@@ -25,6 +26,106 @@ impl Sizes {
     fn n(&self, full: usize) -> usize {
         if self.smoke { (full / 50).max(4) } else { full }
     }
+
+    /// The account's sizes for the scale scenarios: 10 000 documents, then `--scale N`
+    /// (200 000 unless told; a smoke run: a few hundred).
+    fn scale(&self) -> anyhow::Result<(usize, usize)> {
+        let args: Vec<String> = std::env::args().collect();
+        let large = match args.iter().position(|a| a == "--scale") {
+            Some(i) => args
+                .get(i + 1)
+                .and_then(|n| n.replace('_', "").parse().ok())
+                .ok_or_else(|| anyhow::anyhow!("--scale takes a number of documents"))?,
+            None => 200_000,
+        };
+        Ok(if self.smoke { (400, 600) } else { (10_000, large.max(10_000)) })
+    }
+}
+
+const LIST: &str = "query($page: Int, $filter: InvoiceFilter) { invoices(perPage: 50, page: $page, filter: $filter) { \
+    totalCount items { id number buyerName priceGross positions { name quantity priceNet tax } } } }";
+
+/// The three listings of 50 invoices with their lines: the first page, a deep page (nine
+/// tenths of the way), one buyer's first page.
+async fn listings(
+    client: &Client,
+    token: &str,
+    sizes: &Sizes,
+    documents: usize,
+    at: &str,
+) -> anyhow::Result<Vec<Figure>> {
+    let buyer = client
+        .ok(Some(token), &json!({ "query": "{ clients(perPage: 1) { items { id } } }" }))
+        .await?["clients"]["items"][0]["id"]
+        .clone();
+    let deep = (documents / 50 * 9 / 10).max(1);
+    let mut figures = Vec::new();
+    for (what, variables) in [
+        ("first page", json!({})),
+        ("page {deep}", json!({ "page": deep })),
+        ("one buyer's first page", json!({ "filter": { "clientId": buyer } })),
+    ] {
+        let name = format!("invoices(perPage: 50) + lines, {}, at {at}", what.replace("{deep}", &deep.to_string()));
+        figures.push(
+            repeat(client, Some(token), &name, sizes.n(200), 4, json!({ "query": LIST, "variables": variables }))
+                .await?,
+        );
+    }
+    Ok(figures)
+}
+
+/// What the issue asks of a large account: listing at 10 000 and at `large` documents,
+/// issuing into the large account, verifying it, closing its month against one aggregate.
+/// The server is stopped while the generator fills the account.
+async fn at_scale(
+    bin: &std::path::Path,
+    store: &Store,
+    account: &str,
+    api_token: &str,
+    sizes: &Sizes,
+    run: &mut results::Run,
+    empty_issue: &Figure,
+) -> anyhow::Result<Vec<Figure>> {
+    let (small, large) = sizes.scale()?;
+    let account_id: uuid::Uuid = account.parse()?;
+    let mut figures = Vec::new();
+    let generator = scale::Generator::open(&store.database_url(), &store.data_dir, account_id).await?;
+    figures.extend(generator.fill_to(small).await?);
+    let server = Server::start(bin, store).await?;
+    let client = Client::new(&server.base);
+    let at_small = listings(&client, api_token, sizes, small, &format!("{small} documents")).await?;
+    server.stop()?;
+    figures.extend(generator.fill_to(large).await?);
+    let server = Server::start(bin, store).await?;
+    let client = Client::new(&server.base);
+    let at_large = listings(&client, api_token, sizes, large, &format!("{large} documents")).await?;
+    for (s, l) in at_small.iter().zip(&at_large) {
+        run.latency_ratio(&format!("p50 at {large} ÷ at {small}: {}", s.name), l, s);
+    }
+    let issued =
+        issue(&client, api_token, &format!("createInvoice(issue) into {large} documents"), sizes.n(3000), 16).await?;
+    run.ratio(&format!("issue+seal c=16 at {large} documents ÷ empty account"), &issued, empty_issue);
+    server.stop()?;
+    figures.extend(at_small);
+    figures.extend(at_large);
+    figures.push(issued);
+
+    let started = Instant::now();
+    let status =
+        store.command(bin).args(["verify", "--account", account]).stdout(std::process::Stdio::null()).status()?;
+    anyhow::ensure!(status.success(), "scelle verify found something at scale");
+    let sealed = generator.sealed().await?;
+    let verify =
+        Figure::rate(&format!("scelle verify at {large} (sealed documents per second)"), sealed, started.elapsed());
+    println!("{}", verify.line());
+
+    generator.aggregate_month().await?; // warms the cache the closure reads too
+    let closure = generator.close_month().await?;
+    let aggregate = generator.aggregate_month().await?;
+    run.ratio("monthly closure ÷ one SQL aggregate over the same rows", &closure, &aggregate);
+    generator.close().await?;
+    figures.extend([verify, closure, aggregate]);
+    Ok(figures)
 }
 
 /// The body of the i-th 3-line invoice: buyer one of 50, product one of 20, a separator.
@@ -244,6 +345,20 @@ async fn main() -> anyhow::Result<()> {
     let read = base.read_sealed().await?;
     let hash = base.hash(sizes.n(200_000));
     println!("{}", hash.line());
+
+    // Before the plain-SQL issuing below, whose rows are not the server's.
+    let scaled = if std::env::args().any(|a| a == "--no-scale") {
+        Vec::new()
+    } else {
+        println!("\n## The account at scale (filled by the data generator, the server stopped meanwhile)");
+        let scaled = at_scale(&bin, &store, &account, &api_token, &sizes, &mut run, &issued[1]).await?;
+        let read = base.read_sealed().await?;
+        let verified = &scaled[scaled.len() - 3];
+        run.ratio("scelle verify at scale ÷ reading the same rows", verified, &read);
+        scaled.into_iter().chain([read]).collect()
+    };
+
+    println!("\n## Plain SQL issuing (baseline)");
     let mut plain = Vec::new();
     for (n, c) in [(sizes.n(2000), 1), (sizes.n(4000), 16), (sizes.n(4000), 64)] {
         plain.push(base.issue("plain SQL: the rows of an issued, sealed invoice", n, c).await?);
@@ -268,9 +383,14 @@ async fn main() -> anyhow::Result<()> {
     run.figures.extend(plain);
     run.figures.push(hash);
     run.figures.push(read);
+    run.figures.extend(scaled);
     let saved = run.save()?;
     println!("\nsaved {}", saved.display());
-    let _ = std::fs::remove_dir_all(&data_dir);
+    if std::env::args().any(|a| a == "--keep") {
+        println!("kept the server's data in {}", data_dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&data_dir);
+    }
     Ok(())
 }
 

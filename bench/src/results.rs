@@ -20,6 +20,8 @@ pub struct Ratio {
     pub value: f64,
     pub baseline: f64,
     pub ratio: f64,
+    /// `/s` (throughput: higher is better) or `ms` (median latency: lower is better).
+    pub unit: &'static str,
 }
 
 #[derive(Serialize)]
@@ -68,8 +70,22 @@ impl Run {
             value: value.per_second,
             baseline: baseline.per_second,
             ratio: value.per_second / baseline.per_second,
+            unit: "/s",
         };
         println!("{:<60} {:>9.0}/s ÷ {:>9.0}/s = {:.3}", r.what, r.value, r.baseline, r.ratio);
+        self.ratios.push(r);
+    }
+
+    /// A ratio of median latencies (lower is better, unlike throughput ratios).
+    pub fn latency_ratio(&mut self, what: &str, value: &Figure, baseline: &Figure) {
+        let r = Ratio {
+            what: what.into(),
+            value: value.p50_ms,
+            baseline: baseline.p50_ms,
+            ratio: value.p50_ms / baseline.p50_ms,
+            unit: "ms",
+        };
+        println!("{:<60} {:>8.2} ms ÷ {:>8.2} ms = {:.3}", r.what, r.value, r.baseline, r.ratio);
         self.ratios.push(r);
     }
 
@@ -94,9 +110,13 @@ impl Run {
                 f.name, f.requests, f.concurrency, f.per_second, f.p50_ms, f.p99_ms
             );
         }
-        md.push_str("\n| figure ÷ its baseline | value /s | baseline /s | ratio |\n|---|---:|---:|---:|\n");
+        md.push_str("\n| figure ÷ its baseline | value | baseline | ratio |\n|---|---:|---:|---:|\n");
         for r in &self.ratios {
-            let _ = writeln!(md, "| {} | {:.0} | {:.0} | {:.3} |", r.what, r.value, r.baseline, r.ratio);
+            let (v, b) = match r.unit {
+                "ms" => (format!("{:.2} ms", r.value), format!("{:.2} ms", r.baseline)),
+                _ => (format!("{:.0}/s", r.value), format!("{:.0}/s", r.baseline)),
+            };
+            let _ = writeln!(md, "| {} | {v} | {b} | {:.3} |", r.what, r.ratio);
         }
         if !self.memory.is_empty() {
             md.push_str("\nServer memory:\n\n");

@@ -38,8 +38,10 @@ pub struct Certification {
 /// The certification of a subject that is to be sealed: its entry, or pending.
 pub async fn of(ctx: &Context<'_>, chain: Chain, subject_id: Uuid) -> async_graphql::Result<Certification> {
     let actor = ctx.actor()?;
-    let entry = store::entry_of(&ctx.app().db, actor.account_id, chain, subject_id).await.gql(ctx)?;
-    Ok(match entry {
+    // Batched with the other subjects of the response (see `graphql::loaders`).
+    let key = crate::graphql::loaders::EntryOf(actor.account_id, chain, subject_id);
+    let entry = ctx.reads().load_one(key).await.map_err(crate::graphql::loaders::failed).gql(ctx)?;
+    Ok(match entry.as_deref().cloned() {
         Some(e) => Certification {
             status: CertificationStatus::Sealed,
             sequence: Some(e.sequence),

@@ -15,6 +15,8 @@ pub trait CtxExt {
     /// The authenticated actor, or UNAUTHENTICATED with the reason the token was refused.
     fn actor(&self) -> async_graphql::Result<&Actor>;
     fn fail(&self, e: DomainError) -> async_graphql::Error;
+    /// The schema's batched reads (see `graphql::loaders`).
+    fn reads(&self) -> &async_graphql::dataloader::DataLoader<crate::graphql::loaders::Reads>;
 }
 
 impl CtxExt for Context<'_> {
@@ -36,6 +38,10 @@ impl CtxExt for Context<'_> {
 
     fn fail(&self, e: DomainError) -> async_graphql::Error {
         to_graphql(e, self.lang())
+    }
+
+    fn reads(&self) -> &async_graphql::dataloader::DataLoader<crate::graphql::loaders::Reads> {
+        self.data_unchecked()
     }
 }
 

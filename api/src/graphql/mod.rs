@@ -17,6 +17,7 @@ mod departments;
 mod documents;
 mod journal;
 mod limits;
+mod loaders;
 mod pagination;
 mod payments;
 mod price_lists;
@@ -81,6 +82,7 @@ pub fn build_schema(app: AppContext) -> AppSchema {
     let max_fields = app.config.graphql_max_fields;
     builder()
         .extension(limits::RequestLimits { max_fields })
+        .data(loaders::reads(app.db.clone()))
         .data(app)
         .limit_depth(depth)
         .limit_complexity(complexity)

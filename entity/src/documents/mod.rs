@@ -130,9 +130,12 @@ pub(super) struct Written {
     billable: bool,
 }
 
-/// Writes a document from a validated input: `current` is None for a new one.
+/// Writes a document from a validated input: `current` is None for a new one. A new
+/// document to issue at once (`prepared.issue_now`) is numbered before it is inserted,
+/// unless a final's advances must be linked to it first: one `INSERT` of the issued row
+/// instead of an `INSERT` of a draft and an `UPDATE`.
 async fn write(
-    db: &impl ConnectionTrait,
+    db: &crate::db::WriteTxn,
     actor: &Actor,
     current: Option<Model>,
     input: &DocumentInput,
@@ -390,9 +393,14 @@ async fn write(
         *dst = Set(tax::cents(amount).ok_or(DomainError::field("input.positions", FieldCode::InvalidDecimal))?);
     }
     am.updated_at = Set(now);
+    let billable = lines.iter().any(|l| is_billable(l.stored_kind));
+    let numbered = is_new && input.prepared.issue_now && input.prepared.advances.is_none();
+    if numbered {
+        check_issuable(&am, &account, billable)?;
+        take_number(db, actor, &mut am, &dept).await?;
+    }
     let saved = if is_new { am.insert(db).await? } else { am.update(db).await? };
     store_lines(db, actor, &saved, is_new, &lines, &amounts.lines).await?;
-    let billable = lines.iter().any(|l| is_billable(l.stored_kind));
     Ok(Written { doc: saved, account, dept, billable })
 }
 
@@ -478,26 +486,26 @@ fn blank(actor: &Actor, account: &crate::tables::account::Model, now: chrono::Da
 async fn series_of(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    m: &Model,
+    kind: &str,
+    test: bool,
     dept: &department::Model,
 ) -> DomainResult<(String, Pattern)> {
-    let (mut key, mut base) = (m.kind.clone(), default_pattern(&m.kind).to_owned());
+    let (mut key, mut base) = (kind.to_owned(), default_pattern(kind).to_owned());
     // Only a pattern of its own gives a department its own series: with the default
     // pattern, a series apart would print the account's numbers a second time.
     if dept.use_pattern
-        && let Some(p) =
-            crate::departments::patterns_of(db, actor, dept.id).await?.into_iter().find(|p| p.kind == m.kind)
+        && let Some(p) = crate::departments::patterns_of(db, actor, dept.id).await?.into_iter().find(|p| p.kind == kind)
     {
-        key = format!("department:{}:{}", dept.id, m.kind);
+        key = format!("department:{}:{}", dept.id, kind);
         base = p.pattern;
     }
-    if m.test {
+    if test {
         key.push_str(":test");
         base = format!("TEST-{base}");
     }
     // Patterns are checked when saved; a stored one that no longer parses (or is too
     // long with its test prefix) falls back to the kind's default rather than blocking.
-    let pattern = base.parse().or_else(|_| default_pattern(&m.kind).parse()).expect("valid default pattern");
+    let pattern = base.parse().or_else(|_| default_pattern(kind).parse()).expect("valid default pattern");
     Ok((key, pattern))
 }
 
@@ -513,11 +521,24 @@ async fn issue_in(txn: &crate::db::WriteTxn, actor: &Actor, m: Model) -> DomainR
 /// series, copies the seller's current details. Runs in the caller's write transaction.
 async fn issue_written(txn: &crate::db::WriteTxn, actor: &Actor, written: Written) -> DomainResult<Model> {
     let Written { doc: m, account, dept, billable } = written;
-    if m.state != "draft" {
+    let mut am: ActiveModel = m.clone().into();
+    check_issuable(&am, &account, billable)?;
+    flows::check_limits(txn, actor, &m).await?;
+    take_number(txn, actor, &mut am, &dept).await?;
+    let issued = am.update(txn).await?;
+    after_issue(txn, actor, &issued).await?;
+    Ok(issued)
+}
+
+/// Whether a document can be issued as it stands: a draft, with a buyer when fiscal,
+/// something billed, not dated in the future. The one place of these rules, for a draft
+/// issued later and for a document issued as it is created.
+fn check_issuable(am: &ActiveModel, account: &crate::tables::account::Model, billable: bool) -> DomainResult<()> {
+    if value_of(&am.state) != "draft" {
         return Err(DomainError::conflict(ConflictKind::DocumentIssued, Some("id")));
     }
     let mut v = Validator::new();
-    if is_fiscal(&m.kind) && m.buyer_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+    if is_fiscal(&value_of(&am.kind)) && value_of(&am.buyer_name).as_deref().is_none_or(|n| n.trim().is_empty()) {
         v.push("input.buyerName", FieldCode::Required);
     }
     if !billable {
@@ -525,15 +546,24 @@ async fn issue_written(txn: &crate::db::WriteTxn, actor: &Actor, written: Writte
     }
     // Never issued in the future: a mistyped year would block the series until then,
     // since dates cannot go backwards in a series.
-    if m.issue_date > today(&account) {
+    if value_of(&am.issue_date) > today(account) {
         v.push("input.issueDate", FieldCode::Rule("issue_date_in_future"));
     }
-    v.finish()?;
-    flows::check_limits(txn, actor, &m).await?;
-    let (series, pattern) = series_of(txn, actor, &m, &dept).await?;
-    let allocated = crate::number_series::allocate(txn, actor.account_id, &series, &pattern, m.issue_date).await?;
-    let mut am: ActiveModel = m.into();
-    set_seller(&mut am, &dept);
+    v.finish()
+}
+
+/// Takes the next number of the document's series and marks it issued, with the seller's
+/// current details.
+async fn take_number(
+    txn: &crate::db::WriteTxn,
+    actor: &Actor,
+    am: &mut ActiveModel,
+    dept: &department::Model,
+) -> DomainResult<()> {
+    let (kind, test, issue_date) = (value_of(&am.kind), value_of(&am.test), value_of(&am.issue_date));
+    let (series, pattern) = series_of(txn, actor, &kind, test, dept).await?;
+    let allocated = crate::number_series::allocate(txn, actor.account_id, &series, &pattern, issue_date).await?;
+    set_seller(am, dept);
     am.number = Set(Some(allocated.number));
     am.number_counter = Set(Some(allocated.counter));
     am.series_key = Set(Some(series));
@@ -543,7 +573,12 @@ async fn issue_written(txn: &crate::db::WriteTxn, actor: &Actor, written: Writte
     let now = Utc::now().trunc_subsecs(6);
     am.issued_at = Set(Some(now));
     am.updated_at = Set(now);
-    let issued = am.update(txn).await?;
+    Ok(())
+}
+
+/// What follows an issue in its transaction: the seal noted for the commit, the journal's
+/// test-mode event, an invoice's amount to pay after a credit note.
+async fn after_issue(txn: &crate::db::WriteTxn, actor: &Actor, issued: &Model) -> DomainResult<()> {
     // Sealed when this transaction commits (see `db::WriteTxn`): issued and sealed together.
     if is_fiscal(&issued.kind) {
         txn.pending().document(actor.account_id, issued.id);
@@ -556,7 +591,7 @@ async fn issue_written(txn: &crate::db::WriteTxn, actor: &Actor, written: Writte
     if let (true, Some(invoice)) = (issued.kind == "correction", issued.invoice_id) {
         crate::payments::refresh_after_credit(txn, actor, invoice).await?;
     }
-    Ok(issued)
+    Ok(())
 }
 
 /// Creates a document in the caller's write transaction: flows first (copy, advance,
@@ -576,7 +611,15 @@ async fn create_in(
         Box::pin(flows::link_advances(txn, actor, written.doc.id, advances)).await?;
     }
     Box::pin(flows::check_limits(txn, actor, &written.doc)).await?;
-    if issue { Box::pin(issue_written(txn, actor, written)).await } else { Ok(written.doc) }
+    match issue {
+        // Numbered as it was written (see `write`).
+        true if written.doc.state == "issued" => {
+            Box::pin(after_issue(txn, actor, &written.doc)).await?;
+            Ok(written.doc)
+        }
+        true => Box::pin(issue_written(txn, actor, written)).await,
+        false => Ok(written.doc),
+    }
 }
 
 /// Creates a document as a draft, or issued when `issue` is true.
@@ -586,6 +629,26 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: DocumentInput
     let doc = create_in(&txn, actor, input, issue).await?;
     txn.commit().await?;
     Ok(doc)
+}
+
+/// Creates several documents in one write transaction, all or none, each exactly as
+/// `create` would (flows, numbering, sealing when the transaction commits): one commit and
+/// one move of each chain head for all of them. For the bench's data generator and for
+/// imports; a request creates one document.
+pub async fn create_all(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    inputs: Vec<DocumentInput>,
+    issue: bool,
+) -> DomainResult<usize> {
+    actor.require_writer()?;
+    let txn = begin_write(db).await?;
+    let count = inputs.len();
+    for input in inputs {
+        create_in(&txn, actor, input, issue).await?;
+    }
+    txn.commit().await?;
+    Ok(count)
 }
 
 /// Issues a draft: it gets its number and, for fiscal kinds, is frozen from then on.

@@ -1,6 +1,8 @@
 //! Reading documents back: one by id or public token, its lines, its relations, its tax summary.
 
 use super::*;
+use crate::tenant::AccountId;
+use std::collections::HashMap;
 
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
     Entity::find_by_id(id)
@@ -27,14 +29,38 @@ pub async fn by_view_token(db: &DatabaseConnection, token: &str) -> DomainResult
     Ok(Some((doc, lines)))
 }
 
-/// A document's positions in order (a credit-note line's before/after rows apart: see
-/// `correction_rows`).
 /// Every stored row of a document in order: lines, each followed by its before/after
 /// rows (credit notes).
 pub async fn all_positions(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Vec<pos::Model>> {
     all_position_rows(db, actor.account_id.0, id).await
 }
 
+/// Every stored row of each of the documents `ids` of `account`, in order, in one query:
+/// what a page of documents shows with their lines. A document without rows (or of
+/// another account) has none.
+pub async fn position_rows_of(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    ids: &[Uuid],
+) -> DomainResult<HashMap<Uuid, Vec<pos::Model>>> {
+    let mut rows: HashMap<Uuid, Vec<pos::Model>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let found = pos::Entity::find()
+            .filter(pos::Column::AccountId.eq(account.0))
+            .filter(pos::Column::DocumentId.is_in(chunk.iter().copied()))
+            .order_by_asc(pos::Column::DocumentId)
+            .order_by_asc(pos::Column::Position)
+            .all(db)
+            .await?;
+        for p in found {
+            rows.entry(p.document_id).or_default().push(p);
+        }
+    }
+    Ok(rows)
+}
+
+/// A document's lines in order (a credit-note line's before/after rows apart: see
+/// `correction_rows`).
 pub async fn positions(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Vec<pos::Model>> {
     Ok(all_position_rows(db, actor.account_id.0, id).await?.into_iter().filter(|p| p.parent_id.is_none()).collect())
 }

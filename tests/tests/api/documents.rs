@@ -597,3 +597,67 @@ db_test!(status_changes, |app: TestApp| async move {
     let after = app.ok(&s.access, "query($id: ID!) { invoice(id: $id) { status } }", json!({ "id": d["id"] })).await;
     assert_eq!(after["invoice"]["status"], "PAID");
 });
+
+// A page of documents reads its lines and seals in batches (`graphql::loaders`), shared
+// by every request: each document still shows its own lines and seal, a credit note its
+// lines without their before/after rows, and two accounts listing at once see only
+// their own.
+db_test!(a_page_shows_each_document_its_own_lines_and_seal, |app: TestApp| async move {
+    let a = app.sign_up("pages-a@example.fr", "Pages A").await;
+    let b = app.sign_up("pages-b@example.fr", "Pages B").await;
+    let mut numbers = Vec::new();
+    for i in 0..4 {
+        let lines: Vec<Value> = (0..=i)
+            .map(|l| json!({ "name": format!("Ligne {i}.{l}"), "tax": "20", "priceNet": "10", "quantity": "1" }))
+            .collect();
+        let d = create(&app, &a.access, json!({ "buyerName": "Client A", "positions": lines }), i != 3).await;
+        numbers.push(d["id"].clone());
+    }
+    let invoice = numbers[0].clone();
+    let credit = app
+        .ok(
+            &a.access,
+            "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id } }",
+            json!({ "i": { "kind": "CORRECTION", "invoiceId": invoice, "positions": [{ "kind": "CORRECTION",
+                "name": "Ligne 0.0", "tax": "20",
+                "correctionBefore": { "quantity": "1", "totalPriceGross": "12" },
+                "correctionAfter": { "quantity": "1", "totalPriceGross": "6" } }] } }),
+        )
+        .await["createInvoice"]["id"]
+        .clone();
+    create(
+        &app,
+        &b.access,
+        json!({ "buyerName": "Client B", "positions": [{ "name": "Ligne B", "tax": "20", "priceNet": "1" }] }),
+        true,
+    )
+    .await;
+    let list = "{ invoices(perPage: 50, filter: { period: ALL }) { items { id state: status positions { name correctionBefore { priceNet } } certification { status sequence } } } }";
+    let (pa, pb) = tokio::join!(app.ok(&a.access, list, json!({})), app.ok(&b.access, list, json!({})));
+    let items = pa["invoices"]["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 5, "{pa}");
+    for item in &items {
+        let names: Vec<&str> =
+            item["positions"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+        if item["id"] == credit {
+            assert_eq!(names, ["Ligne 0.0"], "a credit note's line without its before/after rows: {item}");
+            assert_eq!(item["positions"][0]["correctionBefore"]["priceNet"], "10.00");
+            continue;
+        }
+        let i = numbers.iter().position(|n| *n == item["id"]).unwrap();
+        let expected: Vec<String> = (0..=i).map(|l| format!("Ligne {i}.{l}")).collect();
+        assert_eq!(names, expected, "{item}");
+        if i == 3 {
+            assert_eq!(item["certification"], Value::Null, "a draft has no seal: {item}");
+        } else {
+            assert_eq!(item["certification"]["status"], "SEALED", "{item}");
+        }
+    }
+    let sequences: std::collections::BTreeSet<i64> =
+        items.iter().filter_map(|i| i["certification"]["sequence"].as_i64()).collect();
+    assert_eq!(sequences, (1..=4).collect(), "every seal its own entry: {pa}");
+    let others = pb["invoices"]["items"].as_array().unwrap();
+    assert_eq!(others.len(), 1, "{pb}");
+    assert_eq!(others[0]["positions"][0]["name"], "Ligne B");
+    assert_eq!(others[0]["certification"]["sequence"], 1);
+});

@@ -383,8 +383,16 @@ impl Invoice {
 
     async fn positions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DocumentPosition>> {
         let actor = ctx.actor()?;
-        let rows = entity::documents::positions(&ctx.app().db, actor, self.model.id).await.gql(ctx)?;
-        Ok(rows.into_iter().map(DocumentPosition::from).collect())
+        // Batched with the other documents of the response (see `graphql::loaders`).
+        let key = crate::graphql::loaders::PositionRowsOf(actor.account_id, self.model.id);
+        let rows = ctx.reads().load_one(key).await.map_err(crate::graphql::loaders::failed).gql(ctx)?;
+        Ok(rows
+            .iter()
+            .flat_map(|rows| rows.iter())
+            .filter(|p| p.parent_id.is_none())
+            .cloned()
+            .map(DocumentPosition::from)
+            .collect())
     }
 
     /// Documents functionally linked to this one, both ways (the seed's `invoice_id=ID`):
