@@ -656,6 +656,15 @@ db_test!(a_page_shows_each_document_its_own_lines_and_seal, |app: TestApp| async
     let sequences: std::collections::BTreeSet<i64> =
         items.iter().filter_map(|i| i["certification"]["sequence"].as_i64()).collect();
     assert_eq!(sequences, (1..=4).collect(), "every seal its own entry: {pa}");
+    // Counted only when asked for, through a fragment too.
+    let counted = app
+        .ok(
+            &a.access,
+            "{ invoices(filter: { period: ALL }) { ...P } } fragment P on InvoicePage { n: totalCount }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(counted["invoices"]["n"], 5, "{counted}");
     let others = pb["invoices"]["items"].as_array().unwrap();
     assert_eq!(others.len(), 1, "{pb}");
     assert_eq!(others[0]["positions"][0]["name"], "Ligne B");

@@ -66,9 +66,12 @@ impl DocumentQuery {
             invoice_id: opt_id("filter.invoiceId", &f.invoice_id).gql(ctx)?,
             from_invoice_id: opt_id("filter.fromInvoiceId", &f.from_invoice_id).gql(ctx)?,
         };
-        let result = entity::documents::list(&ctx.app().db, actor, &filter, order.unwrap_or_default().into(), page)
-            .await
-            .gql(ctx)?;
+        // Counted only when asked for: a count visits every matching document.
+        let count = ctx.look_ahead().field("totalCount").exists();
+        let result =
+            entity::documents::list(&ctx.app().db, actor, &filter, order.unwrap_or_default().into(), page, count)
+                .await
+                .gql(ctx)?;
         Ok(Page::from_domain(result))
     }
 }
