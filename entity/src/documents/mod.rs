@@ -132,8 +132,8 @@ pub(super) struct Written {
 
 /// Writes a document from a validated input: `current` is None for a new one. A new
 /// document to issue at once (`prepared.issue_now`) is numbered before it is inserted,
-/// unless a final's advances must be linked to it first: one `INSERT` of the issued row
-/// instead of an `INSERT` of a draft and an `UPDATE`.
+/// unless it links to another document (a final's advances, a credit note's invoice): one
+/// `INSERT` of the issued row instead of an `INSERT` of a draft and an `UPDATE`.
 async fn write(
     db: &crate::db::WriteTxn,
     actor: &Actor,
@@ -394,7 +394,12 @@ async fn write(
     }
     am.updated_at = Set(now);
     let billable = lines.iter().any(|l| is_billable(l.stored_kind));
-    let numbered = is_new && input.prepared.issue_now && input.prepared.advances.is_none();
+    // A document linked to another (a credit note, an advance) is numbered after the
+    // insert as before: `check_limits` locks the linked document first, and every path
+    // must take that lock before the series' (issuing a draft, cancelling), or two of them
+    // deadlock on PostgreSQL.
+    let numbered =
+        is_new && input.prepared.issue_now && input.prepared.advances.is_none() && input.invoice_id.is_none();
     if numbered {
         check_issuable(&am, &account, billable)?;
         take_number(db, actor, &mut am, &dept).await?;
