@@ -64,28 +64,19 @@ impl Run {
         }
     }
 
+    /// A ratio of throughputs (higher is better).
     pub fn ratio(&mut self, what: &str, value: &Figure, baseline: &Figure) {
-        let r = Ratio {
-            what: what.into(),
-            value: value.per_second,
-            baseline: baseline.per_second,
-            ratio: value.per_second / baseline.per_second,
-            unit: "/s",
-        };
-        println!("{:<60} {:>9.0}/s ÷ {:>9.0}/s = {:.3}", r.what, r.value, r.baseline, r.ratio);
-        self.ratios.push(r);
+        self.push(what, value.per_second, baseline.per_second, "/s");
     }
 
-    /// A ratio of median latencies (lower is better, unlike throughput ratios).
+    /// A ratio of median latencies (lower is better).
     pub fn latency_ratio(&mut self, what: &str, value: &Figure, baseline: &Figure) {
-        let r = Ratio {
-            what: what.into(),
-            value: value.p50_ms,
-            baseline: baseline.p50_ms,
-            ratio: value.p50_ms / baseline.p50_ms,
-            unit: "ms",
-        };
-        println!("{:<60} {:>8.2} ms ÷ {:>8.2} ms = {:.3}", r.what, r.value, r.baseline, r.ratio);
+        self.push(what, value.p50_ms, baseline.p50_ms, "ms");
+    }
+
+    fn push(&mut self, what: &str, value: f64, baseline: f64, unit: &'static str) {
+        let r = Ratio { what: what.into(), value, baseline, ratio: value / baseline, unit };
+        println!("{:<60} {:>9.2} {unit} ÷ {:>9.2} {unit} = {:.3}", r.what, r.value, r.baseline, r.ratio);
         self.ratios.push(r);
     }
 

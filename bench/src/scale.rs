@@ -128,7 +128,7 @@ impl Generator {
             .one(&self.db)
             .await?
             .ok_or_else(|| anyhow::anyhow!("the bench account is missing"))?;
-        let tz: chrono_tz::Tz = account.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris);
+        let tz = entity::closures::tz_of(&account);
         let start = Frequency::Monthly.start_of(chrono::Utc::now().with_timezone(&tz).date_naive());
         Ok((start, day_starts_at(tz, start), day_starts_at(tz, Frequency::Monthly.next(start))))
     }

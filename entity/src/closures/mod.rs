@@ -122,7 +122,8 @@ async fn accounts_to_close(db: &impl ConnectionTrait) -> DomainResult<Vec<Accoun
     Ok(ids.into_iter().map(AccountId).collect())
 }
 
-pub(crate) fn tz_of(a: &account::Model) -> Tz {
+/// The account's time zone: its days, months and years (closures, today's date).
+pub fn tz_of(a: &account::Model) -> Tz {
     // Validated when set; an unknown zone (older data) falls back to the product's default.
     a.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris)
 }

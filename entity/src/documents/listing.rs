@@ -210,18 +210,9 @@ pub async fn list(
     q = match (column, order) {
         (Some(c), _) => {
             // Empty values last either way, as numbers are. A column that is never empty
-            // orders by itself alone, so that an index in this order serves the page
-            // (`ix_documents_account_issue_date_id`: the default order).
-            let never_empty = matches!(
-                c,
-                Column::IssueDate
-                    | Column::CreatedAt
-                    | Column::UpdatedAt
-                    | Column::GrossCents
-                    | Column::NetCents
-                    | Column::TaxCents
-            );
-            let q = if never_empty { q } else { q.order_by_asc(c.is_null()) };
+            // (NOT NULL) orders by itself alone, so that an index in this order serves the
+            // page (`ix_documents_account_issue_date_id`: the default order).
+            let q = if c.def().is_null() { q.order_by_asc(c.is_null()) } else { q };
             if desc { q.order_by_desc(c) } else { q.order_by_asc(c) }
         }
         (None, O::Number | O::NumberDesc) => by_number(q, desc),

@@ -62,7 +62,13 @@ pub async fn position_rows_of(
 /// A document's lines in order (a credit-note line's before/after rows apart: see
 /// `correction_rows`).
 pub async fn positions(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Vec<pos::Model>> {
-    Ok(all_position_rows(db, actor.account_id.0, id).await?.into_iter().filter(|p| p.parent_id.is_none()).collect())
+    Ok(lines_of(&all_position_rows(db, actor.account_id.0, id).await?).cloned().collect())
+}
+
+/// The lines among a document's stored rows (`position_rows_of`, `all_positions`): a
+/// credit-note line's before/after rows are its children, not lines.
+pub fn lines_of(rows: &[pos::Model]) -> impl Iterator<Item = &pos::Model> {
+    rows.iter().filter(|p| p.parent_id.is_none())
 }
 
 /// The `correction_before` / `correction_after` rows of a credit-note line.

@@ -386,13 +386,8 @@ impl Invoice {
         // Batched with the other documents of the response (see `graphql::loaders`).
         let key = crate::graphql::loaders::PositionRowsOf(actor.account_id, self.model.id);
         let rows = ctx.reads().load_one(key).await.map_err(crate::graphql::loaders::failed).gql(ctx)?;
-        Ok(rows
-            .iter()
-            .flat_map(|rows| rows.iter())
-            .filter(|p| p.parent_id.is_none())
-            .cloned()
-            .map(DocumentPosition::from)
-            .collect())
+        let rows = rows.as_deref().map_or(&[][..], Vec::as_slice);
+        Ok(entity::documents::lines_of(rows).cloned().map(DocumentPosition::from).collect())
     }
 
     /// Documents functionally linked to this one, both ways (the seed's `invoice_id=ID`):
