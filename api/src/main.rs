@@ -73,25 +73,8 @@ async fn main() -> Result<()> {
                 (None, None) => unreachable!("checked above"),
             };
             let options = scelle_api::verify_cli::options(&config, keys.as_deref(), trusted, anchors.as_deref())?;
-            let mut all_ok = true;
-            for account in scelle_api::verify_cli::accounts(&db, account).await? {
-                // One account that cannot be verified does not stop the others.
-                match scelle_api::verify_cli::report(&db, account, &options).await {
-                    Ok((report, ok)) => {
-                        print!("{report}");
-                        all_ok &= ok;
-                    }
-                    Err(e) => {
-                        println!(
-                            "account {}
-verification could not run: {e:#}",
-                            account.0
-                        );
-                        all_ok = false;
-                    }
-                }
-            }
-            if !all_ok {
+            let accounts = scelle_api::verify_cli::accounts(&db, account).await?;
+            if !scelle_api::verify_cli::run(&db, accounts, options).await? {
                 std::process::exit(1);
             }
         }

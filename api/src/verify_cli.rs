@@ -54,6 +54,63 @@ pub async fn accounts(db: &DatabaseConnection, account: Option<uuid::Uuid>) -> a
     }
 }
 
+/// Verifies `accounts`, several at a time (as many as the machine has cores: each is one
+/// snapshot, read by its own connection), printing each report in the order given as soon
+/// as it and those before it are done, with a progress bar of the entries examined on a
+/// terminal (standard error). One account that cannot be verified does not stop the
+/// others. Returns whether everything verified.
+pub async fn run(db: &DatabaseConnection, accounts: Vec<AccountId>, mut options: Options) -> anyhow::Result<bool> {
+    use futures_util::StreamExt;
+    let total = entries_of(db, &accounts).await?;
+    let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} entries, {per_sec}, {eta} left")
+            .expect("a valid template"),
+    );
+    let counter = bar.clone();
+    options.progress = Some(verify::Progress(std::sync::Arc::new(move |n| counter.inc(n))));
+    let parallel = std::thread::available_parallelism().map_or(2, usize::from);
+    let options = &options;
+    let mut reports = futures_util::stream::iter(accounts)
+        .map(|account| async move { (account, report(db, account, options).await) })
+        .buffered(parallel);
+    let mut all_ok = true;
+    while let Some((account, outcome)) = reports.next().await {
+        let text = match outcome {
+            Ok((text, ok)) => {
+                all_ok &= ok;
+                text
+            }
+            Err(e) => {
+                all_ok = false;
+                format!("account {}\nverification could not run: {e:#}\n", account.0)
+            }
+        };
+        bar.suspend(|| print!("{text}"));
+    }
+    bar.finish_and_clear();
+    Ok(all_ok)
+}
+
+/// How many entries the accounts' chains hold, by their heads (the progress bar's length).
+async fn entries_of(db: &DatabaseConnection, accounts: &[AccountId]) -> anyhow::Result<u64> {
+    use entity::tables::ledger_head as head;
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    let mut total = 0u64;
+    for chunk in accounts.chunks(500) {
+        let ids: Vec<uuid::Uuid> = chunk.iter().map(|a| a.0).collect();
+        let lengths: Vec<i64> = head::Entity::find()
+            .select_only()
+            .column(head::Column::LastSequence)
+            .filter(head::Column::AccountId.is_in(ids))
+            .into_tuple()
+            .all(db)
+            .await?;
+        total += lengths.into_iter().map(|n| n.max(0) as u64).sum::<u64>();
+    }
+    Ok(total)
+}
+
 /// The report of one account and whether everything verified. The run is journaled in
 /// the account's events chain, as a verification through the API is; when that cannot be
 /// done (the events chain itself tampered with), the report says so and is still printed.

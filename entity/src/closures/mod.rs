@@ -16,7 +16,7 @@
 //! - Grand totals: the period total is the period's gross total (sales + credit notes);
 //!   the perpetual total is the previous closure's of the same frequency plus it.
 
-use crate::db::begin_write;
+use crate::db::begin_write_alone;
 use crate::error::{DomainError, DomainResult};
 use crate::ledger::store::{Appender, Chain, locked_head};
 use crate::pagination::{Page, PageRequest};
@@ -43,6 +43,9 @@ pub use totals::*;
 
 /// The canonical form's version (`format=scelle-closure-v1`).
 pub const CANONICAL_VERSION: u32 = 1;
+
+/// Entries a closure reads at a time.
+const CLOSURE_PAGE: u64 = 1000;
 
 /// After this many failed attempts an e-mail is no longer retried (the closure stays
 /// readable and downloadable; the error is on the row).
@@ -193,7 +196,8 @@ pub async fn close_period(
     frequency: Frequency,
     period_start: NaiveDate,
 ) -> DomainResult<bool> {
-    let txn = begin_write(db).await?;
+    // Alone: what earlier transactions issued is sealed before this one reads the chain.
+    let txn = begin_write_alone(db).await?;
     // The documents head first (what sealers lock): no document can be sealed into this
     // period while it is being closed, and every sealer before us has committed.
     let documents_head = locked_head(&txn, account, Chain::Documents).await?;
@@ -221,17 +225,38 @@ pub async fn close_period(
     // every sealed document falls in exactly one closure of each frequency.
     let starts_at = previous.as_ref().map(|p| p.ends_at).unwrap_or_else(|| day_starts_at(tz, period_start));
     let ends_at = std::cmp::Ord::max(day_starts_at(tz, next), starts_at);
-    let entries = entry::Entity::find()
-        .filter(entry::Column::AccountId.eq(account.0))
-        .filter(entry::Column::Chain.eq(Chain::Documents.as_str()))
-        .filter(entry::Column::SealedAt.gte(starts_at))
-        .filter(entry::Column::SealedAt.lt(ends_at))
-        .order_by_asc(entry::Column::Sequence)
-        .all(&txn)
-        .await?;
-    let docs = entries.iter().map(parse_sealed).collect::<DomainResult<Vec<_>>>()?;
-    let last_hash = match entries.last() {
-        Some(e) => e.hash.clone(),
+    // The period's entries page by page, in chain order: sums and CSV rows as they come,
+    // a page in memory at a time (only what a closure reads of them: no whole rows).
+    let (mut sums, mut csv, mut first, mut last) = (Summing::default(), CsvWriting::new()?, None, None);
+    let mut after = 0;
+    loop {
+        let page: Vec<(i64, String, DateTime<Utc>, String)> = entry::Entity::find()
+            .select_only()
+            .columns([entry::Column::Sequence, entry::Column::Hash, entry::Column::SealedAt, entry::Column::Canonical])
+            .filter(entry::Column::AccountId.eq(account.0))
+            .filter(entry::Column::Chain.eq(Chain::Documents.as_str()))
+            .filter(entry::Column::Sequence.gt(after))
+            .filter(entry::Column::SealedAt.gte(starts_at))
+            .filter(entry::Column::SealedAt.lt(ends_at))
+            .order_by_asc(entry::Column::Sequence)
+            .limit(CLOSURE_PAGE)
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        for (sequence, hash, sealed_at, canonical) in &page {
+            let d = parse_form(*sequence, hash, *sealed_at, canonical)?;
+            sums.add(&d);
+            csv.add(&d)?;
+            first.get_or_insert(*sequence);
+            last = Some((*sequence, hash.clone()));
+        }
+        match page.last() {
+            Some((sequence, ..)) if page.len() as u64 == CLOSURE_PAGE => after = *sequence,
+            _ => break,
+        }
+    }
+    let last_hash = match &last {
+        Some((_, hash)) => hash.clone(),
         // Nothing sealed in the period: the chain as it stood at its end.
         None => entry::Entity::find()
             .filter(entry::Column::AccountId.eq(account.0))
@@ -243,11 +268,11 @@ pub async fn close_period(
             .map(|e| e.hash)
             .unwrap_or(documents_head.genesis),
     };
-    let t = totals(&docs);
+    let t = sums.totals();
     let total = t.total();
     let previous_perpetual =
         previous.as_ref().and_then(|p| crate::validation::parse_decimal(&p.perpetual_total)).unwrap_or_default();
-    let csv = csv(&docs)?;
+    let csv = csv.finish()?;
     // Every chain's head as it stands: documents (locked above), payments and events
     // (their last committed state), closures (before this closure). Verification checks
     // that each chain still holds them.
@@ -290,8 +315,8 @@ pub async fn close_period(
         total_gross: money(total.gross),
         vat_rows: t.vat.iter().map(vat_row).collect::<Vec<_>>().join("\n"),
         perpetual_total: money(previous_perpetual + total.gross),
-        first_sequence: entries.first().map(|e| e.sequence),
-        last_sequence: entries.last().map(|e| e.sequence),
+        first_sequence: first,
+        last_sequence: last.map(|(sequence, _)| sequence),
         last_hash,
         csv_sha256: sha256_hex(csv.as_bytes()),
         csv,

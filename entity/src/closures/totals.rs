@@ -70,10 +70,21 @@ pub(super) fn dec(s: &str) -> DomainResult<Decimal> {
 
 /// Reads a sealed document back from its entry (`scelle-document-v1`).
 pub fn parse_sealed(e: &entry::Model) -> DomainResult<SealedDocument> {
+    parse_form(e.sequence, &e.hash, e.sealed_at, &e.canonical)
+}
+
+/// Reads a sealed document back from an entry's sequence, hash, time and canonical form.
+/// Only the lines a closure needs are unescaped (a form has dozens, mostly its lines').
+pub fn parse_form(
+    sequence: i64,
+    hash: &str,
+    sealed_at: DateTime<Utc>,
+    canonical: &str,
+) -> DomainResult<SealedDocument> {
     let mut d = SealedDocument {
-        sequence: e.sequence,
-        hash: e.hash.clone(),
-        sealed_at: e.sealed_at,
+        sequence,
+        hash: hash.to_owned(),
+        sealed_at,
         kind: String::new(),
         number: String::new(),
         issue_date: String::new(),
@@ -85,12 +96,17 @@ pub fn parse_sealed(e: &entry::Model) -> DomainResult<SealedDocument> {
         gross: Decimal::ZERO,
         vat: Vec::new(),
     };
-    for (key, parts) in crate::ledger::canonical::parse(&e.canonical) {
-        let value = parts.join("|");
-        let one = || parts.concat();
-        match key.as_str() {
-            "format" if value != "scelle-document-v1" && value != "scelle-document-v2" => {
-                return Err(DomainError::Internal(format!("unknown sealed format {value:?}")));
+    use crate::ledger::canonical::parts;
+    for line in canonical.split('\n').filter(|l| !l.is_empty()) {
+        let (key, raw) = line.split_once('=').unwrap_or((line, ""));
+        let one = || parts(raw).concat();
+        let value = || parts(raw).join("|");
+        match key {
+            "format" => {
+                let value = value();
+                if value != "scelle-document-v1" && value != "scelle-document-v2" {
+                    return Err(DomainError::Internal(format!("unknown sealed format {value:?}")));
+                }
             }
             "kind" => d.kind = one(),
             "number" => d.number = one(),
@@ -98,13 +114,13 @@ pub fn parse_sealed(e: &entry::Model) -> DomainResult<SealedDocument> {
             "currency" => d.currency = one(),
             "buyer_name" => d.buyer_name = one(),
             "buyer_tax_no" => d.buyer_tax_no = one(),
-            "total_net" => d.net = dec(&value)?,
-            "total_tax" => d.tax = dec(&value)?,
-            "total_gross" => d.gross = dec(&value)?,
+            "total_net" => d.net = dec(&value())?,
+            "total_tax" => d.tax = dec(&value())?,
+            "total_gross" => d.gross = dec(&value())?,
             "vat" => {
-                let p = &parts;
+                let p = parts(raw);
                 if p.len() != 4 {
-                    return Err(DomainError::Internal(format!("sealed vat row {value:?}")));
+                    return Err(DomainError::Internal(format!("sealed vat row {:?}", p.join("|"))));
                 }
                 d.vat.push((p[0].clone(), dec(&p[1])?, dec(&p[2])?, dec(&p[3])?));
             }
@@ -140,9 +156,23 @@ pub(super) fn rate_order(rate: &str) -> (u8, Decimal, String) {
 }
 
 pub fn totals(docs: &[SealedDocument]) -> Totals {
-    let mut t = Totals::default();
-    let mut rates: BTreeMap<(u8, Decimal, String), VatTotals> = BTreeMap::new();
+    let mut sums = Summing::default();
     for d in docs {
+        sums.add(d);
+    }
+    sums.totals()
+}
+
+/// A period's sums, document after document (a closure reads its period page by page).
+#[derive(Default)]
+pub struct Summing {
+    totals: Totals,
+    rates: BTreeMap<(u8, Decimal, String), VatTotals>,
+}
+
+impl Summing {
+    pub fn add(&mut self, d: &SealedDocument) {
+        let t = &mut self.totals;
         t.document_count += 1;
         let credit = d.is_credit_note();
         if credit {
@@ -153,7 +183,7 @@ pub fn totals(docs: &[SealedDocument]) -> Totals {
             t.sales.add(d.net, d.tax, d.gross);
         }
         for (rate, net, tax, gross) in &d.vat {
-            let row = rates.entry(rate_order(rate)).or_insert_with(|| VatTotals {
+            let row = self.rates.entry(rate_order(rate)).or_insert_with(|| VatTotals {
                 rate: rate.clone(),
                 sales: Amounts::default(),
                 credits: Amounts::default(),
@@ -161,8 +191,10 @@ pub fn totals(docs: &[SealedDocument]) -> Totals {
             if credit { row.credits.add(*net, *tax, *gross) } else { row.sales.add(*net, *tax, *gross) }
         }
     }
-    t.vat = rates.into_values().collect();
-    t
+
+    pub fn totals(self) -> Totals {
+        Totals { vat: self.rates.into_values().collect(), ..self.totals }
+    }
 }
 
 pub(super) fn money(d: Decimal) -> String {
@@ -223,33 +255,55 @@ pub const CSV_COLUMNS: [&str; 13] = [
 /// ends, a header row, money with two decimals, `sealed_at` in UTC RFC 3339, and `vat` the
 /// document's rates as `rate|net|tax|gross` joined with `;`.
 pub fn csv(docs: &[SealedDocument]) -> DomainResult<String> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    let err = |e: csv::Error| DomainError::Internal(format!("csv: {e}"));
-    w.write_record(CSV_COLUMNS).map_err(err)?;
+    let mut w = CsvWriting::new()?;
     for d in docs {
+        w.add(d)?;
+    }
+    w.finish()
+}
+
+/// The period's CSV (see `csv`), row after row.
+pub struct CsvWriting(csv::Writer<Vec<u8>>);
+
+fn csv_error(e: impl std::fmt::Display) -> DomainError {
+    DomainError::Internal(format!("csv: {e}"))
+}
+
+impl CsvWriting {
+    pub fn new() -> DomainResult<Self> {
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+        w.write_record(CSV_COLUMNS).map_err(csv_error)?;
+        Ok(Self(w))
+    }
+
+    pub fn add(&mut self, d: &SealedDocument) -> DomainResult<()> {
         let vat = d
             .vat
             .iter()
             .map(|(r, n, t, g)| format!("{}|{}|{}|{}", r, money(*n), money(*t), money(*g)))
             .collect::<Vec<_>>()
             .join(";");
-        w.write_record([
-            d.sequence.to_string(),
-            d.hash.clone(),
-            d.number.clone(),
-            d.kind.clone(),
-            d.issue_date.clone(),
-            d.sealed_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            d.buyer_name.clone(),
-            d.buyer_tax_no.clone(),
-            d.currency.clone(),
-            money(d.net),
-            money(d.tax),
-            money(d.gross),
-            vat,
-        ])
-        .map_err(err)?;
+        self.0
+            .write_record([
+                d.sequence.to_string().as_str(),
+                &d.hash,
+                &d.number,
+                &d.kind,
+                &d.issue_date,
+                &d.sealed_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                &d.buyer_name,
+                &d.buyer_tax_no,
+                &d.currency,
+                &money(d.net),
+                &money(d.tax),
+                &money(d.gross),
+                &vat,
+            ])
+            .map_err(csv_error)
     }
-    let bytes = w.into_inner().map_err(|e| DomainError::Internal(format!("csv: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| DomainError::Internal(format!("csv: {e}")))
+
+    pub fn finish(self) -> DomainResult<String> {
+        let bytes = self.0.into_inner().map_err(csv_error)?;
+        String::from_utf8(bytes).map_err(csv_error)
+    }
 }

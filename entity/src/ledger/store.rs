@@ -293,6 +293,36 @@ impl Appender {
         Ok(e)
     }
 
+    /// Appends the canonical forms of several subjects, in order, as the next entries (in
+    /// multi-row inserts).
+    pub async fn push_all(&mut self, txn: &impl ConnectionTrait, forms: Vec<(Uuid, String)>) -> DomainResult<()> {
+        let mut rows = Vec::with_capacity(forms.len());
+        for (subject_id, canonical) in forms {
+            let hash = self.next_hash(&canonical);
+            rows.push(entry::ActiveModel::from(entry::Model {
+                id: Uuid::now_v7(),
+                account_id: self.head.account_id,
+                chain: self.head.chain.clone(),
+                sequence: self.head.last_sequence + 1,
+                subject_id,
+                version: canonical::version_of(&canonical)?,
+                canonical,
+                previous_hash: std::mem::replace(&mut self.head.last_hash, hash.clone()),
+                hash,
+                sealed_at: self.now,
+            }));
+            self.head.last_sequence += 1;
+            self.appended += 1;
+        }
+        // 10 columns a row: 100 rows stay far below either database's bound on parameters.
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<_> = rows.by_ref().take(100).collect();
+            entry::Entity::insert_many(chunk).exec_without_returning(txn).await?;
+        }
+        Ok(())
+    }
+
     /// The head as it will be once finished: last sequence and hash.
     pub fn head(&self) -> &head::Model {
         &self.head

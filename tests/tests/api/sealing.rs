@@ -394,3 +394,49 @@ db_test!(verification_and_certification_stay_inside_the_account, |app: TestApp| 
     let member = app.login_to("iso-b@example.fr", &a.account_id).await;
     assert_eq!(code(&app.err(Some(&member.access), heads, json!({})).await), "FORBIDDEN");
 });
+
+db_test!(issues_sharing_a_commit_each_stand_or_fall_alone, |app: TestApp| async move {
+    // 48 issues at once: on SQLite they take turns as its one writer and share commits
+    // (group commit); on PostgreSQL each has its own. Every third fails after it wrote
+    // something (its buyer, new, becomes a contact before the date is refused): it must
+    // leave nothing, and the others must all be issued, numbered without gap and sealed.
+    let s = app.sign_up("group@example.fr", "Group").await;
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    let future = (today + chrono::Duration::days(10)).to_string();
+    let bad = |i: usize| i % 3 == 2;
+    let answers = app
+        .concurrently(48, Some(&s.access), |i| {
+            let (buyer, date) = if bad(i) { (format!("Refused {i}"), future.clone()) } else { (format!("Buyer {i}"), today.to_string()) };
+            json!({
+                "query": format!("mutation($i: InvoiceInput!) {{ createInvoice(input: $i, issue: true) {{ id number {CERT} }} }}"),
+                "variables": { "i": { "buyerName": buyer, "issueDate": date, "positions": line(&format!("{}", 10 + i)) } }
+            })
+        })
+        .await;
+    let mut numbers = Vec::new();
+    let mut sealed_at = std::collections::HashMap::<String, usize>::new();
+    for (i, r) in answers.iter().enumerate() {
+        if bad(i) {
+            assert_eq!(r["errors"][0]["extensions"]["fields"][0]["field"], "input.issueDate", "{r}");
+            continue;
+        }
+        assert!(r.get("errors").is_none(), "{r}");
+        let doc = &r["data"]["createInvoice"];
+        assert_eq!(doc["certification"]["status"], "SEALED", "sealed in the very response: {doc}");
+        *sealed_at.entry(doc["certification"]["sealedAt"].as_str().unwrap().to_owned()).or_default() += 1;
+        numbers.push(doc["number"].as_str().unwrap().rsplit('-').next().unwrap().parse::<u32>().unwrap());
+    }
+    numbers.sort();
+    assert_eq!(numbers, (1..=32).collect::<Vec<u32>>(), "numbers given back by the refused ones, none twice");
+    let clients = app.ok(&s.access, "{ clients(perPage: 100) { totalCount items { name } } }", json!({})).await;
+    assert_eq!(clients["clients"]["totalCount"], 32, "no contact left by a refused issue: {clients}");
+    assert!(!clients.to_string().contains("Refused"), "{clients}");
+    assert_eq!(
+        verify(&app, &s.access, "DOCUMENTS", None, None).await,
+        json!({ "ok": true, "checked": 32, "firstBroken": null })
+    );
+    if app.backend == Backend::Sqlite {
+        // One commit seals its whole group at one instant: some were shared.
+        assert!(sealed_at.values().any(|&n| n > 1), "no commit was shared: {sealed_at:?}");
+    }
+});

@@ -137,7 +137,7 @@ pub(super) async fn verify(
     let from = range.from.unwrap_or(1).max(1);
     let Some(head) = head else {
         found.push(Finding::new(Reason::HeadMissing, None, format!("the {} chain has no head", chain.as_str())));
-        return walk(db, account, chain, None, from, range.to, found).await.map(|(checked, _)| checked);
+        return walk(db, account, chain, None, from, range.to, options, found).await.map(|(checked, _)| checked);
     };
     // The head's own signature, whatever the range: it is what anchors the chain.
     if let Err(fault) = options.trusted.check(
@@ -150,7 +150,7 @@ pub(super) async fn verify(
         found.push(f);
     }
     let genesis = (from == 1).then_some(head.genesis.as_str());
-    let (checked, last) = walk(db, account, chain, genesis, from, range.to, found).await?;
+    let (checked, last) = walk(db, account, chain, genesis, from, range.to, options, found).await?;
     // The head against the chain's end, when the range reaches it.
     if range.to.is_none_or(|to| to >= head.last_sequence) {
         let last_sequence = last.as_ref().map(|(s, _)| *s).unwrap_or(from - 1);
@@ -187,6 +187,7 @@ pub(super) async fn verify(
 /// The entries from `from` (linked to `genesis` when from is 1 and the genesis is known,
 /// else to the entry before), page by page. Returns how many were examined and the last
 /// (sequence, hash) seen.
+#[allow(clippy::too_many_arguments)] // the walk and its context, each spelled out
 async fn walk(
     db: &impl ConnectionTrait,
     account: AccountId,
@@ -194,6 +195,7 @@ async fn walk(
     genesis: Option<&str>,
     from: i64,
     to: Option<i64>,
+    options: &Options,
     found: &mut Findings,
 ) -> DomainResult<(u64, Option<(i64, String)>)> {
     let page = |after: i64| {
@@ -237,6 +239,9 @@ async fn walk(
         let entries = page(after).all(db).await?;
         let Some(tail) = entries.last() else { break };
         after = tail.sequence;
+        if let Some(progress) = &options.progress {
+            (progress.0)(entries.len() as u64);
+        }
         let documents = match chain {
             Chain::Documents => {
                 let ids: Vec<Uuid> = entries.iter().map(|e| e.subject_id).collect();

@@ -247,12 +247,24 @@ pub struct Options {
     /// How long after its end a period's closure may still be missing (the closures run
     /// on a schedule): `closure_grace` for the installation's.
     pub closure_grace: chrono::Duration,
+    /// Told how many entries were examined, page by page (a progress bar).
+    pub progress: Option<Progress>,
+}
+
+/// What verification tells of its progress: a number of entries just examined.
+#[derive(Clone)]
+pub struct Progress(pub std::sync::Arc<dyn Fn(u64) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
 }
 
 impl Options {
     /// Trusting `trusted`, finding `anchors`, now, with the default grace.
     pub fn new(trusted: TrustedKeys, anchors: Vec<String>) -> Self {
-        Self { trusted, anchors, now: Utc::now(), closure_grace: closures::DEFAULT_GRACE }
+        Self { trusted, anchors, now: Utc::now(), closure_grace: closures::DEFAULT_GRACE, progress: None }
     }
 }
 

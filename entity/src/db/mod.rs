@@ -1,14 +1,14 @@
 //! One connection path for SQLite and PostgreSQL, and the write transaction of the domain.
 
-use crate::ledger::pending::Pending;
+mod writer;
+
+pub use writer::{WriteTxn, begin_write, begin_write_alone};
+
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
-    QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
+    TransactionOptions, TransactionTrait,
 };
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 /// Connects to `sqlite://…` (created if missing, WAL, `synchronous=NORMAL`, foreign keys on)
@@ -113,46 +113,6 @@ pub fn is_sqlite(db: &impl sea_orm::ConnectionTrait) -> bool {
     db.get_database_backend() == DbBackend::Sqlite
 }
 
-/// Begins a transaction that will write after reading.
-///
-/// SQLite ignores `SELECT … FOR UPDATE`: a deferred transaction that reads then writes can
-/// fail with SQLITE_BUSY when two of them race. `BEGIN IMMEDIATE` takes the write lock up
-/// front so such transactions queue instead (up to the busy timeout). On PostgreSQL this
-/// is a plain `BEGIN`; callers lock rows where they need to.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
-    let writer = match sqlite_writer(db) {
-        Some(turn) => Some(turn.lock_owned().await),
-        None => None,
-    };
-    let inner = db
-        .begin_with_options(TransactionOptions {
-            isolation_level: None,
-            access_mode: None,
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        })
-        .await?;
-    Ok(WriteTxn { inner, pending: Mutex::new(Pending::default()), _writer: writer })
-}
-
-/// SQLite's single writer, in this process: the write transactions on one database file
-/// take turns here, first come first served, and only then `BEGIN IMMEDIATE`. SQLite lets
-/// one writer in at a time anyway; without a queue of our own, the others race for its lock
-/// and sleep in its busy handler (up to 100 ms a nap), which made the p99 of issuing a
-/// hundred times its p50 at concurrency 8 and lowered throughput as concurrency grew. Other
-/// processes on the same file still meet the busy handler. None on PostgreSQL, whose
-/// writers lock only the rows they touch.
-fn sqlite_writer(db: &DatabaseConnection) -> Option<Arc<tokio::sync::Mutex<()>>> {
-    static WRITERS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> = LazyLock::new(Default::default);
-    if !is_sqlite(db) {
-        return None;
-    }
-    let file = db.get_sqlite_connection_pool().connect_options().get_filename().to_owned();
-    let mut writers = WRITERS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    // Files no longer open here (tests open thousands) leave the map.
-    writers.retain(|_, turn| Arc::strong_count(turn) > 1);
-    Some(writers.entry(file).or_default().clone())
-}
-
 /// Begins a read-only transaction that sees one moment of the database from its first
 /// read to its end: `REPEATABLE READ READ ONLY` on PostgreSQL; on SQLite (WAL) a deferred
 /// transaction, whose first read fixes what it sees. Verification reads a chain, its head
@@ -166,76 +126,4 @@ pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransacti
         sqlite_transaction_mode: None,
     })
     .await
-}
-
-/// A write transaction of the domain, and what it has to seal when it commits.
-///
-/// Issuing a document, paying a payment and journaling an event only *note* what the
-/// certification must record; `commit` then appends all of it to the account's chains
-/// (documents, payments, events, in that order: see `ledger::store::Chain`), signs the
-/// heads it moved and commits, all in this one transaction. So what is issued is sealed
-/// when the issue commits — never later, never apart — and chain heads are locked only
-/// for the last moments of a transaction, always in the same order.
-pub struct WriteTxn {
-    inner: DatabaseTransaction,
-    pending: Mutex<Pending>,
-    /// This transaction's turn as SQLite's writer, given back once it commits or rolls back
-    /// (declared after `inner`, so dropped after it).
-    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl WriteTxn {
-    /// What this transaction will seal (for the ledger's modules).
-    pub(crate) fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
-        self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Seals what the transaction noted, then commits. Nothing is committed if sealing
-    /// fails.
-    pub async fn commit(self) -> crate::error::DomainResult<()> {
-        let pending = std::mem::take(&mut *self.pending());
-        Box::pin(crate::ledger::pending::flush(&self.inner, pending)).await?;
-        self.inner.commit().await?;
-        Ok(())
-    }
-
-    /// Gives everything up: nothing written, nothing sealed.
-    pub async fn rollback(self) -> Result<(), DbErr> {
-        self.inner.rollback().await
-    }
-}
-
-impl std::ops::Deref for WriteTxn {
-    type Target = DatabaseTransaction;
-
-    fn deref(&self) -> &DatabaseTransaction {
-        &self.inner
-    }
-}
-
-#[async_trait::async_trait]
-impl ConnectionTrait for WriteTxn {
-    fn get_database_backend(&self) -> DbBackend {
-        self.inner.get_database_backend()
-    }
-
-    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.inner.execute_raw(stmt).await
-    }
-
-    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.inner.execute_unprepared(sql).await
-    }
-
-    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.inner.query_one_raw(stmt).await
-    }
-
-    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.inner.query_all_raw(stmt).await
-    }
-
-    fn support_returning(&self) -> bool {
-        self.inner.support_returning()
-    }
 }
