@@ -54,8 +54,8 @@ pub async fn accounts(db: &DatabaseConnection, account: Option<uuid::Uuid>) -> a
     }
 }
 
-/// Verifies `accounts`, several at a time (as many as the machine has cores: each is one
-/// snapshot, read by its own connection), printing each report in the order given as soon
+/// Verifies `accounts`, several at a time (as many as the machine has cores, at most four:
+/// each is one snapshot, read by its own connection), printing each report in the order given as soon
 /// as it and those before it are done, with a progress bar of the entries examined on a
 /// terminal (standard error). One account that cannot be verified does not stop the
 /// others. Returns whether everything verified.
@@ -69,13 +69,19 @@ pub async fn run(db: &DatabaseConnection, accounts: Vec<AccountId>, mut options:
     );
     let counter = bar.clone();
     options.progress = Some(verify::Progress(std::sync::Arc::new(move |n| counter.inc(n))));
-    let parallel = std::thread::available_parallelism().map_or(2, usize::from);
-    let options = &options;
+    // As many as there are cores, each a task of its own (hashing and signatures run in
+    // parallel, not only the reads), and never more than a few of the pool's connections:
+    // each holds a snapshot for its whole run, and journaling the run needs one more.
+    let parallel = std::thread::available_parallelism().map_or(2, usize::from).min(4);
     let mut reports = futures_util::stream::iter(accounts)
-        .map(|account| async move { (account, report(db, account, options).await) })
+        .map(|account| {
+            let (db, options) = (db.clone(), options.clone());
+            tokio::spawn(async move { (account, report(&db, account, &options).await) })
+        })
         .buffered(parallel);
     let mut all_ok = true;
-    while let Some((account, outcome)) = reports.next().await {
+    while let Some(done) = reports.next().await {
+        let (account, outcome) = done?;
         let text = match outcome {
             Ok((text, ok)) => {
                 all_ok &= ok;

@@ -21,6 +21,7 @@ mod m20261121_000014_closures;
 mod m20261121_000015_journal_and_duplicates;
 mod m20261201_000016_ledger_anchors;
 mod m20261202_000017_document_list_indexes;
+mod m20261202_000018_lookup_indexes;
 mod sort;
 
 pub use m20261121_000015_journal_and_duplicates::journal_triggers;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000015_journal_and_duplicates::Migration),
             Box::new(m20261201_000016_ledger_anchors::Migration),
             Box::new(m20261202_000017_document_list_indexes::Migration),
+            Box::new(m20261202_000018_lookup_indexes::Migration),
         ]
     }
 }

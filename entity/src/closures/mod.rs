@@ -16,7 +16,7 @@
 //! - Grand totals: the period total is the period's gross total (sales + credit notes);
 //!   the perpetual total is the previous closure's of the same frequency plus it.
 
-use crate::db::begin_write_alone;
+use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::ledger::store::{Appender, Chain, locked_head};
 use crate::pagination::{Page, PageRequest};
@@ -196,8 +196,7 @@ pub async fn close_period(
     frequency: Frequency,
     period_start: NaiveDate,
 ) -> DomainResult<bool> {
-    // Alone: what earlier transactions issued is sealed before this one reads the chain.
-    let txn = begin_write_alone(db).await?;
+    let txn = begin_write(db).await?;
     // The documents head first (what sealers lock): no document can be sealed into this
     // period while it is being closed, and every sealer before us has committed.
     let documents_head = locked_head(&txn, account, Chain::Documents).await?;

@@ -2,7 +2,7 @@
 
 mod writer;
 
-pub use writer::{WriteTxn, begin_write, begin_write_alone};
+pub use writer::{WriteTxn, begin_write, shared_commits};
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{

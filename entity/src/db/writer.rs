@@ -7,15 +7,18 @@
 //! on the same file still meet the busy handler.
 //!
 //! Since the turns come one after the other anyway, a transaction that finishes while
-//! others wait for their turn does not commit alone (**group commit**): it leaves its
-//! transaction open and the next one goes on in it, behind a savepoint. The group is
-//! sealed (what all its members noted, in their order) and committed once, by its last
-//! member (nobody waiting, or `MAX_GROUP` members), or, should that member never come, by
-//! the first member's turn coming round again. Nobody hears "done" before that commit:
-//! each member's `commit` returns once the group committed, with the group's outcome. A
-//! member that fails or gives up rolls back to its savepoint and the others' work stays.
-//! Seen from the database, a group is one transaction whose members ran one after the
-//! other, each seeing the writes of those before it: the same order as committing each.
+//! others wait for their turn does not commit alone (**group commit**): it seals what it
+//! noted (in its own turn, behind its own savepoint: a failure there is its own), leaves
+//! the transaction open, and the next one goes on in it behind a savepoint. The group is
+//! committed once, by its last member (nobody waiting, or `MAX_GROUP` members), or,
+//! should that member never come, by the first member's turn coming round again. Nobody
+//! hears "done" before that commit: each member's `commit` returns once the group
+//! committed, with the group's outcome. A member that fails or gives up rolls back to its
+//! savepoint and the others' work stays; the rollback is recorded in the group before it
+//! is done, so whoever takes the turn next does it first, whatever happens to the task
+//! that should have. Seen from the database, a group is one transaction whose members ran
+//! one after the other, each seeing the writes and seals of those before it: the same
+//! order as committing each.
 //!
 //! PostgreSQL writers lock only the rows they touch: each has a transaction of its own.
 
@@ -28,7 +31,7 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 use tokio::sync::{OwnedMutexGuard, oneshot};
 
@@ -43,34 +46,12 @@ const MAX_GROUP: usize = 32;
 /// front, after this process's own turn (see the module). On PostgreSQL this is a plain
 /// `BEGIN`; callers lock rows where they need to.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
-    begin(db, Join::Group).await
-}
-
-/// A write transaction that shares no commit with those before it: it begins once every
-/// earlier transaction has committed and sealed what it noted. For what reads the chains
-/// to write on them (closures, adoption): the members of a group are sealed when the group
-/// commits, so until then their documents would look unsealed to a later member.
-pub async fn begin_write_alone(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
-    begin(db, Join::Alone).await
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Join {
-    Group,
-    Alone,
-}
-
-async fn begin(db: &DatabaseConnection, join: Join) -> Result<WriteTxn, DbErr> {
     let Some(writer) = sqlite_writer(db) else {
         return Ok(WriteTxn::new(Conn::Own(db.begin().await?)));
     };
     let mut turn = writer.take_turn().await;
-    if join == Join::Alone && turn.open.is_some() {
-        turn = match tokio::spawn(commit_group(turn)).await {
-            Ok(committed) => committed.map_err(|e| DbErr::Custom(e.to_string()))?,
-            Err(e) => return Err(DbErr::Custom(format!("the group commit stopped: {e}"))),
-        };
-    }
+    settle(&mut turn).await;
+
     let savepoint = match turn.open.as_mut() {
         Some(group) => {
             group.savepoints += 1;
@@ -88,8 +69,7 @@ async fn begin(db: &DatabaseConnection, join: Join) -> Result<WriteTxn, DbErr> {
                 .await?;
             turn.generation += 1;
             let generation = turn.generation;
-            turn.open =
-                Some(OpenGroup { txn, generation, pending: Pending::default(), members: Vec::new(), savepoints: 0 });
+            turn.open = Some(OpenGroup { txn, generation, members: Vec::new(), savepoints: 0, rollback_to: None });
             None
         }
     };
@@ -102,6 +82,30 @@ struct Writer {
     group: Arc<tokio::sync::Mutex<Group>>,
     /// Transactions waiting for their first turn (a member commits alone when there are none).
     queued: AtomicUsize,
+    /// Members that left their commit to a later one, since the file was first opened here
+    /// (kept apart: a writer leaves the map between transactions, its count must not).
+    deferred: Arc<AtomicU64>,
+}
+
+/// How many write transactions on `db`'s SQLite file shared a later one's commit rather
+/// than committing alone, since this process opened it (0 on PostgreSQL): the measure
+/// of group commit, for tests and the bench.
+pub fn shared_commits(db: &DatabaseConnection) -> u64 {
+    if !is_sqlite(db) {
+        return 0;
+    }
+    deferred_count(&sqlite_file_of(db)).load(Ordering::Relaxed)
+}
+
+fn sqlite_file_of(db: &DatabaseConnection) -> PathBuf {
+    db.get_sqlite_connection_pool().connect_options().get_filename().to_owned()
+}
+
+/// The count of deferred commits on `file` (one small counter per file ever opened).
+fn deferred_count(file: &std::path::Path) -> Arc<AtomicU64> {
+    static COUNTS: LazyLock<Mutex<HashMap<PathBuf, Arc<AtomicU64>>>> = LazyLock::new(Default::default);
+    let mut counts = COUNTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    counts.entry(file.to_owned()).or_default().clone()
 }
 
 impl Writer {
@@ -128,23 +132,23 @@ struct Group {
 struct OpenGroup {
     txn: DatabaseTransaction,
     generation: u64,
-    /// What the members done so far noted, in their order: sealed at the group's commit.
-    pending: Pending,
     /// The members done so far, waiting for the commit's outcome.
     members: Vec<oneshot::Sender<Result<(), Shared>>>,
     savepoints: u32,
+    /// A member gave up: the savepoint to roll back to before anything else is done.
+    rollback_to: Option<String>,
 }
 
-/// A group's failure as each of its members hears it.
+/// A group's failure as each of its members hears it (a commit that failed: no member's
+/// own error, those stay with it).
 #[derive(Clone, Debug)]
 struct Shared {
-    integrity: bool,
     message: String,
 }
 
 impl From<Shared> for DomainError {
     fn from(s: Shared) -> Self {
-        if s.integrity { DomainError::Integrity(s.message) } else { DomainError::Internal(s.message) }
+        DomainError::Internal(s.message)
     }
 }
 
@@ -154,48 +158,54 @@ fn sqlite_writer(db: &DatabaseConnection) -> Option<Arc<Writer>> {
     if !is_sqlite(db) {
         return None;
     }
-    let file = db.get_sqlite_connection_pool().connect_options().get_filename().to_owned();
+    let file = sqlite_file_of(db);
     let mut writers = WRITERS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     // Files no longer open here (tests open thousands) leave the map.
     writers.retain(|_, w| Arc::strong_count(w) > 1 || Arc::strong_count(&w.group) > 1);
     Some(
         writers
-            .entry(file)
+            .entry(file.clone())
             .or_insert_with(|| {
-                Arc::new(Writer { group: Arc::new(tokio::sync::Mutex::new(Group::default())), queued: 0.into() })
+                Arc::new(Writer {
+                    group: Arc::new(tokio::sync::Mutex::new(Group::default())),
+                    queued: 0.into(),
+                    deferred: deferred_count(&file),
+                })
             })
             .clone(),
     )
 }
 
-/// Seals what the group noted and commits it, then tells its members. Runs in a task of
-/// its own (see `spawn_commit`): the members' outcome never depends on whether the one
-/// that committed for them is still being waited for.
-async fn commit_group(mut turn: OwnedMutexGuard<Group>) -> DomainResult<OwnedMutexGuard<Group>> {
-    let Some(OpenGroup { txn, pending, members, .. }) = turn.open.take() else { return Ok(turn) };
-    let outcome = async {
-        Box::pin(flush(&txn, pending)).await?;
-        txn.commit().await?;
-        Ok::<(), DomainError>(())
+/// Rolls back what a member that gave up left (see `OpenGroup::rollback_to`); the whole
+/// group when that fails. First thing of every turn.
+async fn settle(turn: &mut Group) {
+    let Some(group) = turn.open.as_mut() else { return };
+    let Some(savepoint) = group.rollback_to.take() else { return };
+    if let Err(e) = group.txn.execute_unprepared(&format!("ROLLBACK TO {savepoint}")).await {
+        abandon(turn, &format!("rolling a member back failed: {e}"));
     }
-    .await;
-    let shared = outcome.as_ref().map(|_| ()).map_err(|e| Shared {
-        integrity: matches!(e, DomainError::Integrity(_)),
-        message: match e {
-            DomainError::Integrity(m) => m.clone(),
-            other => format!("the group commit failed: {other}"),
-        },
-    });
+}
+
+/// Commits the group, then tells its members. Runs in a task of its own (see
+/// `spawn_commit`): the members' outcome never depends on whether the one that committed
+/// for them is still being waited for.
+async fn commit_group(mut turn: OwnedMutexGuard<Group>) -> DomainResult<()> {
+    settle(&mut turn).await;
+    let Some(OpenGroup { txn, members, .. }) = turn.open.take() else {
+        return Err(DomainError::Internal("the group transaction was given up".into()));
+    };
+    let outcome = txn.commit().await.map_err(DomainError::from);
+    let shared = outcome.as_ref().map(|_| ()).map_err(|e| Shared { message: format!("the group commit failed: {e}") });
     for member in members {
         // A member that stopped waiting (its request dropped) has nobody left to tell.
         let _ = member.send(shared.clone());
     }
-    outcome.map(|_| turn)
+    outcome
 }
 
 async fn spawn_commit(turn: OwnedMutexGuard<Group>) -> DomainResult<()> {
     match tokio::spawn(commit_group(turn)).await {
-        Ok(outcome) => outcome.map(drop),
+        Ok(outcome) => outcome,
         Err(e) => Err(DomainError::Internal(format!("the group commit stopped: {e}"))),
     }
 }
@@ -253,12 +263,20 @@ impl WriteTxn {
                 txn.commit().await?;
                 Ok(())
             }
-            Conn::Member { mut turn, writer, .. } => {
+            Conn::Member { mut turn, writer, savepoint } => {
+                // Sealed in this member's own turn, behind its savepoint: a chain that
+                // refuses (tampered, say) fails this member alone, and those after it see
+                // its entries.
+                let group = turn.open.as_ref().expect("a member's group stays open during its turn");
+                if let Err(e) = Box::pin(flush(&group.txn, pending)).await {
+                    give_up(&mut turn, savepoint).await;
+                    return Err(e);
+                }
                 let group = turn.open.as_mut().expect("a member's group stays open during its turn");
-                group.pending.extend(pending);
                 if writer.queued.load(Ordering::SeqCst) == 0 || group.members.len() + 1 >= MAX_GROUP {
                     return spawn_commit(turn).await;
                 }
+                writer.deferred.fetch_add(1, Ordering::Relaxed);
                 let (told, outcome) = oneshot::channel();
                 group.members.push(told);
                 let generation = group.generation;
@@ -286,26 +304,37 @@ impl WriteTxn {
     pub async fn rollback(mut self) -> Result<(), DbErr> {
         match self.conn.take().expect("a write transaction ends once") {
             Conn::Own(txn) => txn.rollback().await,
-            Conn::Member { mut turn, savepoint: None, .. } => match turn.open.take() {
-                Some(group) => group.txn.rollback().await,
-                None => Ok(()),
-            },
-            Conn::Member { mut turn, savepoint: Some(savepoint), .. } => {
-                let Some(group) = turn.open.as_ref() else { return Ok(()) };
-                let rolled_back = group.txn.execute_unprepared(&format!("ROLLBACK TO {savepoint}")).await;
-                if let Err(e) = &rolled_back {
-                    abandon(&mut turn, &format!("rolling a member back failed: {e}"));
-                }
-                rolled_back.map(drop)
+            Conn::Member { mut turn, savepoint, .. } => {
+                give_up(&mut turn, savepoint).await;
+                Ok(())
             }
+        }
+    }
+}
+
+/// A member gives its work up: back to its savepoint, or, as the group's first member
+/// (none joined yet), the whole transaction rolled back.
+async fn give_up(turn: &mut Group, savepoint: Option<String>) {
+    match savepoint {
+        None => {
+            if let Some(group) = turn.open.take() {
+                let _ = group.txn.rollback().await;
+            }
+        }
+        Some(savepoint) => {
+            if let Some(group) = turn.open.as_mut() {
+                group.rollback_to = Some(savepoint);
+            }
+            settle(turn).await;
         }
     }
 }
 
 impl Drop for WriteTxn {
     /// Not committed: everything given up. On SQLite, a member behind a savepoint rolls
-    /// back to it (the members before it keep their work); the group's first member rolls
-    /// the transaction back.
+    /// back to it (the members before it keep their work): recorded in the group at once,
+    /// done by a task here or else by whoever takes the turn next; the group's first
+    /// member rolls the transaction back.
     fn drop(&mut self) {
         let Some(Conn::Member { mut turn, savepoint, .. }) = self.conn.take() else { return };
         let Some(savepoint) = savepoint else {
@@ -313,19 +342,12 @@ impl Drop for WriteTxn {
             turn.open = None;
             return;
         };
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            abandon(&mut turn, "rolled back outside a runtime");
-            return;
-        };
-        runtime.spawn(async move {
-            let rolled_back = match turn.open.as_ref() {
-                Some(group) => group.txn.execute_unprepared(&format!("ROLLBACK TO {savepoint}")).await.err(),
-                None => None,
-            };
-            if let Some(e) = rolled_back {
-                abandon(&mut turn, &format!("rolling a member back failed: {e}"));
-            }
-        });
+        if let Some(group) = turn.open.as_mut() {
+            group.rollback_to = Some(savepoint);
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move { settle(&mut turn).await });
+        }
     }
 }
 
@@ -333,7 +355,7 @@ impl Drop for WriteTxn {
 fn abandon(turn: &mut Group, why: &str) {
     if let Some(group) = turn.open.take() {
         for member in group.members {
-            let _ = member.send(Err(Shared { integrity: false, message: format!("the group transaction was {why}") }));
+            let _ = member.send(Err(Shared { message: format!("the group transaction was {why}") }));
         }
     }
 }

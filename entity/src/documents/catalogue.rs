@@ -53,8 +53,12 @@ async fn matching(
     }
     let rows = product::Entity::find()
         .filter(product::Column::AccountId.eq(actor.account_id.0))
+        // Only the lists that hold something: an empty `IN ()` (written `1 = 2`) in the
+        // `OR` keeps SQLite from using the code and name indexes.
         .filter(
-            sea_orm::Condition::any().add(product::Column::Code.is_in(codes)).add(product::Column::Name.is_in(names)),
+            sea_orm::Condition::any()
+                .add_option((!codes.is_empty()).then(|| product::Column::Code.is_in(codes)))
+                .add_option((!names.is_empty()).then(|| product::Column::Name.is_in(names))),
         )
         .order_by_asc(product::Column::CreatedAt)
         .order_by_asc(product::Column::Id)

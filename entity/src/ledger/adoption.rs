@@ -11,7 +11,7 @@
 
 use super::keys;
 use super::store::{Chain, lock_unchecked, sign_head};
-use crate::db::begin_write_alone;
+use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::journal::{Event, Origin, record};
 use crate::tenant::AccountId;
@@ -48,7 +48,7 @@ pub async fn adopt(db: &DatabaseConnection) -> DomainResult<Adopted> {
 /// One account: what was sealed late and how many heads were signed, or nothing to do.
 async fn adopt_account(db: &DatabaseConnection, account: AccountId) -> DomainResult<Option<(usize, usize)>> {
     let key = keys::installed()?.key_id();
-    let txn = begin_write_alone(db).await?;
+    let txn = begin_write(db).await?;
     // Every head locked first, in the writers' order, before any is changed.
     let mut unsigned = Vec::new();
     for chain in Chain::ALL {

@@ -43,14 +43,6 @@ impl Pending {
         }
     }
 
-    /// What a later transaction of the same group noted, after this one's (see `db`).
-    pub(crate) fn extend(&mut self, later: Pending) {
-        for (account, chain, id) in later.subjects {
-            self.subject(account, chain, id);
-        }
-        self.events.extend(later.events);
-    }
-
     pub(crate) fn event(&mut self, account: AccountId, origin: Origin, event: Event, at: DateTime<Utc>) {
         self.events.push((account, NotedEvent { origin, event, at }));
     }

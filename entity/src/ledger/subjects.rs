@@ -279,6 +279,9 @@ pub async fn payment_form(
 /// Appends the subjects `ids` of one account to `chain` (documents or payments), in the
 /// order given, reading each as the transaction left it. Only what is to be sealed is:
 /// an issued fiscal document, a paid payment.
+// Sealing writes the current version, which the page builds (`form_v2`).
+const _: () = assert!(canonical::VERSION == 2);
+
 pub(crate) async fn seal(
     txn: &impl ConnectionTrait,
     account: AccountId,
@@ -298,7 +301,6 @@ pub(crate) async fn seal(
                     if d.state != "issued" || !crate::documents::is_fiscal(&d.kind) {
                         continue;
                     }
-                    debug_assert_eq!(canonical::VERSION, 2, "sealing writes the current version");
                     forms.push((*id, page.form_v2(*id).expect("the document was read above")?));
                 }
             }
