@@ -282,7 +282,9 @@ db_test!(a_closure_deleted_leaves_its_period_without_one, no_schedule, |app: Tes
     let s = app.sign_up("closure-gone@example.fr", "ClosureGone").await;
     issue_invoices(&app, &s.access, 1).await;
     let saved = app.head(&s.account_id, Chain::Closures).await;
-    close_past_days(&app, &s, 2).await;
+    // Three days back: right after midnight (Paris), yesterday's closure is still within
+    // its grace and not yet missed; the two days before it always are.
+    close_past_days(&app, &s, 3).await;
     // Every closure and its entries removed, the closures head put back to before them.
     let acc = app.id_sql(&s.account_id);
     app.tamper(&format!("DELETE FROM closures WHERE account_id = {acc}")).await;
