@@ -68,12 +68,8 @@ pub(super) fn dec(s: &str) -> DomainResult<Decimal> {
     crate::validation::parse_decimal(s).ok_or_else(|| DomainError::Internal(format!("sealed amount {s:?}")))
 }
 
-/// Reads a sealed document back from its entry (`scelle-document-v1`).
-pub fn parse_sealed(e: &entry::Model) -> DomainResult<SealedDocument> {
-    parse_form(e.sequence, &e.hash, e.sealed_at, &e.canonical)
-}
-
-/// Reads a sealed document back from an entry's sequence, hash, time and canonical form.
+/// Reads a sealed document back from an entry's sequence, hash, time and canonical form
+/// (`scelle-document-v1` or `-v2`).
 /// Only the lines a closure needs are unescaped (a form has dozens, mostly its lines').
 pub fn parse_form(
     sequence: i64,
@@ -153,14 +149,6 @@ pub(super) fn rate_order(rate: &str) -> (u8, Decimal, String) {
         Some(d) => (0, d, String::new()),
         None => (1, Decimal::ZERO, rate.to_owned()),
     }
-}
-
-pub fn totals(docs: &[SealedDocument]) -> Totals {
-    let mut sums = Summing::default();
-    for d in docs {
-        sums.add(d);
-    }
-    sums.totals()
 }
 
 /// A period's sums, document after document (a closure reads its period page by page).
@@ -251,18 +239,9 @@ pub const CSV_COLUMNS: [&str; 13] = [
     "vat",
 ];
 
-/// The period's documents, one row each in chain order: `,`-separated, UTF-8, `\n` line
-/// ends, a header row, money with two decimals, `sealed_at` in UTC RFC 3339, and `vat` the
-/// document's rates as `rate|net|tax|gross` joined with `;`.
-pub fn csv(docs: &[SealedDocument]) -> DomainResult<String> {
-    let mut w = CsvWriting::new()?;
-    for d in docs {
-        w.add(d)?;
-    }
-    w.finish()
-}
-
-/// The period's CSV (see `csv`), row after row.
+/// The period's documents, one row each in chain order, row after row: `,`-separated,
+/// UTF-8, `\n` line ends, a header row, money with two decimals, `sealed_at` in UTC RFC
+/// 3339, and `vat` the document's rates as `rate|net|tax|gross` joined with `;`.
 pub struct CsvWriting(csv::Writer<Vec<u8>>);
 
 fn csv_error(e: impl std::fmt::Display) -> DomainError {

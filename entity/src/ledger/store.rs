@@ -266,13 +266,9 @@ impl Appender {
         chain_hash(&self.head.last_hash, canonical)
     }
 
-    /// Appends the canonical form of `subject_id` as the next entry and returns it.
-    pub async fn push(
-        &mut self,
-        txn: &impl ConnectionTrait,
-        subject_id: Uuid,
-        canonical: String,
-    ) -> DomainResult<entry::Model> {
+    /// The next entry with this canonical form, the head moved past it (in memory: `push`
+    /// and `push_all` write the entries, `finish` the head).
+    fn advance(&mut self, subject_id: Uuid, canonical: String) -> DomainResult<entry::Model> {
         let hash = self.next_hash(&canonical);
         let e = entry::Model {
             id: Uuid::now_v7(),
@@ -282,38 +278,34 @@ impl Appender {
             subject_id,
             version: canonical::version_of(&canonical)?,
             canonical,
-            previous_hash: self.head.last_hash.clone(),
-            hash: hash.clone(),
+            previous_hash: std::mem::replace(&mut self.head.last_hash, hash.clone()),
+            hash,
             sealed_at: self.now,
         };
-        entry::Entity::insert(entry::ActiveModel::from(e.clone())).exec_without_returning(txn).await?;
         self.head.last_sequence += 1;
-        self.head.last_hash = hash;
         self.appended += 1;
+        Ok(e)
+    }
+
+    /// Appends the canonical form of `subject_id` as the next entry and returns it.
+    pub async fn push(
+        &mut self,
+        txn: &impl ConnectionTrait,
+        subject_id: Uuid,
+        canonical: String,
+    ) -> DomainResult<entry::Model> {
+        let e = self.advance(subject_id, canonical)?;
+        entry::Entity::insert(entry::ActiveModel::from(e.clone())).exec_without_returning(txn).await?;
         Ok(e)
     }
 
     /// Appends the canonical forms of several subjects, in order, as the next entries (in
     /// multi-row inserts).
     pub async fn push_all(&mut self, txn: &impl ConnectionTrait, forms: Vec<(Uuid, String)>) -> DomainResult<()> {
-        let mut rows = Vec::with_capacity(forms.len());
-        for (subject_id, canonical) in forms {
-            let hash = self.next_hash(&canonical);
-            rows.push(entry::ActiveModel::from(entry::Model {
-                id: Uuid::now_v7(),
-                account_id: self.head.account_id,
-                chain: self.head.chain.clone(),
-                sequence: self.head.last_sequence + 1,
-                subject_id,
-                version: canonical::version_of(&canonical)?,
-                canonical,
-                previous_hash: std::mem::replace(&mut self.head.last_hash, hash.clone()),
-                hash,
-                sealed_at: self.now,
-            }));
-            self.head.last_sequence += 1;
-            self.appended += 1;
-        }
+        let rows = forms
+            .into_iter()
+            .map(|(subject_id, canonical)| self.advance(subject_id, canonical).map(entry::ActiveModel::from))
+            .collect::<DomainResult<Vec<_>>>()?;
         // 10 columns a row: 100 rows stay far below either database's bound on parameters.
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
