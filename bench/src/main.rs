@@ -42,7 +42,7 @@ impl Sizes {
     }
 }
 
-const LIST: &str = "query($page: Int, $filter: InvoiceFilter) { invoices(perPage: 50, page: $page, filter: $filter) { \
+const LIST: &str = "query($page: Int, $after: ID, $filter: InvoiceFilter) { invoices(perPage: 50, page: $page, after: $after, filter: $filter) { \
     totalCount items { id number buyerName priceGross positions { name quantity priceNet tax } } } }";
 
 /// The listings of 50 invoices with their lines and the count of all: the first page
@@ -58,13 +58,24 @@ async fn listings(
         .ok(Some(token), &json!({ "query": "{ clients(perPage: 1) { items { id } } }" }))
         .await?["clients"]["items"][0]["id"]
         .clone();
-    let deep = (documents / 50 * 9 / 10).max(1);
+    let deep = (documents / 50 * 9 / 10).max(2);
+    // The same deep page by keyset: after the last document of the page before it.
+    let before = client
+        .ok(
+            Some(token),
+            &json!({ "query": "query($p: Int) { invoices(perPage: 50, page: $p) { items { id } } }",
+                                   "variables": { "p": deep - 1 } }),
+        )
+        .await?;
+    let after = before["invoices"]["items"][49]["id"].clone();
+    anyhow::ensure!(after.is_string(), "page {} has no 50th document", deep - 1);
     let mut figures = Vec::new();
     let uncounted = LIST.replace("totalCount ", "");
     for (what, variables) in [
         ("first page", json!({})),
         ("first page without totalCount", json!({})),
         ("page {deep}", json!({ "page": deep })),
+        ("page {deep} by cursor (after), without totalCount", json!({ "after": after })),
         ("one buyer's first page", json!({ "filter": { "clientId": buyer } })),
     ] {
         let name = format!("invoices(perPage: 50) + lines, {}, at {at}", what.replace("{deep}", &deep.to_string()));

@@ -95,7 +95,10 @@ pub async fn close(db: &DatabaseConnection, actor: &crate::tenant::Actor) -> Dom
     let mut am: account::ActiveModel = current.into();
     am.status = Set(AccountStatus::Closed.as_str().to_owned());
     am.updated_at = Set(Utc::now());
-    Ok(am.update(db).await?)
+    let txn = begin_write(db).await?;
+    let closed = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(closed)
 }
 
 pub async fn update_settings(

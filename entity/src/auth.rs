@@ -177,7 +177,9 @@ async fn revoke_session_in(db: &impl ConnectionTrait, id: Uuid, reason: &str, no
 
 /// Logout: the session's access and refresh tokens stop working at once.
 pub async fn revoke_session(db: &DatabaseConnection, id: Uuid, reason: &str) -> DomainResult<()> {
-    revoke_session_in(db, id, reason, Utc::now()).await
+    let txn = begin_write(db).await?;
+    revoke_session_in(&txn, id, reason, Utc::now()).await?;
+    txn.commit().await
 }
 
 /// Checks, in one query, everything about a credential's holder that may have changed
@@ -341,11 +343,13 @@ pub async fn actor_for_api_token(db: &DatabaseConnection, secret: &str) -> Domai
     let now = Utc::now();
     // Record use at most once a minute: a busy integration should not turn reads into writes.
     if token.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
+        let txn = begin_write(db).await?;
         api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
             .filter(api_token::Column::Id.eq(token.id))
-            .exec(db)
+            .exec(&txn)
             .await?;
+        txn.commit().await?;
     }
     Ok(Actor { user_id: creator, account_id: account, role, credential: Credential::ApiToken(token.id) })
 }
@@ -430,14 +434,15 @@ pub async fn begin_login_attempt(db: &DatabaseConnection, key: &str, policy: Thr
 /// A successful login resets the count (an update: deleting the row would let a
 /// concurrent attempt lose it between its insert and its locking read).
 pub async fn clear_login_failures(db: &DatabaseConnection, key: &str) -> DomainResult<()> {
+    let txn = begin_write(db).await?;
     login_throttle::Entity::update_many()
         .col_expr(login_throttle::Column::Failures, Expr::value(0))
         .col_expr(login_throttle::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(login_throttle::Column::WindowStartedAt, Expr::value(Utc::now()))
         .filter(login_throttle::Column::Key.eq(key))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    Ok(())
+    txn.commit().await
 }
 
 /// The session a refresh token belongs to (for logout with the refresh token alone).
@@ -476,11 +481,13 @@ pub async fn purge_expired(
     // Brings `.or()` on expressions; imported here only, as it also adds `.max()` to integers.
     use sea_orm::sea_query::ExprTrait as _;
     let mut report = PurgeReport::default();
+    let txn = begin_write(db).await?;
     report.refresh_tokens += refresh_token::Entity::delete_many()
         .filter(refresh_token::Column::ExpiresAt.lt(now))
-        .exec(db)
+        .exec(&txn)
         .await?
         .rows_affected;
+    txn.commit().await?;
     loop {
         let dead: Vec<Uuid> = session::Entity::find()
             .select_only()
@@ -505,11 +512,13 @@ pub async fn purge_expired(
             session::Entity::delete_many().filter(session::Column::Id.is_in(dead)).exec(&txn).await?.rows_affected;
         txn.commit().await?;
     }
+    let txn = begin_write(db).await?;
     report.login_throttles += login_throttle::Entity::delete_many()
         .filter(login_throttle::Column::LockedUntil.is_null().or(login_throttle::Column::LockedUntil.lt(now)))
         .filter(login_throttle::Column::WindowStartedAt.lt(now - Duration::days(1)))
-        .exec(db)
+        .exec(&txn)
         .await?
         .rows_affected;
+    txn.commit().await?;
     Ok(report)
 }

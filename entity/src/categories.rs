@@ -1,5 +1,6 @@
 //! Categories of contacts, products and documents, scoped by the actor's account.
 
+use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult, FieldCode};
 use crate::pagination::{Page, PageRequest};
 use crate::tables::category::{ActiveModel, Column, Entity, Model};
@@ -81,7 +82,10 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: CategoryPatch
         updated_at: Set(now),
     };
     patch.apply(&mut am);
-    Ok(am.insert(db).await?)
+    let txn = begin_write(db).await?;
+    let created = am.insert(&txn).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 /// The seed's `category_id` given as a name: the account's category with that name
@@ -119,14 +123,19 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Cat
     let mut am: ActiveModel = get(db, actor, id).await?.into();
     patch.apply(&mut am);
     am.updated_at = Set(Utc::now());
-    Ok(am.update(db).await?)
+    let txn = begin_write(db).await?;
+    let updated = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 /// Deletes a category; the contacts and products in it keep existing, without category.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
     actor.require_writer()?;
     let current = get(db, actor, id).await?;
-    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(db).await?;
+    let txn = begin_write(db).await?;
+    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
+    txn.commit().await?;
     Ok(current)
 }
 

@@ -270,7 +270,9 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Pri
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainResult<Model> {
     actor.require_writer()?;
     let current = get(db, actor, id).await?;
-    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(db).await?;
+    let txn = begin_write(db).await?;
+    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
+    txn.commit().await?;
     Ok(current)
 }
 

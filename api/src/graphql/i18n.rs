@@ -323,6 +323,10 @@ impl Lang {
             "unknown_document" => {
                 self.pick("No such document in this account.", "Ce document n'existe pas dans ce compte.")
             }
+            "page_with_after" => self.pick(
+                "A page that follows a document (after) starts there: page must be absent or 1.",
+                "Une page qui suit un document (after) commence après lui : page doit être absente ou valoir 1.",
+            ),
             "currency_mismatch" => self.pick(
                 "This document is in another currency than the payment.",
                 "Ce document est dans une autre devise que le paiement.",

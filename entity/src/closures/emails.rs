@@ -76,38 +76,42 @@ pub const EMAIL_CLAIM_SECS: i64 = 300;
 
 /// Claims a closure's e-mail for sending: true for one caller only, so that several
 /// schedulers running at once do not send it twice. Counts the attempt.
-pub async fn claim_email(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> DomainResult<bool> {
+pub async fn claim_email(db: &DatabaseConnection, id: Uuid, now: DateTime<Utc>) -> DomainResult<bool> {
     let stale = now - chrono::Duration::seconds(EMAIL_CLAIM_SECS);
+    let txn = begin_write(db).await?;
     let r = closure::Entity::update_many()
         .col_expr(closure::Column::EmailClaimedAt, Expr::value(Some(now)))
         .col_expr(closure::Column::EmailAttempts, Expr::col(closure::Column::EmailAttempts).add(1))
         .filter(closure::Column::Id.eq(id))
         .filter(closure::Column::EmailSentAt.is_null())
         .filter(closure::Column::EmailClaimedAt.is_null().or(closure::Column::EmailClaimedAt.lt(stale)))
-        .exec(db)
+        .exec(&txn)
         .await?;
+    txn.commit().await?;
     Ok(r.rows_affected == 1)
 }
 
 /// Records a delivered e-mail (only the delivery columns change: the rest is sealed).
-pub async fn mark_email_sent(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> DomainResult<()> {
+pub async fn mark_email_sent(db: &DatabaseConnection, id: Uuid, at: DateTime<Utc>) -> DomainResult<()> {
+    let txn = begin_write(db).await?;
     closure::Entity::update_many()
         .col_expr(closure::Column::EmailSentAt, Expr::value(Some(at)))
         .col_expr(closure::Column::EmailLastError, Expr::value(Option::<String>::None))
         .filter(closure::Column::Id.eq(id))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    Ok(())
+    txn.commit().await
 }
 
 /// Records a failed delivery and releases the claim: the next run tries again.
-pub async fn mark_email_failed(db: &impl ConnectionTrait, id: Uuid, error: &str) -> DomainResult<()> {
+pub async fn mark_email_failed(db: &DatabaseConnection, id: Uuid, error: &str) -> DomainResult<()> {
     let error: String = error.chars().take(1000).collect();
+    let txn = begin_write(db).await?;
     closure::Entity::update_many()
         .col_expr(closure::Column::EmailLastError, Expr::value(Some(error)))
         .col_expr(closure::Column::EmailClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
         .filter(closure::Column::Id.eq(id))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    Ok(())
+    txn.commit().await
 }

@@ -82,6 +82,126 @@ pub enum DocumentOrder {
     PaidDateDesc,
 }
 
+/// What an order sorts by, after which ties go by id in the same direction (so that an
+/// index on `(account_id, column, id)` serves the page in one scan, either way).
+#[derive(Clone, Copy, Debug)]
+pub enum OrderKeys {
+    /// One column; empty values (a nullable column's) last either way, as numbers are.
+    Column(Column),
+    /// Numbers in numeric order: drafts (no number) last, then within a series issue
+    /// dates, then the counter (a numbered document always has both).
+    Number,
+}
+
+impl DocumentOrder {
+    /// The keys and whether they run descending.
+    pub fn keys(self) -> (OrderKeys, bool) {
+        use DocumentOrder as O;
+        use OrderKeys::{Column as C, Number};
+        match self {
+            O::IssueDate => (C(Column::IssueDate), false),
+            O::IssueDateDesc => (C(Column::IssueDate), true),
+            O::Number => (Number, false),
+            O::NumberDesc => (Number, true),
+            O::BuyerName => (C(Column::BuyerName), false),
+            O::BuyerNameDesc => (C(Column::BuyerName), true),
+            // Amounts order by their whole cents (the text totals do not sort by value).
+            O::PriceGross => (C(Column::GrossCents), false),
+            O::PriceGrossDesc => (C(Column::GrossCents), true),
+            O::PriceNet => (C(Column::NetCents), false),
+            O::PriceNetDesc => (C(Column::NetCents), true),
+            O::PriceTax => (C(Column::TaxCents), false),
+            O::PriceTaxDesc => (C(Column::TaxCents), true),
+            O::CreatedAt => (C(Column::CreatedAt), false),
+            O::CreatedAtDesc => (C(Column::CreatedAt), true),
+            O::UpdatedAt => (C(Column::UpdatedAt), false),
+            O::UpdatedAtDesc => (C(Column::UpdatedAt), true),
+            O::PaymentTo => (C(Column::PaymentTo), false),
+            O::PaymentToDesc => (C(Column::PaymentTo), true),
+            O::TransactionDate => (C(Column::SellOn), false),
+            O::TransactionDateDesc => (C(Column::SellOn), true),
+            O::BuyerTaxNo => (C(Column::BuyerTaxNo), false),
+            O::BuyerTaxNoDesc => (C(Column::BuyerTaxNo), true),
+            O::SellerName => (C(Column::SellerName), false),
+            O::SellerNameDesc => (C(Column::SellerName), true),
+            O::Oid => (C(Column::Oid), false),
+            O::OidDesc => (C(Column::Oid), true),
+            O::PaidDate => (C(Column::PaidDate), false),
+            O::PaidDateDesc => (C(Column::PaidDate), true),
+        }
+    }
+}
+
+impl OrderKeys {
+    /// The column whose empty values come last, if it can be empty.
+    fn nullable(self) -> Option<Column> {
+        match self {
+            OrderKeys::Column(c) => c.def().is_null().then_some(c),
+            OrderKeys::Number => Some(Column::Number),
+        }
+    }
+
+    /// The columns compared after the empty-last key, id last.
+    fn columns(self) -> Vec<Column> {
+        match self {
+            OrderKeys::Column(c) => vec![c, Column::Id],
+            OrderKeys::Number => vec![Column::IssueDate, Column::NumberCounter, Column::Id],
+        }
+    }
+
+    /// The columns that still order the empty ones, among themselves: the id alone for
+    /// one column; for numbers, drafts' issue dates then ids (a draft has no counter
+    /// either: number and counter are given together, at issue).
+    fn columns_when_empty(self) -> Vec<Column> {
+        match self {
+            OrderKeys::Column(_) => vec![Column::Id],
+            OrderKeys::Number => vec![Column::IssueDate, Column::Id],
+        }
+    }
+
+    pub fn order(self, q: sea_orm::Select<Entity>, desc: bool) -> sea_orm::Select<Entity> {
+        // A column that is never empty orders by itself alone, so that an index in this
+        // order serves the page (`ix_documents_account_issue_date_id`: the default order).
+        let mut q = match self.nullable() {
+            Some(c) => q.order_by_asc(c.is_null()),
+            None => q,
+        };
+        for c in self.columns() {
+            q = if desc { q.order_by_desc(c) } else { q.order_by_asc(c) };
+        }
+        q
+    }
+
+    /// The documents after `cursor` in this order: one row-value comparison over the
+    /// keys (`(issue_date, id) < (…, …)`), which both databases answer by seeking in the
+    /// index that serves the order; empty values, which come last, apart.
+    pub fn after(self, cursor: &Model, desc: bool) -> sea_orm::Condition {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        use sea_orm::{Condition, ModelTrait};
+        let columns = self.columns();
+        let rows = |columns: &[Column]| {
+            let left = Expr::tuple(columns.iter().map(|c| Expr::col((Entity, *c))));
+            let right = Expr::tuple(columns.iter().map(|c| Expr::val(cursor.get(*c))));
+            if desc { left.lt(right) } else { left.gt(right) }
+        };
+        match self.nullable() {
+            None => Condition::all().add(rows(&columns)),
+            Some(empty) => {
+                let value = cursor.get(empty);
+                if value == value.as_null() {
+                    // Among the empty ones.
+                    Condition::all().add(empty.is_null()).add(rows(&self.columns_when_empty()))
+                } else {
+                    // The rest of the non-empty ones, then every empty one.
+                    Condition::any()
+                        .add(empty.is_null())
+                        .add(Condition::all().add(empty.is_not_null()).add(rows(&columns)))
+                }
+            }
+        }
+    }
+}
+
 /// The inclusive date range of a period, for "today" in the account's time zone.
 pub fn period_range(
     p: Period,
@@ -104,15 +224,18 @@ pub fn period_range(
     }
 }
 
-/// A page of the account's documents. `count`: whether to count every match as well
-/// (`total_count`, else 0) — a count visits every matching document, which a page that
-/// does not show it need not pay for (hundreds of thousands in a large account).
+/// A page of the account's documents. `after`: the documents that follow this one in
+/// `order` (keyset paging: a page deep in a large account costs what the first one does,
+/// where a page number skips every document before it). `count`: whether to count every
+/// match as well (`total_count`, else 0) — a count visits every matching document, which
+/// a page that does not show it need not pay for (hundreds of thousands in a large account).
 pub async fn list(
     db: &DatabaseConnection,
     actor: &Actor,
     f: &DocumentFilter,
     order: DocumentOrder,
     page: PageRequest,
+    after: Option<Uuid>,
     count: bool,
 ) -> DomainResult<Page<Model>> {
     if f.number.as_deref().is_some_and(crate::validation::has_control_characters) {
@@ -162,63 +285,15 @@ pub async fn list(
         q = q.filter(Column::ClientId.eq(c));
     }
     let total_count = if count { q.clone().count(db).await? } else { 0 };
-    use DocumentOrder as O;
-    // Drafts (no number) last on both databases; numbers in numeric order: within a
-    // series they follow issue dates, then the counter.
-    let by_number = |q: sea_orm::Select<Entity>, desc: bool| {
-        let q = q.order_by_asc(Column::Number.is_null());
-        if desc {
-            q.order_by_desc(Column::IssueDate).order_by_desc(Column::NumberCounter)
-        } else {
-            q.order_by_asc(Column::IssueDate).order_by_asc(Column::NumberCounter)
+    let (keys, desc) = order.keys();
+    if let Some(after) = after {
+        if page.page > 1 {
+            return Err(DomainError::field("page", FieldCode::Rule("page_with_after")));
         }
-    };
-    let column = match order {
-        O::IssueDate | O::IssueDateDesc => Some(Column::IssueDate),
-        O::BuyerName | O::BuyerNameDesc => Some(Column::BuyerName),
-        O::CreatedAt | O::CreatedAtDesc => Some(Column::CreatedAt),
-        O::UpdatedAt | O::UpdatedAtDesc => Some(Column::UpdatedAt),
-        O::PaymentTo | O::PaymentToDesc => Some(Column::PaymentTo),
-        O::TransactionDate | O::TransactionDateDesc => Some(Column::SellOn),
-        O::BuyerTaxNo | O::BuyerTaxNoDesc => Some(Column::BuyerTaxNo),
-        O::SellerName | O::SellerNameDesc => Some(Column::SellerName),
-        O::Oid | O::OidDesc => Some(Column::Oid),
-        O::PaidDate | O::PaidDateDesc => Some(Column::PaidDate),
-        O::PriceGross | O::PriceGrossDesc => Some(Column::GrossCents),
-        O::PriceNet | O::PriceNetDesc => Some(Column::NetCents),
-        O::PriceTax | O::PriceTaxDesc => Some(Column::TaxCents),
-        _ => None,
-    };
-    let desc = matches!(
-        order,
-        O::IssueDateDesc
-            | O::NumberDesc
-            | O::BuyerNameDesc
-            | O::PriceGrossDesc
-            | O::CreatedAtDesc
-            | O::UpdatedAtDesc
-            | O::PriceNetDesc
-            | O::PriceTaxDesc
-            | O::PaymentToDesc
-            | O::TransactionDateDesc
-            | O::BuyerTaxNoDesc
-            | O::SellerNameDesc
-            | O::OidDesc
-            | O::PaidDateDesc
-    );
-    // Amounts order by their whole cents (the text totals do not sort by value).
-    q = match (column, order) {
-        (Some(c), _) => {
-            // Empty values last either way, as numbers are. A column that is never empty
-            // (NOT NULL) orders by itself alone, so that an index in this order serves the
-            // page (`ix_documents_account_issue_date_id`: the default order).
-            let q = if c.def().is_null() { q.order_by_asc(c.is_null()) } else { q };
-            if desc { q.order_by_desc(c) } else { q.order_by_asc(c) }
-        }
-        (None, O::Number | O::NumberDesc) => by_number(q, desc),
-        (None, _) => q,
-    };
-    let items = q.order_by_desc(Column::Id).offset(page.offset()).limit(page.per_page).all(db).await?;
+        let cursor = crate::error::referenced(get(db, actor, after).await, "after", "unknown_document")?;
+        q = q.filter(keys.after(&cursor, desc));
+    }
+    let items = keys.order(q, desc).offset(page.offset()).limit(page.per_page).all(db).await?;
     Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
 }
 

@@ -670,3 +670,74 @@ db_test!(a_page_shows_each_document_its_own_lines_and_seal, |app: TestApp| async
     assert_eq!(others[0]["positions"][0]["name"], "Ligne B");
     assert_eq!(others[0]["certification"]["sequence"], 1);
 });
+
+db_test!(pages_after_a_document_follow_the_order_as_page_numbers_do, |app: TestApp| async move {
+    let s = app.sign_up("keyset@example.fr", "Keyset").await;
+    let other = app.sign_up("keyset-other@example.fr", "KeysetOther").await;
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    let day = |n: i64| (today - chrono::Duration::days(n)).to_string();
+    // Issued ones in date order (a series is chronological), drafts at any date, ties in
+    // dates, prices and names, and empty values (drafts' numbers, some sell dates).
+    for (date, price, buyer, sell, issue) in [
+        (5, "10", "Bravo", None, true),
+        (5, "10", "Alpha", Some("2026-01"), true),
+        (4, "30", "Bravo", None, false),
+        (3, "20", "Charlie", Some("2026-02-10"), true),
+        (5, "20", "Alpha", None, false),
+        (2, "10", "Delta", Some("2026-01"), false),
+        (1, "40", "Alpha", None, true),
+        (1, "10", "Bravo", None, true),
+        (0, "20", "Charlie", None, false),
+    ] {
+        let mut input = json!({ "buyerName": buyer, "issueDate": day(date), "positions": [{ "name": "X", "tax": "20", "priceNet": price }] });
+        if let Some(sell) = sell {
+            input["sellDate"] = json!(sell);
+        }
+        create(&app, &s.access, input, issue).await;
+    }
+    let list = "query($o: InvoiceOrder, $p: Int, $n: Int, $a: ID) { invoices(order: $o, page: $p, perPage: $n, after: $a, filter: { period: ALL }) { items { id } } }";
+    let ids = |v: &Value| -> Vec<String> {
+        v["invoices"]["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+    };
+    for order in [
+        "ISSUE_DATE_DESC",
+        "ISSUE_DATE",
+        "NUMBER",
+        "NUMBER_DESC",
+        "PRICE_GROSS",
+        "PRICE_GROSS_DESC",
+        "BUYER_NAME",
+        "BUYER_NAME_DESC",
+        "TRANSACTION_DATE",
+        "TRANSACTION_DATE_DESC",
+        "CREATED_AT_DESC",
+    ] {
+        let whole = ids(&app.ok(&s.access, list, json!({ "o": order, "n": 100 })).await);
+        assert_eq!(whole.len(), 9, "{order}");
+        // Page numbers and pages after the previous page's last document agree.
+        let (mut walked, mut after) = (Vec::new(), None::<String>);
+        for page in 1..=5 {
+            let numbered = ids(&app.ok(&s.access, list, json!({ "o": order, "n": 2, "p": page })).await);
+            let keyset = ids(&app.ok(&s.access, list, json!({ "o": order, "n": 2, "a": after })).await);
+            assert_eq!(keyset, numbered, "{order}, page {page}");
+            after = keyset.last().cloned();
+            walked.extend(keyset);
+        }
+        assert_eq!(walked, whole, "{order}");
+        let past_the_end = ids(&app.ok(&s.access, list, json!({ "o": order, "n": 2, "a": whole[8] })).await);
+        assert!(past_the_end.is_empty(), "{order}");
+    }
+    // Another account's document is no place to start from, nor is a page beyond the first.
+    let theirs = create(
+        &app,
+        &other.access,
+        json!({ "buyerName": "T", "positions": [{ "name": "X", "tax": "20", "priceNet": "1" }] }),
+        false,
+    )
+    .await;
+    let e = app.err(Some(&s.access), list, json!({ "a": theirs["id"] })).await;
+    assert_eq!((code(&e), e["extensions"]["fields"][0]["field"].as_str()), ("VALIDATION_FAILED", Some("after")), "{e}");
+    let first = ids(&app.ok(&s.access, list, json!({ "n": 1 })).await);
+    let e = app.err(Some(&s.access), list, json!({ "a": first[0], "p": 2 })).await;
+    assert_eq!((code(&e), e["extensions"]["fields"][0]["field"].as_str()), ("VALIDATION_FAILED", Some("page")), "{e}");
+});

@@ -42,9 +42,14 @@ impl DocumentQuery {
         page: Option<i32>,
         per_page: Option<i32>,
         order: Option<InvoiceOrder>,
+        #[graphql(desc = "The id of the last document of the previous page: the page is the documents that follow \
+                          it in this order and with these filters (keyset paging, as fast deep in a large account as \
+                          at its start; `page` must then be absent or 1).")]
+        after: Option<ID>,
     ) -> async_graphql::Result<Page<Invoice>> {
         let actor = ctx.actor()?;
         let page = entity::pagination::PageRequest::new(page.map(i64::from), per_page.map(i64::from)).gql(ctx)?;
+        let after = opt_id("after", &after).gql(ctx)?;
         let f = filter.unwrap_or_default();
         let ids = f.ids.as_deref().map(|ids| parse_ids("filter.ids", ids)).transpose().gql(ctx)?;
         let filter = DocumentFilter {
@@ -68,10 +73,17 @@ impl DocumentQuery {
         };
         // Counted only when asked for: a count visits every matching document.
         let count = ctx.look_ahead().field("totalCount").exists();
-        let result =
-            entity::documents::list(&ctx.app().db, actor, &filter, order.unwrap_or_default().into(), page, count)
-                .await
-                .gql(ctx)?;
+        let result = entity::documents::list(
+            &ctx.app().db,
+            actor,
+            &filter,
+            order.unwrap_or_default().into(),
+            page,
+            after,
+            count,
+        )
+        .await
+        .gql(ctx)?;
         Ok(Page::from_domain(result))
     }
 }
