@@ -1,9 +1,10 @@
 //! Testkit: the real server, built by `Application::build` exactly as `scelle serve`
 //! builds it, on `127.0.0.1:0`, against a fresh SQLite file or a fresh PostgreSQL
-//! database; and a small GraphQL client.
+//! database (copies of a pre-migrated template: `template`); and a small GraphQL client.
 
 pub mod attacker;
 pub mod browser;
+pub mod template;
 
 use scelle_api::app::Application;
 use scelle_api::config::{Config, Secret};
@@ -83,7 +84,10 @@ impl TestApp {
             ..Config::default()
         };
         let pg = match backend {
-            Backend::Sqlite => None,
+            Backend::Sqlite => {
+                template::copy_sqlite_to(&data_dir.0.join("scelle.db"));
+                None
+            }
             Backend::Postgres => {
                 let Ok(admin_url) = std::env::var("SCELLE_TEST_POSTGRES_URL") else {
                     say_skipped();
@@ -416,7 +420,11 @@ impl PgDatabase {
     pub async fn create(admin_url: &str) -> PgDatabase {
         let name = format!("scelle_test_{}", uuid::Uuid::new_v4().simple());
         let admin = sea_orm::Database::connect(admin_url).await.expect("connect to SCELLE_TEST_POSTGRES_URL");
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+        let template = template::postgres(admin_url);
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await
+            .expect("create test database");
         admin.close().await.ok();
         PgDatabase { url: with_database(admin_url, &name), admin_url: admin_url.to_owned(), name }
     }
