@@ -25,18 +25,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .sqlx_logging(std::env::var("SCELLE_LOG").is_ok_and(|f| f.contains("sqlx")))
         .sqlx_logging_level(log::LevelFilter::Info);
     opt.map_sqlx_sqlite_opts(|o| {
-        let o = o
-            .create_if_missing(true)
+        o.create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // Durable across a crash of the process; FULL would also survive power loss
             // at 3-4x the commit cost (measured in the research notes).
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        match std::env::var("SCELLE_SQLITE_CACHE_KIB") {
-            Ok(kib) => o.pragma("cache_size", format!("-{kib}")),
-            Err(_) => o,
-        }
+            .foreign_keys(true)
     });
     Database::connect(opt).await
 }

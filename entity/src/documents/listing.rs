@@ -242,7 +242,11 @@ pub async fn list(
         return Err(DomainError::field("filter.number", FieldCode::Rule("control_characters")));
     }
     let account = crate::accounts::find_account(db, actor.account_id).await?;
-    let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    // The filters apart from the account, so that the page after a document can put its
+    // keys first: SQLite seeks the order's index with the first range it is given on a
+    // column, and a period's `issue_date >= …` first would make it walk the period from its
+    // start down to the cursor (16 ms instead of 0.02 at 180 000 documents deep).
+    let mut c = sea_orm::Condition::all();
     let (from, to) = period_range(f.period, today(&account), f.date_from, f.date_to);
     let date_col = match f.search_date_type {
         SearchDateType::IssueDate => Column::IssueDate,
@@ -250,10 +254,10 @@ pub async fn list(
         SearchDateType::PaidDate => Column::PaidDate,
     };
     if let Some(d) = from {
-        q = q.filter(date_col.gte(d));
+        c = c.add(date_col.gte(d));
     }
     if let Some(d) = to {
-        q = q.filter(date_col.lte(d));
+        c = c.add(date_col.lte(d));
     }
     if let Some(id) = f.invoice_id {
         // Another account's id (or an unknown one) links to nothing here.
@@ -262,30 +266,32 @@ pub async fn list(
             Err(DomainError::NotFound(_)) => Vec::new(),
             Err(e) => return Err(e),
         };
-        q = q.filter(Column::Id.is_in(linked));
+        c = c.add(Column::Id.is_in(linked));
     }
     if let Some(id) = f.from_invoice_id {
-        q = q.filter(Column::FromInvoiceId.eq(id));
+        c = c.add(Column::FromInvoiceId.eq(id));
     }
     if let Some(i) = f.income {
-        q = q.filter(Column::Income.eq(i));
+        c = c.add(Column::Income.eq(i));
     }
     if let Some(ids) = &f.ids {
-        q = q.filter(Column::Id.is_in(ids.clone()));
+        c = c.add(Column::Id.is_in(ids.clone()));
     }
     if let Some(n) = f.number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        q = q.filter(Column::Number.eq(n));
+        c = c.add(Column::Number.eq(n));
     }
     match (&f.kind, &f.kinds) {
-        (Some(k), _) => q = q.filter(Column::Kind.eq(k.clone())),
-        (None, Some(ks)) => q = q.filter(Column::Kind.is_in(ks.clone())),
+        (Some(k), _) => c = c.add(Column::Kind.eq(k.clone())),
+        (None, Some(ks)) => c = c.add(Column::Kind.is_in(ks.clone())),
         (None, None) => {}
     }
-    if let Some(c) = f.client_id {
-        q = q.filter(Column::ClientId.eq(c));
+    if let Some(client) = f.client_id {
+        c = c.add(Column::ClientId.eq(client));
     }
-    let total_count = if count { q.clone().count(db).await? } else { 0 };
+    let in_account = || Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    let total_count = if count { in_account().filter(c.clone()).count(db).await? } else { 0 };
     let (keys, desc) = order.keys();
+    let mut q = in_account();
     if let Some(after) = after {
         if page.page > 1 {
             return Err(DomainError::field("page", FieldCode::Rule("page_with_after")));
@@ -293,7 +299,7 @@ pub async fn list(
         let cursor = crate::error::referenced(get(db, actor, after).await, "after", "unknown_document")?;
         q = q.filter(keys.after(&cursor, desc));
     }
-    let items = keys.order(q, desc).offset(page.offset()).limit(page.per_page).all(db).await?;
+    let items = keys.order(q.filter(c), desc).offset(page.offset()).limit(page.per_page).all(db).await?;
     Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
 }
 

@@ -43,34 +43,80 @@ async fn document_v2(db: &impl ConnectionTrait, actor: &Actor, d: &document::Mod
 /// Documents read together, page by page, for verification: their rows, positions and
 /// the numbers of the documents they link to, in three queries for the whole page.
 pub(crate) struct DocumentPage {
-    documents: HashMap<Uuid, document::Model>,
-    positions: HashMap<Uuid, Vec<pos::Model>>,
+    documents: HashMap<Uuid, Readable<document::Model>>,
+    positions: HashMap<Uuid, Readable<Vec<pos::Model>>>,
     numbers: HashMap<Uuid, Option<String>>,
+}
+
+/// A subject's rows, or why they no longer read back.
+type Readable<T> = Result<T, String>;
+
+/// A value the code cannot read back from its column (a kind that does not exist, text in
+/// a date column on SQLite, whose columns take any type): the row was changed behind the
+/// code's back, which verification names, where the database failing stops it.
+pub(crate) fn is_undecodable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    match e {
+        DbErr::Type(_) | DbErr::TryIntoErr { .. } | DbErr::Json(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(&**e, sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_))
+        }
+        _ => false,
+    }
+}
+
+/// `read` over all of `ids` in one query; when some row no longer reads back, over one id
+/// at a time, so that only the subjects whose rows do not read back are lost (and named).
+async fn one_query_or_each<T, F, Fut>(ids: &[Uuid], read: F) -> DomainResult<HashMap<Uuid, Readable<T>>>
+where
+    F: Fn(Vec<Uuid>) -> Fut,
+    Fut: std::future::Future<Output = Result<HashMap<Uuid, T>, sea_orm::DbErr>>,
+{
+    match read(ids.to_vec()).await {
+        Ok(found) => Ok(found.into_iter().map(|(id, t)| (id, Ok(t))).collect()),
+        Err(e) if is_undecodable(&e) => {
+            let mut out = HashMap::new();
+            for id in ids {
+                match read(vec![*id]).await {
+                    Ok(found) => out.extend(found.into_iter().map(|(id, t)| (id, Ok(t)))),
+                    Err(e) if is_undecodable(&e) => {
+                        out.insert(*id, Err(e.to_string()));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(out)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 impl DocumentPage {
     pub(crate) async fn read(db: &impl ConnectionTrait, account: AccountId, ids: &[Uuid]) -> DomainResult<Self> {
         use sea_orm::QueryOrder;
-        let documents: HashMap<Uuid, document::Model> = document::Entity::find()
-            .filter(document::Column::AccountId.eq(account.0))
-            .filter(document::Column::Id.is_in(ids.to_vec()))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d))
-            .collect();
-        let mut positions: HashMap<Uuid, Vec<pos::Model>> = HashMap::new();
-        for row in pos::Entity::find()
-            .filter(pos::Column::AccountId.eq(account.0))
-            .filter(pos::Column::DocumentId.is_in(ids.to_vec()))
-            .order_by_asc(pos::Column::DocumentId)
-            .order_by_asc(pos::Column::Position)
-            .all(db)
-            .await?
-        {
-            positions.entry(row.document_id).or_default().push(row);
-        }
-        let linked: Vec<Uuid> = documents.values().filter_map(|d| d.invoice_id).collect();
+        let documents = one_query_or_each(ids, |ids| async move {
+            let rows = document::Entity::find()
+                .filter(document::Column::AccountId.eq(account.0))
+                .filter(document::Column::Id.is_in(ids));
+            Ok(rows.all(db).await?.into_iter().map(|d| (d.id, d)).collect())
+        })
+        .await?;
+        let positions = one_query_or_each(ids, |ids| async move {
+            let mut by_document: HashMap<Uuid, Vec<pos::Model>> = HashMap::new();
+            for row in pos::Entity::find()
+                .filter(pos::Column::AccountId.eq(account.0))
+                .filter(pos::Column::DocumentId.is_in(ids))
+                .order_by_asc(pos::Column::DocumentId)
+                .order_by_asc(pos::Column::Position)
+                .all(db)
+                .await?
+            {
+                by_document.entry(row.document_id).or_default().push(row);
+            }
+            Ok(by_document)
+        })
+        .await?;
+        let linked: Vec<Uuid> = documents.values().filter_map(|d| d.as_ref().ok()?.invoice_id).collect();
         let numbers = if linked.is_empty() {
             HashMap::new()
         } else {
@@ -91,8 +137,16 @@ impl DocumentPage {
 
     /// The document's canonical form in `version` 2 from the page (None: not found, deleted).
     pub(crate) fn form_v2(&self, id: Uuid) -> Option<DomainResult<String>> {
-        let d = self.documents.get(&id)?;
-        let rows = self.positions.get(&id).map(Vec::as_slice).unwrap_or_default();
+        let unreadable = |why: &String| DomainError::Integrity(why.clone());
+        let d = match self.documents.get(&id)? {
+            Ok(d) => d,
+            Err(why) => return Some(Err(unreadable(why))),
+        };
+        let rows = match self.positions.get(&id) {
+            None => &[][..],
+            Some(Ok(rows)) => rows.as_slice(),
+            Some(Err(why)) => return Some(Err(unreadable(why))),
+        };
         let linked = d.invoice_id.and_then(|l| self.numbers.get(&l).cloned().flatten());
         Some(document_v2_of(d, rows, linked))
     }
@@ -298,6 +352,7 @@ pub(crate) async fn seal(
                 let page = DocumentPage::read(txn, account, chunk).await?;
                 for id in chunk {
                     let d = page.documents.get(id).ok_or(DomainError::NotFound("document"))?;
+                    let d = d.as_ref().map_err(|why| DomainError::Integrity(why.clone()))?;
                     if d.state != "issued" || !crate::documents::is_fiscal(&d.kind) {
                         continue;
                     }

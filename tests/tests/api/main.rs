@@ -11,6 +11,7 @@ mod categories;
 mod clients;
 mod closures;
 mod departments;
+mod doc_links;
 mod documents;
 mod flow_regressions;
 mod flows;

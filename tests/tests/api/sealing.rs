@@ -356,6 +356,33 @@ db_test!(verify_ledger_names_tampering_over_graphql, |app: TestApp| async move {
     assert_eq!(failure(&r).0, "UNAUTHENTICATED");
 });
 
+db_test!(values_that_no_longer_read_back_are_named_not_fatal, |app: TestApp| async move {
+    // An attacker with database access writes values the code cannot read back (a kind
+    // that does not exist; on SQLite, whose columns take any type, text in a date): the
+    // verification names each such document and still checks the others of its page.
+    let s = app.sign_up("unreadable@example.fr", "Unreadable").await;
+    let mut numbers = Vec::new();
+    for i in 0..4 {
+        let inv = issue(&app, &s.access, &format!("C{i}"), &format!("{}", 10 + i)).await;
+        numbers.push(inv["number"].as_str().unwrap().to_owned());
+    }
+    app.tamper(&format!("UPDATE documents SET kind = 'bogus' WHERE number = '{}'", numbers[1])).await;
+    let mut expected = vec![("SUBJECT_CHANGED", Some(2))];
+    if app.backend == Backend::Sqlite {
+        app.tamper(&format!("UPDATE documents SET issue_date = 'not a date' WHERE number = '{}'", numbers[3])).await;
+        // The newest of its series: the series' counter cannot be compared with it either.
+        expected.extend([("SUBJECT_CHANGED", Some(4)), ("SUBJECT_CHANGED", None)]);
+    }
+    assert_eq!(app.findings(&s.account_id, entity::ledger::store::Chain::Documents).await, expected);
+    let v = verify(&app, &s.access, "DOCUMENTS", None, None).await;
+    assert_eq!((v["ok"].as_bool(), v["checked"].as_i64()), (Some(false), Some(4)), "{v}");
+    assert_eq!(
+        (v["firstBroken"]["sequence"].as_i64(), v["firstBroken"]["reason"].as_str()),
+        (Some(2), Some("SUBJECT_CHANGED")),
+        "{v}"
+    );
+});
+
 db_test!(verification_and_certification_stay_inside_the_account, |app: TestApp| async move {
     let a = app.sign_up("iso-a@example.fr", "IsoA").await;
     let b = app.sign_up("iso-b@example.fr", "IsoB").await;
