@@ -140,7 +140,7 @@ impl DepartmentPatch {
             v.decimal("input.cashInitState", c);
         }
         for (i, (kind, pattern)) in self.patterns.iter().flatten().enumerate() {
-            v.one_of(&format!("input.patterns.{i}.kind"), kind, &crate::documents::KINDS);
+            v.one_of(&format!("input.patterns.{i}.kind"), kind, &crate::vocabulary::DocumentKind::names());
             if self.patterns.iter().flatten().take(i).any(|(k, _)| k == kind) {
                 v.push(&format!("input.patterns.{i}.kind"), FieldCode::Rule("duplicate_kind"));
             }
@@ -387,7 +387,9 @@ async fn replace_patterns(
     let mut v = Validator::new();
     for (i, (kind, pattern)) in patterns.iter().enumerate() {
         let p = pattern.trim();
-        if p == crate::numbering::default_pattern(kind) || others.iter().any(|o| &o.kind == kind && o.pattern == p) {
+        if crate::vocabulary::DocumentKind::parse(kind).is_some_and(|k| p == crate::numbering::default_pattern(k))
+            || others.iter().any(|o| &o.kind == kind && o.pattern == p)
+        {
             v.push(&format!("input.patterns.{i}.pattern"), FieldCode::Rule("pattern_in_use"));
         }
     }

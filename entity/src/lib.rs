@@ -26,6 +26,8 @@ pub mod tags;
 pub mod tax;
 pub mod tenant;
 pub mod validation;
+pub mod vocabulary;
 
 pub use error::{DomainError, DomainResult, FieldCode, FieldError, SealedRecord};
 pub use tenant::{AccountId, Actor, Role, UserId};
+pub use vocabulary::{DocumentKind, DocumentState, DocumentStatus};

@@ -22,6 +22,7 @@
 //! refused: numbers must never repeat in a series. A backslash makes the next character
 //! literal, for text that contains token letters (`Co\mmande-nr` prints `Commande-1`).
 
+use crate::vocabulary::DocumentKind;
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
 use std::str::FromStr;
@@ -192,22 +193,22 @@ impl Pattern {
 
 /// The pattern used when a department sets none for a document kind: a prefix per kind,
 /// the year, and a counter reset every year (e.g. `F-2026-1`).
-pub fn default_pattern(kind: &str) -> &'static str {
+pub fn default_pattern(kind: DocumentKind) -> &'static str {
+    use DocumentKind::*;
     match kind {
-        "vat" => "F-yyyy-nr",
-        "correction" => "AV-yyyy-nr",
-        "advance" => "FA-yyyy-nr",
-        "final" => "FS-yyyy-nr",
-        "receipt" => "R-yyyy-nr",
-        "invoice_other" => "FO-yyyy-nr",
-        "estimate" => "D-yyyy-nr",
-        "proforma" => "PRO-yyyy-nr",
-        "client_order" => "BC-yyyy-nr",
-        "maintenance_request" => "BI-yyyy-nr",
-        "payment_receipt" => "RP-yyyy-nr",
-        "kp" => "BE-yyyy-nr",
-        "kw" => "BS-yyyy-nr",
-        _ => "DOC-yyyy-nr",
+        Vat => "F-yyyy-nr",
+        Correction => "AV-yyyy-nr",
+        Advance => "FA-yyyy-nr",
+        Final => "FS-yyyy-nr",
+        Receipt => "R-yyyy-nr",
+        InvoiceOther => "FO-yyyy-nr",
+        Estimate => "D-yyyy-nr",
+        Proforma => "PRO-yyyy-nr",
+        ClientOrder => "BC-yyyy-nr",
+        MaintenanceRequest => "BI-yyyy-nr",
+        PaymentReceipt => "RP-yyyy-nr",
+        Kp => "BE-yyyy-nr",
+        Kw => "BS-yyyy-nr",
     }
 }
 
@@ -265,25 +266,11 @@ mod tests {
 
     #[test]
     fn every_default_pattern_is_valid_and_yearly() {
-        for kind in [
-            "vat",
-            "correction",
-            "advance",
-            "final",
-            "receipt",
-            "invoice_other",
-            "estimate",
-            "proforma",
-            "client_order",
-            "maintenance_request",
-            "payment_receipt",
-            "kp",
-            "kw",
-        ] {
+        for &kind in DocumentKind::ALL {
             let pattern = p(default_pattern(kind));
             assert_eq!(pattern.reset(), Reset::Yearly, "{kind}");
         }
-        assert_eq!(p(default_pattern("vat")).format(day(2026, 11, 21), 1), "F-2026-1");
+        assert_eq!(p(default_pattern(DocumentKind::Vat)).format(day(2026, 11, 21), 1), "F-2026-1");
     }
 
     #[test]

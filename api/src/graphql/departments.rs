@@ -89,7 +89,7 @@ macro_rules! department_types {
                     overdue_email_pdf: i.overdue_email_pdf,
                     restrict_warehouses: i.restrict_warehouses,
                     use_pattern: i.use_pattern,
-                    patterns: i.patterns.map(|ps| ps.into_iter().map(|p| (p.kind.as_str().to_owned(), p.pattern)).collect()),
+                    patterns: i.patterns.map(|ps| ps.into_iter().map(|p| (entity::DocumentKind::from(p.kind).as_str().to_owned(), p.pattern)).collect()),
                 }
             }
         }
@@ -118,7 +118,8 @@ impl Department {
         Ok(rows
             .into_iter()
             .map(|p| NumberingPattern {
-                kind: DocumentKind::parse(&p.kind).unwrap_or(DocumentKind::Vat),
+                // Checked when saved: a stored kind is always one of them.
+                kind: entity::DocumentKind::parse(&p.kind).unwrap_or_default().into(),
                 pattern: p.pattern,
             })
             .collect())

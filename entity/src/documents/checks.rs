@@ -2,11 +2,9 @@
 //! fields, the buyer's country for OSS sales, the uniqueness of `oid`.
 
 use super::*;
+use crate::vocabulary::{DocumentKind, DocumentStatus};
 
 pub(super) fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
-    if let Some(k) = &input.kind {
-        v.one_of("input.kind", k, &KINDS);
-    }
     if let Some(s) = clean(&input.sell_date)
         && !is_sell_date(&s)
     {
@@ -92,11 +90,11 @@ pub(super) fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
     if input.exchange_currency_rate.is_some_and(|x| x <= Decimal::ZERO) {
         v.push("input.exchangeCurrencyRate", FieldCode::Rule("positive_amount"));
     }
-    if let Some(st) = &input.status {
-        v.one_of("input.status", st, &["incomplete"]);
+    if input.status.is_some_and(|st| st != DocumentStatus::Incomplete) {
+        v.push("input.status", FieldCode::Rule("incomplete_only"));
     }
-    if let Some(k) = &input.kind
-        && k != "vat"
+    if let Some(k) = input.kind
+        && k != DocumentKind::Vat
         && input.status.is_some()
     {
         v.push("input.status", FieldCode::Rule("incomplete_invoice_only"));
@@ -122,8 +120,9 @@ pub(super) fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
 
 /// Kinds whose new sale lines join the catalogue: not credit notes (their lines are the
 /// invoice's), advances and finals (built from an estimate), nor cash vouchers.
-pub(super) fn catalogue_kind(kind: &str) -> bool {
-    !matches!(kind, "correction" | "advance" | "final" | "kp" | "kw" | "payment_receipt")
+pub(super) fn catalogue_kind(kind: DocumentKind) -> bool {
+    use DocumentKind::*;
+    !matches!(kind, Correction | Advance | Final | Kp | Kw | PaymentReceipt)
 }
 
 /// `sell_date` as a date: the day, or the first of the month for `YYYY-MM`.

@@ -7,6 +7,7 @@
 
 use super::*;
 use crate::tenant::{Credential, Role, UserId};
+use crate::vocabulary::{DocumentKind, DocumentState, DocumentStatus};
 
 /// The actor for a buyer holding the public link: the document's account, no user.
 fn link_actor(doc: &Model) -> Actor {
@@ -22,7 +23,7 @@ fn link_actor(doc: &Model) -> Actor {
 pub async fn to_complete(db: &DatabaseConnection, token: &str) -> DomainResult<(Model, Vec<pos::Model>)> {
     let doc = Entity::find()
         .filter(Column::ViewToken.eq(token))
-        .filter(Column::Status.eq("incomplete"))
+        .filter(Column::Status.eq(crate::vocabulary::DocumentStatus::Incomplete))
         .one(db)
         .await?
         .ok_or(DomainError::NotFound("document"))?;
@@ -62,8 +63,8 @@ pub async fn complete(db: &DatabaseConnection, token: &str, buyer: BuyerInput) -
     let Some(doc) = found else {
         return Err(DomainError::NotFound("document"));
     };
-    if doc.status != "incomplete" || doc.state != "draft" || doc.kind != "vat" {
-        return Err(if doc.completed_at.is_some() || doc.state == "issued" {
+    if doc.status != DocumentStatus::Incomplete || doc.state != DocumentState::Draft || doc.kind != DocumentKind::Vat {
+        return Err(if doc.completed_at.is_some() || doc.state == DocumentState::Issued {
             DomainError::conflict(ConflictKind::AlreadyCompleted, Some("token"))
         } else {
             DomainError::NotFound("document")

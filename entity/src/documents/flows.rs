@@ -19,6 +19,7 @@
 
 use super::*;
 use crate::tables::final_advance;
+use crate::vocabulary::{DocumentKind, DocumentState, DocumentStatus};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AdvanceMode {
@@ -34,9 +35,10 @@ pub struct AdvanceInput {
 }
 
 /// Kinds an advance (and its final invoice) can come from.
-const ADVANCE_SOURCES: [&str; 3] = ["estimate", "client_order", "proforma"];
+const ADVANCE_SOURCES: [DocumentKind; 3] = [DocumentKind::Estimate, DocumentKind::ClientOrder, DocumentKind::Proforma];
 /// Kinds a credit note can correct (and a cancellation can cancel by a credit note).
-pub(super) const CORRECTABLE: [&str; 5] = ["vat", "advance", "final", "receipt", "invoice_other"];
+pub(super) const CORRECTABLE: [DocumentKind; 5] =
+    [DocumentKind::Vat, DocumentKind::Advance, DocumentKind::Final, DocumentKind::Receipt, DocumentKind::InvoiceOther];
 
 fn french(lang: &str) -> bool {
     lang.trim_start().starts_with("fr")
@@ -54,19 +56,19 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
         Some(id) => Some(referenced_document(db, actor, id, "input.copyFrom").await?),
         None => None,
     };
-    let kind = input.kind.clone().or_else(|| source.as_ref().map(|s| s.kind.clone())).unwrap_or("vat".into());
-    input.kind = Some(kind.clone());
+    let kind = input.kind.or_else(|| source.as_ref().map(|s| s.kind)).unwrap_or(DocumentKind::Vat);
+    input.kind = Some(kind);
     let mut v = Validator::new();
-    if input.advance.is_some() && kind != "advance" {
+    if input.advance.is_some() && kind != DocumentKind::Advance {
         v.push("input.advanceCreationMode", FieldCode::Rule("advance_kind_only"));
     }
-    if input.advance_ids.is_some() && kind != "final" {
+    if input.advance_ids.is_some() && kind != DocumentKind::Final {
         v.push("input.invoiceIds", FieldCode::Rule("final_kind_only"));
     }
-    if input.total_correction.is_some() && kind != "correction" {
+    if input.total_correction.is_some() && kind != DocumentKind::Correction {
         v.push("input.totalCorrection", FieldCode::Rule("correction_kind_only"));
     }
-    if kind == "advance" && input.advance.is_some() && source.is_none() {
+    if kind == DocumentKind::Advance && input.advance.is_some() && source.is_none() {
         v.push("input.copyFrom", FieldCode::Required);
     }
     if input.status.is_some() && input.prepared.issue_now {
@@ -80,7 +82,7 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
 
     if let Some(id) = input.invoice_id {
         let target = referenced_document(db, actor, id, "input.invoiceId").await?;
-        check_link(&kind, &target, "input.invoiceId")?;
+        check_link(kind, &target, "input.invoiceId")?;
         // A credit note written line by line is for the corrected invoice's buyer, seller
         // and currency unless it says otherwise.
         if source.is_none() {
@@ -103,9 +105,9 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
                 c.id = None;
             }
         }
-        match kind.as_str() {
-            "advance" => {
-                check_link(&kind, src, "input.copyFrom")?;
+        match kind {
+            DocumentKind::Advance => {
+                check_link(kind, src, "input.copyFrom")?;
                 let Some(adv) = input.advance.clone() else {
                     return Err(DomainError::field("input.advanceCreationMode", FieldCode::Required));
                 };
@@ -115,13 +117,13 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
                 input.calculating_strategy = Some(asked_strategy.unwrap_or(CalculatingStrategy::GROSS));
                 input.discount_kind = None;
             }
-            "final" => {
-                check_link(&kind, src, "input.copyFrom")?;
+            DocumentKind::Final => {
+                check_link(kind, src, "input.copyFrom")?;
                 check_no_other_final(db, actor, src.id, None, "input.copyFrom").await?;
                 input.invoice_id = Some(src.id);
             }
-            "correction" => {
-                check_link(&kind, src, "input.copyFrom")?;
+            DocumentKind::Correction => {
+                check_link(kind, src, "input.copyFrom")?;
                 // A final's deductions are taken back too: the credit note mirrors it whole.
                 lines = credit_lines(lines, input.total_correction.unwrap_or(true));
                 input.invoice_id = Some(src.id);
@@ -141,7 +143,7 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
         same_currency(input, src)?;
         input.prepared.lines = Some(lines);
     }
-    if kind == "final" {
+    if kind == DocumentKind::Final {
         input.prepared.advances =
             Some(advances_to_deduct(db, actor, input.advance_ids.as_deref(), input.invoice_id).await?);
     }
@@ -171,7 +173,7 @@ async fn check_no_other_final(
     this: Option<Uuid>,
     field: &str,
 ) -> DomainResult<()> {
-    let mut q = standing_linked(actor, estimate, "final");
+    let mut q = standing_linked(actor, estimate, DocumentKind::Final);
     if let Some(id) = this {
         q = q.filter(Column::Id.ne(id));
     }
@@ -179,19 +181,19 @@ async fn check_no_other_final(
 }
 
 /// Which documents a functional link may point to.
-fn check_link(kind: &str, target: &Model, field: &str) -> DomainResult<()> {
+fn check_link(kind: DocumentKind, target: &Model, field: &str) -> DomainResult<()> {
     let ok_kind = match kind {
-        "advance" | "final" => ADVANCE_SOURCES.contains(&target.kind.as_str()),
-        "correction" => CORRECTABLE.contains(&target.kind.as_str()),
+        DocumentKind::Advance | DocumentKind::Final => ADVANCE_SOURCES.contains(&target.kind),
+        DocumentKind::Correction => CORRECTABLE.contains(&target.kind),
         _ => return Err(DomainError::field(field, FieldCode::Rule("link_kind"))),
     };
     if !ok_kind {
         return Err(DomainError::field(field, FieldCode::Rule("link_kind")));
     }
-    if target.state != "issued" {
+    if target.state != DocumentState::Issued {
         return Err(DomainError::field(field, FieldCode::Rule("source_not_issued")));
     }
-    if target.status == "cancelled" {
+    if target.status == DocumentStatus::Cancelled {
         return Err(DomainError::field(field, FieldCode::Rule("source_cancelled")));
     }
     Ok(())
@@ -315,13 +317,13 @@ fn zero_total(p: Price) -> Price {
 /// The account's issued, uncancelled documents of `kind` whose functional link is
 /// `target` (an estimate's advances or final, an invoice's credit notes): the documents
 /// every limit and default of the flows counts.
-fn standing_linked(actor: &Actor, target: Uuid, kind: &str) -> sea_orm::Select<Entity> {
+fn standing_linked(actor: &Actor, target: Uuid, kind: DocumentKind) -> sea_orm::Select<Entity> {
     Entity::find()
         .filter(Column::AccountId.eq(actor.account_id.0))
         .filter(Column::InvoiceId.eq(target))
         .filter(Column::Kind.eq(kind))
-        .filter(Column::State.eq("issued"))
-        .filter(Column::Status.ne("cancelled"))
+        .filter(Column::State.eq(crate::vocabulary::DocumentState::Issued))
+        .filter(Column::Status.ne(crate::vocabulary::DocumentStatus::Cancelled))
 }
 
 /// Gross of the issued documents of `kind` linked to `target`, other than `except`.
@@ -329,7 +331,7 @@ async fn linked_issued_gross(
     db: &impl ConnectionTrait,
     actor: &Actor,
     target: Uuid,
-    kind: &str,
+    kind: DocumentKind,
     except: Option<Uuid>,
 ) -> DomainResult<Decimal> {
     let mut q = standing_linked(actor, target, kind);
@@ -341,7 +343,7 @@ async fn linked_issued_gross(
 
 /// What the issued credit notes of a document credit (zero or negative).
 pub(super) async fn credited(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Decimal> {
-    linked_issued_gross(db, actor, id, "correction", None).await
+    linked_issued_gross(db, actor, id, DocumentKind::Correction, None).await
 }
 
 /// The advance's lines: the amount split over the source's VAT rates in proportion to
@@ -368,7 +370,7 @@ async fn advance_lines(
             tax::round2(adv.value)
         }
     };
-    let already = linked_issued_gross(db, actor, src.id, "advance", None).await?;
+    let already = linked_issued_gross(db, actor, src.id, DocumentKind::Advance, None).await?;
     if target > total - already {
         return Err(DomainError::field("input.advanceValue", FieldCode::Rule("advance_exceeds_estimate")));
     }
@@ -421,7 +423,7 @@ async fn advances_to_deduct(
         .collect();
     let Some(ids) = named else {
         let Some(estimate) = estimate else { return Ok(Vec::new()) };
-        return Ok(standing_linked(actor, estimate, "advance")
+        return Ok(standing_linked(actor, estimate, DocumentKind::Advance)
             .order_by_asc(Column::IssueDate)
             .order_by_asc(Column::NumberCounter)
             .all(db)
@@ -435,9 +437,9 @@ async fn advances_to_deduct(
     for (i, id) in ids.iter().enumerate() {
         let f = format!("input.invoiceIds.{i}");
         let a = referenced_document(db, actor, *id, &f).await?;
-        if a.kind != "advance" {
+        if a.kind != DocumentKind::Advance {
             v.push(&f, FieldCode::Rule("not_an_advance"));
-        } else if a.state != "issued" || a.status == "cancelled" {
+        } else if a.state != DocumentState::Issued || a.status == DocumentStatus::Cancelled {
             v.push(&f, FieldCode::Rule("source_not_issued"));
         } else if deducted.contains(&a.id) || out.iter().any(|o| o.id == a.id) {
             v.push(&f, FieldCode::Rule("advance_already_deducted"));
@@ -526,7 +528,7 @@ pub(super) async fn link_advances(
 /// the linked document locked so that two issuings cannot both pass: credit notes never
 /// credit more than their invoice, advances never exceed their estimate.
 pub(super) async fn check_limits(txn: &impl ConnectionTrait, actor: &Actor, m: &Model) -> DomainResult<()> {
-    if m.kind == "final" && dec(&m.price_gross) < Decimal::ZERO {
+    if m.kind == DocumentKind::Final && dec(&m.price_gross) < Decimal::ZERO {
         return Err(DomainError::field("input.positions", FieldCode::Rule("final_negative")));
     }
     let Some(target_id) = m.invoice_id else { return Ok(()) };
@@ -537,23 +539,27 @@ pub(super) async fn check_limits(txn: &impl ConnectionTrait, actor: &Actor, m: &
         .await?
         .ok_or(DomainError::NotFound("document"))?;
     let own = dec(&m.price_gross);
-    match m.kind.as_str() {
-        "correction" => {
-            let credited = linked_issued_gross(txn, actor, target.id, "correction", Some(m.id)).await? + own;
+    match m.kind {
+        DocumentKind::Correction => {
+            let credited =
+                linked_issued_gross(txn, actor, target.id, DocumentKind::Correction, Some(m.id)).await? + own;
             if -credited > dec(&target.price_gross) {
                 return Err(DomainError::field("input.positions", FieldCode::Rule("exceeds_invoice")));
             }
         }
-        "advance" => {
-            let advanced = linked_issued_gross(txn, actor, target.id, "advance", Some(m.id)).await? + own;
+        DocumentKind::Advance => {
+            let advanced = linked_issued_gross(txn, actor, target.id, DocumentKind::Advance, Some(m.id)).await? + own;
             if advanced > dec(&target.price_gross) {
                 return Err(DomainError::field("input.advanceValue", FieldCode::Rule("advance_exceeds_estimate")));
             }
         }
         // Issuing a final: still the estimate's only final, and its advances still stand.
-        "final" if m.state == "draft" => {
+        DocumentKind::Final if m.state == DocumentState::Draft => {
             check_no_other_final(txn, actor, target.id, Some(m.id), "id").await?;
-            if deducted_advances(txn, actor, m.id).await?.iter().any(|a| a.state != "issued" || a.status == "cancelled")
+            if deducted_advances(txn, actor, m.id)
+                .await?
+                .iter()
+                .any(|a| a.state != DocumentState::Issued || a.status == DocumentStatus::Cancelled)
             {
                 return Err(DomainError::field("input.invoiceIds", FieldCode::Rule("source_not_issued")));
             }
@@ -590,10 +596,10 @@ pub(super) async fn check_advances_still_covered(
     actor: &Actor,
     m: &Model,
 ) -> DomainResult<()> {
-    if !ADVANCE_SOURCES.contains(&m.kind.as_str()) {
+    if !ADVANCE_SOURCES.contains(&m.kind) {
         return Ok(());
     }
-    let advanced = linked_issued_gross(txn, actor, m.id, "advance", None).await?;
+    let advanced = linked_issued_gross(txn, actor, m.id, DocumentKind::Advance, None).await?;
     if advanced > dec(&m.price_gross) {
         return Err(DomainError::field("input.positions", FieldCode::Rule("below_advances")));
     }
@@ -609,20 +615,20 @@ pub(super) async fn release_before_cancel(txn: &crate::db::WriteTxn, actor: &Act
             .filter(final_advance::Column::AccountId.eq(actor.account_id.0))
             .filter(column.eq(m.id))
     };
-    match m.kind.as_str() {
-        "advance" => {
+    match m.kind {
+        DocumentKind::Advance => {
             for link in links(final_advance::Column::AdvanceId).all(txn).await? {
                 let fin = get(txn, actor, link.final_id).await?;
-                if fin.state == "issued" && fin.status != "cancelled" {
+                if fin.state == DocumentState::Issued && fin.status != DocumentStatus::Cancelled {
                     return Err(DomainError::field("id", FieldCode::Rule("advance_deducted_by_final")));
                 }
                 final_advance::Entity::delete_by_id(link.id).exec(txn).await?;
-                if fin.state == "draft" {
+                if fin.state == DocumentState::Draft {
                     write(txn, actor, Some(fin), &DocumentInput::default()).await?;
                 }
             }
         }
-        "final" => {
+        DocumentKind::Final => {
             final_advance::Entity::delete_many()
                 .filter(final_advance::Column::AccountId.eq(actor.account_id.0))
                 .filter(final_advance::Column::FinalId.eq(m.id))

@@ -111,7 +111,7 @@ pub struct PositionInput {
 /// string clears a text); `positions`, when given, replace all positions.
 #[derive(Clone, Debug, Default)]
 pub struct DocumentInput {
-    pub kind: Option<String>,
+    pub kind: Option<crate::vocabulary::DocumentKind>,
     pub income: Option<bool>,
     pub test: Option<bool>,
     pub issue_date: Option<NaiveDate>,
@@ -147,8 +147,8 @@ pub struct DocumentInput {
     pub exchange_currency_rate: Option<Decimal>,
     /// Refuse a second document with the same `oid` (seed `oid_unique: yes`).
     pub oid_unique: bool,
-    /// `incomplete` creates an "invoice to complete" (the only status given at creation).
-    pub status: Option<String>,
+    /// `Incomplete` creates an "invoice to complete" (the only status given at creation).
+    pub status: Option<crate::vocabulary::DocumentStatus>,
     /// Copy the department's default "Informations spécifiques" (seed `fill_default_descriptions`).
     pub fill_default_descriptions: bool,
     /// Flows: the source document (`copy_invoice_from`), the functional link, the advance

@@ -4,6 +4,7 @@
 //! for a document issued as it is created.
 
 use super::*;
+use crate::vocabulary::DocumentKind;
 
 /// The series a document is numbered in: its kind, test documents apart; a department
 /// with its own numbering (`use_pattern`) has its own series, with its pattern for the
@@ -11,15 +12,16 @@ use super::*;
 pub(super) async fn series_of(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    kind: &str,
+    kind: DocumentKind,
     test: bool,
     dept: &department::Model,
 ) -> DomainResult<(String, Pattern)> {
-    let (mut key, mut base) = (kind.to_owned(), default_pattern(kind).to_owned());
+    let (mut key, mut base) = (kind.as_str().to_owned(), default_pattern(kind).to_owned());
     // Only a pattern of its own gives a department its own series: with the default
     // pattern, a series apart would print the account's numbers a second time.
     if dept.use_pattern
-        && let Some(p) = crate::departments::patterns_of(db, actor, dept.id).await?.into_iter().find(|p| p.kind == kind)
+        && let Some(p) =
+            crate::departments::patterns_of(db, actor, dept.id).await?.into_iter().find(|p| p.kind == kind.as_str())
     {
         key = format!("department:{}:{}", dept.id, kind);
         base = p.pattern;
@@ -63,11 +65,11 @@ pub(super) fn check_issuable(
     account: &crate::tables::account::Model,
     billable: bool,
 ) -> DomainResult<()> {
-    if value_of(&am.state) != "draft" {
+    if value_of(&am.state) != DocumentState::Draft {
         return Err(DomainError::conflict(ConflictKind::DocumentIssued, Some("id")));
     }
     let mut v = Validator::new();
-    if is_fiscal(&value_of(&am.kind)) && value_of(&am.buyer_name).as_deref().is_none_or(|n| n.trim().is_empty()) {
+    if value_of(&am.kind).is_fiscal() && value_of(&am.buyer_name).as_deref().is_none_or(|n| n.trim().is_empty()) {
         v.push("input.buyerName", FieldCode::Required);
     }
     if !billable {
@@ -90,14 +92,14 @@ pub(super) async fn take_number(
     dept: &department::Model,
 ) -> DomainResult<()> {
     let (kind, test, issue_date) = (value_of(&am.kind), value_of(&am.test), value_of(&am.issue_date));
-    let (series, pattern) = series_of(txn, actor, &kind, test, dept).await?;
+    let (series, pattern) = series_of(txn, actor, kind, test, dept).await?;
     let allocated = crate::number_series::allocate(txn, actor.account_id, &series, &pattern, issue_date).await?;
     set_seller(am, dept);
     am.number = Set(Some(allocated.number));
     am.number_counter = Set(Some(allocated.counter));
     am.series_key = Set(Some(series));
-    am.state = Set("issued".into());
-    am.status = Set("issued".into());
+    am.state = Set(DocumentState::Issued);
+    am.status = Set(DocumentStatus::Issued);
     // Microseconds: what PostgreSQL keeps, so the sealed form reads back as it is stored.
     let now = Utc::now().trunc_subsecs(6);
     am.issued_at = Set(Some(now));
@@ -109,7 +111,7 @@ pub(super) async fn take_number(
 /// test-mode event, an invoice's amount to pay after a credit note.
 pub(super) async fn after_issue(txn: &crate::db::WriteTxn, actor: &Actor, issued: &Model) -> DomainResult<()> {
     // Sealed when this transaction commits (see `db::WriteTxn`): issued and sealed together.
-    if is_fiscal(&issued.kind) {
+    if issued.kind.is_fiscal() {
         txn.pending().document(actor.account_id, issued.id);
     }
     if issued.test {
@@ -117,7 +119,7 @@ pub(super) async fn after_issue(txn: &crate::db::WriteTxn, actor: &Actor, issued
         let event = crate::journal::Event::TestModeUsed { document: issued.id, number };
         crate::journal::record(txn, actor.account_id, &crate::journal::Origin::of(actor), event);
     }
-    if let (true, Some(invoice)) = (issued.kind == "correction", issued.invoice_id) {
+    if let (true, Some(invoice)) = (issued.kind == DocumentKind::Correction, issued.invoice_id) {
         crate::payments::refresh_after_credit(txn, actor, invoice).await?;
     }
     Ok(())

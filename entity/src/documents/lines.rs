@@ -8,6 +8,7 @@
 //! deducts (never taken from input).
 
 use super::*;
+use crate::vocabulary::DocumentKind;
 use std::collections::HashMap;
 
 /// A line ready for the tax engine and for storage.
@@ -98,7 +99,7 @@ fn same_price_kind(a: Price, b: Price) -> bool {
 
 /// What every line of one document shares while it is resolved.
 struct Context<'a> {
-    kind: &'a str,
+    kind: DocumentKind,
     strategy: &'a CalculatingStrategy,
     discount_kind: Option<DiscountKind>,
     default_tax: Option<&'a str>,
@@ -113,7 +114,7 @@ struct Context<'a> {
 pub(super) async fn resolve_lines(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    kind: &str,
+    kind: DocumentKind,
     strategy: &CalculatingStrategy,
     discount_kind: Option<DiscountKind>,
     inputs: &[PositionInput],
@@ -181,7 +182,7 @@ fn resolve_one(
         }
     };
     let is_correction = stored_kind == "correction";
-    if is_correction && cx.kind != "correction" {
+    if is_correction && cx.kind != DocumentKind::Correction {
         v.push(&f("kind"), FieldCode::Rule("correction_line_outside_credit_note"));
         return None;
     }
@@ -535,7 +536,7 @@ pub(super) async fn patch_lines(
     actor: &Actor,
     current: &Model,
     inputs: &[PositionInput],
-    kind: &str,
+    kind: DocumentKind,
     strategy: &CalculatingStrategy,
     discount_kind: Option<DiscountKind>,
     price_list: Option<Uuid>,

@@ -38,8 +38,8 @@ pub struct DocumentFilter {
     pub income: Option<bool>,
     pub ids: Option<Vec<Uuid>>,
     pub number: Option<String>,
-    pub kind: Option<String>,
-    pub kinds: Option<Vec<String>>,
+    pub kind: Option<crate::vocabulary::DocumentKind>,
+    pub kinds: Option<Vec<crate::vocabulary::DocumentKind>>,
     pub client_id: Option<Uuid>,
     /// Documents functionally linked to this one (both ways).
     pub invoice_id: Option<Uuid>,
@@ -281,7 +281,7 @@ pub async fn list(
         c = c.add(Column::Number.eq(n));
     }
     match (&f.kind, &f.kinds) {
-        (Some(k), _) => c = c.add(Column::Kind.eq(k.clone())),
+        (Some(k), _) => c = c.add(Column::Kind.eq(*k)),
         (None, Some(ks)) => c = c.add(Column::Kind.is_in(ks.clone())),
         (None, None) => {}
     }

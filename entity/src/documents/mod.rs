@@ -16,6 +16,7 @@ use crate::tables::{client, department, document_position as pos, product};
 use crate::tax::{self, CalculatingStrategy, DiscountKind, LineInput, LineKind, Price, PriceKind, Tax};
 use crate::tenant::Actor;
 use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean};
+use crate::vocabulary::{DocumentKind, DocumentState, DocumentStatus};
 use chrono::{Datelike, Duration, NaiveDate, SubsecRound, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -24,32 +25,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-/// Every document kind of the seed.
-pub const KINDS: [&str; 13] = [
-    "vat",
-    "proforma",
-    "advance",
-    "final",
-    "correction",
-    "receipt",
-    "invoice_other",
-    "estimate",
-    "client_order",
-    "maintenance_request",
-    "payment_receipt",
-    "kp",
-    "kw",
-];
-
-/// Kinds that record a sale or a payment: once issued they are frozen and, later, sealed.
-pub const FISCAL_KINDS: [&str; 9] =
-    ["vat", "advance", "final", "correction", "receipt", "invoice_other", "payment_receipt", "kp", "kw"];
-
 pub const DEFAULT_PAYMENT_DAYS: i64 = 5;
-
-pub fn is_fiscal(kind: &str) -> bool {
-    FISCAL_KINDS.contains(&kind)
-}
 
 /// The seed's `sum_recovery` values, `exchange_kind` values and the one forced `accounting_status`.
 pub const SUM_RECOVERY: [&str; 2] = ["client_professionnel", "client_particulier"];
@@ -127,7 +103,7 @@ async fn create_in(
     Box::pin(flows::check_limits(txn, actor, &written.doc)).await?;
     match issue {
         // Numbered as it was written (see `write`).
-        true if written.doc.state == "issued" => {
+        true if written.doc.state == DocumentState::Issued => {
             Box::pin(after_issue(txn, actor, &written.doc)).await?;
             Ok(written.doc)
         }
@@ -180,10 +156,10 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
     actor.require_writer()?;
     let txn = begin_write(db).await?;
     let current = get_for_update(&txn, actor, id).await?;
-    if current.state == "issued" && is_fiscal(&current.kind) {
+    if current.state == DocumentState::Issued && current.kind.is_fiscal() {
         return Err(DomainError::Sealed(crate::SealedRecord::Document));
     }
-    if current.status == "cancelled" {
+    if current.status == DocumentStatus::Cancelled {
         return Err(DomainError::conflict(ConflictKind::DocumentCancelled, Some("id")));
     }
     // Flows happen when a document is created; its links never change afterwards.
@@ -205,11 +181,11 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
     }
     // A linked document keeps the kind its link was checked for; an invoice to complete
     // stays an invoice.
-    if input.kind.as_ref().is_some_and(|k| k != &current.kind)
-        && (current.kind == "final"
-            || input.kind.as_deref() == Some("final")
+    if input.kind.is_some_and(|k| k != current.kind)
+        && (current.kind == DocumentKind::Final
+            || input.kind == Some(DocumentKind::Final)
             || current.invoice_id.is_some()
-            || current.status == "incomplete")
+            || current.status == DocumentStatus::Incomplete)
     {
         v.push("input.kind", FieldCode::Rule("kind_fixed"));
     }
@@ -217,10 +193,10 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
         v.push("input.currency", FieldCode::Rule("currency_mismatch"));
     }
     v.finish()?;
-    if current.state == "issued" {
+    if current.state == DocumentState::Issued {
         // An issued document keeps what its number stands on: kind, date, series, seller.
         let mut v = Validator::new();
-        if input.kind.as_ref().is_some_and(|k| k != &current.kind) {
+        if input.kind.is_some_and(|k| k != current.kind) {
             v.push("input.kind", FieldCode::Rule("fixed_once_issued"));
         }
         if input.issue_date.is_some_and(|d| d != current.issue_date) {
@@ -245,25 +221,33 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
 
 /// Statuses that can be set by hand once a document is issued (the seed's `change_status`);
 /// `incomplete` belongs to the "invoice to complete" flow.
-pub const SETTABLE_STATUSES: [&str; 6] = ["issued", "sent", "paid", "partial", "rejected", "accepted"];
+pub const SETTABLE_STATUSES: [DocumentStatus; 6] = {
+    use DocumentStatus::*;
+    [Issued, Sent, Paid, Partial, Rejected, Accepted]
+};
 
 /// Changes the status of an issued document. The status is not a fiscal field, so it may
 /// change on a frozen document; a draft has no status until it is issued.
-pub async fn change_status(db: &DatabaseConnection, actor: &Actor, id: Uuid, status: &str) -> DomainResult<Model> {
+pub async fn change_status(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    status: DocumentStatus,
+) -> DomainResult<Model> {
     actor.require_writer()?;
     let mut v = Validator::new();
-    v.one_of("status", status, &SETTABLE_STATUSES);
+    v.one_of("status", status.as_str(), &SETTABLE_STATUSES.map(DocumentStatus::as_str));
     v.finish()?;
     let txn = begin_write(db).await?;
     let current = get_for_update(&txn, actor, id).await?;
-    if current.state != "issued" {
+    if current.state != DocumentState::Issued {
         return Err(DomainError::field("id", FieldCode::Rule("issue_first")));
     }
-    if current.status == "cancelled" {
+    if current.status == DocumentStatus::Cancelled {
         return Err(DomainError::conflict(ConflictKind::DocumentCancelled, Some("id")));
     }
     let mut am: ActiveModel = current.into();
-    am.status = Set(status.to_owned());
+    am.status = Set(status);
     am.updated_at = Set(Utc::now());
     let updated = am.update(&txn).await?;
     txn.commit().await?;
@@ -276,7 +260,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     actor.require_writer()?;
     let txn = begin_write(db).await?;
     let current = get_for_update(&txn, actor, id).await?;
-    if current.state == "issued" && is_fiscal(&current.kind) {
+    if current.state == DocumentState::Issued && current.kind.is_fiscal() {
         return Err(DomainError::Sealed(crate::SealedRecord::Document));
     }
     crate::payments::refuse_if_paid(&txn, actor, id).await?;
@@ -303,14 +287,14 @@ pub async fn cancel(
     }
     let txn = begin_write(db).await?;
     let current = get_for_update(&txn, actor, id).await?;
-    if current.state != "issued" {
+    if current.state != DocumentState::Issued {
         return Err(DomainError::field("id", FieldCode::Rule("draft_delete_instead")));
     }
-    if current.status == "cancelled" {
+    if current.status == DocumentStatus::Cancelled {
         return Err(DomainError::conflict(ConflictKind::DocumentCancelled, Some("id")));
     }
-    let credit_note = if is_fiscal(&current.kind) {
-        if !flows::CORRECTABLE.contains(&current.kind.as_str()) {
+    let credit_note = if current.kind.is_fiscal() {
+        if !flows::CORRECTABLE.contains(&current.kind) {
             return Err(DomainError::field("id", FieldCode::Rule("not_cancellable")));
         }
         // A cancellation takes back the whole invoice: after partial credit notes it would
@@ -322,7 +306,7 @@ pub async fn cancel(
         let french = current.lang.starts_with("fr");
         let default_reason = if french { "Annulation" } else { "Cancellation" };
         let input = DocumentInput {
-            kind: Some("correction".into()),
+            kind: Some(DocumentKind::Correction),
             copy_from: Some(id),
             total_correction: Some(true),
             texts: Texts {
@@ -336,7 +320,7 @@ pub async fn cancel(
         None
     };
     let mut am: ActiveModel = current.into();
-    am.status = Set("cancelled".into());
+    am.status = Set(DocumentStatus::Cancelled);
     am.cancel_reason = Set(clean(&reason));
     am.cancelled_at = Set(Some(Utc::now()));
     am.updated_at = Set(Utc::now());

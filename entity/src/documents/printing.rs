@@ -7,6 +7,7 @@ use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult, FieldCode};
 use crate::journal::{Event, Origin, record};
 use crate::tenant::Actor;
+use crate::vocabulary::DocumentState;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -30,7 +31,7 @@ pub async fn print(db: &DatabaseConnection, actor: &Actor, id: Uuid, channel: &s
     // The row lock (PostgreSQL) or the write transaction (SQLite) serialises copies of
     // one document: two concurrent prints never get the same number.
     let doc = get_for_update(&txn, actor, id).await?;
-    if doc.state != "issued" {
+    if doc.state != DocumentState::Issued {
         return Err(DomainError::field("id", FieldCode::Rule("not_issued")));
     }
     // Only this column changes: the document's fiscal columns stay untouched.

@@ -15,8 +15,11 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainRe
 /// An issued document and its lines by its public view token (the link is the
 /// credential: 256 random bits). Drafts are never shown.
 pub async fn by_view_token(db: &DatabaseConnection, token: &str) -> DomainResult<Option<(Model, Vec<pos::Model>)>> {
-    let Some(doc) =
-        Entity::find().filter(Column::ViewToken.eq(token)).filter(Column::State.eq("issued")).one(db).await?
+    let Some(doc) = Entity::find()
+        .filter(Column::ViewToken.eq(token))
+        .filter(Column::State.eq(crate::vocabulary::DocumentState::Issued))
+        .one(db)
+        .await?
     else {
         return Ok(None);
     };

@@ -3,6 +3,7 @@
 //! numbered before its insert (see `issuing`).
 
 use super::*;
+use crate::vocabulary::{DocumentKind, DocumentState, DocumentStatus};
 
 pub(super) fn engine_error(e: tax::TaxError) -> DomainError {
     let (i, name, code) = engine_problem(e);
@@ -49,8 +50,8 @@ pub(super) async fn write(
         Some(m) => m.clone().into(),
         None => blank(actor, &account, now),
     };
-    let kind = input.kind.clone().unwrap_or_else(|| current.as_ref().map(|m| m.kind.clone()).unwrap_or("vat".into()));
-    am.kind = Set(kind.clone());
+    let kind = input.kind.unwrap_or_else(|| current.as_ref().map_or(DocumentKind::Vat, |m| m.kind));
+    am.kind = Set(kind);
 
     let dept = match (input.department_id, &current) {
         (Some(id), _) => crate::departments::require_in_account(db, actor, id, "input.departmentId").await?,
@@ -204,12 +205,12 @@ pub(super) async fn write(
     let mut lines = match (&input.positions, &input.prepared.lines) {
         (Some(inputs), _) if patching => match &current {
             Some(m) => {
-                patch_lines(db, actor, m, inputs, &kind, &strategy, discount_kind, price_list, default_tax).await?
+                patch_lines(db, actor, m, inputs, kind, &strategy, discount_kind, price_list, default_tax).await?
             }
             None => return Err(DomainError::field("input.positions.0.id", FieldCode::Rule("unknown_position"))),
         },
         (Some(inputs), _) => {
-            resolve_lines(db, actor, &kind, &strategy, discount_kind, inputs, price_list, default_tax).await?
+            resolve_lines(db, actor, kind, &strategy, discount_kind, inputs, price_list, default_tax).await?
         }
         (None, Some(prepared)) => prepared.clone(),
         (None, None) => match &current {
@@ -218,7 +219,7 @@ pub(super) async fn write(
         },
     };
     let income = input.income.or(current.as_ref().map(|m| m.income)).unwrap_or(true);
-    if is_new && income && account.add_products_to_catalogue && catalogue_kind(&kind) && input.positions.is_some() {
+    if is_new && income && account.add_products_to_catalogue && catalogue_kind(kind) && input.positions.is_some() {
         catalogue::add_new_products(db, actor, &mut lines).await?;
     }
     if reverse_charge {
@@ -242,7 +243,7 @@ pub(super) async fn write(
     }
     // A final invoice's deductions always come from the advances linked to it.
     lines.retain(|l| l.stored_kind != "advance_deduction");
-    if kind == "final" {
+    if kind == DocumentKind::Final {
         let advances = match (&input.prepared.advances, &current) {
             (Some(a), _) => a.clone(),
             (None, Some(m)) => flows::deducted_advances(db, actor, m.id).await?,
@@ -266,8 +267,8 @@ pub(super) async fn write(
     if let Some(id) = input.invoice_id {
         am.invoice_id = Set(Some(id));
     }
-    if is_new && input.status.as_deref() == Some("incomplete") {
-        am.status = Set("incomplete".into());
+    if is_new && input.status == Some(DocumentStatus::Incomplete) {
+        am.status = Set(DocumentStatus::Incomplete);
     }
     if is_new && input.fill_default_descriptions && clean(&input.description).is_none() {
         am.description = Set(dept.invoice_description.clone());
@@ -320,11 +321,11 @@ pub(super) fn blank(actor: &Actor, account: &crate::tables::account::Model, now:
         account_id: Set(actor.account_id.0),
         department_id: Set(Uuid::nil()),
         client_id: Set(None),
-        kind: Set("vat".into()),
+        kind: Set(DocumentKind::Vat),
         income: Set(true),
         test: Set(false),
-        state: Set("draft".into()),
-        status: Set("draft".into()),
+        state: Set(DocumentState::Draft),
+        status: Set(DocumentStatus::Draft),
         number: Set(None),
         series_key: Set(None),
         number_counter: Set(None),

@@ -9,6 +9,7 @@ use super::store::{Appender, Chain, system_actor};
 use crate::error::{DomainError, DomainResult};
 use crate::tables::{document, document_position as pos, payment};
 use crate::tenant::{AccountId, Actor};
+use crate::vocabulary::DocumentState;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -182,10 +183,10 @@ fn document_v2_of(d: &document::Model, rows: &[pos::Model], linked: Option<Strin
         })
         .collect();
     Ok(canonical::document(&canonical::Document {
-        kind: d.kind.clone(),
+        kind: d.kind.as_str().to_owned(),
         number: d.number.clone().unwrap_or_default(),
         test: d.test,
-        state: d.state.clone(),
+        state: d.state.as_str().to_owned(),
         issue_date: d.issue_date,
         sell_date: d.sell_date.clone(),
         issued_at: d.issued_at.unwrap_or(d.created_at),
@@ -245,8 +246,8 @@ fn document_v2_of(d: &document::Model, rows: &[pos::Model], linked: Option<Strin
 async fn document_v1(db: &impl ConnectionTrait, actor: &Actor, d: &document::Model) -> DomainResult<String> {
     let dec = |s: &str| crate::validation::parse_decimal(s).unwrap_or_default();
     let (lines, vat) = crate::documents::positions_and_tax_summary(db, actor, d).await?;
-    let corrects = match d.kind.as_str() {
-        "correction" => linked_number(db, actor, d.invoice_id).await?,
+    let corrects = match d.kind {
+        crate::vocabulary::DocumentKind::Correction => linked_number(db, actor, d.invoice_id).await?,
         _ => None,
     };
     let party = |name: &Option<String>, tax_no: &Option<String>, post_code: &Option<String>| v1::Party {
@@ -255,7 +256,7 @@ async fn document_v1(db: &impl ConnectionTrait, actor: &Actor, d: &document::Mod
         post_code: post_code.clone(),
     };
     Ok(v1::document(&v1::Document {
-        kind: d.kind.clone(),
+        kind: d.kind.as_str().to_owned(),
         number: d.number.clone().unwrap_or_default(),
         issue_date: d.issue_date,
         sell_date: d.sell_date.clone(),
@@ -353,7 +354,7 @@ pub(crate) async fn seal(
                 for id in chunk {
                     let d = page.documents.get(id).ok_or(DomainError::NotFound("document"))?;
                     let d = d.as_ref().map_err(|why| DomainError::Integrity(why.clone()))?;
-                    if d.state != "issued" || !crate::documents::is_fiscal(&d.kind) {
+                    if d.state != DocumentState::Issued || !d.kind.is_fiscal() {
                         continue;
                     }
                     forms.push((*id, page.form_v2(*id).expect("the document was read above")?));
@@ -382,8 +383,8 @@ pub async fn unsealed_documents(db: &impl ConnectionTrait, account: AccountId) -
     use sea_orm::QueryOrder;
     Ok(document::Entity::find()
         .filter(document::Column::AccountId.eq(account.0))
-        .filter(document::Column::State.eq("issued"))
-        .filter(document::Column::Kind.is_in(crate::documents::FISCAL_KINDS))
+        .filter(document::Column::State.eq(crate::vocabulary::DocumentState::Issued))
+        .filter(document::Column::Kind.is_in(crate::vocabulary::DocumentKind::fiscal()))
         .filter(document::Column::Id.not_in_subquery(super::store::sealed_subjects(account, Chain::Documents)))
         .order_by_asc(document::Column::IssuedAt)
         .order_by_asc(document::Column::Id)

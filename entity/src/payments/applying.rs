@@ -2,6 +2,7 @@
 //! documents' paid amounts and statuses kept in step with their payments.
 
 use super::*;
+use crate::vocabulary::{DocumentState, DocumentStatus};
 
 /// The seed's rule (L2247): the amount goes to the invoices in the order given, each one
 /// receiving at most what it still has to be paid; what is left stays on the payment.
@@ -20,18 +21,18 @@ pub fn allocate(price: Decimal, outstanding: &[Decimal]) -> Vec<Decimal> {
 /// The status a document takes when its paid amount changes: `paid` once the gross amount
 /// is paid, `partial` before, `issued` when nothing is paid (or `sent`, kept while nothing
 /// is paid). A status set by hand that is not about payment stays.
-pub fn status_for_paid(current: &str, paid: Decimal, gross: Decimal) -> String {
+pub fn status_for_paid(current: DocumentStatus, paid: Decimal, gross: Decimal) -> DocumentStatus {
+    use DocumentStatus::*;
     if !STATUSES_FOLLOWING_PAYMENTS.contains(&current) {
-        return current.to_owned();
+        return current;
     }
-    let status = if paid <= Decimal::ZERO {
-        if current == "sent" { "sent" } else { "issued" }
+    if paid <= Decimal::ZERO {
+        if current == Sent { Sent } else { Issued }
     } else if paid >= gross {
-        "paid"
+        Paid
     } else {
-        "partial"
-    };
-    status.to_owned()
+        Partial
+    }
 }
 
 /// Locks the account's documents among `ids` until the transaction ends (`FOR UPDATE` on
@@ -69,11 +70,11 @@ pub(super) fn check_targets(
             v.push(&t.field, FieldCode::Rule("unknown_document"));
             continue;
         };
-        if !PAYABLE_KINDS.contains(&d.kind.as_str()) {
+        if !d.kind.is_payable() {
             v.push(&t.field, FieldCode::Rule("not_payable"));
-        } else if d.state != "issued" {
+        } else if d.state != DocumentState::Issued {
             v.push(&t.field, FieldCode::Rule("issue_first"));
-        } else if d.status == "cancelled" && !kept.contains(&d.id) {
+        } else if d.status == DocumentStatus::Cancelled && !kept.contains(&d.id) {
             // A cancelled document takes no new payment; one it already had stays editable.
             v.push(&t.field, FieldCode::Rule("document_cancelled"));
         } else if d.currency != currency {
@@ -247,8 +248,7 @@ pub(super) async fn refresh_documents(
             None
         };
         let paid_changed = paid != amount(&doc.paid);
-        let status =
-            if paid_changed || force_status { status_for_paid(&doc.status, paid, gross) } else { doc.status.clone() };
+        let status = if paid_changed || force_status { status_for_paid(doc.status, paid, gross) } else { doc.status };
         if !paid_changed && paid_date == doc.paid_date && status == doc.status {
             refreshed.push(doc);
             continue;

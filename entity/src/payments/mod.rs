@@ -21,6 +21,7 @@ use crate::tables::{account, department, document, payment_allocation as allocat
 use crate::tax::round2;
 use crate::tenant::Actor;
 use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, clean, is_plausible_email};
+use crate::vocabulary::DocumentStatus;
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -37,13 +38,10 @@ mod listing;
 pub use applying::*;
 pub use listing::*;
 
-/// Document kinds that ask a buyer for money. Estimates, orders and work orders ask for
-/// nothing yet; credit notes give money back; receipts and cash vouchers record a payment.
-pub const PAYABLE_KINDS: [&str; 6] = ["vat", "advance", "final", "receipt", "invoice_other", "proforma"];
-
 /// Statuses that follow the amount paid. Others (`rejected`, `accepted`, `incomplete`) were
 /// set by hand for reasons payments know nothing about, and stay.
-const STATUSES_FOLLOWING_PAYMENTS: [&str; 4] = ["issued", "sent", "partial", "paid"];
+const STATUSES_FOLLOWING_PAYMENTS: [DocumentStatus; 4] =
+    [DocumentStatus::Issued, DocumentStatus::Sent, DocumentStatus::Partial, DocumentStatus::Paid];
 
 /// A payment's origin when the input does not say (the seed: "api" when added through the API).
 pub const DEFAULT_KIND: &str = "api";
@@ -529,13 +527,13 @@ mod tests {
 
     #[test]
     fn statuses_follow_the_paid_amount() {
-        assert_eq!(status_for_paid("issued", d("100"), d("100")), "paid");
-        assert_eq!(status_for_paid("sent", d("40"), d("100")), "partial");
-        assert_eq!(status_for_paid("paid", d("0"), d("100")), "issued");
-        assert_eq!(status_for_paid("sent", d("0"), d("100")), "sent");
-        assert_eq!(status_for_paid("partial", d("120"), d("100")), "paid");
-        assert_eq!(status_for_paid("rejected", d("100"), d("100")), "rejected");
-        assert_eq!(status_for_paid("accepted", d("0"), d("100")), "accepted");
+        assert_eq!(status_for_paid(DocumentStatus::Issued, d("100"), d("100")), DocumentStatus::Paid);
+        assert_eq!(status_for_paid(DocumentStatus::Sent, d("40"), d("100")), DocumentStatus::Partial);
+        assert_eq!(status_for_paid(DocumentStatus::Paid, d("0"), d("100")), DocumentStatus::Issued);
+        assert_eq!(status_for_paid(DocumentStatus::Sent, d("0"), d("100")), DocumentStatus::Sent);
+        assert_eq!(status_for_paid(DocumentStatus::Partial, d("120"), d("100")), DocumentStatus::Paid);
+        assert_eq!(status_for_paid(DocumentStatus::Rejected, d("100"), d("100")), DocumentStatus::Rejected);
+        assert_eq!(status_for_paid(DocumentStatus::Accepted, d("0"), d("100")), DocumentStatus::Accepted);
     }
 
     #[test]

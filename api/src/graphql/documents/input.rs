@@ -247,13 +247,8 @@ impl InvoiceInput {
             (None, Some(_)) => return Err(DomainError::field("input.advanceCreationMode", FieldCode::Required)),
             (None, None) => None,
         };
-        let status = match self.status {
-            None => None,
-            Some(DocumentStatus::Incomplete) => Some("incomplete".to_owned()),
-            Some(_) => return Err(DomainError::field("input.status", FieldCode::Rule("incomplete_only"))),
-        };
         Ok(DocumentInput {
-            kind: self.kind.map(|k| k.as_str().to_owned()),
+            kind: self.kind.map(Into::into),
             income: self.income,
             test: self.test,
             issue_date: self.issue_date.map(|d| d.0),
@@ -328,7 +323,7 @@ impl InvoiceInput {
             prime_cee_value: self.prime_cee_value.map(|d| d.0),
             exchange_currency_rate: self.exchange_currency_rate.map(|d| d.0),
             oid_unique: self.oid_unique,
-            status,
+            status: self.status.map(Into::into),
             fill_default_descriptions: self.fill_default_descriptions,
             copy_from: opt_id("input.copyFrom", &self.copy_from)?,
             from_invoice_id: opt_id("input.fromInvoiceId", &self.from_invoice_id)?,

@@ -23,47 +23,47 @@ macro_rules! seed_enum {
     };
 }
 
-seed_enum!(
-    /// Document kinds (the seed's `kind`).
-    DocumentKind {
-        /// Invoice ("facture").
-        Vat = "vat",
-        Proforma = "proforma",
-        /// Advance invoice ("facture d'acompte").
-        Advance = "advance",
-        /// Final invoice ("facture de solde").
-        Final = "final",
-        /// Credit note ("facture d'avoir").
-        Correction = "correction",
-        Receipt = "receipt",
-        InvoiceOther = "invoice_other",
-        /// Estimate ("devis").
-        Estimate = "estimate",
-        ClientOrder = "client_order",
-        MaintenanceRequest = "maintenance_request",
-        PaymentReceipt = "payment_receipt",
-        /// Cash-in voucher.
-        Kp = "kp",
-        /// Cash-out voucher.
-        Kw = "kw",
-    }
-);
+/// Document kinds (the seed's `kind`).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::DocumentKind")]
+pub enum DocumentKind {
+    /// Invoice ("facture").
+    Vat,
+    Proforma,
+    /// Advance invoice ("facture d'acompte").
+    Advance,
+    /// Final invoice ("facture de solde").
+    Final,
+    /// Credit note ("facture d'avoir").
+    Correction,
+    Receipt,
+    InvoiceOther,
+    /// Estimate ("devis").
+    Estimate,
+    ClientOrder,
+    MaintenanceRequest,
+    PaymentReceipt,
+    /// Cash-in voucher.
+    Kp,
+    /// Cash-out voucher.
+    Kw,
+}
 
-seed_enum!(
-    /// `DRAFT` until issued; then the seed's statuses.
-    DocumentStatus {
-        Draft = "draft",
-        Issued = "issued",
-        Sent = "sent",
-        Paid = "paid",
-        Partial = "partial",
-        Rejected = "rejected",
-        Accepted = "accepted",
-        Incomplete = "incomplete",
-        /// Cancelled (`cancelInvoice`); a fiscal document is cancelled by a credit note.
-        Cancelled = "cancelled",
-    }
-);
+/// `DRAFT` until issued; then the seed's statuses.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::DocumentStatus")]
+pub enum DocumentStatus {
+    Draft,
+    Issued,
+    Sent,
+    Paid,
+    Partial,
+    Rejected,
+    Accepted,
+    Incomplete,
+    /// Cancelled (`cancelInvoice`); a fiscal document is cancelled by a credit note.
+    Cancelled,
+}
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::tax::DiscountKind")]

@@ -64,8 +64,8 @@ impl DocumentQuery {
             income: f.income,
             ids,
             number: f.number,
-            kind: f.kind.map(|k| k.as_str().to_owned()),
-            kinds: f.kinds.map(|ks| ks.into_iter().map(|k| k.as_str().to_owned()).collect()),
+            kind: f.kind.map(Into::into),
+            kinds: f.kinds.map(|ks| ks.into_iter().map(Into::into).collect()),
             client_id: opt_id("filter.clientId", &f.client_id).gql(ctx)?,
             search_date_type: f.search_date_type.map(Into::into).unwrap_or_default(),
             invoice_id: opt_id("filter.invoiceId", &f.invoice_id).gql(ctx)?,
@@ -132,8 +132,7 @@ impl DocumentMutation {
     async fn change_status(&self, ctx: &Context<'_>, id: ID, status: DocumentStatus) -> async_graphql::Result<Invoice> {
         let actor = ctx.actor()?;
         let id = parse_id("id", &id).gql(ctx)?;
-        let status = status.as_str();
-        Ok(entity::documents::change_status(&ctx.app().db, actor, id, status).await.gql(ctx)?.into())
+        Ok(entity::documents::change_status(&ctx.app().db, actor, id, status.into()).await.gql(ctx)?.into())
     }
 
     /// Cancels an issued document (the seed's `cancel`): a fiscal one by a total credit

@@ -258,8 +258,8 @@ impl From<Model> for Invoice {
         Self {
             id: ID(m.id.to_string()),
             number: m.number.clone(),
-            kind: DocumentKind::parse(&m.kind).unwrap_or(DocumentKind::Vat),
-            status: DocumentStatus::parse(&m.status).unwrap_or(DocumentStatus::Draft),
+            kind: m.kind.into(),
+            status: m.status.into(),
             income: m.income,
             test: m.test,
             issue_date: Date(m.issue_date),
@@ -351,7 +351,8 @@ impl From<Model> for Invoice {
             invoice_id: m.invoice_id.map(|x| ID(x.to_string())),
             cancelled_at: m.cancelled_at,
             completed_at: m.completed_at,
-            completion_url: (m.status == "incomplete").then(|| format!("/complete/{}", m.view_token)),
+            completion_url: (m.status == entity::DocumentStatus::Incomplete)
+                .then(|| format!("/complete/{}", m.view_token)),
             category_id: m.category_id.map(|x| ID(x.to_string())),
             user_id: m.user_id.map(|x| ID(x.to_string())),
             warehouse_id: m.warehouse_id.clone(),
@@ -369,7 +370,7 @@ impl Invoice {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<crate::graphql::certification::Certification>> {
-        if self.model.state != "issued" || !entity::documents::is_fiscal(&self.model.kind) {
+        if self.model.state != entity::DocumentState::Issued || !self.model.kind.is_fiscal() {
             return Ok(None);
         }
         let chain = entity::ledger::store::Chain::Documents;

@@ -86,7 +86,7 @@ async fn numbering(db: &impl ConnectionTrait, account: AccountId, found: &mut Fi
     for s in series {
         let newest = document::Entity::find()
             .filter(document::Column::AccountId.eq(account.0))
-            .filter(document::Column::State.eq("issued"))
+            .filter(document::Column::State.eq(crate::vocabulary::DocumentState::Issued))
             .filter(document::Column::SeriesKey.eq(&s.series_key))
             .order_by_desc(document::Column::IssuedAt)
             .order_by_desc(document::Column::NumberCounter)
@@ -103,9 +103,11 @@ async fn numbering(db: &impl ConnectionTrait, account: AccountId, found: &mut Fi
             }
             Err(e) => return Err(e.into()),
         };
-        let fiscal = crate::documents::is_fiscal(
-            newest.as_ref().map(|d| d.kind.as_str()).unwrap_or(kind_of_series(&s.series_key)),
-        );
+        let fiscal = newest
+            .as_ref()
+            .map(|d| d.kind)
+            .or_else(|| crate::vocabulary::DocumentKind::parse(kind_of_series(&s.series_key)))
+            .is_some_and(|k| k.is_fiscal());
         let counter = format!(
             "series {} at number {} of {}",
             s.series_key,

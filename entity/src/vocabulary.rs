@@ -1,0 +1,137 @@
+//! The domain's words for what a document is and where it stands: stored as the seed's
+//! names (`vat`, `issued`, `paid`…), spoken as Rust types everywhere above the tables, so
+//! that a misspelt kind or state is a compile error rather than a silent mismatch. The
+//! transports map these (GraphQL's enums are `remote` copies); the canonical forms sealed
+//! into the chains carry `as_str`, which therefore never changes for a variant.
+
+use sea_orm::entity::prelude::*;
+
+/// Defines a stored enum with its seed names: `as_str`, `parse`, `ALL`.
+macro_rules! stored_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+        pub enum $name { $($(#[$vm])* #[sea_orm(string_value = $text)] $variant,)* }
+
+        impl $name {
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)*];
+
+            /// The seed's name, as stored and as sealed.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text,)* }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some(Self::$variant),)* _ => None }
+            }
+
+            /// Every seed name, for validation messages and checks of text input.
+            pub fn names() -> Vec<&'static str> {
+                Self::ALL.iter().map(|v| v.as_str()).collect()
+            }
+        }
+
+        /// The first listed: what a new document starts as (an invoice, a draft).
+        impl Default for $name {
+            fn default() -> Self {
+                Self::ALL[0]
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+stored_enum!(
+    /// Document kinds (the seed's `kind`).
+    DocumentKind {
+        /// Invoice ("facture").
+        Vat = "vat",
+        Proforma = "proforma",
+        /// Advance invoice ("facture d'acompte").
+        Advance = "advance",
+        /// Final invoice ("facture de solde").
+        Final = "final",
+        /// Credit note ("facture d'avoir").
+        Correction = "correction",
+        Receipt = "receipt",
+        InvoiceOther = "invoice_other",
+        /// Estimate ("devis").
+        Estimate = "estimate",
+        ClientOrder = "client_order",
+        MaintenanceRequest = "maintenance_request",
+        PaymentReceipt = "payment_receipt",
+        /// Cash-in voucher.
+        Kp = "kp",
+        /// Cash-out voucher.
+        Kw = "kw",
+    }
+);
+
+impl DocumentKind {
+    /// Kinds that record a sale or a payment: once issued they are frozen and sealed.
+    pub fn is_fiscal(self) -> bool {
+        use DocumentKind::*;
+        matches!(self, Vat | Advance | Final | Correction | Receipt | InvoiceOther | PaymentReceipt | Kp | Kw)
+    }
+
+    /// Kinds a payment can be applied to: those that ask a buyer for money. Estimates,
+    /// orders and work orders ask for nothing yet; credit notes give money back; payment
+    /// receipts and cash vouchers record a payment themselves.
+    pub fn is_payable(self) -> bool {
+        use DocumentKind::*;
+        matches!(self, Vat | Advance | Final | Receipt | InvoiceOther | Proforma)
+    }
+
+    pub fn fiscal() -> Vec<Self> {
+        Self::ALL.iter().copied().filter(|k| k.is_fiscal()).collect()
+    }
+}
+
+stored_enum!(
+    /// Whether a document has been issued: a draft has no number and can change.
+    DocumentState {
+        Draft = "draft",
+        Issued = "issued",
+    }
+);
+
+stored_enum!(
+    /// `draft` until issued; then the seed's statuses.
+    DocumentStatus {
+        Draft = "draft",
+        Issued = "issued",
+        Sent = "sent",
+        Paid = "paid",
+        Partial = "partial",
+        Rejected = "rejected",
+        Accepted = "accepted",
+        Incomplete = "incomplete",
+        /// Cancelled (`cancelInvoice`); a fiscal document is cancelled by a credit note.
+        Cancelled = "cancelled",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_read_back_and_fiscal_kinds_are_the_seeds() {
+        for k in DocumentKind::ALL {
+            assert_eq!(DocumentKind::parse(k.as_str()), Some(*k));
+        }
+        assert_eq!(DocumentKind::ALL.len(), 13);
+        assert_eq!(
+            DocumentKind::fiscal().iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            ["vat", "advance", "final", "correction", "receipt", "invoice_other", "payment_receipt", "kp", "kw"]
+        );
+        assert_eq!(DocumentStatus::parse("cancelled"), Some(DocumentStatus::Cancelled));
+        assert_eq!(DocumentState::parse("bogus"), None);
+    }
+}
