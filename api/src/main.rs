@@ -4,7 +4,7 @@ use scelle_api::app::{Application, connect_and_migrate, create_data_dir};
 use scelle_api::cli::{Cli, Command, KeysAction};
 use scelle_api::config::Config;
 
-// mimalloc gives memory back to the system after a burst of large answers, where glibc's
+// jemalloc gives memory back to the system after a burst of large answers, where glibc's
 // per-thread arenas kept it (bench/README.md, "Memory").
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

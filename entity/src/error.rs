@@ -88,8 +88,8 @@ pub enum ConflictKind {
     AlreadyCompleted,
 }
 
-/// A record in its account's hash chain (or about to be: an issued fiscal document is
-/// frozen from its issue on, and sealed within a second).
+/// A record in its account's hash chain (an issued fiscal document is sealed in the
+/// transaction that issues it, a paid payment in the one that pays it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SealedRecord {
     Document,

@@ -4,7 +4,7 @@
 //! transaction. Codes are written here only: one `Event` variant per code.
 //!
 //! Canonical form, version 1 (fixed order, one `key=value` per line, `\n`, no trailing
-//! newline; the README gives the layout):
+//! newline; docs/certification.md, "The event journal", gives the layout):
 //!
 //! ```text
 //! format=scelle-event-v1
@@ -148,7 +148,7 @@ pub enum Event {
     },
 }
 
-/// Every code, in the order of the README's table.
+/// Every code, in the order of the table in docs/certification.md.
 pub const CODES: [&str; 20] = [
     "LOGIN",
     "LOGIN_FAILED",

@@ -1,6 +1,6 @@
 //! Background work, run by an apalis monitor inside `scelle serve`: the certification
 //! closures with their e-mails (every 5 minutes by default) and hourly housekeeping of
-//! expired authentication rows (see ARCHITECTURE.md, "Jobs"). Sealing is not background
+//! expired authentication rows (see docs/architecture.md, "Background jobs"). Sealing is not background
 //! work: documents and payments are sealed in the transaction that issues or pays them.
 
 pub mod closures;

@@ -1,5 +1,5 @@
 //! The certification ledger: per-account hash chains (documents, payments, closures,
-//! events) and their heads. Entries are append-only (triggers come with the sealing job).
+//! events) and their heads. Entries are append-only (the triggers are migration 000012's).
 
 use crate::helpers::{fk, index};
 use sea_orm_migration::{prelude::*, schema::*};
@@ -61,7 +61,7 @@ impl MigrationTrait for Migration {
             true,
         ))
         .await?;
-        // Sealed once, whatever the number of deliveries of the sealing job.
+        // Sealed once: a subject has at most one entry in its chain.
         m.create_index(index(
             "ux_ledger_entries_subject",
             "ledger_entries",

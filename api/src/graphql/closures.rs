@@ -1,6 +1,6 @@
 //! Certification closures over GraphQL: `closures(frequency, page, perPage)` and
 //! `closure(id)`, for owners, admins and accountants. The CSV is also served over HTTP at
-//! `GET /closures/{id}.csv` (see `http.rs`).
+//! `GET /closures/{id}.csv` (see `http/files.rs`).
 
 use super::context::{CtxExt, ResultExt, parse_id};
 use super::pagination::Page;

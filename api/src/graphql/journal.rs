@@ -11,7 +11,7 @@ use entity::journal::{CODES, CredentialKind};
 use entity::pagination::PageRequest;
 use std::collections::BTreeMap;
 
-/// A journal event's stable code (the README's table says when each is written and what
+/// A journal event's stable code (the table in docs/certification.md says when each is written and what
 /// `details` holds).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum EventCode {
@@ -109,7 +109,7 @@ pub struct JournalEvent {
     pub credential: CredentialKindGql,
     /// The client's IP address, when the event came from a request.
     pub ip: Option<String>,
-    /// Compact JSON, exactly as sealed (its content per code is in the README).
+    /// Compact JSON, exactly as sealed (its content per code is in docs/certification.md).
     pub details: String,
     /// Position in the account's `events` chain (1, 2, 3… without gaps).
     pub sequence: i64,

@@ -2,7 +2,7 @@
 //! an estimate, final invoices deducting advances, credit notes (total, or line by line
 //! with before/after), and cancellation.
 //!
-//! Rules (README, "Document flows"):
+//! Rules (docs/api/documents.md, "Document flows"):
 //! * A copy takes every field of its source that the input leaves out, except the
 //!   number, the dates (today, due date recomputed) and the status; the buyer is shown
 //!   as on the source. It records the source as `fromInvoiceId`.

@@ -1,7 +1,7 @@
 //! The certification ledger (French anti-VAT-fraud law): per-account hash chains of
 //! sealed records. This module holds the pure part — the canonical form of what is sealed
-//! and the chaining rule — so that a third party can recompute every hash from the README.
-//! Storage, sealing jobs and verification build on it.
+//! and the chaining rule — so that a third party can recompute every hash from
+//! docs/certification.md. Storage (`store`), sealing (`subjects`) and verification build on it.
 
 pub mod adoption;
 pub mod canonical;

@@ -1,5 +1,5 @@
 //! Worked examples of the tax engine. Each states its inputs and the expected amounts,
-//! computed by hand from the rules in the module documentation (also in the README).
+//! computed by hand from the rules in the module documentation (also in docs/money-and-tax.md).
 
 use super::*;
 use rust_decimal::Decimal;

@@ -1,5 +1,5 @@
-//! The GraphQL endpoint as standard tools and browsers use it: every row of the README's
-//! GraphQL-over-HTTP table, the standard introspection query, CORS for an SPA on another
+//! The GraphQL endpoint as standard tools and browsers use it: every row of the
+//! GraphQL-over-HTTP table in docs/api/README.md, the standard introspection query, CORS for an SPA on another
 //! origin; on SQLite and PostgreSQL.
 
 use reqwest::header::{ACCEPT, ALLOW, CONTENT_TYPE};

@@ -1,4 +1,4 @@
-//! Sealing by the server itself (the `ledger.seal` job and the sweeper), the certification
+//! Sealing in the transaction that issues or pays (the answer says `SEALED`), the certification
 //! of documents and payments in GraphQL, inalterability (API and database), and
 //! `verifyLedger`; on SQLite and PostgreSQL.
 

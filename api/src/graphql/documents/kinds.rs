@@ -149,7 +149,7 @@ pub enum PriceKind {
     Gross,
 }
 
-/// How amounts are computed (see "Money and tax rules" in the README).
+/// How amounts are computed (see docs/money-and-tax.md).
 #[derive(SimpleObject, InputObject, Clone, Copy)]
 #[graphql(input_name = "CalculatingStrategyInput")]
 pub struct CalculatingStrategy {
