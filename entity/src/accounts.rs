@@ -54,8 +54,8 @@ pub fn validate_sign_up(f: &SignUpForm<'_>) -> DomainResult<()> {
         v.min_len("input.password", f.password, MIN_PASSWORD_LEN);
         v.max_len("input.password", f.password, MAX_PASSWORD_LEN);
     }
-    if let Some(name) = v.required("input.accountName", Some(f.account_name)) {
-        v.max_len("input.accountName", name, MAX_LINE);
+    if let Some(name) = v.required("input.account_name", Some(f.account_name)) {
+        v.max_len("input.account_name", name, MAX_LINE);
     }
     if let Some(lang) = f.language {
         v.one_of("input.language", lang, &LANGUAGES);
@@ -63,7 +63,7 @@ pub fn validate_sign_up(f: &SignUpForm<'_>) -> DomainResult<()> {
     if let Some(tz) = f.time_zone
         && tz.parse::<chrono_tz::Tz>().is_err()
     {
-        v.push("input.timeZone", FieldCode::Rule("unknown_time_zone"));
+        v.push("input.time_zone", FieldCode::Rule("unknown_time_zone"));
     }
     if let Some(cur) = f.currency
         && !is_currency_code(cur)
@@ -120,7 +120,7 @@ pub async fn update_settings(
     if let Some(tz) = &s.time_zone
         && tz.parse::<chrono_tz::Tz>().is_err()
     {
-        v.push("input.timeZone", FieldCode::Rule("unknown_time_zone"));
+        v.push("input.time_zone", FieldCode::Rule("unknown_time_zone"));
     }
     if let Some(cur) = &s.currency
         && !is_currency_code(cur)
@@ -391,9 +391,9 @@ mod tests {
             [
                 "input.email",
                 "input.password",
-                "input.accountName",
+                "input.account_name",
                 "input.language",
-                "input.timeZone",
+                "input.time_zone",
                 "input.currency"
             ]
         );

@@ -7,7 +7,7 @@ use crate::pagination::{Page, PageRequest};
 use crate::tables::client::{ActiveModel, Column, Entity, Model};
 use crate::tax::Tax;
 use crate::tenant::Actor;
-use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, clean, escape_like, is_email_list, search_key};
+use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, escape_like, is_email_list, search_key};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
@@ -68,7 +68,7 @@ macro_rules! patch_struct {
 
         impl ClientPatch {
             fn check_texts(&self, v: &mut Validator) {
-                $(if let Some(Some(s)) = &self.$f { v.max_len(&format!("input.{}", camel_case(stringify!($f))), s, $lim); })*
+                $(if let Some(Some(s)) = &self.$f { v.max_len(&format!("input.{}", stringify!($f)), s, $lim); })*
             }
 
             fn apply_texts(&self, am: &mut ActiveModel) {
@@ -112,13 +112,13 @@ impl ClientPatch {
             (None, Some(_)) => {}
         }
         if !company && last_name.is_none() {
-            v.push("input.lastName", FieldCode::Rule("individual_last_name"));
+            v.push("input.last_name", FieldCode::Rule("individual_last_name"));
         }
         self.check_texts(&mut v);
         if let Some(k) = &self.kind {
             v.one_of("input.kind", k, &KINDS);
         }
-        for (field, value) in [("input.email", &self.email), ("input.emailForReminders", &self.email_for_reminders)] {
+        for (field, value) in [("input.email", &self.email), ("input.email_for_reminders", &self.email_for_reminders)] {
             if let Some(e) = present(value)
                 && !is_email_list(e)
             {
@@ -136,18 +136,18 @@ impl ClientPatch {
         if let Some(t) = present(&self.default_tax)
             && t.parse::<Tax>().is_err()
         {
-            v.push("input.defaultTax", FieldCode::Rule("tax_value"));
+            v.push("input.default_tax", FieldCode::Rule("tax_value"));
         }
         if let Some(p) = present(&self.payment_to_kind)
             && !is_payment_to_kind(p)
         {
-            v.push("input.paymentToKind", FieldCode::Rule("payment_to_kind"));
+            v.push("input.payment_to_kind", FieldCode::Rule("payment_to_kind"));
         }
         if let Some(c) = present(&self.chorus_identifier_type) {
-            v.one_of("input.chorusIdentifierType", c, &CHORUS_IDENTIFIER_TYPES);
+            v.one_of("input.chorus_identifier_type", c, &CHORUS_IDENTIFIER_TYPES);
         }
         if let Some(tags) = &self.tag_list {
-            crate::tags::validate(&mut v, "input.tagList", tags);
+            crate::tags::validate(&mut v, "input.tag_list", tags);
         }
         v.finish()
     }
@@ -293,13 +293,13 @@ fn blank(actor: &Actor) -> ActiveModel {
 /// Departments, categories and price lists named by a contact must be the actor's account's.
 async fn check_references(db: &impl ConnectionTrait, actor: &Actor, p: &ClientPatch) -> DomainResult<()> {
     if let Some(Some(id)) = p.department_id {
-        crate::departments::require_in_account(db, actor, id, "input.departmentId").await?;
+        crate::departments::require_in_account(db, actor, id, "input.department_id").await?;
     }
     if let Some(Some(id)) = p.category_id {
-        crate::categories::require_in_account(db, actor, id, "input.categoryId").await?;
+        crate::categories::require_in_account(db, actor, id, "input.category_id").await?;
     }
     if let Some(Some(id)) = p.price_list_id {
-        crate::price_lists::require_in_account(db, actor, id, "input.priceListId").await?;
+        crate::price_lists::require_in_account(db, actor, id, "input.price_list_id").await?;
     }
     Ok(())
 }
@@ -488,7 +488,7 @@ mod tests {
         let p = ClientPatch { company: Some(false), first_name: Some(Some("Jean".into())), ..Default::default() };
         let Err(DomainError::Validation(errs)) = p.validate(None) else { panic!() };
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["input.name", "input.lastName"]);
+        assert_eq!(fields, ["input.name", "input.last_name"]);
         let ok = ClientPatch { company: Some(false), last_name: Some(Some("Dupont".into())), ..Default::default() };
         assert!(ok.validate(None).is_ok(), "name is derived from first and last name");
     }

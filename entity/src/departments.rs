@@ -7,7 +7,7 @@ use crate::pagination::{Page, PageRequest};
 use crate::tables::department::{self, ActiveModel, Column, Entity, Model};
 use crate::tenant::{AccountId, Actor};
 use crate::validation::{
-    MAX_LINE, MAX_TEXT, Validator, camel_case, clean, escape_like, is_plausible_email, parse_decimal, search_key,
+    MAX_LINE, MAX_TEXT, Validator, clean, escape_like, is_plausible_email, parse_decimal, search_key,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -71,7 +71,7 @@ macro_rules! patch_struct {
 
         impl DepartmentPatch {
             fn check_texts(&self, v: &mut Validator) {
-                $(if let Some(Some(s)) = &self.$f { v.max_len(&format!("input.{}", camel_case(stringify!($f))), s, $lim); })*
+                $(if let Some(Some(s)) = &self.$f { v.max_len(&format!("input.{}", stringify!($f)), s, $lim); })*
             }
 
             fn apply_texts(&self, am: &mut ActiveModel) {
@@ -109,7 +109,7 @@ impl DepartmentPatch {
         {
             v.email("input.email", s.trim());
         }
-        for (field, value) in [("input.emailFrom", &self.email_from), ("input.emailCc", &self.email_cc)] {
+        for (field, value) in [("input.email_from", &self.email_from), ("input.email_cc", &self.email_cc)] {
             if let Some(Some(s)) = value
                 && s.split([',', ';']).map(str::trim).any(|e| !e.is_empty() && !is_plausible_email(e))
             {
@@ -120,24 +120,24 @@ impl DepartmentPatch {
             && !c.trim().is_empty()
             && !crate::accounts::is_currency_code(c.trim())
         {
-            v.push("input.bankAccountCurrency", FieldCode::Rule("currency_code"));
+            v.push("input.bank_account_currency", FieldCode::Rule("currency_code"));
         }
         if let Some(Some(l)) = &self.invoice_lang
             && !l.trim().is_empty()
             && !crate::validation::is_lang_codes(l.trim())
         {
-            v.push("input.invoiceLang", FieldCode::Rule("language_code"));
+            v.push("input.invoice_lang", FieldCode::Rule("language_code"));
         }
         if let Some(Some(t)) = &self.default_tax
             && !t.trim().is_empty()
             && t.trim().parse::<crate::tax::Tax>().is_err()
         {
-            v.push("input.defaultTax", FieldCode::Rule("tax_value"));
+            v.push("input.default_tax", FieldCode::Rule("tax_value"));
         }
         if let Some(Some(c)) = &self.cash_init_state
             && !c.trim().is_empty()
         {
-            v.decimal("input.cashInitState", c);
+            v.decimal("input.cash_init_state", c);
         }
         for (i, (kind, pattern)) in self.patterns.iter().flatten().enumerate() {
             v.one_of(&format!("input.patterns.{i}.kind"), kind, &crate::vocabulary::DocumentKind::names());
@@ -463,7 +463,7 @@ pub async fn find_or_create_by_name(
         return Ok(found);
     }
     if actor.require_manager().is_err() {
-        return Err(DomainError::field("input.sellerName", FieldCode::Rule("unknown_department")));
+        return Err(DomainError::field("input.seller_name", FieldCode::Rule("unknown_department")));
     }
     let patch = DepartmentPatch {
         name: Some(name.to_owned()),
@@ -541,6 +541,6 @@ mod tests {
         };
         let Err(DomainError::Validation(errs)) = p.validate(true) else { panic!() };
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["input.name", "input.email", "input.defaultTax", "input.cashInitState"]);
+        assert_eq!(fields, ["input.name", "input.email", "input.default_tax", "input.cash_init_state"]);
     }
 }

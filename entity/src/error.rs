@@ -32,7 +32,9 @@ pub enum FieldCode {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    /// GraphQL-style path of the field, e.g. `input.email`.
+    /// The field's path in the domain's own names (the seed's, snake case): `input.email`,
+    /// `input.positions.0.price_net`, `filter.number`, `page`. Each transport spells it
+    /// its own way (GraphQL: `input.positions.0.priceNet`).
     pub field: String,
     pub code: FieldCode,
 }
@@ -135,7 +137,7 @@ impl DomainError {
     }
 
     /// A record written on behalf of a document reports its fields as the document's:
-    /// `input.name` of a contact becomes `input.buyerName` with the prefix `buyer`.
+    /// `input.name` of a contact becomes `input.buyer_name` with the prefix `buyer`.
     pub fn prefixed(self, prefix: &str) -> Self {
         match self {
             DomainError::Validation(fields) => DomainError::Validation(
@@ -143,10 +145,7 @@ impl DomainError {
                     .into_iter()
                     .map(|f| {
                         let rest = f.field.trim_start_matches("input.");
-                        let mut chars = rest.chars();
-                        let cap: String =
-                            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
-                        FieldError::new(format!("input.{prefix}{cap}"), f.code)
+                        FieldError::new(format!("input.{prefix}_{rest}"), f.code)
                     })
                     .collect(),
             ),

@@ -70,7 +70,7 @@ pub async fn allocate(
     if let Some(last) = row.last_issue_date
         && issue_date < last
     {
-        return Err(DomainError::field("input.issueDate", FieldCode::Rule("issue_date_before_last")));
+        return Err(DomainError::field("input.issue_date", FieldCode::Rule("issue_date_before_last")));
     }
     let counter = if row.current_period == period { row.last_number + 1 } else { 1 };
     Entity::update_many()

@@ -23,7 +23,7 @@ impl PageRequest {
             errors.push(FieldError::new("page", FieldCode::OutOfRange { min: 1, max: MAX_PAGE }));
         }
         if !(1..=MAX_PER_PAGE as i64).contains(&per_page) {
-            errors.push(FieldError::new("perPage", FieldCode::OutOfRange { min: 1, max: MAX_PER_PAGE as i64 }));
+            errors.push(FieldError::new("per_page", FieldCode::OutOfRange { min: 1, max: MAX_PER_PAGE as i64 }));
         }
         if !errors.is_empty() {
             return Err(DomainError::Validation(errors));

@@ -79,9 +79,9 @@ impl PriceListPatch {
                     _ => {}
                 }
             } else if p.price_net.is_none() && p.price_gross.is_none() {
-                v.push(&f("priceGross"), FieldCode::Required);
+                v.push(&f("price_gross"), FieldCode::Required);
             }
-            for (name, price) in [("priceNet", p.price_net), ("priceGross", p.price_gross)] {
+            for (name, price) in [("price_net", p.price_net), ("price_gross", p.price_gross)] {
                 if price.is_some_and(|x| x < Decimal::ZERO) {
                     v.push(&f(name), FieldCode::OutOfRange { min: 0, max: i64::MAX });
                 }
@@ -92,7 +92,7 @@ impl PriceListPatch {
                 v.push(&f("tax"), FieldCode::Rule("tax_value"));
             }
             if self.positions.iter().flatten().take(i).any(|q| q.product_id == p.product_id) {
-                v.push(&f("productId"), FieldCode::Rule("duplicate_product"));
+                v.push(&f("product_id"), FieldCode::Rule("duplicate_product"));
             }
         }
         v.finish()
@@ -146,7 +146,7 @@ async fn replace_positions(
     let mut v = Validator::new();
     for (i, p) in items.iter().enumerate() {
         if !products.contains_key(&p.product_id) {
-            v.push(&format!("input.positions.{i}.productId"), FieldCode::Rule("unknown_product"));
+            v.push(&format!("input.positions.{i}.product_id"), FieldCode::Rule("unknown_product"));
         }
     }
     v.finish()?;
@@ -168,13 +168,13 @@ async fn replace_positions(
                 (None, None) => unreachable!("validated: a fixed position has a price"),
             };
             let split = unit_prices(tax, given).map_err(|_| {
-                DomainError::field(format!("input.positions.{i}.priceGross"), FieldCode::InvalidDecimal)
+                DomainError::field(format!("input.positions.{i}.price_gross"), FieldCode::InvalidDecimal)
             })?;
             if let (Some(n), Some(_)) = (p.price_net, p.price_gross)
                 && n != split.net
             {
                 return Err(DomainError::field(
-                    format!("input.positions.{i}.priceNet"),
+                    format!("input.positions.{i}.price_net"),
                     FieldCode::Rule("inconsistent_prices"),
                 ));
             }
@@ -351,7 +351,7 @@ pub async fn prices_for_products_in(
     for (i, id) in product_ids.iter().enumerate() {
         let product = products
             .get(id)
-            .ok_or_else(|| DomainError::field(format!("productIds.{i}"), FieldCode::Rule("unknown_product")))?;
+            .ok_or_else(|| DomainError::field(format!("product_ids.{i}"), FieldCode::Rule("unknown_product")))?;
         let listed = positions.get(id);
         let (prices, tax) = match listed {
             Some(p) => {

@@ -8,7 +8,7 @@ use crate::tables::product::{ActiveModel, Column, Entity, Model};
 use crate::tables::product_package_item as item;
 use crate::tax::{Tax, UnitPrice, UnitPrices, price_text, unit_prices};
 use crate::tenant::Actor;
-use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, clean, escape_like, parse_decimal, search_key};
+use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, escape_like, parse_decimal, search_key};
 use chrono::Utc;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
@@ -98,7 +98,7 @@ macro_rules! patch_struct {
 
         impl ProductPatch {
             fn check_texts(&self, v: &mut Validator) {
-                $(if let Some(Some(s)) = &self.$f { v.max_len(&format!("input.{}", camel_case(stringify!($f))), s, $lim); })*
+                $(if let Some(Some(s)) = &self.$f { v.max_len(&format!("input.{}", stringify!($f)), s, $lim); })*
             }
 
             fn apply_texts(&self, am: &mut ActiveModel) {
@@ -118,7 +118,7 @@ macro_rules! apply_decimals {
         fn check_decimals(p: &ProductPatch, v: &mut Validator) {
             // Quantities and sizes cannot be negative; a stock level can (back orders).
             $(if stringify!($f) != "stock_level" && p.$f.flatten().is_some_and(|d| d < Decimal::ZERO) {
-                v.push(&format!("input.{}", camel_case(stringify!($f))), FieldCode::OutOfRange { min: 0, max: i64::MAX });
+                v.push(&format!("input.{}", stringify!($f)), FieldCode::OutOfRange { min: 0, max: i64::MAX });
             })*
         }
     };
@@ -194,7 +194,7 @@ fn resolve_prices(
     let Some(given) = given else { return Ok(None) };
     let overflow = || {
         DomainError::field(
-            format!("input.{field_prefix}{}", if kind_of(&given) == "net" { "Net" } else { "Gross" }),
+            format!("input.{field_prefix}{}", if kind_of(&given) == "net" { "_net" } else { "_gross" }),
             FieldCode::InvalidDecimal,
         )
     };
@@ -202,7 +202,7 @@ fn resolve_prices(
     if let (Some(Some(n)), Some(Some(_))) = (net_in, gross_in)
         && n != p.net
     {
-        return Err(DomainError::field(format!("input.{field_prefix}Net"), FieldCode::Rule("inconsistent_prices")));
+        return Err(DomainError::field(format!("input.{field_prefix}_net"), FieldCode::Rule("inconsistent_prices")));
     }
     Ok(Some((given, p)))
 }
@@ -225,7 +225,7 @@ impl ProductPatch {
             v.one_of("input.kind", k, &KINDS);
         }
         for (field, value) in
-            [("input.tax", self.tax.as_deref()), ("input.purchaseTax", self.purchase_tax.clone().flatten().as_deref())]
+            [("input.tax", self.tax.as_deref()), ("input.purchase_tax", self.purchase_tax.clone().flatten().as_deref())]
         {
             if let Some(t) = value
                 && t.parse::<Tax>().is_err()
@@ -239,22 +239,22 @@ impl ProductPatch {
             v.push("input.currency", FieldCode::Rule("currency_code"));
         }
         if let Some(Some(u)) = &self.weight_unit {
-            v.one_of("input.weightUnit", u, &WEIGHT_UNITS);
+            v.one_of("input.weight_unit", u, &WEIGHT_UNITS);
         }
         if let Some(Some(u)) = &self.size_unit {
-            v.one_of("input.sizeUnit", u, &SIZE_UNITS);
+            v.one_of("input.size_unit", u, &SIZE_UNITS);
         }
         if let Some(Some(e)) = &self.ean_code
             && !e.trim().is_empty()
             && !is_valid_ean(e.trim())
         {
-            v.push("input.eanCode", FieldCode::Rule("ean_code"));
+            v.push("input.ean_code", FieldCode::Rule("ean_code"));
         }
         for (field, value) in [
-            ("input.priceNet", self.price_net),
-            ("input.priceGross", self.price_gross),
-            ("input.purchasePriceNet", self.purchase_price_net),
-            ("input.purchasePriceGross", self.purchase_price_gross),
+            ("input.price_net", self.price_net),
+            ("input.price_gross", self.price_gross),
+            ("input.purchase_price_net", self.purchase_price_net),
+            ("input.purchase_price_gross", self.purchase_price_gross),
         ] {
             if value.flatten().is_some_and(|d| d < Decimal::ZERO) {
                 v.push(field, FieldCode::OutOfRange { min: 0, max: i64::MAX });
@@ -263,12 +263,12 @@ impl ProductPatch {
         if let Some(items) = &self.package_products {
             for (i, c) in items.iter().enumerate() {
                 if c.quantity <= Decimal::ZERO {
-                    v.push(&format!("input.packageProducts.{i}.quantity"), FieldCode::Rule("positive_quantity"));
+                    v.push(&format!("input.package_products.{i}.quantity"), FieldCode::Rule("positive_quantity"));
                 }
             }
         }
         if let Some(tags) = &self.tag_list {
-            crate::tags::validate(&mut v, "input.tagList", tags);
+            crate::tags::validate(&mut v, "input.tag_list", tags);
         }
         v.finish()
     }
@@ -284,16 +284,16 @@ async fn check_references(
     is_package: bool,
 ) -> DomainResult<()> {
     if let Some(Some(id)) = p.department_id {
-        crate::departments::require_in_account(db, actor, id, "input.departmentId").await?;
+        crate::departments::require_in_account(db, actor, id, "input.department_id").await?;
     }
     if let Some(Some(id)) = p.category_id {
-        crate::categories::require_in_account(db, actor, id, "input.categoryId").await?;
+        crate::categories::require_in_account(db, actor, id, "input.category_id").await?;
     }
     match (&p.package_products, is_package) {
         (Some(items), true) => {
             let mut v = Validator::new();
             if items.is_empty() {
-                v.push("input.packageProducts", FieldCode::Required);
+                v.push("input.package_products", FieldCode::Required);
             }
             // A product already inside a package cannot become a package: packages never nest.
             if let Some(id) = this {
@@ -307,7 +307,7 @@ async fn check_references(
                 }
             }
             for (i, c) in items.iter().enumerate() {
-                let field = format!("input.packageProducts.{i}.productId");
+                let field = format!("input.package_products.{i}.product_id");
                 if items[..i].iter().any(|o| o.product_id == c.product_id) {
                     v.push(&field, FieldCode::Rule("duplicate_product"));
                     continue;
@@ -323,9 +323,9 @@ async fn check_references(
             v.finish()
         }
         (Some(items), false) if !items.is_empty() => {
-            Err(DomainError::field("input.packageProducts", FieldCode::Rule("not_a_package")))
+            Err(DomainError::field("input.package_products", FieldCode::Rule("not_a_package")))
         }
-        (None, true) if this.is_none() => Err(DomainError::field("input.packageProducts", FieldCode::Required)),
+        (None, true) if this.is_none() => Err(DomainError::field("input.package_products", FieldCode::Required)),
         _ => Ok(()),
     }
 }
@@ -403,7 +403,8 @@ fn apply(p: &ProductPatch, am: &mut ActiveModel) -> DomainResult<()> {
         &value_of(&am.purchase_price_net),
         &value_of(&am.purchase_price_gross),
     );
-    let purchase = resolve_prices("purchasePrice", purchase_tax, p.purchase_price_net, p.purchase_price_gross, stored)?;
+    let purchase =
+        resolve_prices("purchase_price", purchase_tax, p.purchase_price_net, p.purchase_price_gross, stored)?;
     am.purchase_price_kind = Set(purchase.map(|(g, _)| kind_of(&g).to_owned()));
     am.purchase_price_net = Set(purchase.map(|(_, u)| price_text(u.net)));
     am.purchase_price_tax = Set(purchase.map(|(_, u)| price_text(u.tax)));
@@ -461,7 +462,7 @@ pub async fn update(
     let is_package = patch.package.unwrap_or(current.package);
     check_references(&txn, actor, &patch, Some(current.id), is_package).await?;
     if is_package && !current.package && patch.package_products.is_none() {
-        return Err(DomainError::field("input.packageProducts", FieldCode::Required));
+        return Err(DomainError::field("input.package_products", FieldCode::Required));
     }
     let id = current.id;
     let mut am: ActiveModel = current.into();

@@ -129,23 +129,6 @@ pub fn is_lang_codes(s: &str) -> bool {
     parts.len() <= 2 && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
-/// `tax_no_kind` → `taxNoKind`: field paths in errors use the GraphQL spelling.
-pub fn camel_case(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// The form of a text used for searching and sorting: accents folded to ASCII, lower
 /// case, spaces collapsed. Computed here rather than in SQL because SQLite's `lower()`
 /// only knows ASCII: "Émile" must match "emile" on both databases.
@@ -180,12 +163,6 @@ mod tests {
     fn search_keys_fold_case_and_accents() {
         assert_eq!(search_key("  Émile   & Fils SARL "), "emile & fils sarl");
         assert_eq!(search_key("Œuvre"), "oeuvre");
-    }
-
-    #[test]
-    fn camel() {
-        assert_eq!(camel_case("bank_account_currency"), "bankAccountCurrency");
-        assert_eq!(camel_case("name"), "name");
     }
 
     #[test]

@@ -90,9 +90,9 @@ macro_rules! client_types {
 
         impl ClientInput {
             fn into_patch(self) -> Result<ClientPatch, entity::DomainError> {
-                let department_id = maybe_id("input.departmentId", self.department_id)?;
-                let category_id = maybe_id("input.categoryId", self.category_id)?;
-                let price_list_id = maybe_id("input.priceListId", self.price_list_id)?;
+                let department_id = maybe_id("input.department_id", self.department_id)?;
+                let category_id = maybe_id("input.category_id", self.category_id)?;
+                let price_list_id = maybe_id("input.price_list_id", self.price_list_id)?;
                 Ok(ClientPatch {
                     name: self.name,
                     company: self.company,

@@ -23,6 +23,32 @@ pub mod code {
     pub const INTEGRITY_FAILED: &str = "INTEGRITY_FAILED";
 }
 
+/// A domain field path (`input.positions.0.price_net`: the domain's own names, which are
+/// the seed's) in GraphQL's spelling (`input.positions.0.priceNet`): each name camel-cased,
+/// as async-graphql names the fields. The API layer's own paths (ids it parses) are
+/// written in the domain's spelling too, so that every path is converted here, once.
+pub fn graphql_path(domain: &str) -> String {
+    debug_assert!(!domain.bytes().any(|b| b.is_ascii_uppercase()), "a field path in GraphQL's spelling: {domain}");
+    domain.split('.').map(camel_case).collect::<Vec<_>>().join(".")
+}
+
+/// `tax_no_kind` → `taxNoKind`.
+fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub fn to_graphql(e: DomainError, lang: Lang) -> async_graphql::Error {
     let mut ext = ErrorExtensionValues::default();
     let message = match &e {
@@ -36,7 +62,7 @@ pub fn to_graphql(e: DomainError, lang: Lang) -> async_graphql::Error {
                 .iter()
                 .map(|f| {
                     let mut m = async_graphql::indexmap::IndexMap::new();
-                    m.insert(async_graphql::Name::new("field"), Value::from(f.field.as_str()));
+                    m.insert(async_graphql::Name::new("field"), Value::from(graphql_path(&f.field)));
                     m.insert(async_graphql::Name::new("code"), Value::from(Lang::field_code(&f.code)));
                     m.insert(async_graphql::Name::new("message"), Value::from(lang.field_message(&f.code)));
                     Value::Object(m)
@@ -49,7 +75,7 @@ pub fn to_graphql(e: DomainError, lang: Lang) -> async_graphql::Error {
             ext.set("code", code::CONFLICT);
             ext.set("reason", format!("{kind:?}"));
             if let Some(f) = field {
-                ext.set("field", f.as_str());
+                ext.set("field", graphql_path(f));
             }
             lang.conflict(*kind)
         }

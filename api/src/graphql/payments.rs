@@ -139,18 +139,18 @@ macro_rules! payment_types {
 
         impl PaymentInput {
             fn into_patch(self) -> Result<PaymentPatch, DomainError> {
-                let invoice_ids = self.invoice_ids.as_deref().map(|ids| parse_ids("input.invoiceIds", ids)).transpose()?;
+                let invoice_ids = self.invoice_ids.as_deref().map(|ids| parse_ids("input.invoice_ids", ids)).transpose()?;
                 Ok(PaymentPatch {
                     price: self.price.map(|d| d.0),
                     currency: self.currency,
                     paid: self.paid,
                     paid_date: maybe(self.paid_date, |d| d.0),
                     kind: self.kind,
-                    invoice_id: maybe_id("input.invoiceId", self.invoice_id)?,
+                    invoice_id: maybe_id("input.invoice_id", self.invoice_id)?,
                     invoice_ids,
-                    department_id: maybe_id("input.departmentId", self.department_id)?,
-                    client_id: maybe_id("input.clientId", self.client_id)?,
-                    product_id: maybe_id("input.productId", self.product_id)?,
+                    department_id: maybe_id("input.department_id", self.department_id)?,
+                    client_id: maybe_id("input.client_id", self.client_id)?,
+                    product_id: maybe_id("input.product_id", self.product_id)?,
                     quantity: maybe(self.quantity, |d| d.0),
                     $($f: maybe(self.$f, |s| s),)*
                 })
@@ -183,9 +183,9 @@ impl PaymentFilterInput {
             period: self.period.map(Into::into),
             date_from: self.date_from.map(|d| d.0),
             date_to: self.date_to.map(|d| d.0),
-            client_id: id("filter.clientId", self.client_id)?,
-            invoice_id: id("filter.invoiceId", self.invoice_id)?,
-            department_id: id("filter.departmentId", self.department_id)?,
+            client_id: id("filter.client_id", self.client_id)?,
+            invoice_id: id("filter.invoice_id", self.invoice_id)?,
+            department_id: id("filter.department_id", self.department_id)?,
             paid: self.paid,
             kind: self.kind,
         })

@@ -117,7 +117,7 @@ impl PriceListInput {
                     .enumerate()
                     .map(|(i, p)| {
                         Ok(PositionInput {
-                            product_id: parse_id(&format!("input.positions.{i}.productId"), &p.product_id)?,
+                            product_id: parse_id(&format!("input.positions.{i}.product_id"), &p.product_id)?,
                             use_percentage: p.use_percentage,
                             percentage: p.percentage.map(|d| d.0),
                             price_net: p.price_net.map(|d| d.0),
@@ -195,8 +195,8 @@ impl PriceListQuery {
         #[graphql(validator(max_items = 100))] product_ids: Vec<ID>,
     ) -> async_graphql::Result<Vec<ProductPrice>> {
         let actor = ctx.actor()?;
-        let list = parse_id("priceListId", &price_list_id).gql(ctx)?;
-        let ids = parse_ids("productIds", &product_ids).gql(ctx)?;
+        let list = parse_id("price_list_id", &price_list_id).gql(ctx)?;
+        let ids = parse_ids("product_ids", &product_ids).gql(ctx)?;
         let prices = entity::price_lists::prices_for_products(&ctx.app().db, actor, list, &ids).await.gql(ctx)?;
         Ok(prices
             .into_iter()

@@ -161,7 +161,7 @@ macro_rules! product_types {
                             .enumerate()
                             .map(|(i, c)| {
                                 Ok(PackageComponent {
-                                    product_id: parse_id(&format!("input.packageProducts.{i}.productId"), &c.product_id)?,
+                                    product_id: parse_id(&format!("input.package_products.{i}.product_id"), &c.product_id)?,
                                     quantity: c.quantity.0,
                                 })
                             })
@@ -180,8 +180,8 @@ macro_rules! product_types {
                     purchase_price_gross: maybe(self.purchase_price_gross, |d| d.0),
                     package: self.package,
                     package_products,
-                    category_id: maybe_id("input.categoryId", self.category_id)?,
-                    department_id: maybe_id("input.departmentId", self.department_id)?,
+                    category_id: maybe_id("input.category_id", self.category_id)?,
+                    department_id: maybe_id("input.department_id", self.department_id)?,
                     tag_list: self.tag_list,
                     disabled: self.disabled,
                     service: self.service,
@@ -273,7 +273,7 @@ impl ProductQuery {
         let page = entity::pagination::PageRequest::new(page.map(i64::from), per_page.map(i64::from)).gql(ctx)?;
         let f = filter.unwrap_or_default();
         let category_id = match &f.category_id {
-            Some(id) => Some(parse_id("filter.categoryId", id).gql(ctx)?),
+            Some(id) => Some(parse_id("filter.category_id", id).gql(ctx)?),
             None => None,
         };
         let filter =

@@ -135,7 +135,7 @@ impl SessionMutation {
 
         let memberships = entity::accounts::memberships_of(&app.db, UserId(user.id)).await.gql(ctx)?;
         let wanted = match &input.account_id {
-            Some(id) => Some(parse_id("input.accountId", id).gql(ctx)?),
+            Some(id) => Some(parse_id("input.account_id", id).gql(ctx)?),
             None => None,
         };
         let account = memberships
@@ -190,7 +190,7 @@ impl SessionMutation {
             return Err(ctx.fail(DomainError::Forbidden));
         };
         let db = &ctx.app().db;
-        let target = AccountId(parse_id("accountId", &account_id).gql(ctx)?);
+        let target = AccountId(parse_id("account_id", &account_id).gql(ctx)?);
         let role: Option<Role> = entity::accounts::role_in(db, actor.user_id, target).await.gql(ctx)?;
         let account = match role {
             Some(_) => Some(entity::accounts::find_account(db, target).await.gql(ctx)?),

@@ -201,16 +201,16 @@ fn summary(t: &PageTexts, d: &document::Model, lines: &[document_position::Model
 
 /// The form's field names, with what the domain calls them in its errors.
 const FORM_FIELDS: [(&str, &str); 10] = [
-    ("name", "buyerName"),
-    ("first_name", "buyerFirstName"),
-    ("last_name", "buyerLastName"),
-    ("tax_no", "buyerTaxNo"),
-    ("street", "buyerStreet"),
-    ("post_code", "buyerPostCode"),
-    ("city", "buyerCity"),
-    ("country", "buyerCountry"),
-    ("email", "buyerEmail"),
-    ("phone", "buyerPhone"),
+    ("name", "buyer_name"),
+    ("first_name", "buyer_first_name"),
+    ("last_name", "buyer_last_name"),
+    ("tax_no", "buyer_tax_no"),
+    ("street", "buyer_street"),
+    ("post_code", "buyer_post_code"),
+    ("city", "buyer_city"),
+    ("country", "buyer_country"),
+    ("email", "buyer_email"),
+    ("phone", "buyer_phone"),
 ];
 
 /// The completion form, pre-filled with what the buyer `typed` (when sent back), else the

@@ -41,7 +41,7 @@ pub(super) async fn resolve_buyer(
     let existing = match input.client {
         Some(BuyerRef::Existing(id)) => Some(crate::error::referenced(
             crate::clients::get(db, actor, id).await,
-            "input.clientId",
+            "input.client_id",
             "unknown_client",
         )?),
         Some(BuyerRef::New) => None,
@@ -58,7 +58,7 @@ pub(super) async fn resolve_buyer(
         Some(c) => c,
         None => {
             if b.has_no_identity() {
-                return Err(DomainError::field("input.buyerName", FieldCode::Required));
+                return Err(DomainError::field("input.buyer_name", FieldCode::Required));
             }
             crate::clients::create_in(db, actor, b.as_patch()).await.map_err(|e| e.prefixed("buyer"))?
         }

@@ -8,12 +8,12 @@ pub(super) fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
     if let Some(s) = clean(&input.sell_date)
         && !is_sell_date(&s)
     {
-        v.push("input.sellDate", FieldCode::Rule("sell_date"));
+        v.push("input.sell_date", FieldCode::Rule("sell_date"));
     }
     if let Some(p) = clean(&input.payment_to_kind)
         && !crate::clients::is_payment_to_kind(&p)
     {
-        v.push("input.paymentToKind", FieldCode::Rule("payment_to_kind"));
+        v.push("input.payment_to_kind", FieldCode::Rule("payment_to_kind"));
     }
     if let Some(c) = &input.currency
         && !crate::accounts::is_currency_code(c)
@@ -27,23 +27,23 @@ pub(super) fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
     }
     for (name, value, max) in [
         ("input.place", &input.place, MAX_LINE),
-        ("input.paymentType", &input.payment_type, MAX_LINE),
+        ("input.payment_type", &input.payment_type, MAX_LINE),
         ("input.oid", &input.oid, MAX_LINE),
         ("input.description", &input.description, MAX_TEXT),
-        ("input.internalNote", &input.internal_note, MAX_TEXT),
-        ("input.buyerName", &input.buyer.name, MAX_LINE),
-        ("input.buyerFirstName", &input.buyer.first_name, MAX_LINE),
-        ("input.buyerLastName", &input.buyer.last_name, MAX_LINE),
-        ("input.buyerTaxNo", &input.buyer.tax_no, MAX_LINE),
-        ("input.buyerTaxNoKind", &input.buyer.tax_no_kind, MAX_LINE),
-        ("input.buyerPostCode", &input.buyer.post_code, MAX_LINE),
-        ("input.buyerCity", &input.buyer.city, MAX_LINE),
-        ("input.buyerStreet", &input.buyer.street, MAX_LINE),
-        ("input.buyerCountry", &input.buyer.country, MAX_LINE),
-        ("input.buyerPhone", &input.buyer.phone, MAX_LINE),
-        ("input.sellerName", &input.seller_name, MAX_LINE),
-        ("input.sellerTaxNo", &input.seller_tax_no, MAX_LINE),
-        ("input.categoryName", &input.category_name, MAX_LINE),
+        ("input.internal_note", &input.internal_note, MAX_TEXT),
+        ("input.buyer_name", &input.buyer.name, MAX_LINE),
+        ("input.buyer_first_name", &input.buyer.first_name, MAX_LINE),
+        ("input.buyer_last_name", &input.buyer.last_name, MAX_LINE),
+        ("input.buyer_tax_no", &input.buyer.tax_no, MAX_LINE),
+        ("input.buyer_tax_no_kind", &input.buyer.tax_no_kind, MAX_LINE),
+        ("input.buyer_post_code", &input.buyer.post_code, MAX_LINE),
+        ("input.buyer_city", &input.buyer.city, MAX_LINE),
+        ("input.buyer_street", &input.buyer.street, MAX_LINE),
+        ("input.buyer_country", &input.buyer.country, MAX_LINE),
+        ("input.buyer_phone", &input.buyer.phone, MAX_LINE),
+        ("input.seller_name", &input.seller_name, MAX_LINE),
+        ("input.seller_tax_no", &input.seller_tax_no, MAX_LINE),
+        ("input.category_name", &input.category_name, MAX_LINE),
     ] {
         if let Some(s) = value {
             v.max_len(name, s, max);
@@ -52,7 +52,7 @@ pub(super) fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
     if let Some(e) = clean(&input.buyer.email)
         && !crate::validation::is_email_list(&e)
     {
-        v.push("input.buyerEmail", FieldCode::InvalidEmail);
+        v.push("input.buyer_email", FieldCode::InvalidEmail);
     }
     for (value, name, max) in input.texts.entries() {
         if let Some(s) = value {
@@ -61,9 +61,9 @@ pub(super) fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
     }
     let t = &input.texts;
     for (value, name, allowed) in [
-        (&t.sum_recovery, "input.sumRecovery", &SUM_RECOVERY[..]),
-        (&t.exchange_kind, "input.exchangeKind", &EXCHANGE_KINDS[..]),
-        (&t.accounting_status, "input.accountingStatus", &ACCOUNTING_STATUSES[..]),
+        (&t.sum_recovery, "input.sum_recovery", &SUM_RECOVERY[..]),
+        (&t.exchange_kind, "input.exchange_kind", &EXCHANGE_KINDS[..]),
+        (&t.accounting_status, "input.accounting_status", &ACCOUNTING_STATUSES[..]),
     ] {
         if let Some(x) = clean(value) {
             v.one_of(name, &x, allowed);
@@ -72,23 +72,23 @@ pub(super) fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
     if let Some(c) = clean(&t.exchange_currency)
         && !crate::accounts::is_currency_code(&c)
     {
-        v.push("input.exchangeCurrency", FieldCode::Rule("currency_code"));
+        v.push("input.exchange_currency", FieldCode::Rule("currency_code"));
     }
     if let Some(e) = clean(&t.send_completion_to)
         && !crate::validation::is_email_list(&e)
     {
-        v.push("input.sendCompletionTo", FieldCode::InvalidEmail);
+        v.push("input.send_completion_to", FieldCode::InvalidEmail);
     }
     if let Some(d) = clean(&t.advanced_payment_discount)
         && !crate::validation::parse_decimal(&d).is_some_and(|x| x >= Decimal::ZERO && x <= Decimal::ONE_HUNDRED)
     {
-        v.push("input.advancedPaymentDiscount", FieldCode::OutOfRange { min: 0, max: 100 });
+        v.push("input.advanced_payment_discount", FieldCode::OutOfRange { min: 0, max: 100 });
     }
     if input.prime_cee_value.is_some_and(|x| x < Decimal::ZERO) {
-        v.push("input.primeCeeValue", FieldCode::Rule("positive_amount"));
+        v.push("input.prime_cee_value", FieldCode::Rule("positive_amount"));
     }
     if input.exchange_currency_rate.is_some_and(|x| x <= Decimal::ZERO) {
-        v.push("input.exchangeCurrencyRate", FieldCode::Rule("positive_amount"));
+        v.push("input.exchange_currency_rate", FieldCode::Rule("positive_amount"));
     }
     if input.status.is_some_and(|st| st != DocumentStatus::Incomplete) {
         v.push("input.status", FieldCode::Rule("incomplete_only"));
@@ -103,13 +103,13 @@ pub(super) fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
         if let Some(d) = p.discount_percent
             && (d < Decimal::ZERO || d > Decimal::ONE_HUNDRED)
         {
-            v.push(&field(i, "discountPercent"), FieldCode::OutOfRange { min: 0, max: 100 });
+            v.push(&field(i, "discount_percent"), FieldCode::OutOfRange { min: 0, max: 100 });
         }
         for (name, value, max) in [
             ("description", &p.description, MAX_TEXT),
             ("code", &p.code, MAX_LINE),
-            ("quantityUnit", &p.quantity_unit, MAX_LINE),
-            ("additionalInfo", &p.additional_info, MAX_TEXT),
+            ("quantity_unit", &p.quantity_unit, MAX_LINE),
+            ("additional_info", &p.additional_info, MAX_TEXT),
         ] {
             if let Some(s) = value {
                 v.max_len(&field(i, name), s, max);
@@ -197,25 +197,25 @@ pub(super) fn is_oss_sale(am: &ActiveModel) -> bool {
 pub(super) fn check_combined_fields(am: &ActiveModel) -> DomainResult<()> {
     let mut v = Validator::new();
     if value_of(&am.use_prime_cee) && value_of(&am.prime_cee_value).is_none() {
-        v.push("input.primeCeeValue", FieldCode::Required);
+        v.push("input.prime_cee_value", FieldCode::Required);
     }
     if value_of(&am.exchange_currency).is_some() {
         match value_of(&am.exchange_kind).as_deref() {
-            None => v.push("input.exchangeKind", FieldCode::Required),
+            None => v.push("input.exchange_kind", FieldCode::Required),
             // Bank rates need a rate feed; an own rate is exact and always available.
             Some("own") => {
                 if value_of(&am.exchange_currency_rate).is_none() {
-                    v.push("input.exchangeCurrencyRate", FieldCode::Required);
+                    v.push("input.exchange_currency_rate", FieldCode::Required);
                 }
             }
-            Some(_) => v.push("input.exchangeKind", FieldCode::Rule("exchange_kind_unsupported")),
+            Some(_) => v.push("input.exchange_kind", FieldCode::Rule("exchange_kind_unsupported")),
         }
     }
     if value_of(&am.use_oss)
         && value_of(&am.buyer_country).is_some()
         && value_of(&am.buyer_country) == value_of(&am.seller_country)
     {
-        v.push("input.useOss", FieldCode::Rule("oss_same_country"));
+        v.push("input.use_oss", FieldCode::Rule("oss_same_country"));
     }
     v.finish()
 }

@@ -73,7 +73,7 @@ pub async fn complete(db: &DatabaseConnection, token: &str, buyer: BuyerInput) -
     let actor = link_actor(&doc);
     let fields = completed_buyer(&doc, buyer);
     if fields.has_no_identity() {
-        return Err(DomainError::field("input.buyerName", FieldCode::Required));
+        return Err(DomainError::field("input.buyer_name", FieldCode::Required));
     }
     let mut v = Validator::new();
     validate_scalars(&DocumentInput { buyer: fields.clone(), ..Default::default() }, &mut v);

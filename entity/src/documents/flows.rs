@@ -53,23 +53,23 @@ async fn referenced_document(db: &impl ConnectionTrait, actor: &Actor, id: Uuid,
 /// lines (copied, or built for an advance, a final or a credit note) and links.
 pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mut DocumentInput) -> DomainResult<()> {
     let source = match input.copy_from {
-        Some(id) => Some(referenced_document(db, actor, id, "input.copyFrom").await?),
+        Some(id) => Some(referenced_document(db, actor, id, "input.copy_from").await?),
         None => None,
     };
     let kind = input.kind.or_else(|| source.as_ref().map(|s| s.kind)).unwrap_or(DocumentKind::Vat);
     input.kind = Some(kind);
     let mut v = Validator::new();
     if input.advance.is_some() && kind != DocumentKind::Advance {
-        v.push("input.advanceCreationMode", FieldCode::Rule("advance_kind_only"));
+        v.push("input.advance_creation_mode", FieldCode::Rule("advance_kind_only"));
     }
     if input.advance_ids.is_some() && kind != DocumentKind::Final {
-        v.push("input.invoiceIds", FieldCode::Rule("final_kind_only"));
+        v.push("input.invoice_ids", FieldCode::Rule("final_kind_only"));
     }
     if input.total_correction.is_some() && kind != DocumentKind::Correction {
-        v.push("input.totalCorrection", FieldCode::Rule("correction_kind_only"));
+        v.push("input.total_correction", FieldCode::Rule("correction_kind_only"));
     }
     if kind == DocumentKind::Advance && input.advance.is_some() && source.is_none() {
-        v.push("input.copyFrom", FieldCode::Required);
+        v.push("input.copy_from", FieldCode::Required);
     }
     if input.status.is_some() && input.prepared.issue_now {
         // An invoice to complete waits for its buyer: it is issued when they validate.
@@ -77,12 +77,12 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
     }
     v.finish()?;
     if let Some(id) = input.from_invoice_id {
-        referenced_document(db, actor, id, "input.fromInvoiceId").await?;
+        referenced_document(db, actor, id, "input.from_invoice_id").await?;
     }
 
     if let Some(id) = input.invoice_id {
-        let target = referenced_document(db, actor, id, "input.invoiceId").await?;
-        check_link(kind, &target, "input.invoiceId")?;
+        let target = referenced_document(db, actor, id, "input.invoice_id").await?;
+        check_link(kind, &target, "input.invoice_id")?;
         // A credit note written line by line is for the corrected invoice's buyer, seller
         // and currency unless it says otherwise.
         if source.is_none() {
@@ -107,9 +107,9 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
         }
         match kind {
             DocumentKind::Advance => {
-                check_link(kind, src, "input.copyFrom")?;
+                check_link(kind, src, "input.copy_from")?;
                 let Some(adv) = input.advance.clone() else {
-                    return Err(DomainError::field("input.advanceCreationMode", FieldCode::Required));
+                    return Err(DomainError::field("input.advance_creation_mode", FieldCode::Required));
                 };
                 let lang = input.lang.clone().unwrap_or(src.lang.clone());
                 lines = advance_lines(db, actor, src, &adv, &lang).await?;
@@ -118,12 +118,12 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
                 input.discount_kind = None;
             }
             DocumentKind::Final => {
-                check_link(kind, src, "input.copyFrom")?;
-                check_no_other_final(db, actor, src.id, None, "input.copyFrom").await?;
+                check_link(kind, src, "input.copy_from")?;
+                check_no_other_final(db, actor, src.id, None, "input.copy_from").await?;
                 input.invoice_id = Some(src.id);
             }
             DocumentKind::Correction => {
-                check_link(kind, src, "input.copyFrom")?;
+                check_link(kind, src, "input.copy_from")?;
                 // A final's deductions are taken back too: the credit note mirrors it whole.
                 lines = credit_lines(lines, input.total_correction.unwrap_or(true));
                 input.invoice_id = Some(src.id);
@@ -359,20 +359,20 @@ async fn advance_lines(
     let target = match adv.mode {
         AdvanceMode::Percent => {
             if adv.value <= Decimal::ZERO || adv.value > Decimal::ONE_HUNDRED {
-                return Err(DomainError::field("input.advanceValue", FieldCode::OutOfRange { min: 0, max: 100 }));
+                return Err(DomainError::field("input.advance_value", FieldCode::OutOfRange { min: 0, max: 100 }));
             }
             tax::round2(total * adv.value / Decimal::ONE_HUNDRED)
         }
         AdvanceMode::Amount => {
             if adv.value <= Decimal::ZERO || adv.value.scale() > 2 && adv.value != tax::round2(adv.value) {
-                return Err(DomainError::field("input.advanceValue", FieldCode::Rule("positive_amount")));
+                return Err(DomainError::field("input.advance_value", FieldCode::Rule("positive_amount")));
             }
             tax::round2(adv.value)
         }
     };
     let already = linked_issued_gross(db, actor, src.id, DocumentKind::Advance, None).await?;
     if target > total - already {
-        return Err(DomainError::field("input.advanceValue", FieldCode::Rule("advance_exceeds_estimate")));
+        return Err(DomainError::field("input.advance_value", FieldCode::Rule("advance_exceeds_estimate")));
     }
     let number = src.number.clone().unwrap_or_default();
     let name = clean(&adv.position_name).unwrap_or_else(|| match (adv.mode, french(lang)) {
@@ -384,7 +384,7 @@ async fn advance_lines(
     let rows: Vec<tax::TaxSummaryRow> =
         tax_summary(db, actor, src).await?.into_iter().filter(|r| !r.gross.is_zero()).collect();
     if rows.is_empty() || total <= Decimal::ZERO {
-        return Err(DomainError::field("input.copyFrom", FieldCode::Rule("nothing_to_advance")));
+        return Err(DomainError::field("input.copy_from", FieldCode::Rule("nothing_to_advance")));
     }
     let several = rows.len() > 1;
     // Each rate's share rounded to the cent; the rounding remainder (a few cents at most)
@@ -435,7 +435,7 @@ async fn advances_to_deduct(
     let mut v = Validator::new();
     let mut out: Vec<Model> = Vec::new();
     for (i, id) in ids.iter().enumerate() {
-        let f = format!("input.invoiceIds.{i}");
+        let f = format!("input.invoice_ids.{i}");
         let a = referenced_document(db, actor, *id, &f).await?;
         if a.kind != DocumentKind::Advance {
             v.push(&f, FieldCode::Rule("not_an_advance"));
@@ -515,7 +515,7 @@ pub(super) async fn link_advances(
         };
         if let Err(e) = row.insert(db).await {
             return Err(if crate::error::is_unique_violation(&e) {
-                DomainError::field(format!("input.invoiceIds.{i}"), FieldCode::Rule("advance_already_deducted"))
+                DomainError::field(format!("input.invoice_ids.{i}"), FieldCode::Rule("advance_already_deducted"))
             } else {
                 e.into()
             });
@@ -550,7 +550,7 @@ pub(super) async fn check_limits(txn: &impl ConnectionTrait, actor: &Actor, m: &
         DocumentKind::Advance => {
             let advanced = linked_issued_gross(txn, actor, target.id, DocumentKind::Advance, Some(m.id)).await? + own;
             if advanced > dec(&target.price_gross) {
-                return Err(DomainError::field("input.advanceValue", FieldCode::Rule("advance_exceeds_estimate")));
+                return Err(DomainError::field("input.advance_value", FieldCode::Rule("advance_exceeds_estimate")));
             }
         }
         // Issuing a final: still the estimate's only final, and its advances still stand.
@@ -561,7 +561,7 @@ pub(super) async fn check_limits(txn: &impl ConnectionTrait, actor: &Actor, m: &
                 .iter()
                 .any(|a| a.state != DocumentState::Issued || a.status == DocumentStatus::Cancelled)
             {
-                return Err(DomainError::field("input.invoiceIds", FieldCode::Rule("source_not_issued")));
+                return Err(DomainError::field("input.invoice_ids", FieldCode::Rule("source_not_issued")));
             }
         }
         _ => {}

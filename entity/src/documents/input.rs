@@ -211,25 +211,25 @@ macro_rules! optional_columns {
 
 optional_columns!(Texts: String {
     title: "input.title", MAX_LINE;
-    buyer_title: "input.buyerTitle", MAX_LINE;
-    additional_invoice_field: "input.additionalInvoiceField", MAX_TEXT;
-    sum_recovery: "input.sumRecovery", MAX_LINE;
-    interest_rate: "input.interestRate", MAX_LINE;
-    advanced_payment_discount: "input.advancedPaymentDiscount", MAX_LINE;
-    conditional_notes: "input.conditionalNotes", MAX_TEXT;
-    description_long: "input.descriptionLong", MAX_TEXT;
-    buyer_note: "input.buyerNote", MAX_TEXT;
-    buyer_mobile_phone: "input.buyerMobilePhone", MAX_LINE;
-    delivery_address: "input.deliveryAddress", MAX_TEXT;
-    additional_info_desc: "input.additionalInfoDesc", MAX_TEXT;
-    correction_reason: "input.correctionReason", MAX_LINE;
-    corrected_content_before: "input.correctedContentBefore", MAX_TEXT;
-    corrected_content_after: "input.correctedContentAfter", MAX_TEXT;
-    exchange_currency: "input.exchangeCurrency", MAX_LINE;
-    exchange_kind: "input.exchangeKind", MAX_LINE;
-    accounting_status: "input.accountingStatus", MAX_LINE;
-        send_completion_to: "input.sendCompletionTo", MAX_TEXT;
-    warehouse_id: "input.warehouseId", MAX_LINE;
+    buyer_title: "input.buyer_title", MAX_LINE;
+    additional_invoice_field: "input.additional_invoice_field", MAX_TEXT;
+    sum_recovery: "input.sum_recovery", MAX_LINE;
+    interest_rate: "input.interest_rate", MAX_LINE;
+    advanced_payment_discount: "input.advanced_payment_discount", MAX_LINE;
+    conditional_notes: "input.conditional_notes", MAX_TEXT;
+    description_long: "input.description_long", MAX_TEXT;
+    buyer_note: "input.buyer_note", MAX_TEXT;
+    buyer_mobile_phone: "input.buyer_mobile_phone", MAX_LINE;
+    delivery_address: "input.delivery_address", MAX_TEXT;
+    additional_info_desc: "input.additional_info_desc", MAX_TEXT;
+    correction_reason: "input.correction_reason", MAX_LINE;
+    corrected_content_before: "input.corrected_content_before", MAX_TEXT;
+    corrected_content_after: "input.corrected_content_after", MAX_TEXT;
+    exchange_currency: "input.exchange_currency", MAX_LINE;
+    exchange_kind: "input.exchange_kind", MAX_LINE;
+    accounting_status: "input.accounting_status", MAX_LINE;
+        send_completion_to: "input.send_completion_to", MAX_TEXT;
+    warehouse_id: "input.warehouse_id", MAX_LINE;
 });
 
 macro_rules! optional_flags {

@@ -70,7 +70,7 @@ pub(super) fn check_issuable(
     }
     let mut v = Validator::new();
     if value_of(&am.kind).is_fiscal() && value_of(&am.buyer_name).as_deref().is_none_or(|n| n.trim().is_empty()) {
-        v.push("input.buyerName", FieldCode::Required);
+        v.push("input.buyer_name", FieldCode::Required);
     }
     if !billable {
         v.push("input.positions", FieldCode::Required);
@@ -78,7 +78,7 @@ pub(super) fn check_issuable(
     // Never issued in the future: a mistyped year would block the series until then,
     // since dates cannot go backwards in a series.
     if value_of(&am.issue_date) > today(account) {
-        v.push("input.issueDate", FieldCode::Rule("issue_date_in_future"));
+        v.push("input.issue_date", FieldCode::Rule("issue_date_in_future"));
     }
     v.finish()
 }

@@ -172,7 +172,7 @@ fn resolve_one(
     let (line_kind, stored_kind) = match (parent, kind_of_line(p.kind.as_deref())) {
         (Some(_), _) => (
             LineKind::Normal,
-            if sub.starts_with("correctionBefore") { "correction_before" } else { "correction_after" },
+            if sub.starts_with("correction_before") { "correction_before" } else { "correction_after" },
         ),
         (None, Some(k)) => k,
         (None, None) => {
@@ -187,14 +187,14 @@ fn resolve_one(
         return None;
     }
     if !is_correction && (p.correction_before.is_some() || p.correction_after.is_some()) {
-        v.push(&f("correctionBefore"), FieldCode::Rule("correction_line_only"));
+        v.push(&f("correction_before"), FieldCode::Rule("correction_line_only"));
         return None;
     }
     let product = match p.product_id {
         Some(id) => match cx.products.get(&id) {
             Some(prod) => Some(prod),
             None => {
-                v.push(&f("productId"), FieldCode::Rule("unknown_product"));
+                v.push(&f("product_id"), FieldCode::Rule("unknown_product"));
                 return None;
             }
         },
@@ -229,7 +229,7 @@ fn resolve_one(
     // The line as it was and as it becomes, resolved first: the difference may come from them.
     let mut children = Vec::new();
     if is_correction {
-        for (key, child) in [("correctionBefore.", &p.correction_before), ("correctionAfter.", &p.correction_after)] {
+        for (key, child) in [("correction_before.", &p.correction_before), ("correction_after.", &p.correction_after)] {
             if let Some(c) = child {
                 // The line's tax applies to its before/after rows unless they give one.
                 let mut c = (**c).clone();
@@ -287,7 +287,7 @@ fn resolve_one(
                 || !same_price_kind(b.price, a.price)
                 || !matches!(a.price, Price::TotalGross(_) | Price::TotalNet(_))
             {
-                v.push(&f("totalPriceGross"), FieldCode::Rule("correction_needs_amount"));
+                v.push(&f("total_price_gross"), FieldCode::Rule("correction_needs_amount"));
                 return None;
             }
             let diff = price_amount(a.price) - price_amount(b.price);
@@ -319,12 +319,12 @@ fn resolve_one(
             }
         }),
         _ => {
-            v.push(&f("priceGross"), FieldCode::Rule("one_price"));
+            v.push(&f("price_gross"), FieldCode::Rule("one_price"));
             return None;
         }
     };
     let Some(price) = price else {
-        v.push(&f("priceGross"), FieldCode::Required);
+        v.push(&f("price_gross"), FieldCode::Required);
         return None;
     };
     let quantity = quantity.unwrap_or(Decimal::ONE);
@@ -343,7 +343,7 @@ fn resolve_one(
         }
     };
     if negative {
-        v.push(&f("priceGross"), FieldCode::Rule("price_sign"));
+        v.push(&f("price_gross"), FieldCode::Rule("price_sign"));
     }
     let discount_value = match cx.discount_kind {
         Some(DiscountKind::Amount) => p.discount,

@@ -165,15 +165,15 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
     // Flows happen when a document is created; its links never change afterwards.
     let mut v = Validator::new();
     for (given, name) in [
-        (input.copy_from.is_some(), "input.copyFrom"),
-        (input.advance.is_some(), "input.advanceCreationMode"),
-        (input.advance_ids.is_some(), "input.invoiceIds"),
-        (input.total_correction.is_some(), "input.totalCorrection"),
-        (input.invoice_id.is_some(), "input.invoiceId"),
-        (input.from_invoice_id.is_some(), "input.fromInvoiceId"),
+        (input.copy_from.is_some(), "input.copy_from"),
+        (input.advance.is_some(), "input.advance_creation_mode"),
+        (input.advance_ids.is_some(), "input.invoice_ids"),
+        (input.total_correction.is_some(), "input.total_correction"),
+        (input.invoice_id.is_some(), "input.invoice_id"),
+        (input.from_invoice_id.is_some(), "input.from_invoice_id"),
         (input.status.is_some(), "input.status"),
-        (input.oid_unique, "input.oidUnique"),
-        (input.seller_name.is_some(), "input.sellerName"),
+        (input.oid_unique, "input.oid_unique"),
+        (input.seller_name.is_some(), "input.seller_name"),
     ] {
         if given {
             v.push(name, FieldCode::Rule("creation_only"));
@@ -200,13 +200,13 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
             v.push("input.kind", FieldCode::Rule("fixed_once_issued"));
         }
         if input.issue_date.is_some_and(|d| d != current.issue_date) {
-            v.push("input.issueDate", FieldCode::Rule("fixed_once_issued"));
+            v.push("input.issue_date", FieldCode::Rule("fixed_once_issued"));
         }
         if input.test.is_some_and(|t| t != current.test) {
             v.push("input.test", FieldCode::Rule("fixed_once_issued"));
         }
         if input.department_id.is_some_and(|d| d != current.department_id) {
-            v.push("input.departmentId", FieldCode::Rule("fixed_once_issued"));
+            v.push("input.department_id", FieldCode::Rule("fixed_once_issued"));
         }
         v.finish()?;
     }

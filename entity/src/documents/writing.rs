@@ -54,7 +54,7 @@ pub(super) async fn write(
     am.kind = Set(kind);
 
     let dept = match (input.department_id, &current) {
-        (Some(id), _) => crate::departments::require_in_account(db, actor, id, "input.departmentId").await?,
+        (Some(id), _) => crate::departments::require_in_account(db, actor, id, "input.department_id").await?,
         (None, Some(m)) => crate::departments::get(db, actor, m.department_id).await?,
         // The seed's `seller_name`: the department of that name, created if needed.
         (None, None) => match clean(&input.seller_name) {
@@ -70,7 +70,7 @@ pub(super) async fn write(
         am.user_id = Set(Some(actor.user_id.0));
     }
     if let Some(id) = input.category_id {
-        am.category_id = Set(Some(crate::categories::require_in_account(db, actor, id, "input.categoryId").await?.id));
+        am.category_id = Set(Some(crate::categories::require_in_account(db, actor, id, "input.category_id").await?.id));
     } else if let Some(name) = &input.category_name {
         am.category_id = Set(match clean(&Some(name.clone())) {
             Some(n) => {
@@ -103,7 +103,7 @@ pub(super) async fn write(
         }
     }
     if let Some(list) = price_list {
-        crate::price_lists::require_in_account(db, actor, list, "input.priceListId").await?;
+        crate::price_lists::require_in_account(db, actor, list, "input.price_list_id").await?;
     }
     if !input.use_prices_from_price_lists {
         price_list = None;
@@ -130,7 +130,7 @@ pub(super) async fn write(
         None => None,
     };
     if kind_text.as_deref() == Some("other_date") && payment_to.is_none() {
-        return Err(DomainError::field("input.paymentTo", FieldCode::Required));
+        return Err(DomainError::field("input.payment_to", FieldCode::Required));
     }
     am.payment_to_kind = Set(kind_text);
     am.payment_to = Set(payment_to);

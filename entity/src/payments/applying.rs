@@ -94,15 +94,15 @@ pub(super) async fn check_references(db: &impl ConnectionTrait, actor: &Actor, p
             .one(db)
             .await?;
         if found.is_none() {
-            return Err(DomainError::field("input.departmentId", FieldCode::Rule("unknown_department")));
+            return Err(DomainError::field("input.department_id", FieldCode::Rule("unknown_department")));
         }
     }
     if let Some(Some(id)) = p.client_id {
-        crate::error::referenced(crate::clients::get(db, actor, id).await, "input.clientId", "unknown_client")?;
+        crate::error::referenced(crate::clients::get(db, actor, id).await, "input.client_id", "unknown_client")?;
     }
     if let Some(Some(id)) = p.product_id {
         let found = crate::products::find(db, actor, &crate::products::ProductKey::Id(id)).await;
-        crate::error::referenced(found, "input.productId", "unknown_product")?;
+        crate::error::referenced(found, "input.product_id", "unknown_product")?;
     }
     Ok(())
 }

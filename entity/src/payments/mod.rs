@@ -20,7 +20,7 @@ use crate::tables::payment::{ActiveModel, Column, Entity, Model};
 use crate::tables::{account, department, document, payment_allocation as allocation};
 use crate::tax::round2;
 use crate::tenant::Actor;
-use crate::validation::{MAX_LINE, MAX_TEXT, Validator, camel_case, clean, is_plausible_email};
+use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, is_plausible_email};
 use crate::vocabulary::DocumentStatus;
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -90,7 +90,7 @@ macro_rules! patch_struct {
 
         impl PaymentPatch {
             fn check_texts(&self, v: &mut Validator) {
-                $(if let Some(Some(s)) = &self.$f { v.max_len(&format!("input.{}", camel_case(stringify!($f))), s, $lim); })*
+                $(if let Some(Some(s)) = &self.$f { v.max_len(&format!("input.{}", stringify!($f)), s, $lim); })*
             }
 
             fn apply_texts(&self, am: &mut ActiveModel) {
@@ -128,11 +128,11 @@ impl PaymentPatch {
             v.max_len("input.kind", k, MAX_LINE);
         }
         if matches!(self.invoice_id, Some(Some(_))) && self.invoice_ids.is_some() {
-            v.push("input.invoiceIds", FieldCode::Rule("invoice_id_or_ids"));
+            v.push("input.invoice_ids", FieldCode::Rule("invoice_id_or_ids"));
         }
         for (i, id) in self.invoice_ids.iter().flatten().enumerate() {
             if self.invoice_ids.iter().flatten().take(i).any(|earlier| earlier == id) {
-                v.push(&format!("input.invoiceIds.{i}"), FieldCode::Rule("duplicate_invoice"));
+                v.push(&format!("input.invoice_ids.{i}"), FieldCode::Rule("duplicate_invoice"));
             }
         }
         if let Some(Some(q)) = self.quantity
@@ -152,11 +152,11 @@ impl PaymentPatch {
     /// The invoices this patch names, in order; `None` when it leaves the links alone.
     fn targets(&self) -> Option<Vec<Target>> {
         match (&self.invoice_id, &self.invoice_ids) {
-            (Some(Some(id)), _) => Some(vec![Target { document_id: *id, field: "input.invoiceId".into() }]),
+            (Some(Some(id)), _) => Some(vec![Target { document_id: *id, field: "input.invoice_id".into() }]),
             (_, Some(ids)) => Some(
                 ids.iter()
                     .enumerate()
-                    .map(|(i, id)| Target { document_id: *id, field: format!("input.invoiceIds.{i}") })
+                    .map(|(i, id)| Target { document_id: *id, field: format!("input.invoice_ids.{i}") })
                     .collect(),
             ),
             (Some(None), None) => Some(Vec::new()),
@@ -556,16 +556,16 @@ mod tests {
         let id = Uuid::now_v7();
         let p = PaymentPatch { invoice_id: Some(Some(id)), invoice_ids: Some(vec![id]), ..Default::default() };
         let Err(DomainError::Validation(errs)) = p.validate(false) else { panic!("expected errors") };
-        assert_eq!(errs[0].field, "input.invoiceIds");
+        assert_eq!(errs[0].field, "input.invoice_ids");
         let p = PaymentPatch { invoice_ids: Some(vec![id, id]), price: Some(d("1")), ..Default::default() };
         let Err(DomainError::Validation(errs)) = p.validate(true) else { panic!("expected errors") };
         assert_eq!(
             (errs[0].field.as_str(), &errs[0].code),
-            ("input.invoiceIds.1", &FieldCode::Rule("duplicate_invoice"))
+            ("input.invoice_ids.1", &FieldCode::Rule("duplicate_invoice"))
         );
         // The seed's full example sends `invoice_id: null` beside other fields.
         let p = PaymentPatch { invoice_id: Some(None), invoice_ids: Some(vec![id]), ..Default::default() };
         assert!(p.validate(false).is_ok());
-        assert_eq!(p.targets().unwrap()[0].field, "input.invoiceIds.0");
+        assert_eq!(p.targets().unwrap()[0].field, "input.invoice_ids.0");
     }
 }

@@ -55,7 +55,7 @@ db_test!(rollback_chronology_periods_and_independence, |app: TestApp| async move
 
     // Dates never go backwards in a series; the same day is fine.
     let e = take(&app, acc, "s", "F-yyyy-nr", "2026-12-29").await.unwrap_err();
-    assert!(matches!(&e, DomainError::Validation(f) if f[0].field == "input.issueDate"), "{e:?}");
+    assert!(matches!(&e, DomainError::Validation(f) if f[0].field == "input.issue_date"), "{e:?}");
     assert_eq!(take(&app, acc, "s", "F-yyyy-nr", "2026-12-31").await.unwrap(), "F-2026-3");
 
     // A new year restarts a yearly counter.

@@ -46,7 +46,7 @@ impl DocumentPositionInput {
         };
         Ok(PositionInput {
             kind: self.kind.map(|k| k.as_str().to_owned()),
-            product_id: opt_id(&format!("{field}.productId"), &self.product_id)?,
+            product_id: opt_id(&format!("{field}.product_id"), &self.product_id)?,
             name: self.name,
             description: self.description,
             code: self.code,
@@ -59,8 +59,8 @@ impl DocumentPositionInput {
             total_price_gross: self.total_price_gross.map(|d| d.0),
             discount: self.discount.map(|d| d.0),
             discount_percent: self.discount_percent.map(|d| d.0),
-            correction_before: child(self.correction_before, "correctionBefore")?,
-            correction_after: child(self.correction_after, "correctionAfter")?,
+            correction_before: child(self.correction_before, "correction_before")?,
+            correction_after: child(self.correction_after, "correction_after")?,
             additional_info: self.additional_info,
             id: opt_id(&format!("{field}.id"), &self.id)?,
             destroy: self.destroy,
@@ -222,7 +222,7 @@ impl InvoiceInput {
     pub(super) fn into_domain(self) -> Result<DocumentInput, DomainError> {
         let client = match &self.client_id {
             Some(id) if id.as_str().trim() == "-1" => Some(BuyerRef::New),
-            Some(id) => Some(BuyerRef::Existing(parse_id("input.clientId", id)?)),
+            Some(id) => Some(BuyerRef::Existing(parse_id("input.client_id", id)?)),
             None => None,
         };
         let positions = match self.positions {
@@ -243,8 +243,8 @@ impl InvoiceInput {
                 value: value.0,
                 position_name: self.position_name,
             }),
-            (Some(_), None) => return Err(DomainError::field("input.advanceValue", FieldCode::Required)),
-            (None, Some(_)) => return Err(DomainError::field("input.advanceCreationMode", FieldCode::Required)),
+            (Some(_), None) => return Err(DomainError::field("input.advance_value", FieldCode::Required)),
+            (None, Some(_)) => return Err(DomainError::field("input.advance_creation_mode", FieldCode::Required)),
             (None, None) => None,
         };
         Ok(DocumentInput {
@@ -256,7 +256,7 @@ impl InvoiceInput {
             payment_to: self.payment_to.map(|d| d.0),
             payment_to_kind: self.payment_to_kind,
             place: self.place,
-            department_id: opt_id("input.departmentId", &self.department_id)?,
+            department_id: opt_id("input.department_id", &self.department_id)?,
             client,
             buyer: BuyerInput {
                 name: self.buyer_name,
@@ -284,7 +284,7 @@ impl InvoiceInput {
             show_discount: self.show_discount,
             reverse_charge: self.reverse_charge,
             use_prices_from_price_lists: self.use_prices_from_price_lists,
-            price_list_id: opt_id("input.priceListId", &self.price_list_id)?,
+            price_list_id: opt_id("input.price_list_id", &self.price_list_id)?,
             positions,
             texts: Texts {
                 title: self.title,
@@ -325,16 +325,16 @@ impl InvoiceInput {
             oid_unique: self.oid_unique,
             status: self.status.map(Into::into),
             fill_default_descriptions: self.fill_default_descriptions,
-            copy_from: opt_id("input.copyFrom", &self.copy_from)?,
-            from_invoice_id: opt_id("input.fromInvoiceId", &self.from_invoice_id)?,
-            invoice_id: opt_id("input.invoiceId", &self.invoice_id)?,
+            copy_from: opt_id("input.copy_from", &self.copy_from)?,
+            from_invoice_id: opt_id("input.from_invoice_id", &self.from_invoice_id)?,
+            invoice_id: opt_id("input.invoice_id", &self.invoice_id)?,
             advance,
-            advance_ids: self.invoice_ids.as_deref().map(|ids| parse_ids("input.invoiceIds", ids)).transpose()?,
+            advance_ids: self.invoice_ids.as_deref().map(|ids| parse_ids("input.invoice_ids", ids)).transpose()?,
             total_correction: self.total_correction,
             seller_name: self.seller_name,
             seller_tax_no: self.seller_tax_no,
             identify_oss: self.identify_oss,
-            category_id: opt_id("input.categoryId", &self.category_id)?,
+            category_id: opt_id("input.category_id", &self.category_id)?,
             category_name: self.category_name,
             ..Default::default()
         })

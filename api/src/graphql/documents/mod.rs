@@ -66,10 +66,10 @@ impl DocumentQuery {
             number: f.number,
             kind: f.kind.map(Into::into),
             kinds: f.kinds.map(|ks| ks.into_iter().map(Into::into).collect()),
-            client_id: opt_id("filter.clientId", &f.client_id).gql(ctx)?,
+            client_id: opt_id("filter.client_id", &f.client_id).gql(ctx)?,
             search_date_type: f.search_date_type.map(Into::into).unwrap_or_default(),
-            invoice_id: opt_id("filter.invoiceId", &f.invoice_id).gql(ctx)?,
-            from_invoice_id: opt_id("filter.fromInvoiceId", &f.from_invoice_id).gql(ctx)?,
+            invoice_id: opt_id("filter.invoice_id", &f.invoice_id).gql(ctx)?,
+            from_invoice_id: opt_id("filter.from_invoice_id", &f.from_invoice_id).gql(ctx)?,
         };
         // Counted only when asked for: a count visits every matching document.
         let count = ctx.look_ahead().field("totalCount").exists();

@@ -301,14 +301,14 @@ pub async fn check_range(
     if let Some(from) = range.from
         && !(1..=last_start).contains(&from)
     {
-        errors.push(FieldError::new("fromSequence", FieldCode::OutOfRange { min: 1, max: last_start }));
+        errors.push(FieldError::new("from_sequence", FieldCode::OutOfRange { min: 1, max: last_start }));
     }
     if let Some(to) = range.to {
         let from = range.from.unwrap_or(1).max(1);
         if to < from {
-            errors.push(FieldError::new("toSequence", FieldCode::Rule("before_from_sequence")));
+            errors.push(FieldError::new("to_sequence", FieldCode::Rule("before_from_sequence")));
         } else if to > length {
-            errors.push(FieldError::new("toSequence", FieldCode::OutOfRange { min: from, max: length }));
+            errors.push(FieldError::new("to_sequence", FieldCode::OutOfRange { min: from, max: length }));
         }
     }
     if errors.is_empty() { Ok(range) } else { Err(DomainError::Validation(errors)) }
