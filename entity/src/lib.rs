@@ -14,6 +14,7 @@ pub mod documents;
 pub mod error;
 pub mod journal;
 pub mod ledger;
+pub mod money;
 pub mod number_series;
 pub mod numbering;
 pub mod pagination;

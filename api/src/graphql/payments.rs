@@ -86,7 +86,10 @@ macro_rules! payment_types {
 
         impl From<entity::payments::Payment> for Payment {
             fn from(p: entity::payments::Payment) -> Self {
-                let unallocated = Decimal(p.unallocated());
+                // Display only: an amount changed by hand into something that is not a
+                // decimal shows as zero here, while every write that uses it refuses it
+                // (`entity::money::stored`); the payment's own amount is sealed.
+                let unallocated = Decimal(p.unallocated().unwrap_or_default());
                 let m = p.model;
                 Self {
                     id: ID(m.id.to_string()),

@@ -107,12 +107,12 @@ pub async fn complete(db: &DatabaseConnection, token: &str, buyer: BuyerInput) -
     let mut am: ActiveModel = issued.into();
     am.completed_at = Set(Some(Utc::now()));
     let done = am.update(&txn).await?;
-    if paid_after && dec(&done.price_gross) > Decimal::ZERO {
+    if paid_after && dec(&done.price_gross)? > Decimal::ZERO {
         // Paid as any invoice is: by a payment applied to it, so that the paid amount,
         // the status and the payments list agree.
         let french = done.lang.starts_with("fr");
         let patch = crate::payments::PaymentPatch {
-            price: Some(dec(&done.price_gross)),
+            price: Some(dec(&done.price_gross)?),
             invoice_id: Some(Some(done.id)),
             paid: Some(true),
             name: Some(Some(if french { "Paiement à la validation" } else { "Payment on completion" }.into())),

@@ -96,7 +96,7 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
     if let Some(src) = &source {
         // The advance's amounts are gross amounts, kept exactly, unless a strategy is asked.
         let asked_strategy = input.calculating_strategy;
-        fill_from(input, src);
+        fill_from(input, src)?;
         let mut lines = stored_lines(db, actor, src.id, stored_discount_kind(src)).await?;
         // The copy's lines are new positions: the source keeps its own ids.
         for l in &mut lines {
@@ -200,7 +200,7 @@ fn check_link(kind: DocumentKind, target: &Model, field: &str) -> DomainResult<(
 }
 
 /// Every field of `src` that `input` leaves out, except number, dates and status.
-fn fill_from(input: &mut DocumentInput, src: &Model) {
+fn fill_from(input: &mut DocumentInput, src: &Model) -> DomainResult<()> {
     macro_rules! or_src {
         ($($f:ident),*) => { $( if input.$f.is_none() { input.$f = src.$f.clone().into(); } )* };
     }
@@ -251,14 +251,15 @@ fn fill_from(input: &mut DocumentInput, src: &Model) {
     flags.prevent_send_email_to_complete = None;
     input.flags.fill_from(&flags);
     if input.prime_cee_value.is_none() {
-        input.prime_cee_value = src.prime_cee_value.as_deref().map(dec);
+        input.prime_cee_value = src.prime_cee_value.as_deref().map(dec).transpose()?;
     }
     if input.exchange_currency_rate.is_none() {
-        input.exchange_currency_rate = src.exchange_currency_rate.as_deref().map(dec);
+        input.exchange_currency_rate = src.exchange_currency_rate.as_deref().map(dec).transpose()?;
     }
     if input.client.is_none() && input.buyer.has_no_identity() {
         input.prepared.buyer_snapshot = Some((src.client_id, shown_buyer(src)));
     }
+    Ok(())
 }
 
 /// A credit note's lines for a whole invoice: each line taken back (`total`), or kept as
@@ -338,7 +339,7 @@ async fn linked_issued_gross(
     if let Some(id) = except {
         q = q.filter(Column::Id.ne(id));
     }
-    Ok(q.all(db).await?.iter().map(|d| dec(&d.price_gross)).sum())
+    q.all(db).await?.iter().map(|d| dec(&d.price_gross)).sum()
 }
 
 /// What the issued credit notes of a document credit (zero or negative).
@@ -355,7 +356,7 @@ async fn advance_lines(
     adv: &AdvanceInput,
     lang: &str,
 ) -> DomainResult<Vec<Line>> {
-    let total = dec(&src.price_gross);
+    let total = dec(&src.price_gross)?;
     let target = match adv.mode {
         AdvanceMode::Percent => {
             if adv.value <= Decimal::ZERO || adv.value > Decimal::ONE_HUNDRED {
@@ -528,7 +529,7 @@ pub(super) async fn link_advances(
 /// the linked document locked so that two issuings cannot both pass: credit notes never
 /// credit more than their invoice, advances never exceed their estimate.
 pub(super) async fn check_limits(txn: &impl ConnectionTrait, actor: &Actor, m: &Model) -> DomainResult<()> {
-    if m.kind == DocumentKind::Final && dec(&m.price_gross) < Decimal::ZERO {
+    if m.kind == DocumentKind::Final && dec(&m.price_gross)? < Decimal::ZERO {
         return Err(DomainError::field("input.positions", FieldCode::Rule("final_negative")));
     }
     let Some(target_id) = m.invoice_id else { return Ok(()) };
@@ -538,18 +539,18 @@ pub(super) async fn check_limits(txn: &impl ConnectionTrait, actor: &Actor, m: &
         .one(txn)
         .await?
         .ok_or(DomainError::NotFound("document"))?;
-    let own = dec(&m.price_gross);
+    let own = dec(&m.price_gross)?;
     match m.kind {
         DocumentKind::Correction => {
             let credited =
                 linked_issued_gross(txn, actor, target.id, DocumentKind::Correction, Some(m.id)).await? + own;
-            if -credited > dec(&target.price_gross) {
+            if -credited > dec(&target.price_gross)? {
                 return Err(DomainError::field("input.positions", FieldCode::Rule("exceeds_invoice")));
             }
         }
         DocumentKind::Advance => {
             let advanced = linked_issued_gross(txn, actor, target.id, DocumentKind::Advance, Some(m.id)).await? + own;
-            if advanced > dec(&target.price_gross) {
+            if advanced > dec(&target.price_gross)? {
                 return Err(DomainError::field("input.advance_value", FieldCode::Rule("advance_exceeds_estimate")));
             }
         }
@@ -600,7 +601,7 @@ pub(super) async fn check_advances_still_covered(
         return Ok(());
     }
     let advanced = linked_issued_gross(txn, actor, m.id, DocumentKind::Advance, None).await?;
-    if advanced > dec(&m.price_gross) {
+    if advanced > dec(&m.price_gross)? {
         return Err(DomainError::field("input.positions", FieldCode::Rule("below_advances")));
     }
     Ok(())

@@ -366,20 +366,21 @@ fn resolve_one(
     })
 }
 
-pub(super) fn line_of_row(p: pos::Model, dk: Option<DiscountKind>) -> Line {
+pub(super) fn line_of_row(p: pos::Model, dk: Option<DiscountKind>) -> DomainResult<Line> {
     let discount = match dk {
-        Some(DiscountKind::Amount) => p.discount.as_deref().map(dec),
-        Some(_) => p.discount_percent.as_deref().map(dec),
+        Some(DiscountKind::Amount) => p.discount.as_deref().map(dec).transpose()?,
+        Some(_) => p.discount_percent.as_deref().map(dec).transpose()?,
         None => None,
     };
     let (kind, stored_kind) = stored_kind_of(&p.kind);
-    Line {
+    let tax = p.tax.parse().map_err(|_| DomainError::Integrity(format!("stored tax {:?} is not a rate", p.tax)))?;
+    Ok(Line {
         id: Some(p.id),
         input: LineInput {
             kind,
-            quantity: dec(&p.quantity),
-            tax: p.tax.parse().unwrap_or(Tax::Disabled),
-            price: price_from_stored(&p.price_given, dec(&p.price_given_amount)),
+            quantity: dec(&p.quantity)?,
+            tax,
+            price: price_from_stored(&p.price_given, dec(&p.price_given_amount)?),
             discount,
         },
         stored_kind,
@@ -388,11 +389,11 @@ pub(super) fn line_of_row(p: pos::Model, dk: Option<DiscountKind>) -> Line {
         description: p.description,
         code: p.code,
         quantity_unit: p.quantity_unit,
-        discount: p.discount.as_deref().map(dec),
-        discount_percent: p.discount_percent.as_deref().map(dec),
+        discount: p.discount.as_deref().map(dec).transpose()?,
+        discount_percent: p.discount_percent.as_deref().map(dec).transpose()?,
         additional_info: p.additional_info,
         children: Vec::new(),
-    }
+    })
 }
 
 /// The stored lines of a document, as engine input (to recompute after a change that
@@ -412,15 +413,14 @@ pub(super) async fn stored_lines(
             None => top.push(r),
         }
     }
-    Ok(top
-        .into_iter()
+    top.into_iter()
         .map(|r| {
             let kids = children.remove(&r.id).unwrap_or_default();
-            let mut line = line_of_row(r, dk);
-            line.children = kids.into_iter().map(|k| line_of_row(k, dk)).collect();
-            line
+            let mut line = line_of_row(r, dk)?;
+            line.children = kids.into_iter().map(|k| line_of_row(k, dk)).collect::<DomainResult<_>>()?;
+            Ok(line)
         })
-        .collect())
+        .collect()
 }
 
 /// Every position row of a document, children included, in order.

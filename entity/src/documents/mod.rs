@@ -51,8 +51,8 @@ pub fn is_sell_date(s: &str) -> bool {
         || NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").is_ok() && s.len() == 7
 }
 
-fn dec(s: &str) -> Decimal {
-    crate::validation::parse_decimal(s).unwrap_or_default()
+fn dec(s: &str) -> DomainResult<Decimal> {
+    crate::money::stored(s)
 }
 
 mod buyer;

@@ -160,7 +160,11 @@ pub async fn positions_and_tax_summary(
 /// before/after rows of credit-note lines are left out, as they bill nothing).
 pub fn tax_summary_of_rows(m: &Model, rows: &[pos::Model]) -> DomainResult<Vec<tax::TaxSummaryRow>> {
     let dk = stored_discount_kind(m);
-    let lines: Vec<LineInput> =
-        rows.iter().filter(|r| r.parent_id.is_none()).cloned().map(|r| line_of_row(r, dk).input).collect();
+    let lines: Vec<LineInput> = rows
+        .iter()
+        .filter(|r| r.parent_id.is_none())
+        .cloned()
+        .map(|r| Ok(line_of_row(r, dk)?.input))
+        .collect::<DomainResult<_>>()?;
     Ok(tax::compute(&lines, &stored_strategy(m), dk).map_err(engine_error)?.tax_summary)
 }

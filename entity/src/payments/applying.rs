@@ -150,7 +150,7 @@ pub(super) async fn allocations_to(
 /// What a document is owed in all: its gross amount less what its issued credit notes
 /// took back (an invoice credited in full is owed nothing).
 pub(super) async fn due(db: &impl ConnectionTrait, actor: &Actor, d: &document::Model) -> DomainResult<Decimal> {
-    Ok(amount(&d.price_gross) + crate::documents::credited_total(db, actor, d.id).await?)
+    Ok(amount(&d.price_gross)? + crate::documents::credited_total(db, actor, d.id).await?)
 }
 
 /// What each document still has to be paid: what it is owed less what payments gave it.
@@ -167,7 +167,7 @@ pub(super) async fn outstanding(
     }
     let mut given: HashMap<Uuid, Decimal> = HashMap::new();
     for a in allocations_to(txn, actor, &ids).await? {
-        *given.entry(a.document_id).or_default() += amount(&a.amount);
+        *given.entry(a.document_id).or_default() += amount(&a.amount)?;
     }
     Ok(targets
         .iter()
@@ -193,7 +193,7 @@ pub(super) async fn apply(
         .exec(txn)
         .await?;
     let amounts = if payment.paid {
-        allocate(amount(&payment.price), &outstanding(txn, actor, docs, targets).await?)
+        allocate(amount(&payment.price)?, &outstanding(txn, actor, docs, targets).await?)
     } else {
         vec![round2(Decimal::ZERO); targets.len()]
     };
@@ -237,17 +237,22 @@ pub(super) async fn refresh_documents(
         .collect();
     let mut refreshed = Vec::with_capacity(docs.len());
     for doc in docs {
-        let mine = allocations.iter().filter(|a| a.document_id == doc.id);
-        let paid = round2(mine.clone().map(|a| amount(&a.amount)).sum());
+        let mine: Vec<(Decimal, Uuid)> = allocations
+            .iter()
+            .filter(|a| a.document_id == doc.id)
+            .map(|a| Ok((amount(&a.amount)?, a.payment_id)))
+            .collect::<DomainResult<_>>()?;
+        let paid = round2(mine.iter().map(|(given, _)| *given).sum());
         let gross = due(txn, actor, &doc).await?;
         let paid_date = if paid > Decimal::ZERO && paid >= gross {
-            mine.filter(|a| amount(&a.amount) > Decimal::ZERO)
-                .filter_map(|a| paid_dates.get(&a.payment_id).copied().flatten())
+            mine.iter()
+                .filter(|(given, _)| *given > Decimal::ZERO)
+                .filter_map(|(_, payment)| paid_dates.get(payment).copied().flatten())
                 .max()
         } else {
             None
         };
-        let paid_changed = paid != amount(&doc.paid);
+        let paid_changed = paid != amount(&doc.paid)?;
         let status = if paid_changed || force_status { status_for_paid(doc.status, paid, gross) } else { doc.status };
         if !paid_changed && paid_date == doc.paid_date && status == doc.status {
             refreshed.push(doc);
@@ -273,7 +278,12 @@ pub(crate) async fn refresh_after_credit(
     let docs = lock_documents(txn, actor, &BTreeSet::from([document_id])).await?;
     // Only a status that follows payments is recomputed: one set by hand on an unpaid
     // document stays.
-    let paid: Vec<document::Model> = docs.into_values().filter(|d| amount(&d.paid) > Decimal::ZERO).collect();
+    let mut paid = Vec::new();
+    for d in docs.into_values() {
+        if amount(&d.paid)? > Decimal::ZERO {
+            paid.push(d);
+        }
+    }
     refresh_documents(txn, actor, paid, true).await?;
     Ok(())
 }

@@ -184,18 +184,18 @@ pub struct Payment {
 
 impl Payment {
     /// What the payment gave to its invoices.
-    pub fn allocated(&self) -> Decimal {
+    pub fn allocated(&self) -> DomainResult<Decimal> {
         self.allocations.iter().map(|a| amount(&a.amount)).sum()
     }
 
     /// What is left of the amount after its invoices were paid.
-    pub fn unallocated(&self) -> Decimal {
-        round2(amount(&self.model.price) - self.allocated())
+    pub fn unallocated(&self) -> DomainResult<Decimal> {
+        Ok(round2(amount(&self.model.price)? - self.allocated()?))
     }
 }
 
-fn amount(stored: &str) -> Decimal {
-    crate::validation::parse_decimal(stored).unwrap_or_default()
+fn amount(stored: &str) -> DomainResult<Decimal> {
+    crate::money::stored(stored)
 }
 fn blank(actor: &Actor, account: &account::Model) -> ActiveModel {
     let now = Utc::now();

@@ -737,3 +737,18 @@ db_test!(payments_and_oid_unique_credit_notes_never_deadlock, |app: TestApp| asy
     }
     assert_eq!(doc(&app, &s.access, &inv).await["paid"], "8.00");
 });
+
+db_test!(an_amount_changed_by_hand_is_refused_not_read_as_zero, |app: TestApp| async move {
+    // The database changed behind Scelle's back: an invoice's total that is no longer a
+    // decimal. A payment must not allocate against it as if it were owed nothing; the
+    // write stops with the integrity code and leaves nothing behind, and verification
+    // names the document.
+    let s = app.sign_up("pay-tampered@example.fr", "PayTampered").await;
+    let id = invoice(&app, &s.access, "100").await;
+    app.tamper(&format!("UPDATE documents SET price_gross = 'cent euros' WHERE id = {}", app.id_sql(&id))).await;
+    let e = app.err(Some(&s.access), CREATE, json!({ "i": { "name": "P", "price": "100", "invoiceIds": [id] } })).await;
+    assert_eq!(code(&e), "INTEGRITY_FAILED", "{e}");
+    assert_eq!(payment_count(&app, &s.access).await, 0);
+    let findings = app.findings(&s.account_id, entity::ledger::store::Chain::Documents).await;
+    assert_eq!(findings, [("SUBJECT_CHANGED", Some(1))]);
+});

@@ -193,11 +193,6 @@ pub struct Invoice {
     pub prime_cee_value: Option<Decimal>,
     pub exchange_kind: Option<ExchangeKind>,
     pub exchange_currency_rate: Option<Decimal>,
-    /// Totals converted into `exchangeCurrency` at `exchangeCurrencyRate` (each rounded
-    /// to the cent), when a conversion is asked.
-    pub exchange: Option<ExchangeAmounts>,
-    /// What the buyer has to pay: the gross total less the CEE bonus.
-    pub amount_to_pay: Decimal,
     /// The document this one was created from (copy, conversion, flow).
     pub from_invoice_id: Option<ID>,
     /// The functional link: an advance's or a final's estimate, a credit note's invoice.
@@ -225,30 +220,6 @@ pub struct ExchangeAmounts {
     pub price_net: Decimal,
     pub price_tax: Decimal,
     pub price_gross: Decimal,
-}
-
-fn exchange_of(m: &Model) -> Option<ExchangeAmounts> {
-    let currency = m.exchange_currency.clone()?;
-    let rate = entity::validation::parse_decimal(m.exchange_currency_rate.as_deref()?)?;
-    let convert = |amount: &str| {
-        Decimal(entity::tax::round2(entity::validation::parse_decimal(amount).unwrap_or_default() * rate))
-    };
-    Some(ExchangeAmounts {
-        currency,
-        rate: Decimal(rate),
-        price_net: convert(&m.price_net),
-        price_tax: convert(&m.price_tax),
-        price_gross: convert(&m.price_gross),
-    })
-}
-
-fn amount_to_pay(m: &Model) -> Decimal {
-    let gross = entity::validation::parse_decimal(&m.price_gross).unwrap_or_default();
-    let bonus = match (m.use_prime_cee, m.prime_cee_value.as_deref()) {
-        (true, Some(v)) => entity::validation::parse_decimal(v).unwrap_or_default(),
-        _ => rust_decimal::Decimal::ZERO,
-    };
-    Decimal(entity::tax::round2(gross - bonus))
 }
 
 impl From<Model> for Invoice {
@@ -345,8 +316,6 @@ impl From<Model> for Invoice {
             prime_cee_value: Decimal::stored(&m.prime_cee_value),
             exchange_kind: m.exchange_kind.as_deref().and_then(ExchangeKind::parse),
             exchange_currency_rate: Decimal::stored(&m.exchange_currency_rate),
-            exchange: exchange_of(&m),
-            amount_to_pay: amount_to_pay(&m),
             from_invoice_id: m.from_invoice_id.map(|x| ID(x.to_string())),
             invoice_id: m.invoice_id.map(|x| ID(x.to_string())),
             cancelled_at: m.cancelled_at,
@@ -364,6 +333,24 @@ impl From<Model> for Invoice {
 
 #[ComplexObject]
 impl Invoice {
+    /// Totals converted into `exchangeCurrency` at `exchangeCurrencyRate` (each rounded
+    /// to the cent), when a conversion is asked.
+    async fn exchange(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ExchangeAmounts>> {
+        let exchanged = entity::money::exchanged(&self.model).gql(ctx)?;
+        Ok(exchanged.map(|e| ExchangeAmounts {
+            currency: e.currency,
+            rate: Decimal(e.rate),
+            price_net: Decimal(e.net),
+            price_tax: Decimal(e.tax),
+            price_gross: Decimal(e.gross),
+        }))
+    }
+
+    /// What the buyer has to pay: the gross total less the CEE bonus.
+    async fn amount_to_pay(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(Decimal(entity::money::amount_to_pay(&self.model).gql(ctx)?))
+    }
+
     /// The document's seal in the account's documents chain; null for drafts and for
     /// documents that are not fiscal (estimates, proformas, orders…), which are never sealed.
     async fn certification(
