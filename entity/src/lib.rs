@@ -26,6 +26,7 @@ pub mod tables;
 pub mod tags;
 pub mod tax;
 pub mod tenant;
+pub mod texts;
 pub mod validation;
 pub mod vocabulary;
 

@@ -117,86 +117,14 @@ pub async fn send_pending(db: &DatabaseConnection, mailer: &Mailer) -> Result<us
 fn money(lang: &str, s: &str) -> String {
     let d: Decimal = entity::validation::parse_decimal(s).unwrap_or_default();
     let text = entity::tax::round2(d).to_string();
-    if lang == "fr" { text.replace('.', ",") } else { text }
+    if entity::texts::Lang::of_document(lang).is_french() { text.replace('.', ",") } else { text }
 }
-
-struct Words {
-    subject: &'static str,
-    daily: &'static str,
-    monthly: &'static str,
-    yearly: &'static str,
-    intro: &'static str,
-    period: &'static str,
-    documents: &'static str,
-    turnover: &'static str,
-    net: &'static str,
-    tax: &'static str,
-    gross: &'static str,
-    by_rate: &'static str,
-    rate: &'static str,
-    perpetual: &'static str,
-    sequences: &'static str,
-    none: &'static str,
-    block_hash: &'static str,
-    file_hash: &'static str,
-    signature: &'static str,
-    keep: &'static str,
-    outro: &'static str,
-}
-
-const FR: Words = Words {
-    subject: "Clôture",
-    daily: "journalière",
-    monthly: "mensuelle",
-    yearly: "annuelle",
-    intro: "Voici la clôture certifiée de votre compte",
-    period: "Période",
-    documents: "Nombre de documents",
-    turnover: "Chiffre d'affaires HT",
-    net: "Total HT",
-    tax: "Total TVA",
-    gross: "Total TTC",
-    by_rate: "Par taux de TVA",
-    rate: "TVA",
-    perpetual: "Grand total perpétuel TTC",
-    sequences: "Séquences scellées",
-    none: "aucune",
-    block_hash: "Empreinte du bloc (chaîne des clôtures)",
-    file_hash: "Empreinte SHA-256 du fichier CSV joint",
-    signature: "Signature Ed25519 du bloc (clé publique",
-    keep: "Conservez ces deux empreintes : `scelle verify --anchors` vérifie que les chaînes les contiennent toujours.",
-    outro: "Le fichier CSV joint liste chaque document de la période.",
-};
-
-const EN: Words = Words {
-    subject: "Closure",
-    daily: "daily",
-    monthly: "monthly",
-    yearly: "yearly",
-    intro: "Here is the certified closure of your account",
-    period: "Period",
-    documents: "Documents",
-    turnover: "Turnover excl. tax",
-    net: "Total excl. tax",
-    tax: "Total VAT",
-    gross: "Total incl. tax",
-    by_rate: "By VAT rate",
-    rate: "VAT",
-    perpetual: "Perpetual grand total incl. tax",
-    sequences: "Sealed sequences",
-    none: "none",
-    block_hash: "Block hash (closures chain)",
-    file_hash: "SHA-256 of the attached CSV file",
-    signature: "Ed25519 signature of the block (public key",
-    keep: "Keep both hashes: `scelle verify --anchors` checks that the chains still hold them.",
-    outro: "The attached CSV file lists every document of the period.",
-};
 
 /// The closure e-mail: text summary and the CSV attached (`text/csv`).
 pub fn message(p: &PendingEmail, from: &Mailbox) -> Result<Message, String> {
     let c = &p.closure;
     let lang = p.language.as_str();
-    let w = if lang == "fr" { &FR } else { &EN };
+    let w = entity::texts::mails::closure(entity::texts::Lang::of_document(lang));
     let kind = match c.frequency.as_str() {
         "daily" => w.daily,
         "monthly" => w.monthly,
@@ -262,7 +190,7 @@ pub fn message(p: &PendingEmail, from: &Mailbox) -> Result<Message, String> {
         body.push_str(&format!("{} {key}) : {signature}\n", w.signature));
     }
     body.push_str(&format!("{}\n\n{}\n", w.keep, w.outro));
-    if lang != "fr" {
+    if !entity::texts::Lang::of_document(lang).is_french() {
         // English has no space before a colon nor French quotes.
         body = body.replace(" :", ":").replace("« ", "\"").replace(" »", "\"");
     }

@@ -1,11 +1,11 @@
 //! What resolvers read from the request: the database, the actor, the language.
 
 use super::error::to_graphql;
-use super::i18n::Lang;
 use crate::auth::AuthState;
 use crate::graphql::AppContext;
 use async_graphql::Context;
 use entity::error::AuthFailure;
+use entity::texts::Lang;
 use entity::{Actor, DomainError, FieldCode};
 use uuid::Uuid;
 

@@ -1,9 +1,9 @@
 //! Domain errors → GraphQL errors: a stable `extensions.code` from a fixed set, per-field
 //! details, and a message in the request's language. Internal errors are logged, never shown.
 
-use super::i18n::Lang;
 use async_graphql::{ErrorExtensionValues, Value};
 use entity::DomainError;
+use entity::texts::Lang;
 
 /// The fixed set of error codes clients can rely on.
 pub mod code {

@@ -3,12 +3,12 @@
 
 use super::context::{CtxExt, ResultExt, parse_id};
 use super::documents::Invoice;
-use super::i18n::Lang;
 use super::pagination::Page;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::journal::{CODES, CredentialKind};
 use entity::pagination::PageRequest;
+use entity::texts::Lang;
 use std::collections::BTreeMap;
 
 /// A journal event's stable code (the table in docs/certification.md says when each is written and what

@@ -10,12 +10,12 @@
 //!   the execution is dropped at once and the request answered with one error.
 
 use super::error::code;
-use super::i18n::Lang;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextResolve, ResolveInfo,
 };
 use async_graphql::parser::types::{ExecutableDocument, FragmentDefinition, Selection, SelectionSet};
 use async_graphql::{Name, Positioned, Response, ServerError, ServerResult, Value, Variables};
+use entity::texts::Lang;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

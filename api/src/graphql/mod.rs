@@ -3,7 +3,6 @@
 
 pub mod context;
 pub mod error;
-pub mod i18n;
 pub mod scalars;
 
 mod account;

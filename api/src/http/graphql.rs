@@ -24,10 +24,10 @@
 use super::{HttpState, lang_of, read_body};
 use crate::auth::{AuthState, authenticate};
 use crate::graphql::error::code;
-use crate::graphql::i18n::Lang;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
+use entity::texts::Lang;
 use serde_json::{Value, json};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";

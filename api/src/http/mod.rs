@@ -5,17 +5,17 @@
 mod files;
 mod graphiql;
 mod graphql;
+mod html;
 pub mod metrics;
 mod pages;
 pub mod rate;
-mod texts;
 
 use crate::graphql::error::code;
-use crate::graphql::i18n::Lang;
 use crate::graphql::{AppContext, AppSchema};
 use actix_web::dev::Server;
 use actix_web::http::{StatusCode, header};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use entity::texts::Lang;
 use futures_util::StreamExt;
 use migration::MigratorTrait;
 use serde_json::json;

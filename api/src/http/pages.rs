@@ -2,13 +2,14 @@
 //! invoice to complete, each in the document's language (see `texts`).
 
 use super::HttpState;
-use super::texts::{self, PageTexts, esc};
-use crate::graphql::i18n::Lang;
+use super::html::{esc, page};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use entity::DomainError;
 use entity::documents::BuyerInput;
 use entity::tables::{document, document_position};
+use entity::texts::Lang;
+use entity::texts::pages::{self as texts, PageTexts};
 
 /// The public view of an issued document: readable without login by whoever has the link,
 /// in the document's language.
@@ -22,7 +23,7 @@ pub(super) async fn view_document(state: web::Data<HttpState>, token: web::Path<
             let t = texts::for_lang(&d.lang);
             let number = d.number.clone().unwrap_or_default();
             let body = format!("<h1>{}</h1>{}", esc(&number), summary(t, &d, &lines));
-            html(StatusCode::OK, texts::page(t, &number, &body))
+            html(StatusCode::OK, page(t, &number, &body))
         }
         Ok(None) => not_found(texts::for_lang("en")),
         Err(e) => failure(texts::for_lang("en"), e),
@@ -75,7 +76,7 @@ pub(super) async fn complete(state: web::Data<HttpState>, token: web::Path<Strin
                 esc(t.see_invoice),
                 esc(d.number.as_deref().unwrap_or(""))
             );
-            html(StatusCode::OK, texts::page(t, t.complete_title, &body))
+            html(StatusCode::OK, page(t, t.complete_title, &body))
         }
         Err(DomainError::Validation(fields)) => {
             match entity::documents::completion::to_complete(&state.app.db, &token).await {
@@ -103,7 +104,7 @@ async fn already_or_not_found(state: &HttpState, token: &str) -> HttpResponse {
                 esc(token),
                 esc(t.see_invoice)
             );
-            html(StatusCode::CONFLICT, texts::page(t, t.complete_title, &body))
+            html(StatusCode::CONFLICT, page(t, t.complete_title, &body))
         }
         _ => not_found(texts::for_lang("en")),
     }
@@ -125,12 +126,12 @@ fn html(status: StatusCode, body: String) -> HttpResponse {
 }
 
 fn not_found(t: &PageTexts) -> HttpResponse {
-    html(StatusCode::NOT_FOUND, texts::page(t, t.not_found, &format!("<p>{}</p>", esc(t.not_found))))
+    html(StatusCode::NOT_FOUND, page(t, t.not_found, &format!("<p>{}</p>", esc(t.not_found))))
 }
 
 fn failure(t: &PageTexts, e: DomainError) -> HttpResponse {
     tracing::error!(error = %e, "public page failed");
-    html(StatusCode::INTERNAL_SERVER_ERROR, texts::page(t, t.failed, &format!("<p>{}</p>", esc(t.failed))))
+    html(StatusCode::INTERNAL_SERVER_ERROR, page(t, t.failed, &format!("<p>{}</p>", esc(t.failed))))
 }
 
 fn party(
@@ -307,5 +308,5 @@ fn form_page(
         person = esc(t.person),
         validate = esc(t.validate),
     );
-    html(status, texts::page(t, t.complete_title, &body))
+    html(status, page(t, t.complete_title, &body))
 }

@@ -110,12 +110,11 @@ pub async fn complete(db: &DatabaseConnection, token: &str, buyer: BuyerInput) -
     if paid_after && dec(&done.price_gross)? > Decimal::ZERO {
         // Paid as any invoice is: by a payment applied to it, so that the paid amount,
         // the status and the payments list agree.
-        let french = done.lang.starts_with("fr");
         let patch = crate::payments::PaymentPatch {
             price: Some(dec(&done.price_gross)?),
             invoice_id: Some(Some(done.id)),
             paid: Some(true),
-            name: Some(Some(if french { "Paiement à la validation" } else { "Payment on completion" }.into())),
+            name: Some(Some(crate::texts::Lang::of_document(&done.lang).payment_on_completion().into())),
             ..Default::default()
         };
         crate::payments::record_in(&txn, &actor, patch).await?;

@@ -19,6 +19,7 @@
 
 use super::*;
 use crate::tables::final_advance;
+use crate::texts::Lang;
 use crate::vocabulary::{DocumentKind, DocumentState, DocumentStatus};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,10 +40,6 @@ const ADVANCE_SOURCES: [DocumentKind; 3] = [DocumentKind::Estimate, DocumentKind
 /// Kinds a credit note can correct (and a cancellation can cancel by a credit note).
 pub(super) const CORRECTABLE: [DocumentKind; 5] =
     [DocumentKind::Vat, DocumentKind::Advance, DocumentKind::Final, DocumentKind::Receipt, DocumentKind::InvoiceOther];
-
-fn french(lang: &str) -> bool {
-    lang.trim_start().starts_with("fr")
-}
 
 /// Reads an id the input names, as one of the account's documents.
 async fn referenced_document(db: &impl ConnectionTrait, actor: &Actor, id: Uuid, field: &str) -> DomainResult<Model> {
@@ -376,12 +373,8 @@ async fn advance_lines(
         return Err(DomainError::field("input.advance_value", FieldCode::Rule("advance_exceeds_estimate")));
     }
     let number = src.number.clone().unwrap_or_default();
-    let name = clean(&adv.position_name).unwrap_or_else(|| match (adv.mode, french(lang)) {
-        (AdvanceMode::Percent, true) => format!("Acompte de {}% sur devis n° {number}", adv.value.normalize()),
-        (AdvanceMode::Percent, false) => format!("{}% advance on estimate no. {number}", adv.value.normalize()),
-        (AdvanceMode::Amount, true) => format!("Acompte sur devis n° {number}"),
-        (AdvanceMode::Amount, false) => format!("Advance on estimate no. {number}"),
-    });
+    let percent = (adv.mode == AdvanceMode::Percent).then_some(adv.value);
+    let name = clean(&adv.position_name).unwrap_or_else(|| Lang::of_document(lang).advance_line(percent, &number));
     let rows: Vec<tax::TaxSummaryRow> =
         tax_summary(db, actor, src).await?.into_iter().filter(|r| !r.gross.is_zero()).collect();
     if rows.is_empty() || total <= Decimal::ZERO {
@@ -486,11 +479,7 @@ pub(super) async fn deduction_lines(
     let mut lines = Vec::new();
     for a in advances {
         let number = a.number.clone().unwrap_or_default();
-        let name = if french(lang) {
-            format!("Acompte n° {number} du {}", a.issue_date.format("%d/%m/%Y"))
-        } else {
-            format!("Advance invoice no. {number} of {}", a.issue_date)
-        };
+        let name = Lang::of_document(lang).advance_deduction_line(&number, a.issue_date);
         for r in tax_summary(db, actor, a).await? {
             let price = if gross_basis { Price::TotalGross(-r.gross) } else { Price::TotalNet(-r.net) };
             lines.push(Line::built("advance_deduction", name.clone(), Decimal::NEGATIVE_ONE, r.tax, price));

@@ -303,8 +303,7 @@ pub async fn cancel(
             return Err(DomainError::field("id", FieldCode::Rule("already_corrected")));
         }
         Box::pin(flows::release_before_cancel(&txn, actor, &current)).await?;
-        let french = current.lang.starts_with("fr");
-        let default_reason = if french { "Annulation" } else { "Cancellation" };
+        let default_reason = crate::texts::Lang::of_document(&current.lang).cancellation_reason();
         let input = DocumentInput {
             kind: Some(DocumentKind::Correction),
             copy_from: Some(id),

@@ -230,15 +230,8 @@ pub(super) async fn write(
             }
         }
         if is_new && clean(&input.description).is_none() {
-            let french = value_of(&am.lang).starts_with("fr");
-            am.description = Set(Some(
-                if french {
-                    "Mécanisme d'autoliquidation : la TVA est due par le preneur assujetti"
-                } else {
-                    "Reverse charge: the VAT is due by the taxable customer"
-                }
-                .into(),
-            ));
+            am.description =
+                Set(Some(crate::texts::Lang::of_document(&value_of(&am.lang)).reverse_charge_mention().into()));
         }
     }
     // A final invoice's deductions always come from the advances linked to it.

@@ -1,46 +1,11 @@
-//! The language of a response (`Accept-Language`) and every user-facing message, in
-//! English and French. One place: the domain only speaks in codes.
+//! Every message of an error answer, in English and French: the domain speaks in codes
+//! (`DomainError`, `FieldCode`), the transports choose the language, these say it.
 
-use entity::FieldCode;
-use entity::error::{AuthFailure, ConflictKind};
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Lang {
-    #[default]
-    En,
-    Fr,
-}
+use super::Lang;
+use crate::FieldCode;
+use crate::error::{AuthFailure, ConflictKind};
 
 impl Lang {
-    /// Picks the supported language with the highest `q` in an `Accept-Language` header;
-    /// English when none is supported.
-    pub fn from_accept_language(header: Option<&str>) -> Lang {
-        let Some(h) = header else { return Lang::En };
-        let mut best: Option<(f32, Lang)> = None;
-        for part in h.split(',') {
-            let mut it = part.split(';');
-            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q =
-                it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.trim().parse::<f32>().ok())).unwrap_or(1.0);
-            let lang = match tag.split('-').next() {
-                Some("fr") => Lang::Fr,
-                Some("en") => Lang::En,
-                _ => continue,
-            };
-            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
-                best = Some((q, lang));
-            }
-        }
-        best.map(|(_, l)| l).unwrap_or_default()
-    }
-
-    fn pick(self, en: impl Into<String>, fr: impl Into<String>) -> String {
-        match self {
-            Lang::En => en.into(),
-            Lang::Fr => fr.into(),
-        }
-    }
-
     pub fn not_found(self, what: &str) -> String {
         let (en, fr) = match what {
             "department" => ("Department not found.", "Département introuvable."),
@@ -67,13 +32,13 @@ impl Lang {
         self.pick("Your role does not allow this action.", "Votre rôle ne permet pas cette action.")
     }
 
-    pub fn sealed(self, record: entity::SealedRecord) -> String {
+    pub fn sealed(self, record: crate::SealedRecord) -> String {
         match record {
-            entity::SealedRecord::Document => self.pick(
+            crate::SealedRecord::Document => self.pick(
                 "This document is issued and sealed: it can no longer change or be deleted. Correct it with a credit note.",
                 "Ce document est émis et scellé : il ne peut plus être modifié ni supprimé. Corrigez-le par un avoir.",
             ),
-            entity::SealedRecord::Payment => self.pick(
+            crate::SealedRecord::Payment => self.pick(
                 "This payment is sealed: it can no longer change or be deleted. Record a correcting payment instead.",
                 "Ce paiement est scellé : il ne peut plus être modifié ni supprimé. Enregistrez plutôt un paiement correctif.",
             ),
