@@ -2,6 +2,7 @@
 
 use crate::db::begin_write;
 use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode, is_unique_violation};
+use crate::scope::ScopedQuery;
 use crate::tables::{account, department, membership, user};
 use crate::tenant::{AccountId, Role, UserId};
 use crate::validation::{MAX_LINE, Validator, normalize_email};
@@ -337,11 +338,8 @@ pub async fn role_in(
     user: UserId,
     account: AccountId,
 ) -> DomainResult<Option<Role>> {
-    let m = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(user.0))
-        .filter(membership::Column::AccountId.eq(account.0))
-        .one(db)
-        .await?;
+    let m =
+        membership::Entity::find().filter(membership::Column::UserId.eq(user.0)).in_account(account).one(db).await?;
     Ok(m.and_then(|m| Role::parse(&m.role)))
 }
 

@@ -23,6 +23,7 @@
 use crate::error::{DomainError, DomainResult, FieldCode};
 use crate::ledger::store::Chain;
 use crate::ledger::{canonical, chain_hash};
+use crate::scope::InAccount;
 use crate::tables::{document, ledger_entry as entry, ledger_head as head, payment};
 use crate::tenant::Actor;
 use chrono::{NaiveDate, Utc};
@@ -144,8 +145,7 @@ async fn entries_for(
     from: NaiveDate,
     to: NaiveDate,
 ) -> DomainResult<Vec<entry::Model>> {
-    let all = entry::Entity::find()
-        .filter(entry::Column::AccountId.eq(actor.account_id.0))
+    let all = entry::Entity::find_in(actor)
         .filter(entry::Column::Chain.eq(chain.as_str()))
         .order_by_asc(entry::Column::Sequence)
         .all(db)
@@ -173,15 +173,13 @@ pub async fn build(db: &impl ConnectionTrait, actor: &Actor, from: NaiveDate, to
         .one(db)
         .await?
         .ok_or(DomainError::NotFound("account"))?;
-    let docs = document::Entity::find()
-        .filter(document::Column::AccountId.eq(actor.account_id.0))
+    let docs = document::Entity::find_in(actor)
         .filter(document::Column::IssueDate.gte(from))
         .filter(document::Column::IssueDate.lte(to))
         .all(db)
         .await?;
     let doc_ids: HashSet<Uuid> = docs.iter().map(|d| d.id).collect();
-    let pay_ids: HashSet<Uuid> = payment::Entity::find()
-        .filter(payment::Column::AccountId.eq(actor.account_id.0))
+    let pay_ids: HashSet<Uuid> = payment::Entity::find_in(actor)
         .filter(payment::Column::PaidDate.gte(from))
         .filter(payment::Column::PaidDate.lte(to))
         .all(db)
@@ -200,11 +198,7 @@ pub async fn build(db: &impl ConnectionTrait, actor: &Actor, from: NaiveDate, to
             _ => None,
         };
         let entries = entries_for(db, actor, chain, subjects, from, to).await?;
-        let h = head::Entity::find()
-            .filter(head::Column::AccountId.eq(actor.account_id.0))
-            .filter(head::Column::Chain.eq(chain.as_str()))
-            .one(db)
-            .await?;
+        let h = head::Entity::find_in(actor).filter(head::Column::Chain.eq(chain.as_str())).one(db).await?;
         chains.push(json!({
             "chain": chain.as_str(),
             "file": name,
@@ -218,8 +212,7 @@ pub async fn build(db: &impl ConnectionTrait, actor: &Actor, from: NaiveDate, to
         }));
         // Closures carry their block's signature: checkable offline with the public keys.
         let signatures: std::collections::HashMap<Uuid, Value> = if chain == Chain::Closures {
-            crate::tables::closure::Entity::find()
-                .filter(crate::tables::closure::Column::AccountId.eq(actor.account_id.0))
+            crate::tables::closure::Entity::find_in(actor)
                 .all(db)
                 .await?
                 .into_iter()

@@ -4,6 +4,7 @@
 use crate::db::begin_write;
 use crate::error::{AuthFailure, DomainError, DomainResult};
 use crate::pagination::{Page, PageRequest};
+use crate::scope::{InAccount, ScopedQuery};
 use crate::secret::{API_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, generate, sha256_hex};
 use crate::tables::{api_token, login_throttle, refresh_token, session, user};
 use crate::tenant::{AccountId, Actor, Credential, Role, UserId};
@@ -293,7 +294,7 @@ pub async fn list_api_tokens(
     page: PageRequest,
 ) -> DomainResult<Page<api_token::Model>> {
     actor.require_manager()?;
-    let q = api_token::Entity::find().filter(api_token::Column::AccountId.eq(actor.account_id.0));
+    let q = api_token::Entity::find_in(actor);
     let total_count = q.clone().count(db).await?;
     let items = q
         .order_by_desc(api_token::Column::CreatedAt)
@@ -309,7 +310,7 @@ pub async fn revoke_api_token(db: &DatabaseConnection, actor: &Actor, id: Uuid) 
     actor.require_manager()?;
     let txn = begin_write(db).await?;
     let token = api_token::Entity::find_by_id(id)
-        .filter(api_token::Column::AccountId.eq(actor.account_id.0))
+        .in_account(actor)
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("api_token"))?;

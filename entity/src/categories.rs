@@ -3,6 +3,7 @@
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult, FieldCode};
 use crate::pagination::{Page, PageRequest};
+use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::category::{ActiveModel, Column, Entity, Model};
 use crate::tenant::Actor;
 use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, escape_like, search_key};
@@ -51,11 +52,7 @@ impl CategoryPatch {
 }
 
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
-    Entity::find_by_id(id)
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("category"))
+    Entity::find_by_id(id).in_account(actor).one(db).await?.ok_or(DomainError::NotFound("category"))
 }
 
 /// Refuses a category id that is not one of the actor's account (named as `field`).
@@ -92,12 +89,8 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: CategoryPatch
 /// (case and accents ignored), created when there is none.
 pub async fn find_or_create(db: &impl ConnectionTrait, actor: &Actor, name: &str) -> DomainResult<Model> {
     let key = search_key(name);
-    if let Some(found) = Entity::find()
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .filter(Column::SearchName.eq(key))
-        .order_by_asc(Column::CreatedAt)
-        .one(db)
-        .await?
+    if let Some(found) =
+        Entity::find_in(actor).filter(Column::SearchName.eq(key)).order_by_asc(Column::CreatedAt).one(db).await?
     {
         return Ok(found);
     }
@@ -134,7 +127,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     actor.require_writer()?;
     let current = get(db, actor, id).await?;
     let txn = begin_write(db).await?;
-    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
+    Entity::delete_many().filter(Column::Id.eq(id)).in_account(actor).exec(&txn).await?;
     txn.commit().await?;
     Ok(current)
 }
@@ -146,7 +139,7 @@ pub async fn list(
     name: Option<&str>,
     page: PageRequest,
 ) -> DomainResult<Page<Model>> {
-    let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    let mut q = Entity::find_in(actor);
     if let Some(term) = name.map(search_key).filter(|s| !s.is_empty()) {
         q = q.filter(
             Expr::col(Column::SearchName).like(LikeExpr::new(format!("%{}%", escape_like(&term))).escape('\\')),

@@ -4,6 +4,7 @@
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult, FieldCode};
 use crate::pagination::{Page, PageRequest};
+use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::client::{ActiveModel, Column, Entity, Model};
 use crate::tax::Tax;
 use crate::tenant::Actor;
@@ -353,7 +354,7 @@ pub async fn recognise(
 ) -> DomainResult<Option<Model>> {
     let given_tax = tax_no.map(tax_no_key).filter(|k| !k.is_empty());
     let base = || {
-        let q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0)).order_by_asc(Column::CreatedAt);
+        let q = Entity::find_in(actor).order_by_asc(Column::CreatedAt);
         match &given_tax {
             // Same tax number, or none recorded.
             Some(t) => q.filter(Column::TaxNoKey.eq(t.clone()).or(Column::TaxNoKey.is_null())),
@@ -384,17 +385,13 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     actor.require_writer()?;
     let txn = begin_write(db).await?;
     let current = get(&txn, actor, id).await?;
-    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
+    Entity::delete_many().filter(Column::Id.eq(id)).in_account(actor).exec(&txn).await?;
     txn.commit().await?;
     Ok(current)
 }
 
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
-    Entity::find_by_id(id)
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("client"))
+    Entity::find_by_id(id).in_account(actor).one(db).await?.ok_or(DomainError::NotFound("client"))
 }
 
 /// The finders of the seed (`external_id`, `tax_no`, `name`, `shortcut`, `email`) plus
@@ -435,7 +432,7 @@ pub async fn list(
     page: PageRequest,
 ) -> DomainResult<Page<Model>> {
     let term = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    let mut q = Entity::find_in(actor);
     if let Some(x) = term(&f.external_id) {
         q = q.filter(Column::ExternalId.eq(x));
     }

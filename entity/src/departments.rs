@@ -4,6 +4,7 @@
 use crate::db::begin_write;
 use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode};
 use crate::pagination::{Page, PageRequest};
+use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::department::{self, ActiveModel, Column, Entity, Model};
 use crate::tenant::{AccountId, Actor};
 use crate::validation::{
@@ -255,7 +256,7 @@ pub async fn list(
     order: DepartmentOrder,
     page: PageRequest,
 ) -> DomainResult<Page<Model>> {
-    let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    let mut q = Entity::find_in(actor);
     if let Some(term) = filter.name.as_deref().map(search_key).filter(|s| !s.is_empty()) {
         let pattern = format!("%{}%", escape_like(&term));
         q = q.filter(Expr::col(Column::SearchName).like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')));
@@ -278,11 +279,7 @@ pub async fn list(
 
 /// One department of the actor's account; another account's id is simply not found.
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
-    Entity::find_by_id(id)
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("department"))
+    Entity::find_by_id(id).in_account(actor).one(db).await?.ok_or(DomainError::NotFound("department"))
 }
 
 /// Refuses a department id that is not one of the actor's account (named as `field`).
@@ -297,12 +294,7 @@ pub async fn require_in_account(
 
 /// The main department of an account (documents default to it).
 pub async fn main_of(db: &impl ConnectionTrait, account: AccountId) -> DomainResult<Model> {
-    Entity::find()
-        .filter(Column::AccountId.eq(account.0))
-        .filter(Column::Main.eq(true))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("department"))
+    Entity::find_in(account).filter(Column::Main.eq(true)).one(db).await?.ok_or(DomainError::NotFound("department"))
 }
 
 /// Clears the main flag of the account's departments (before another becomes main).
@@ -310,7 +302,7 @@ async fn demote_mains(db: &impl ConnectionTrait, account: AccountId) -> DomainRe
     Entity::update_many()
         .col_expr(Column::Main, Expr::value(false))
         .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(Column::AccountId.eq(account.0))
+        .in_account(account)
         .filter(Column::Main.eq(true))
         .exec(db)
         .await?;
@@ -372,18 +364,10 @@ async fn replace_patterns(
 ) -> DomainResult<()> {
     use crate::tables::department_pattern as dp;
     let Some(patterns) = &patch.patterns else { return Ok(()) };
-    dp::Entity::delete_many()
-        .filter(dp::Column::AccountId.eq(actor.account_id.0))
-        .filter(dp::Column::DepartmentId.eq(id))
-        .exec(db)
-        .await?;
+    dp::Entity::delete_in(actor).filter(dp::Column::DepartmentId.eq(id)).exec(db).await?;
     // A pattern of its own must print numbers no other series prints: not the kind's
     // default (the account's series), not another department's pattern for the kind.
-    let others = dp::Entity::find()
-        .filter(dp::Column::AccountId.eq(actor.account_id.0))
-        .filter(dp::Column::DepartmentId.ne(id))
-        .all(db)
-        .await?;
+    let others = dp::Entity::find_in(actor).filter(dp::Column::DepartmentId.ne(id)).all(db).await?;
     let mut v = Validator::new();
     for (i, (kind, pattern)) in patterns.iter().enumerate() {
         let p = pattern.trim();
@@ -439,8 +423,7 @@ pub async fn patterns_of(
     id: Uuid,
 ) -> DomainResult<Vec<crate::tables::department_pattern::Model>> {
     use crate::tables::department_pattern as dp;
-    Ok(dp::Entity::find()
-        .filter(dp::Column::AccountId.eq(actor.account_id.0))
+    Ok(dp::Entity::find_in(actor)
         .filter(dp::Column::DepartmentId.eq(id))
         .order_by_asc(dp::Column::Kind)
         .all(db)
@@ -457,8 +440,7 @@ pub async fn find_or_create_by_name(
     tax_no: Option<&str>,
 ) -> DomainResult<Model> {
     let key = search_key(name);
-    let all =
-        Entity::find().filter(Column::AccountId.eq(actor.account_id.0)).order_by_asc(Column::CreatedAt).all(db).await?;
+    let all = Entity::find_in(actor).order_by_asc(Column::CreatedAt).all(db).await?;
     if let Some(found) = all.into_iter().find(|d| search_key(&d.name) == key) {
         return Ok(found);
     }
@@ -493,8 +475,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     if current.main {
         return Err(DomainError::conflict(ConflictKind::MainDepartmentDeletion, Some("id")));
     }
-    let documents = crate::tables::document::Entity::find()
-        .filter(crate::tables::document::Column::AccountId.eq(actor.account_id.0))
+    let documents = crate::tables::document::Entity::find_in(actor)
         .filter(crate::tables::document::Column::DepartmentId.eq(id))
         .count(&txn)
         .await?;
@@ -505,7 +486,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     // makes this delete nothing instead of removing the new main department.
     let deleted = department::Entity::delete_many()
         .filter(Column::Id.eq(id))
-        .filter(Column::AccountId.eq(actor.account_id.0))
+        .in_account(actor)
         .filter(Column::Main.eq(false))
         .exec(&txn)
         .await?

@@ -20,6 +20,7 @@ use crate::db::{WriteTxn, begin_write};
 use crate::error::{DomainError, DomainResult};
 use crate::ledger::store::{Appender, Chain};
 use crate::pagination::{Page, PageRequest};
+use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::journal_event as je;
 use crate::tables::ledger_entry as entry;
 use crate::tenant::{AccountId, Actor, Credential, Role};
@@ -390,8 +391,7 @@ async fn append_one(
 
 /// Whether the account already journaled this run's start.
 async fn start_journaled(txn: &impl ConnectionTrait, account: AccountId, boot: &Boot) -> DomainResult<bool> {
-    let last = je::Entity::find()
-        .filter(je::Column::AccountId.eq(account.0))
+    let last = je::Entity::find_in(account)
         .filter(je::Column::Code.eq("SERVICE_STARTED"))
         .order_by_desc(je::Column::Sequence)
         .one(txn)
@@ -495,14 +495,13 @@ pub async fn list(
     {
         return Err(DomainError::field("code", crate::FieldCode::Rule("unknown_event_code")));
     }
-    let mut q = je::Entity::find().filter(je::Column::AccountId.eq(actor.account_id.0));
+    let mut q = je::Entity::find_in(actor);
     if let Some(c) = code {
         q = q.filter(je::Column::Code.eq(c));
     }
     let total_count = q.clone().count(db).await?;
     let rows = q.order_by_desc(je::Column::Sequence).offset(page.offset()).limit(page.per_page).all(db).await?;
-    let entries = entry::Entity::find()
-        .filter(entry::Column::AccountId.eq(actor.account_id.0))
+    let entries = entry::Entity::find_in(actor)
         .filter(entry::Column::Chain.eq(Chain::Events.as_str()))
         .filter(entry::Column::SubjectId.is_in(rows.iter().map(|r| r.id)))
         .all(db)
@@ -519,7 +518,7 @@ pub async fn list(
 
 /// A journal row of the account by id (verification compares it with its seal).
 pub async fn find(db: &impl ConnectionTrait, account: AccountId, id: Uuid) -> DomainResult<Option<je::Model>> {
-    Ok(je::Entity::find_by_id(id).filter(je::Column::AccountId.eq(account.0)).one(db).await?)
+    Ok(je::Entity::find_by_id(id).in_account(account).one(db).await?)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod pagination;
 pub mod payments;
 pub mod price_lists;
 pub mod products;
+pub mod scope;
 pub mod secret;
 pub mod tables;
 pub mod tags;

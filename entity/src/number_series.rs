@@ -11,6 +11,7 @@
 
 use crate::error::{DomainError, DomainResult, FieldCode};
 use crate::numbering::Pattern;
+use crate::scope::InAccount;
 use crate::tables::number_series::{ActiveModel, Column, Entity};
 use crate::tenant::AccountId;
 use chrono::{NaiveDate, Utc};
@@ -41,13 +42,7 @@ pub async fn allocate(
     issue_date: NaiveDate,
 ) -> DomainResult<Allocated> {
     let period = pattern.period_key(issue_date);
-    let locked = || {
-        Entity::find()
-            .filter(Column::AccountId.eq(account.0))
-            .filter(Column::SeriesKey.eq(series))
-            .lock_exclusive()
-            .one(txn)
-    };
+    let locked = || Entity::find_in(account).filter(Column::SeriesKey.eq(series)).lock_exclusive().one(txn);
     let row = match locked().await? {
         Some(row) => row,
         None => {

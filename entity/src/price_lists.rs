@@ -10,6 +10,7 @@
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult, FieldCode};
 use crate::pagination::{Page, PageRequest};
+use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::price_list::{ActiveModel, Column, Entity, Model};
 use crate::tables::{price_list_position as pos, product};
 use crate::tax::{Tax, UnitPrice, UnitPrices, price_text, round2, unit_prices};
@@ -127,11 +128,7 @@ async fn products_of(
     actor: &Actor,
     ids: &[Uuid],
 ) -> DomainResult<HashMap<Uuid, product::Model>> {
-    let rows = product::Entity::find()
-        .filter(product::Column::AccountId.eq(actor.account_id.0))
-        .filter(product::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
+    let rows = product::Entity::find_in(actor).filter(product::Column::Id.is_in(ids.iter().copied())).all(db).await?;
     Ok(rows.into_iter().map(|p| (p.id, p)).collect())
 }
 
@@ -150,11 +147,7 @@ async fn replace_positions(
         }
     }
     v.finish()?;
-    pos::Entity::delete_many()
-        .filter(pos::Column::AccountId.eq(actor.account_id.0))
-        .filter(pos::Column::PriceListId.eq(list))
-        .exec(db)
-        .await?;
+    pos::Entity::delete_in(actor).filter(pos::Column::PriceListId.eq(list)).exec(db).await?;
     for (i, p) in items.iter().enumerate() {
         let product = &products[&p.product_id];
         let use_tax = p.use_tax.unwrap_or(true);
@@ -201,11 +194,7 @@ async fn replace_positions(
 }
 
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
-    Entity::find_by_id(id)
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("price_list"))
+    Entity::find_by_id(id).in_account(actor).one(db).await?.ok_or(DomainError::NotFound("price_list"))
 }
 
 /// Refuses a price list id that is not one of the actor's account (named as `field`).
@@ -271,7 +260,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     actor.require_writer()?;
     let current = get(db, actor, id).await?;
     let txn = begin_write(db).await?;
-    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
+    Entity::delete_many().filter(Column::Id.eq(id)).in_account(actor).exec(&txn).await?;
     txn.commit().await?;
     Ok(current)
 }
@@ -284,7 +273,7 @@ pub async fn list(
     name: Option<&str>,
     page: PageRequest,
 ) -> DomainResult<Page<Model>> {
-    let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    let mut q = Entity::find_in(actor);
     if let Some(ids) = ids {
         q = q.filter(Column::Id.is_in(ids.iter().copied()));
     }
@@ -305,8 +294,7 @@ pub async fn list(
 }
 
 pub async fn positions(db: &impl ConnectionTrait, actor: &Actor, list: Uuid) -> DomainResult<Vec<pos::Model>> {
-    Ok(pos::Entity::find()
-        .filter(pos::Column::AccountId.eq(actor.account_id.0))
+    Ok(pos::Entity::find_in(actor)
         .filter(pos::Column::PriceListId.eq(list))
         .order_by_asc(pos::Column::Position)
         .all(db)

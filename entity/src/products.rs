@@ -4,6 +4,7 @@
 use crate::db::begin_write;
 use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode, is_unique_violation};
 use crate::pagination::{Page, PageRequest};
+use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::product::{ActiveModel, Column, Entity, Model};
 use crate::tables::product_package_item as item;
 use crate::tax::{Tax, UnitPrice, UnitPrices, price_text, unit_prices};
@@ -297,11 +298,7 @@ async fn check_references(
             }
             // A product already inside a package cannot become a package: packages never nest.
             if let Some(id) = this {
-                let in_package = item::Entity::find()
-                    .filter(item::Column::AccountId.eq(actor.account_id.0))
-                    .filter(item::Column::ProductId.eq(id))
-                    .count(db)
-                    .await?;
+                let in_package = item::Entity::find_in(actor).filter(item::Column::ProductId.eq(id)).count(db).await?;
                 if in_package > 0 {
                     v.push("input.package", FieldCode::Rule("package_component"));
                 }
@@ -312,8 +309,7 @@ async fn check_references(
                     v.push(&field, FieldCode::Rule("duplicate_product"));
                     continue;
                 }
-                let found =
-                    Entity::find_by_id(c.product_id).filter(Column::AccountId.eq(actor.account_id.0)).one(db).await?;
+                let found = Entity::find_by_id(c.product_id).in_account(actor).one(db).await?;
                 match found {
                     None => v.push(&field, FieldCode::Rule("unknown_product")),
                     Some(m) if Some(m.id) == this || m.package => v.push(&field, FieldCode::Rule("package_component")),
@@ -336,11 +332,7 @@ async fn replace_components(
     package: Uuid,
     items: &[PackageComponent],
 ) -> DomainResult<()> {
-    item::Entity::delete_many()
-        .filter(item::Column::AccountId.eq(actor.account_id.0))
-        .filter(item::Column::PackageId.eq(package))
-        .exec(db)
-        .await?;
+    item::Entity::delete_in(actor).filter(item::Column::PackageId.eq(package)).exec(db).await?;
     for (i, c) in items.iter().enumerate() {
         item::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -483,15 +475,11 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     actor.require_writer()?;
     let txn = begin_write(db).await?;
     let current = find(&txn, actor, &ProductKey::Id(id)).await?;
-    let in_package = item::Entity::find()
-        .filter(item::Column::AccountId.eq(actor.account_id.0))
-        .filter(item::Column::ProductId.eq(id))
-        .count(&txn)
-        .await?;
+    let in_package = item::Entity::find_in(actor).filter(item::Column::ProductId.eq(id)).count(&txn).await?;
     if in_package > 0 {
         return Err(DomainError::conflict(ConflictKind::ProductInPackage, Some("id")));
     }
-    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
+    Entity::delete_many().filter(Column::Id.eq(id)).in_account(actor).exec(&txn).await?;
     txn.commit().await?;
     Ok(current)
 }
@@ -504,7 +492,7 @@ pub enum ProductKey {
 }
 
 pub async fn find(db: &impl ConnectionTrait, actor: &Actor, key: &ProductKey) -> DomainResult<Model> {
-    let q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    let q = Entity::find_in(actor);
     let q = match key {
         ProductKey::Id(id) => q.filter(Column::Id.eq(*id)),
         ProductKey::Code(code) => q.filter(Column::Code.eq(code.trim())),
@@ -518,8 +506,7 @@ pub async fn components(
     actor: &Actor,
     package: Uuid,
 ) -> DomainResult<Vec<PackageComponent>> {
-    let rows = item::Entity::find()
-        .filter(item::Column::AccountId.eq(actor.account_id.0))
+    let rows = item::Entity::find_in(actor)
         .filter(item::Column::PackageId.eq(package))
         .order_by_asc(item::Column::Position)
         .all(db)
@@ -572,9 +559,7 @@ pub async fn list(
     page: PageRequest,
 ) -> DomainResult<Page<Model>> {
     let term = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    let mut q = Entity::find()
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .filter(Column::Disabled.eq(f.disabled.unwrap_or(false)));
+    let mut q = Entity::find_in(actor).filter(Column::Disabled.eq(f.disabled.unwrap_or(false)));
     if let Some(x) = term(&f.name).map(|n| search_key(&n)) {
         q = q.filter(Expr::col(Column::SearchName).like(LikeExpr::new(format!("%{}%", escape_like(&x))).escape('\\')));
     }

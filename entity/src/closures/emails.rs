@@ -34,7 +34,7 @@ pub async fn pending_emails(db: &impl ConnectionTrait, limit: u64) -> DomainResu
         let owners = Query::select()
             .column(membership::Column::UserId)
             .from(membership::Entity)
-            .and_where(membership::Column::AccountId.eq(c.account_id))
+            .and_where(crate::scope::condition::<membership::Entity>(crate::AccountId(c.account_id)))
             .and_where(membership::Column::Role.eq(Role::Owner.as_str()))
             .to_owned();
         let recipients: Vec<String> = user::Entity::find()

@@ -20,6 +20,7 @@ use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult};
 use crate::ledger::store::{Appender, Chain, locked_head};
 use crate::pagination::{Page, PageRequest};
+use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::{account, closure, ledger_entry as entry, ledger_head as head, membership, user};
 use crate::tenant::{AccountId, Actor, Role};
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeZone, Utc};
@@ -152,8 +153,7 @@ pub(crate) async fn first_day(
     account: AccountId,
     tz: Tz,
 ) -> DomainResult<Option<NaiveDate>> {
-    let first = entry::Entity::find()
-        .filter(entry::Column::AccountId.eq(account.0))
+    let first = entry::Entity::find_in(account)
         .filter(entry::Column::Chain.eq(Chain::Documents.as_str()))
         .order_by_asc(entry::Column::Sequence)
         .one(db)
@@ -168,8 +168,7 @@ pub async fn close_account(db: &DatabaseConnection, account: AccountId, now: Dat
     let Some(first_day) = first_day(db, account, tz).await? else { return Ok(0) };
     let mut created = 0;
     for f in Frequency::ALL {
-        let last = closure::Entity::find()
-            .filter(closure::Column::AccountId.eq(account.0))
+        let last = closure::Entity::find_in(account)
             .filter(closure::Column::Frequency.eq(f.as_str()))
             .order_by_desc(closure::Column::PeriodStart)
             .one(db)
@@ -201,8 +200,7 @@ pub async fn close_period(
     // period while it is being closed, and every sealer before us has committed.
     let documents_head = locked_head(&txn, account, Chain::Documents).await?;
     let mut chain = Appender::open(&txn, account, Chain::Closures).await?;
-    let exists = closure::Entity::find()
-        .filter(closure::Column::AccountId.eq(account.0))
+    let exists = closure::Entity::find_in(account)
         .filter(closure::Column::Frequency.eq(frequency.as_str()))
         .filter(closure::Column::PeriodStart.eq(period_start))
         .count(&txn)
@@ -212,8 +210,7 @@ pub async fn close_period(
     }
     let a = account::Entity::find_by_id(account.0).one(&txn).await?.ok_or(DomainError::NotFound("account"))?;
     let tz = tz_of(&a);
-    let previous = closure::Entity::find()
-        .filter(closure::Column::AccountId.eq(account.0))
+    let previous = closure::Entity::find_in(account)
         .filter(closure::Column::Frequency.eq(frequency.as_str()))
         .filter(closure::Column::PeriodStart.lt(period_start))
         .order_by_desc(closure::Column::PeriodStart)
@@ -232,7 +229,7 @@ pub async fn close_period(
         let page: Vec<(i64, String, DateTime<Utc>, String)> = entry::Entity::find()
             .select_only()
             .columns([entry::Column::Sequence, entry::Column::Hash, entry::Column::SealedAt, entry::Column::Canonical])
-            .filter(entry::Column::AccountId.eq(account.0))
+            .in_account(account)
             .filter(entry::Column::Chain.eq(Chain::Documents.as_str()))
             .filter(entry::Column::Sequence.gt(after))
             .filter(entry::Column::SealedAt.gte(starts_at))
@@ -257,8 +254,7 @@ pub async fn close_period(
     let last_hash = match &last {
         Some((_, hash)) => hash.clone(),
         // Nothing sealed in the period: the chain as it stood at its end.
-        None => entry::Entity::find()
-            .filter(entry::Column::AccountId.eq(account.0))
+        None => entry::Entity::find_in(account)
             .filter(entry::Column::Chain.eq(Chain::Documents.as_str()))
             .filter(entry::Column::SealedAt.lt(ends_at))
             .order_by_desc(entry::Column::Sequence)
@@ -382,7 +378,7 @@ pub async fn list(
     page: PageRequest,
 ) -> DomainResult<Page<closure::Model>> {
     require_reader(actor)?;
-    let mut q = closure::Entity::find().filter(closure::Column::AccountId.eq(actor.account_id.0));
+    let mut q = closure::Entity::find_in(actor);
     if let Some(f) = frequency {
         q = q.filter(closure::Column::Frequency.eq(f.as_str()));
     }
@@ -401,11 +397,7 @@ pub async fn list(
 /// One closure of the actor's account (another account's is not found).
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<closure::Model> {
     require_reader(actor)?;
-    closure::Entity::find_by_id(id)
-        .filter(closure::Column::AccountId.eq(actor.account_id.0))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("closure"))
+    closure::Entity::find_by_id(id).in_account(actor).one(db).await?.ok_or(DomainError::NotFound("closure"))
 }
 
 /// One closure of the actor's account, refused (`Integrity`) when its CSV no longer
@@ -424,7 +416,7 @@ pub async fn find_in_account(
     account: AccountId,
     id: Uuid,
 ) -> DomainResult<Option<closure::Model>> {
-    Ok(closure::Entity::find_by_id(id).filter(closure::Column::AccountId.eq(account.0)).one(db).await?)
+    Ok(closure::Entity::find_by_id(id).in_account(account).one(db).await?)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 use super::*;
 use crate::products::{ProductPatch, create_in};
+use crate::scope::InAccount;
 
 /// The unit price a line gave, net or gross, to the cent.
 fn unit_price(l: &Line) -> (Option<Decimal>, Option<Decimal>) {
@@ -51,8 +52,7 @@ async fn matching(
             Key::Name(n) => names.push(n.clone()),
         }
     }
-    let rows = product::Entity::find()
-        .filter(product::Column::AccountId.eq(actor.account_id.0))
+    let rows = product::Entity::find_in(actor)
         // Only the lists that hold something: an empty `IN ()` (written `1 = 2`) in the
         // `OR` keeps SQLite from using the code and name indexes.
         .filter(

@@ -2,6 +2,7 @@
 //! fields, the buyer's country for OSS sales, the uniqueness of `oid`.
 
 use super::*;
+use crate::scope::InAccount;
 use crate::vocabulary::{DocumentKind, DocumentStatus};
 
 pub(super) fn validate_scalars(input: &DocumentInput, v: &mut Validator) {
@@ -232,11 +233,7 @@ pub(super) async fn check_oid_unique(db: &impl ConnectionTrait, actor: &Actor, a
         .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
         .one(db)
         .await?;
-    let taken = Entity::find()
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .filter(Column::Oid.eq(oid))
-        .filter(Column::Id.ne(value_of(&am.id)))
-        .count(db)
-        .await?;
+    let taken =
+        Entity::find_in(actor).filter(Column::Oid.eq(oid)).filter(Column::Id.ne(value_of(&am.id))).count(db).await?;
     if taken > 0 { Err(DomainError::conflict(ConflictKind::OidTaken, Some("input.oid"))) } else { Ok(()) }
 }

@@ -18,6 +18,7 @@
 //!   `cancelled` with the reason; nothing is erased.
 
 use super::*;
+use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::final_advance;
 use crate::texts::Lang;
 use crate::vocabulary::{DocumentKind, DocumentState, DocumentStatus};
@@ -316,8 +317,7 @@ fn zero_total(p: Price) -> Price {
 /// `target` (an estimate's advances or final, an invoice's credit notes): the documents
 /// every limit and default of the flows counts.
 fn standing_linked(actor: &Actor, target: Uuid, kind: DocumentKind) -> sea_orm::Select<Entity> {
-    Entity::find()
-        .filter(Column::AccountId.eq(actor.account_id.0))
+    Entity::find_in(actor)
         .filter(Column::InvoiceId.eq(target))
         .filter(Column::Kind.eq(kind))
         .filter(Column::State.eq(crate::vocabulary::DocumentState::Issued))
@@ -408,13 +408,8 @@ async fn advances_to_deduct(
     named: Option<&[Uuid]>,
     estimate: Option<Uuid>,
 ) -> DomainResult<Vec<Model>> {
-    let deducted: Vec<Uuid> = final_advance::Entity::find()
-        .filter(final_advance::Column::AccountId.eq(actor.account_id.0))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| l.advance_id)
-        .collect();
+    let deducted: Vec<Uuid> =
+        final_advance::Entity::find_in(actor).all(db).await?.into_iter().map(|l| l.advance_id).collect();
     let Some(ids) = named else {
         let Some(estimate) = estimate else { return Ok(Vec::new()) };
         return Ok(standing_linked(actor, estimate, DocumentKind::Advance)
@@ -453,8 +448,7 @@ pub(super) async fn deducted_advances(
     actor: &Actor,
     final_id: Uuid,
 ) -> DomainResult<Vec<Model>> {
-    let links = final_advance::Entity::find()
-        .filter(final_advance::Column::AccountId.eq(actor.account_id.0))
+    let links = final_advance::Entity::find_in(actor)
         .filter(final_advance::Column::FinalId.eq(final_id))
         .order_by_asc(final_advance::Column::Id)
         .all(db)
@@ -523,7 +517,7 @@ pub(super) async fn check_limits(txn: &impl ConnectionTrait, actor: &Actor, m: &
     }
     let Some(target_id) = m.invoice_id else { return Ok(()) };
     let target = Entity::find_by_id(target_id)
-        .filter(Column::AccountId.eq(actor.account_id.0))
+        .in_account(actor)
         .lock_exclusive()
         .one(txn)
         .await?
@@ -562,16 +556,9 @@ pub(super) async fn check_limits(txn: &impl ConnectionTrait, actor: &Actor, m: &
 /// A document other documents link to (an estimate with advances or a final, an invoice
 /// with credit notes, a deducted advance) is never deleted: the links would point nowhere.
 pub(super) async fn refuse_if_linked(txn: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<()> {
-    let pointing = Entity::find()
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .filter(Column::InvoiceId.eq(id))
-        .count(txn)
-        .await?;
-    let deducted = final_advance::Entity::find()
-        .filter(final_advance::Column::AccountId.eq(actor.account_id.0))
-        .filter(final_advance::Column::AdvanceId.eq(id))
-        .count(txn)
-        .await?;
+    let pointing = Entity::find_in(actor).filter(Column::InvoiceId.eq(id)).count(txn).await?;
+    let deducted =
+        final_advance::Entity::find_in(actor).filter(final_advance::Column::AdvanceId.eq(id)).count(txn).await?;
     if pointing + deducted > 0 {
         Err(DomainError::field("id", FieldCode::Rule("has_linked_documents")))
     } else {
@@ -600,11 +587,7 @@ pub(super) async fn check_advances_still_covered(
 /// (cancel the final first); deducted by a draft final, it is taken off that final, whose
 /// lines are rebuilt. A cancelled final frees its advances for a replacement final.
 pub(super) async fn release_before_cancel(txn: &crate::db::WriteTxn, actor: &Actor, m: &Model) -> DomainResult<()> {
-    let links = |column: final_advance::Column| {
-        final_advance::Entity::find()
-            .filter(final_advance::Column::AccountId.eq(actor.account_id.0))
-            .filter(column.eq(m.id))
-    };
+    let links = |column: final_advance::Column| final_advance::Entity::find_in(actor).filter(column.eq(m.id));
     match m.kind {
         DocumentKind::Advance => {
             for link in links(final_advance::Column::AdvanceId).all(txn).await? {
@@ -619,11 +602,7 @@ pub(super) async fn release_before_cancel(txn: &crate::db::WriteTxn, actor: &Act
             }
         }
         DocumentKind::Final => {
-            final_advance::Entity::delete_many()
-                .filter(final_advance::Column::AccountId.eq(actor.account_id.0))
-                .filter(final_advance::Column::FinalId.eq(m.id))
-                .exec(txn)
-                .await?;
+            final_advance::Entity::delete_in(actor).filter(final_advance::Column::FinalId.eq(m.id)).exec(txn).await?;
         }
         _ => {}
     }

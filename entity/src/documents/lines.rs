@@ -8,6 +8,7 @@
 //! deducts (never taken from input).
 
 use super::*;
+use crate::scope::InAccount;
 use crate::vocabulary::DocumentKind;
 use std::collections::HashMap;
 
@@ -126,8 +127,7 @@ pub(super) async fn resolve_lines(
     let products: HashMap<Uuid, product::Model> = if ids.is_empty() {
         HashMap::new()
     } else {
-        product::Entity::find()
-            .filter(product::Column::AccountId.eq(actor.account_id.0))
+        product::Entity::find_in(actor)
             .filter(product::Column::Id.is_in(ids.clone()))
             .all(db)
             .await?
@@ -430,7 +430,7 @@ pub(super) async fn all_position_rows(
     id: Uuid,
 ) -> DomainResult<Vec<pos::Model>> {
     Ok(pos::Entity::find()
-        .filter(pos::Column::AccountId.eq(account))
+        .in_account(crate::AccountId(account))
         .filter(pos::Column::DocumentId.eq(id))
         .order_by_asc(pos::Column::Position)
         .all(db)
@@ -454,11 +454,7 @@ pub(super) async fn store_lines(
         Default::default()
     } else {
         let own = all_position_rows(db, actor.account_id.0, doc.id).await?.into_iter().map(|p| p.id).collect();
-        pos::Entity::delete_many()
-            .filter(pos::Column::AccountId.eq(actor.account_id.0))
-            .filter(pos::Column::DocumentId.eq(doc.id))
-            .exec(db)
-            .await?;
+        pos::Entity::delete_in(actor).filter(pos::Column::DocumentId.eq(doc.id)).exec(db).await?;
         own
     };
     let strategy = stored_strategy(doc);

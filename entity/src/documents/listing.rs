@@ -1,6 +1,7 @@
 //! Document lists: the seed's periods, filters and orders.
 
 use super::*;
+use crate::scope::InAccount;
 /// The seed's `period` values.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Period {
@@ -288,7 +289,7 @@ pub async fn list(
     if let Some(client) = f.client_id {
         c = c.add(Column::ClientId.eq(client));
     }
-    let in_account = || Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    let in_account = || Entity::find_in(actor);
     let total_count = if count { in_account().filter(c.clone()).count(db).await? } else { 0 };
     let (keys, desc) = order.keys();
     let mut q = in_account();

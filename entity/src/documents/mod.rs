@@ -11,6 +11,7 @@ use crate::db::{begin_write, value_of};
 use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode, FieldError};
 use crate::numbering::{Pattern, default_pattern};
 use crate::pagination::{Page, PageRequest};
+use crate::scope::ScopedQuery;
 use crate::tables::document::{ActiveModel, Column, Entity, Model};
 use crate::tables::{client, department, document_position as pos, product};
 use crate::tax::{self, CalculatingStrategy, DiscountKind, LineInput, LineKind, Price, PriceKind, Tax};
@@ -265,7 +266,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     }
     crate::payments::refuse_if_paid(&txn, actor, id).await?;
     flows::refuse_if_linked(&txn, actor, id).await?;
-    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
+    Entity::delete_many().filter(Column::Id.eq(id)).in_account(actor).exec(&txn).await?;
     txn.commit().await?;
     Ok(current)
 }
@@ -332,10 +333,5 @@ pub async fn cancel(
 /// SQLite the write transaction of `db::begin_write` already excludes other writers), so
 /// that issuing, changing and deleting one document never interleave.
 async fn get_for_update(txn: &crate::db::WriteTxn, actor: &Actor, id: Uuid) -> DomainResult<Model> {
-    Entity::find_by_id(id)
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or(DomainError::NotFound("document"))
+    Entity::find_by_id(id).in_account(actor).lock_exclusive().one(txn).await?.ok_or(DomainError::NotFound("document"))
 }

@@ -6,6 +6,7 @@ use super::{Column, Entity, Model, get_for_update};
 use crate::db::begin_write;
 use crate::error::{DomainError, DomainResult, FieldCode};
 use crate::journal::{Event, Origin, record};
+use crate::scope::ScopedQuery;
 use crate::tenant::Actor;
 use crate::vocabulary::DocumentState;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -38,7 +39,7 @@ pub async fn print(db: &DatabaseConnection, actor: &Actor, id: Uuid, channel: &s
     Entity::update_many()
         .col_expr(Column::PrintCount, Expr::col(Column::PrintCount).add(1))
         .filter(Column::Id.eq(doc.id))
-        .filter(Column::AccountId.eq(actor.account_id.0))
+        .in_account(actor)
         .exec(&txn)
         .await?;
     let duplicate = i64::from(doc.print_count);

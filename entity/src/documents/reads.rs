@@ -1,15 +1,12 @@
 //! Reading documents back: one by id or public token, its lines, its relations, its tax summary.
 
 use super::*;
+use crate::scope::{InAccount, ScopedQuery};
 use crate::tenant::AccountId;
 use std::collections::HashMap;
 
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Model> {
-    Entity::find_by_id(id)
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("document"))
+    Entity::find_by_id(id).in_account(actor).one(db).await?.ok_or(DomainError::NotFound("document"))
 }
 
 /// An issued document and its lines by its public view token (the link is the
@@ -24,7 +21,7 @@ pub async fn by_view_token(db: &DatabaseConnection, token: &str) -> DomainResult
         return Ok(None);
     };
     let lines = pos::Entity::find()
-        .filter(pos::Column::AccountId.eq(doc.account_id))
+        .in_account(crate::AccountId(doc.account_id))
         .filter(pos::Column::DocumentId.eq(doc.id))
         .order_by_asc(pos::Column::Position)
         .all(db)
@@ -48,8 +45,7 @@ pub async fn position_rows_of(
 ) -> DomainResult<HashMap<Uuid, Vec<pos::Model>>> {
     let mut rows: HashMap<Uuid, Vec<pos::Model>> = HashMap::new();
     for chunk in ids.chunks(500) {
-        let found = pos::Entity::find()
-            .filter(pos::Column::AccountId.eq(account.0))
+        let found = pos::Entity::find_in(account)
             .filter(pos::Column::DocumentId.is_in(chunk.iter().copied()))
             .order_by_asc(pos::Column::DocumentId)
             .order_by_asc(pos::Column::Position)
@@ -80,8 +76,7 @@ pub async fn correction_rows(
     actor: &Actor,
     line: &pos::Model,
 ) -> DomainResult<Vec<pos::Model>> {
-    Ok(pos::Entity::find()
-        .filter(pos::Column::AccountId.eq(actor.account_id.0))
+    Ok(pos::Entity::find_in(actor)
         .filter(pos::Column::DocumentId.eq(line.document_id))
         .filter(pos::Column::ParentId.eq(line.id))
         .order_by_asc(pos::Column::Position)
@@ -96,17 +91,16 @@ pub async fn related(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Doma
     use crate::tables::final_advance as fa;
     use sea_orm::sea_query::Query;
     let doc = get(db, actor, id).await?;
-    let account = actor.account_id.0;
     let deducted = Query::select()
         .column(fa::Column::AdvanceId)
         .from(fa::Entity)
-        .and_where(fa::Column::AccountId.eq(account))
+        .and_where(crate::scope::condition::<fa::Entity>(actor))
         .and_where(fa::Column::FinalId.eq(id))
         .to_owned();
     let deducting = Query::select()
         .column(fa::Column::FinalId)
         .from(fa::Entity)
-        .and_where(fa::Column::AccountId.eq(account))
+        .and_where(crate::scope::condition::<fa::Entity>(actor))
         .and_where(fa::Column::AdvanceId.eq(id))
         .to_owned();
     let mut cond = sea_orm::Condition::any()
@@ -116,8 +110,7 @@ pub async fn related(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Doma
     if let Some(target) = doc.invoice_id {
         cond = cond.add(Column::Id.eq(target));
     }
-    Ok(Entity::find()
-        .filter(Column::AccountId.eq(account))
+    Ok(Entity::find_in(actor)
         .filter(cond)
         .order_by_asc(Column::IssueDate)
         .order_by_asc(Column::CreatedAt)
@@ -132,12 +125,7 @@ pub async fn credited_total(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) 
 
 /// Documents created from `id` (copies, conversions, advances, finals, credit notes).
 pub async fn created_from(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Vec<Model>> {
-    Ok(Entity::find()
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .filter(Column::FromInvoiceId.eq(id))
-        .order_by_asc(Column::CreatedAt)
-        .all(db)
-        .await?)
+    Ok(Entity::find_in(actor).filter(Column::FromInvoiceId.eq(id)).order_by_asc(Column::CreatedAt).all(db).await?)
 }
 
 /// The per-rate tax summary of a stored document, recomputed by the engine from its lines.

@@ -7,6 +7,7 @@
 use super::keys::{self, Checkpoint};
 use super::{canonical, chain_hash, genesis};
 use crate::error::{DomainError, DomainResult};
+use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::{ledger_entry as entry, ledger_head as head};
 use crate::tenant::{AccountId, Actor, Credential, Role, UserId};
 use chrono::{DateTime, Utc};
@@ -89,11 +90,7 @@ pub async fn create_heads(txn: &impl ConnectionTrait, account: AccountId) -> Dom
 
 /// A chain's head as stored (no lock).
 pub async fn head_of(db: &impl ConnectionTrait, account: AccountId, chain: Chain) -> DomainResult<Option<head::Model>> {
-    Ok(head::Entity::find()
-        .filter(head::Column::AccountId.eq(account.0))
-        .filter(head::Column::Chain.eq(chain.as_str()))
-        .one(db)
-        .await?)
+    Ok(head::Entity::find_in(account).filter(head::Column::Chain.eq(chain.as_str())).one(db).await?)
 }
 
 /// The chain's head row, locked until the transaction ends (`FOR UPDATE` on PostgreSQL;
@@ -104,8 +101,7 @@ pub(crate) async fn lock_unchecked(
     account: AccountId,
     chain: Chain,
 ) -> DomainResult<head::Model> {
-    head::Entity::find()
-        .filter(head::Column::AccountId.eq(account.0))
+    head::Entity::find_in(account)
         .filter(head::Column::Chain.eq(chain.as_str()))
         .lock_exclusive()
         .one(txn)
@@ -128,7 +124,7 @@ pub async fn newest_entry(
         .select_only()
         .column(entry::Column::Sequence)
         .column(entry::Column::Hash)
-        .filter(entry::Column::AccountId.eq(account.0))
+        .in_account(account)
         .filter(entry::Column::Chain.eq(chain.as_str()))
         .order_by_desc(entry::Column::Sequence)
         .limit(1)
@@ -177,7 +173,7 @@ pub async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: 
                 Query::select()
                     .column(column)
                     .from(entry::Entity)
-                    .and_where(entry::Column::AccountId.eq(account.0))
+                    .and_where(crate::scope::condition::<entry::Entity>(account))
                     .and_where(entry::Column::Chain.eq(chain.as_str()))
                     .order_by(entry::Column::Sequence, Order::Desc)
                     .limit(1)
@@ -186,8 +182,7 @@ pub async fn locked_head(txn: &impl ConnectionTrait, account: AccountId, chain: 
             ),
         )
     };
-    let statement = head::Entity::find()
-        .filter(head::Column::AccountId.eq(account.0))
+    let statement = head::Entity::find_in(account)
         .filter(head::Column::Chain.eq(chain.as_str()))
         .expr_as(newest(entry::Column::Sequence), "tail_sequence")
         .expr_as(newest(entry::Column::Hash), "tail_hash")
@@ -345,7 +340,7 @@ pub(crate) fn sealed_subjects(account: AccountId, chain: Chain) -> sea_orm::sea_
     Query::select()
         .column(entry::Column::SubjectId)
         .from(entry::Entity)
-        .and_where(entry::Column::AccountId.eq(account.0))
+        .and_where(crate::scope::condition::<entry::Entity>(account))
         .and_where(entry::Column::Chain.eq(chain.as_str()))
         .to_owned()
 }
@@ -357,8 +352,7 @@ pub async fn entry_of(
     chain: Chain,
     subject_id: Uuid,
 ) -> DomainResult<Option<entry::Model>> {
-    Ok(entry::Entity::find()
-        .filter(entry::Column::AccountId.eq(account.0))
+    Ok(entry::Entity::find_in(account)
         .filter(entry::Column::Chain.eq(chain.as_str()))
         .filter(entry::Column::SubjectId.eq(subject_id))
         .one(db)
@@ -375,8 +369,7 @@ pub async fn entries_of(
 ) -> DomainResult<std::collections::HashMap<Uuid, entry::Model>> {
     let mut entries = std::collections::HashMap::new();
     for chunk in ids.chunks(500) {
-        let found = entry::Entity::find()
-            .filter(entry::Column::AccountId.eq(account.0))
+        let found = entry::Entity::find_in(account)
             .filter(entry::Column::Chain.eq(chain.as_str()))
             .filter(entry::Column::SubjectId.is_in(chunk.iter().copied()))
             .all(db)

@@ -7,6 +7,7 @@
 use super::canonical::{self, v1};
 use super::store::{Appender, Chain, system_actor};
 use crate::error::{DomainError, DomainResult};
+use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::{document, document_position as pos, payment};
 use crate::tenant::{AccountId, Actor};
 use crate::vocabulary::DocumentState;
@@ -96,16 +97,13 @@ impl DocumentPage {
     pub(crate) async fn read(db: &impl ConnectionTrait, account: AccountId, ids: &[Uuid]) -> DomainResult<Self> {
         use sea_orm::QueryOrder;
         let documents = one_query_or_each(ids, |ids| async move {
-            let rows = document::Entity::find()
-                .filter(document::Column::AccountId.eq(account.0))
-                .filter(document::Column::Id.is_in(ids));
+            let rows = document::Entity::find_in(account).filter(document::Column::Id.is_in(ids));
             Ok(rows.all(db).await?.into_iter().map(|d| (d.id, d)).collect())
         })
         .await?;
         let positions = one_query_or_each(ids, |ids| async move {
             let mut by_document: HashMap<Uuid, Vec<pos::Model>> = HashMap::new();
-            for row in pos::Entity::find()
-                .filter(pos::Column::AccountId.eq(account.0))
+            for row in pos::Entity::find_in(account)
                 .filter(pos::Column::DocumentId.is_in(ids))
                 .order_by_asc(pos::Column::DocumentId)
                 .order_by_asc(pos::Column::Position)
@@ -125,7 +123,7 @@ impl DocumentPage {
                 .select_only()
                 .column(document::Column::Id)
                 .column(document::Column::Number)
-                .filter(document::Column::AccountId.eq(account.0))
+                .in_account(account)
                 .filter(document::Column::Id.is_in(linked))
                 .into_tuple::<(Uuid, Option<String>)>()
                 .all(db)
@@ -294,8 +292,7 @@ pub async fn payment_form(
     p: &crate::payments::Payment,
     version: u32,
 ) -> DomainResult<String> {
-    let numbers: HashMap<Uuid, String> = document::Entity::find()
-        .filter(document::Column::AccountId.eq(actor.account_id.0))
+    let numbers: HashMap<Uuid, String> = document::Entity::find_in(actor)
         .filter(document::Column::Id.is_in(p.allocations.iter().map(|a| a.document_id)))
         .all(db)
         .await?
@@ -381,8 +378,7 @@ pub(crate) async fn seal(
 /// Issued fiscal documents of the account without an entry, oldest first.
 pub async fn unsealed_documents(db: &impl ConnectionTrait, account: AccountId) -> DomainResult<Vec<document::Model>> {
     use sea_orm::QueryOrder;
-    Ok(document::Entity::find()
-        .filter(document::Column::AccountId.eq(account.0))
+    Ok(document::Entity::find_in(account)
         .filter(document::Column::State.eq(crate::vocabulary::DocumentState::Issued))
         .filter(document::Column::Kind.is_in(crate::vocabulary::DocumentKind::fiscal()))
         .filter(document::Column::Id.not_in_subquery(super::store::sealed_subjects(account, Chain::Documents)))
@@ -395,8 +391,7 @@ pub async fn unsealed_documents(db: &impl ConnectionTrait, account: AccountId) -
 /// Paid payments of the account without an entry, oldest first.
 pub async fn unsealed_payments(db: &impl ConnectionTrait, account: AccountId) -> DomainResult<Vec<payment::Model>> {
     use sea_orm::QueryOrder;
-    Ok(payment::Entity::find()
-        .filter(payment::Column::AccountId.eq(account.0))
+    Ok(payment::Entity::find_in(account)
         .filter(payment::Column::Paid.eq(true))
         .filter(payment::Column::Id.not_in_subquery(super::store::sealed_subjects(account, Chain::Payments)))
         .order_by_asc(payment::Column::CreatedAt)

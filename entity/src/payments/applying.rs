@@ -2,6 +2,7 @@
 //! documents' paid amounts and statuses kept in step with their payments.
 
 use super::*;
+use crate::scope::{InAccount, ScopedQuery};
 use crate::vocabulary::{DocumentState, DocumentStatus};
 
 /// The seed's rule (L2247): the amount goes to the invoices in the order given, each one
@@ -46,8 +47,7 @@ pub(super) async fn lock_documents(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = document::Entity::find()
-        .filter(document::Column::AccountId.eq(actor.account_id.0))
+    let rows = document::Entity::find_in(actor)
         .filter(document::Column::Id.is_in(ids.iter().copied()))
         .order_by_asc(document::Column::Id)
         .lock_exclusive()
@@ -89,7 +89,7 @@ pub(super) async fn check_references(db: &impl ConnectionTrait, actor: &Actor, p
         // Held until the payment commits, so a concurrent deletion of the department waits
         // and then sees the payment (PostgreSQL; SQLite already serialises writers).
         let found = department::Entity::find_by_id(id)
-            .filter(department::Column::AccountId.eq(actor.account_id.0))
+            .in_account(actor)
             .lock(sea_orm::sea_query::LockType::KeyShare)
             .one(db)
             .await?;
@@ -117,8 +117,7 @@ pub(super) async fn allocations_of(
     if payment_ids.is_empty() {
         return Ok(by_payment);
     }
-    let rows = allocation::Entity::find()
-        .filter(allocation::Column::AccountId.eq(actor.account_id.0))
+    let rows = allocation::Entity::find_in(actor)
         .filter(allocation::Column::PaymentId.is_in(payment_ids.iter().copied()))
         .order_by_asc(allocation::Column::Position)
         .all(db)
@@ -140,8 +139,7 @@ pub(super) async fn allocations_to(
     actor: &Actor,
     document_ids: &BTreeSet<Uuid>,
 ) -> DomainResult<Vec<allocation::Model>> {
-    Ok(allocation::Entity::find()
-        .filter(allocation::Column::AccountId.eq(actor.account_id.0))
+    Ok(allocation::Entity::find_in(actor)
         .filter(allocation::Column::DocumentId.is_in(document_ids.iter().copied()))
         .all(db)
         .await?)
@@ -187,11 +185,7 @@ pub(super) async fn apply(
     targets: &[Target],
     docs: &HashMap<Uuid, document::Model>,
 ) -> DomainResult<Vec<allocation::Model>> {
-    allocation::Entity::delete_many()
-        .filter(allocation::Column::AccountId.eq(actor.account_id.0))
-        .filter(allocation::Column::PaymentId.eq(payment.id))
-        .exec(txn)
-        .await?;
+    allocation::Entity::delete_in(actor).filter(allocation::Column::PaymentId.eq(payment.id)).exec(txn).await?;
     let amounts = if payment.paid {
         allocate(amount(&payment.price)?, &outstanding(txn, actor, docs, targets).await?)
     } else {
@@ -227,8 +221,7 @@ pub(super) async fn refresh_documents(
     let ids: BTreeSet<Uuid> = docs.iter().map(|d| d.id).collect();
     let allocations = allocations_to(txn, actor, &ids).await?;
     let payment_ids: BTreeSet<Uuid> = allocations.iter().map(|a| a.payment_id).collect();
-    let paid_dates: HashMap<Uuid, Option<NaiveDate>> = Entity::find()
-        .filter(Column::AccountId.eq(actor.account_id.0))
+    let paid_dates: HashMap<Uuid, Option<NaiveDate>> = Entity::find_in(actor)
         .filter(Column::Id.is_in(payment_ids))
         .all(txn)
         .await?

@@ -1,6 +1,7 @@
 //! Listing payments: filters and order.
 
 use super::*;
+use crate::scope::InAccount;
 
 #[derive(Clone, Debug, Default)]
 pub struct PaymentFilter {
@@ -39,7 +40,7 @@ pub async fn list(
     if f.kind.as_deref().is_some_and(crate::validation::has_control_characters) {
         return Err(DomainError::field("filter.kind", FieldCode::Rule("control_characters")));
     }
-    let mut q = Entity::find().filter(Column::AccountId.eq(actor.account_id.0));
+    let mut q = Entity::find_in(actor);
     let (from, to) = match f.period {
         Some(p) => {
             let account = crate::accounts::find_account(db, actor.account_id).await?;
@@ -71,7 +72,7 @@ pub async fn list(
                 Query::select()
                     .column(allocation::Column::PaymentId)
                     .from(allocation::Entity)
-                    .and_where(allocation::Column::AccountId.eq(actor.account_id.0))
+                    .and_where(crate::scope::condition::<allocation::Entity>(actor))
                     .and_where(allocation::Column::DocumentId.eq(doc))
                     .to_owned(),
             ),

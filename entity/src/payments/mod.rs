@@ -16,6 +16,7 @@ use crate::db::begin_write;
 use crate::documents::Period;
 use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode};
 use crate::pagination::{Page, PageRequest};
+use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::payment::{ActiveModel, Column, Entity, Model};
 use crate::tables::{account, department, document, payment_allocation as allocation};
 use crate::tax::round2;
@@ -392,12 +393,8 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     refuse_if_paid_already(&current)?;
     let ids: BTreeSet<Uuid> = current.allocations.iter().map(|a| a.document_id).collect();
     let docs = lock_documents(&txn, actor, &ids).await?;
-    allocation::Entity::delete_many()
-        .filter(allocation::Column::AccountId.eq(actor.account_id.0))
-        .filter(allocation::Column::PaymentId.eq(id))
-        .exec(&txn)
-        .await?;
-    Entity::delete_many().filter(Column::Id.eq(id)).filter(Column::AccountId.eq(actor.account_id.0)).exec(&txn).await?;
+    allocation::Entity::delete_in(actor).filter(allocation::Column::PaymentId.eq(id)).exec(&txn).await?;
+    Entity::delete_many().filter(Column::Id.eq(id)).in_account(actor).exec(&txn).await?;
     refresh_documents(&txn, actor, docs.into_values(), false).await?;
     txn.commit().await?;
     Ok(current)
@@ -415,7 +412,7 @@ fn refuse_if_paid_already(current: &Payment) -> DomainResult<()> {
 /// payment never interleave.
 async fn get_for_update(txn: &crate::db::WriteTxn, actor: &Actor, id: Uuid) -> DomainResult<Payment> {
     let model = Entity::find_by_id(id)
-        .filter(Column::AccountId.eq(actor.account_id.0))
+        .in_account(actor)
         .lock_exclusive()
         .one(txn)
         .await?
@@ -424,11 +421,7 @@ async fn get_for_update(txn: &crate::db::WriteTxn, actor: &Actor, id: Uuid) -> D
 }
 
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Payment> {
-    let model = Entity::find_by_id(id)
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("payment"))?;
+    let model = Entity::find_by_id(id).in_account(actor).one(db).await?.ok_or(DomainError::NotFound("payment"))?;
     with_allocations(db, actor, model).await
 }
 
@@ -438,14 +431,10 @@ pub async fn allocations_to_document(
     actor: &Actor,
     document_id: Uuid,
 ) -> DomainResult<Vec<allocation::Model>> {
-    let mut rows = allocation::Entity::find()
-        .filter(allocation::Column::AccountId.eq(actor.account_id.0))
-        .filter(allocation::Column::DocumentId.eq(document_id))
-        .all(db)
-        .await?;
+    let mut rows =
+        allocation::Entity::find_in(actor).filter(allocation::Column::DocumentId.eq(document_id)).all(db).await?;
     // Oldest payment first: allocation rows are rewritten when their payment changes.
-    let created: HashMap<Uuid, chrono::DateTime<Utc>> = Entity::find()
-        .filter(Column::AccountId.eq(actor.account_id.0))
+    let created: HashMap<Uuid, chrono::DateTime<Utc>> = Entity::find_in(actor)
         .filter(Column::Id.is_in(rows.iter().map(|a| a.payment_id)))
         .all(db)
         .await?
@@ -493,11 +482,7 @@ pub(crate) async fn department_has_payments(
     actor: &Actor,
     department_id: Uuid,
 ) -> DomainResult<bool> {
-    let n = Entity::find()
-        .filter(Column::AccountId.eq(actor.account_id.0))
-        .filter(Column::DepartmentId.eq(department_id))
-        .count(db)
-        .await?;
+    let n = Entity::find_in(actor).filter(Column::DepartmentId.eq(department_id)).count(db).await?;
     Ok(n > 0)
 }
 

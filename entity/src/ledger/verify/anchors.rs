@@ -5,9 +5,10 @@
 use super::{Finding, Findings, Reason};
 use crate::error::DomainResult;
 use crate::ledger::store::Chain;
+use crate::scope::InAccount;
 use crate::tables::{closure, ledger_entry as entry};
 use crate::tenant::AccountId;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter};
 
 /// Reads an anchors file: one hash per line (64 hexadecimal characters, any case);
 /// blank lines and `#` comments are skipped, and a line may hold more after the hash
@@ -36,9 +37,7 @@ pub(super) async fn verify(
     found: &mut Findings,
 ) -> DomainResult<()> {
     for anchor in anchors {
-        let mut entries = entry::Entity::find()
-            .filter(entry::Column::AccountId.eq(account.0))
-            .filter(entry::Column::Hash.eq(anchor.as_str()));
+        let mut entries = entry::Entity::find_in(account).filter(entry::Column::Hash.eq(anchor.as_str()));
         if let Some(c) = chain {
             entries = entries.filter(entry::Column::Chain.eq(c.as_str()));
         }
@@ -46,8 +45,7 @@ pub(super) async fn verify(
             continue;
         }
         if chain.is_none_or(|c| c == Chain::Closures) {
-            let files = closure::Entity::find()
-                .filter(closure::Column::AccountId.eq(account.0))
+            let files = closure::Entity::find_in(account)
                 .filter(closure::Column::CsvSha256.eq(anchor.as_str()))
                 .count(db)
                 .await?;

@@ -9,6 +9,7 @@ use super::{Finding, Findings, Options, Reason};
 use crate::closures::{Frequency, block_checkpoint, day_starts_at, recorded_heads};
 use crate::error::DomainResult;
 use crate::ledger::store::{Chain, head_of};
+use crate::scope::InAccount;
 use crate::tables::{account, closure, ledger_entry as entry};
 use crate::tenant::AccountId;
 use chrono::{DateTime, Duration, Utc};
@@ -28,8 +29,7 @@ pub(super) async fn verify(
     options: &Options,
     found: &mut Findings,
 ) -> DomainResult<()> {
-    let closures = closure::Entity::find()
-        .filter(closure::Column::AccountId.eq(account.0))
+    let closures = closure::Entity::find_in(account)
         .order_by_asc(closure::Column::CreatedAt)
         .order_by_asc(closure::Column::Id)
         .all(db)
@@ -48,8 +48,7 @@ pub(super) async fn verify(
     wanted.dedup();
     let mut this_chain: HashMap<i64, entry::Model> = HashMap::new();
     for chunk in wanted.chunks(500) {
-        let rows = entry::Entity::find()
-            .filter(entry::Column::AccountId.eq(account.0))
+        let rows = entry::Entity::find_in(account)
             .filter(entry::Column::Chain.eq(chain.as_str()))
             .filter(entry::Column::Sequence.is_in(chunk.iter().copied()))
             .all(db)
@@ -57,11 +56,7 @@ pub(super) async fn verify(
         this_chain.extend(rows.into_iter().map(|e| (e.sequence, e)));
     }
     if chain == Chain::Closures {
-        let blocks = entry::Entity::find()
-            .filter(entry::Column::AccountId.eq(account.0))
-            .filter(entry::Column::Chain.eq(chain.as_str()))
-            .all(db)
-            .await?;
+        let blocks = entry::Entity::find_in(account).filter(entry::Column::Chain.eq(chain.as_str())).all(db).await?;
         this_chain.extend(blocks.into_iter().map(|e| (e.sequence, e)));
     }
     let genesis = head_of(db, account, chain).await?.map(|h| h.genesis);

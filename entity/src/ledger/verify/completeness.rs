@@ -6,9 +6,10 @@
 use super::{Finding, Findings, Reason};
 use crate::error::DomainResult;
 use crate::ledger::store::{Chain, sealed_subjects};
+use crate::scope::InAccount;
 use crate::tables::{closure, document, journal_event, number_series};
 use crate::tenant::AccountId;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
 
 pub(super) async fn verify(
     db: &impl ConnectionTrait,
@@ -41,8 +42,7 @@ pub(super) async fn verify(
             }
         }
         Chain::Closures => {
-            let unsealed = closure::Entity::find()
-                .filter(closure::Column::AccountId.eq(account.0))
+            let unsealed = closure::Entity::find_in(account)
                 .filter(closure::Column::Id.not_in_subquery(sealed_subjects(account, chain)))
                 .all(db)
                 .await?;
@@ -52,8 +52,7 @@ pub(super) async fn verify(
             }
         }
         Chain::Events => {
-            let unsealed = journal_event::Entity::find()
-                .filter(journal_event::Column::AccountId.eq(account.0))
+            let unsealed = journal_event::Entity::find_in(account)
                 .filter(journal_event::Column::Id.not_in_subquery(sealed_subjects(account, chain)))
                 .all(db)
                 .await?;
@@ -78,14 +77,9 @@ fn kind_of_series(key: &str) -> &str {
 /// back (numbers would be given twice). Issued fiscal documents are never deleted, so in
 /// their series a counter ahead of the newest document means a numbered document is gone.
 async fn numbering(db: &impl ConnectionTrait, account: AccountId, found: &mut Findings) -> DomainResult<()> {
-    let series = number_series::Entity::find()
-        .filter(number_series::Column::AccountId.eq(account.0))
-        .order_by_asc(number_series::Column::SeriesKey)
-        .all(db)
-        .await?;
+    let series = number_series::Entity::find_in(account).order_by_asc(number_series::Column::SeriesKey).all(db).await?;
     for s in series {
-        let newest = document::Entity::find()
-            .filter(document::Column::AccountId.eq(account.0))
+        let newest = document::Entity::find_in(account)
             .filter(document::Column::State.eq(crate::vocabulary::DocumentState::Issued))
             .filter(document::Column::SeriesKey.eq(&s.series_key))
             .order_by_desc(document::Column::IssuedAt)

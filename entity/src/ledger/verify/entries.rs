@@ -9,6 +9,7 @@ use crate::error::DomainResult;
 use crate::ledger::chain_hash;
 use crate::ledger::store::{Chain, head_checkpoint, system_actor};
 use crate::ledger::subjects::DocumentPage;
+use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::{ledger_entry as entry, ledger_head as head};
 use crate::tenant::AccountId;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -32,7 +33,7 @@ async fn signed_closures(
     let mut at: Vec<chrono::DateTime<chrono::Utc>> = closure::Entity::find()
         .select_only()
         .column(closure::Column::SignedAt)
-        .filter(closure::Column::AccountId.eq(account.0))
+        .in_account(account)
         .filter(closure::Column::Signature.is_not_null())
         .into_tuple::<Option<chrono::DateTime<chrono::Utc>>>()
         .all(db)
@@ -199,8 +200,7 @@ async fn walk(
     found: &mut Findings,
 ) -> DomainResult<(u64, Option<(i64, String)>)> {
     let page = |after: i64| {
-        let mut q = entry::Entity::find()
-            .filter(entry::Column::AccountId.eq(account.0))
+        let mut q = entry::Entity::find_in(account)
             .filter(entry::Column::Chain.eq(chain.as_str()))
             .filter(entry::Column::Sequence.gt(after))
             .order_by_asc(entry::Column::Sequence)
@@ -214,8 +214,7 @@ async fn walk(
     let mut previous: Option<String> = match genesis {
         Some(g) => Some(g.to_owned()),
         None if from > 1 => {
-            let before = entry::Entity::find()
-                .filter(entry::Column::AccountId.eq(account.0))
+            let before = entry::Entity::find_in(account)
                 .filter(entry::Column::Chain.eq(chain.as_str()))
                 .filter(entry::Column::Sequence.eq(from - 1))
                 .one(db)

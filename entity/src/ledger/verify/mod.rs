@@ -23,6 +23,7 @@ mod entries;
 use super::keys::TrustedKeys;
 use super::store::Chain;
 use crate::error::{DomainError, DomainResult, FieldCode, FieldError};
+use crate::scope::ScopedQuery;
 use crate::tables::ledger_entry as entry;
 use crate::tenant::AccountId;
 use chrono::{DateTime, Utc};
@@ -275,7 +276,7 @@ pub async fn chain_length(db: &impl ConnectionTrait, account: AccountId, chain: 
     let newest: Option<i64> = entry::Entity::find()
         .select_only()
         .column(entry::Column::Sequence)
-        .filter(entry::Column::AccountId.eq(account.0))
+        .in_account(account)
         .filter(entry::Column::Chain.eq(chain.as_str()))
         .order_by_desc(entry::Column::Sequence)
         .limit(1)
