@@ -70,6 +70,7 @@ impl Generator {
             account_id: AccountId(account),
             role: Role::Owner,
             credential: Credential::System,
+            client_ip: None,
         };
         Ok(Generator { db, actor })
     }

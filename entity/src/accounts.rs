@@ -41,6 +41,8 @@ pub struct SignUpForm<'a> {
     pub language: Option<&'a str>,
     pub time_zone: Option<&'a str>,
     pub currency: Option<&'a str>,
+    /// Where the sign-up came from, for the journal.
+    pub ip: Option<std::net::IpAddr>,
 }
 
 /// Checks every field of a sign-up form at once (before the costly password hash).
@@ -263,7 +265,7 @@ async fn try_sign_up(db: &DatabaseConnection, f: &SignUpForm<'_>, password_hash:
     crate::ledger::store::create_heads(&txn, AccountId(account.id)).await?;
 
     let added = crate::journal::Event::UserAdded { user: user.id, email: user.email.clone(), role: Role::Owner };
-    crate::journal::record(&txn, AccountId(account.id), &crate::journal::Origin::password(user.id), added);
+    crate::journal::record(&txn, AccountId(account.id), &crate::journal::Origin::password(user.id, f.ip), added);
     txn.commit().await?;
     Ok(SignedUp { user, account })
 }
@@ -381,6 +383,7 @@ mod tests {
             language: Some("de"),
             time_zone: Some("Mars/Olympus"),
             currency: Some("eur"),
+            ip: None,
         };
         let Err(DomainError::Validation(errs)) = validate_sign_up(&f) else { panic!() };
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();

@@ -49,6 +49,7 @@ pub async fn start_session(
     user: UserId,
     account: AccountId,
     refresh_ttl: Duration,
+    ip: Option<std::net::IpAddr>,
 ) -> DomainResult<IssuedSession> {
     let now = Utc::now();
     let txn = begin_write(db).await?;
@@ -66,7 +67,7 @@ pub async fn start_session(
     let refresh_token = insert_refresh_token(&txn, session.id, refresh_ttl, now).await?;
     // Only a password opens a session here (sign-up or login): a LOGIN of the journal.
     let login = crate::journal::Event::Login { session: session.id };
-    crate::journal::record(&txn, account, &crate::journal::Origin::password(user.0), login);
+    crate::journal::record(&txn, account, &crate::journal::Origin::password(user.0, ip), login);
     txn.commit().await?;
     Ok(IssuedSession { session, refresh_token })
 }
@@ -245,7 +246,7 @@ pub async fn actor_for_session(
     account: AccountId,
 ) -> DomainResult<Actor> {
     let role = current_role(db, user, account, Some(session_id)).await?;
-    Ok(Actor { user_id: user, account_id: account, role, credential: Credential::Session(session_id) })
+    Ok(Actor { user_id: user, account_id: account, role, credential: Credential::Session(session_id), client_ip: None })
 }
 
 // ---------------------------------------------------------------- API tokens
@@ -352,7 +353,13 @@ pub async fn actor_for_api_token(db: &DatabaseConnection, secret: &str) -> Domai
             .await?;
         txn.commit().await?;
     }
-    Ok(Actor { user_id: creator, account_id: account, role, credential: Credential::ApiToken(token.id) })
+    Ok(Actor {
+        user_id: creator,
+        account_id: account,
+        role,
+        credential: Credential::ApiToken(token.id),
+        client_ip: None,
+    })
 }
 
 // ---------------------------------------------------------------- login throttling

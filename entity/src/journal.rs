@@ -281,13 +281,6 @@ impl CredentialKind {
     }
 }
 
-tokio::task_local! {
-    /// The client IP of the request being served. Set once around the GraphQL execution
-    /// (see the API's HTTP layer) so that every event of the request carries it without
-    /// threading it through each domain function.
-    pub static CLIENT_IP: Option<String>;
-}
-
 /// Who wrote an event: a user or nobody, how they proved it, and from where.
 #[derive(Clone, Debug)]
 pub struct Origin {
@@ -296,12 +289,8 @@ pub struct Origin {
     pub ip: Option<String>,
 }
 
-fn request_ip() -> Option<String> {
-    CLIENT_IP.try_with(|ip| ip.clone()).ok().flatten()
-}
-
 impl Origin {
-    /// The actor of the current request (its IP taken from the request scope).
+    /// The actor of a request, from where it came.
     pub fn of(actor: &Actor) -> Self {
         let credential = match actor.credential {
             Credential::Session(_) => CredentialKind::Session,
@@ -310,12 +299,12 @@ impl Origin {
             Credential::System => CredentialKind::System,
         };
         let user = (!actor.user_id.0.is_nil()).then_some(actor.user_id.0);
-        Origin { user, credential, ip: request_ip() }
+        Origin { user, credential, ip: actor.client_ip.map(|ip| ip.to_string()) }
     }
 
-    /// A user signing in with their password, from the current request.
-    pub fn password(user: Uuid) -> Self {
-        Origin { user: Some(user), credential: CredentialKind::Password, ip: request_ip() }
+    /// A user signing in with their password, from `ip`.
+    pub fn password(user: Uuid, ip: Option<std::net::IpAddr>) -> Self {
+        Origin { user: Some(user), credential: CredentialKind::Password, ip: ip.map(|ip| ip.to_string()) }
     }
 
     /// The server itself.
@@ -444,10 +433,16 @@ pub async fn record_alone(db: &DatabaseConnection, account: AccountId, by: &Orig
 
 /// Journals a refused password of a known user in every account they belong to (an
 /// unknown e-mail has no account to journal in).
-pub async fn login_failed(db: &DatabaseConnection, user: Uuid, email: &str, reason: &'static str) -> DomainResult<()> {
+pub async fn login_failed(
+    db: &DatabaseConnection,
+    user: Uuid,
+    email: &str,
+    reason: &'static str,
+    ip: Option<std::net::IpAddr>,
+) -> DomainResult<()> {
     for (m, _) in crate::accounts::memberships_of(db, crate::tenant::UserId(user)).await? {
         let event = Event::LoginFailed { email: email.to_owned(), reason };
-        record_alone(db, AccountId(m.account_id), &Origin::password(user), event).await?;
+        record_alone(db, AccountId(m.account_id), &Origin::password(user, ip), event).await?;
     }
     Ok(())
 }

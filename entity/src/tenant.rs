@@ -94,6 +94,9 @@ pub struct Actor {
     pub account_id: AccountId,
     pub role: Role,
     pub credential: Credential,
+    /// Where the request came from (the peer address, as the transport saw it), for the
+    /// journal; none for the server's own work.
+    pub client_ip: Option<std::net::IpAddr>,
 }
 
 impl Actor {

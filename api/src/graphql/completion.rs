@@ -160,7 +160,7 @@ impl CompletionMutation {
             phone: input.buyer_phone,
         };
         // Issued and sealed in one transaction, with its payment when `paidAfterCompletion`.
-        let doc = entity::documents::completion::complete(db, &token, buyer).await.gql(ctx)?;
+        let doc = entity::documents::completion::complete(db, &token, buyer, ctx.client_ip()).await.gql(ctx)?;
         let lines = entity::documents::completion::lines_of(db, &doc).await.gql(ctx)?;
         Ok(public(doc, lines))
     }

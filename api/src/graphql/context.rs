@@ -1,4 +1,5 @@
-//! What resolvers read from the request: the database, the actor, the language.
+//! What resolvers read from the request: the database, the actor, the language, the
+//! client's address.
 
 use super::error::to_graphql;
 use crate::auth::AuthState;
@@ -9,8 +10,14 @@ use entity::texts::Lang;
 use entity::{Actor, DomainError, FieldCode};
 use uuid::Uuid;
 
+/// The peer address of the request (context data set by the HTTP layer).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
 pub trait CtxExt {
     fn app(&self) -> &AppContext;
+    /// Where the request came from, for the journal of what has no actor yet (sign-up, login).
+    fn client_ip(&self) -> Option<std::net::IpAddr>;
     fn lang(&self) -> Lang;
     /// The authenticated actor, or UNAUTHENTICATED with the reason the token was refused.
     fn actor(&self) -> async_graphql::Result<&Actor>;
@@ -26,6 +33,10 @@ impl CtxExt for Context<'_> {
 
     fn lang(&self) -> Lang {
         self.data_opt::<Lang>().copied().unwrap_or_default()
+    }
+
+    fn client_ip(&self) -> Option<std::net::IpAddr> {
+        self.data_opt::<ClientIp>().and_then(|c| c.0)
     }
 
     fn actor(&self) -> async_graphql::Result<&Actor> {

@@ -88,6 +88,7 @@ impl SessionMutation {
             language: input.language.as_deref(),
             time_zone: input.time_zone.as_deref(),
             currency: input.currency.as_deref(),
+            ip: ctx.client_ip(),
         };
         entity::accounts::validate_sign_up(&form).gql(ctx)?;
         let hash = password::hash(input.password.clone()).await.map_err(|e| ctx.fail(internal(e)))?;
@@ -97,6 +98,7 @@ impl SessionMutation {
             UserId(created.user.id),
             AccountId(created.account.id),
             refresh_ttl(ctx),
+            ctx.client_ip(),
         )
         .await
         .gql(ctx)?;
@@ -125,7 +127,7 @@ impl SessionMutation {
         };
         if let Some(u) = user.as_ref().filter(|_| !verified) {
             let reason = if u.disabled_at.is_some() { "user_disabled" } else { "wrong_password" };
-            entity::journal::login_failed(&app.db, u.id, &u.email, reason).await.gql(ctx)?;
+            entity::journal::login_failed(&app.db, u.id, &u.email, reason, ctx.client_ip()).await.gql(ctx)?;
         }
         let Some(user) = user.filter(|_| verified) else {
             tracing::info!("failed login");
@@ -144,9 +146,15 @@ impl SessionMutation {
             .filter(|a| entity::accounts::is_active(a))
             .find(|a| wanted.is_none_or(|w| w == a.id))
             .ok_or_else(|| ctx.fail(DomainError::Unauthenticated(AuthFailure::AccountInactive)))?;
-        let issued = entity::auth::start_session(&app.db, UserId(user.id), AccountId(account.id), refresh_ttl(ctx))
-            .await
-            .gql(ctx)?;
+        let issued = entity::auth::start_session(
+            &app.db,
+            UserId(user.id),
+            AccountId(account.id),
+            refresh_ttl(ctx),
+            ctx.client_ip(),
+        )
+        .await
+        .gql(ctx)?;
         payload(ctx, issued).await
     }
 

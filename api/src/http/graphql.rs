@@ -255,7 +255,7 @@ async fn run(
         return rate_limited(media, lang, secs);
     }
     let auth_header = req.headers().get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("invalid"));
-    let auth = match authenticate(&state.app.db, &state.app.jwt, auth_header).await {
+    let mut auth = match authenticate(&state.app.db, &state.app.jwt, auth_header).await {
         Ok(a) => a,
         Err(e) => {
             tracing::error!(error = %e, "authentication lookup failed");
@@ -273,7 +273,10 @@ async fn run(
     }
     // The peer address, not a forwarded header a client could forge; behind a proxy this
     // is the proxy's address.
-    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    let ip = req.peer_addr().map(|a| a.ip());
+    if let AuthState::Authenticated(actor) = &mut auth {
+        actor.client_ip = ip;
+    }
     let schema = if op.as_ref().is_some_and(|(_, introspection, _)| *introspection) {
         &state.introspection
     } else {
@@ -281,8 +284,8 @@ async fn run(
     };
     // Boxed: the execution of a whole request is a large future; kept inline it made the
     // handler's own future (and its copies on a worker's stack) large too.
-    let execution = Box::pin(schema.execute(request.data(auth).data(lang)));
-    let mut response = entity::journal::CLIENT_IP.scope(ip, execution).await;
+    let execution = Box::pin(schema.execute(request.data(auth).data(lang).data(crate::graphql::context::ClientIp(ip))));
+    let mut response = execution.await;
     // Errors raised by GraphQL itself (syntax, unknown field, wrong type, depth and
     // complexity limits) carry no code: they are all the client's request being invalid.
     for err in &mut response.errors {

@@ -44,7 +44,12 @@ pub(super) async fn completion_form(state: web::Data<HttpState>, token: web::Pat
 }
 
 /// `POST /complete/{token}` (`application/x-www-form-urlencoded`): the buyer validates.
-pub(super) async fn complete(state: web::Data<HttpState>, token: web::Path<String>, body: web::Bytes) -> HttpResponse {
+pub(super) async fn complete(
+    req: actix_web::HttpRequest,
+    state: web::Data<HttpState>,
+    token: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
     let token = token.into_inner();
     if !is_token(&token) {
         return not_found(texts::for_lang("en"));
@@ -65,7 +70,9 @@ pub(super) async fn complete(state: web::Data<HttpState>, token: web::Path<Strin
         email: get("email"),
         phone: get("phone"),
     };
-    match entity::documents::completion::complete(&state.app.db, &token, buyer.clone()).await {
+    match entity::documents::completion::complete(&state.app.db, &token, buyer.clone(), req.peer_addr().map(|a| a.ip()))
+        .await
+    {
         Ok(d) => {
             let t = texts::for_lang(&d.lang);
             let body = format!(

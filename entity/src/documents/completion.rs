@@ -10,12 +10,13 @@ use crate::tenant::{Credential, Role, UserId};
 use crate::vocabulary::{DocumentKind, DocumentState, DocumentStatus};
 
 /// The actor for a buyer holding the public link: the document's account, no user.
-fn link_actor(doc: &Model) -> Actor {
+fn link_actor(doc: &Model, client_ip: Option<std::net::IpAddr>) -> Actor {
     Actor {
         user_id: UserId(Uuid::nil()),
         account_id: crate::tenant::AccountId(doc.account_id),
         role: Role::Member,
         credential: Credential::PublicLink(doc.id),
+        client_ip,
     }
 }
 
@@ -33,7 +34,7 @@ pub async fn to_complete(db: &DatabaseConnection, token: &str) -> DomainResult<(
 
 /// The lines of a document reached through its public link.
 pub async fn lines_of(db: &DatabaseConnection, doc: &Model) -> DomainResult<Vec<pos::Model>> {
-    positions(db, &link_actor(doc), doc.id).await
+    positions(db, &link_actor(doc, None), doc.id).await
 }
 
 /// What the seller pre-filled, corrected by what the buyer typed.
@@ -57,7 +58,12 @@ fn completed_buyer(doc: &Model, typed: BuyerInput) -> BuyerInput {
 }
 
 /// The buyer validates their details: the invoice is issued with them.
-pub async fn complete(db: &DatabaseConnection, token: &str, buyer: BuyerInput) -> DomainResult<Model> {
+pub async fn complete(
+    db: &DatabaseConnection,
+    token: &str,
+    buyer: BuyerInput,
+    client_ip: Option<std::net::IpAddr>,
+) -> DomainResult<Model> {
     let txn = begin_write(db).await?;
     let found = Entity::find().filter(Column::ViewToken.eq(token)).lock_exclusive().one(&txn).await?;
     let Some(doc) = found else {
@@ -70,7 +76,7 @@ pub async fn complete(db: &DatabaseConnection, token: &str, buyer: BuyerInput) -
             DomainError::NotFound("document")
         });
     }
-    let actor = link_actor(&doc);
+    let actor = link_actor(&doc, client_ip);
     let fields = completed_buyer(&doc, buyer);
     if fields.has_no_identity() {
         return Err(DomainError::field("input.buyer_name", FieldCode::Required));

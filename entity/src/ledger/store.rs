@@ -45,7 +45,13 @@ impl Chain {
 
 /// The server acting for an account (sealing reads the account's documents).
 pub(crate) fn system_actor(account: AccountId) -> Actor {
-    Actor { user_id: UserId(Uuid::nil()), account_id: account, role: Role::Owner, credential: Credential::System }
+    Actor {
+        user_id: UserId(Uuid::nil()),
+        account_id: account,
+        role: Role::Owner,
+        credential: Credential::System,
+        client_ip: None,
+    }
 }
 
 /// The checkpoint a head's signature vouches for.

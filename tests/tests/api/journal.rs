@@ -126,6 +126,12 @@ db_test!(each_wired_event_is_journaled_in_a_verifiable_chain, |app: TestApp| asy
     assert_eq!(failed["user"]["email"], "journal@example.fr");
     assert_eq!(details("LOGIN_FAILED"), json!({ "email": "journal@example.fr", "reason": "wrong_password" }));
     assert_eq!(all[4]["ip"], "127.0.0.1", "the client's address is journaled");
+    // Every event a request wrote carries it, those without an actor yet (sign-up, login,
+    // a refused password) too; the server's own have none.
+    for e in &all {
+        let expected = if e["code"] == "SERVICE_STARTED" { Value::Null } else { json!("127.0.0.1") };
+        assert_eq!(e["ip"], expected, "{e}");
+    }
     assert_eq!(by_code("API_TOKEN_CREATED")["credential"], "SESSION");
     assert_eq!(by_code("API_TOKEN_CREATED")["user"]["id"], s.user_id.as_str());
     assert_eq!(details("API_TOKEN_CREATED")["name"], "CI");

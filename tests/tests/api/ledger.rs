@@ -314,6 +314,7 @@ db_test!(
                 account_id: actor_account,
                 role: entity::Role::Owner,
                 credential: entity::tenant::Credential::System,
+                client_ip: None,
             };
             let doc =
                 entity::documents::get(&app.db, &actor, uuid::Uuid::parse_str(&invoices[0].0).unwrap()).await.unwrap();
@@ -620,6 +621,7 @@ db_test!(entries_sealed_under_version_1_still_verify_under_version_1, |app: Test
         account_id: entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap()),
         role: entity::Role::Owner,
         credential: entity::tenant::Credential::System,
+        client_ip: None,
     };
     let doc = entity::documents::get(&app.db, &actor, uuid::Uuid::parse_str(&invoices[0].0).unwrap()).await.unwrap();
     let v1 = entity::ledger::subjects::document_form(&app.db, &actor, &doc, 1).await.unwrap();

@@ -172,6 +172,7 @@ db_test!(issued_and_paid_are_sealed_in_the_very_response, |app: TestApp| async m
         account_id: entity::AccountId(uuid::Uuid::parse_str(&s.account_id).unwrap()),
         role: entity::Role::Owner,
         credential: entity::tenant::Credential::System,
+        client_ip: None,
     };
     let input = entity::documents::DocumentInput {
         buyer: entity::documents::BuyerInput { name: Some("Par le domaine".into()), ..Default::default() },
