@@ -1,7 +1,7 @@
 //! Accounts (tenants), users and memberships: sign-up and the reads around them.
 
 use crate::db::begin_write;
-use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode, is_unique_violation};
+use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode, OnConstraint};
 use crate::scope::ScopedQuery;
 use crate::tables::{account, department, membership, user};
 use crate::tenant::{AccountId, Role, UserId};
@@ -220,13 +220,7 @@ async fn try_sign_up(db: &DatabaseConnection, f: &SignUpForm<'_>, password_hash:
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            DomainError::conflict(ConflictKind::EmailTaken, Some("input.email"))
-        } else {
-            e.into()
-        }
-    })?;
+    .on_unique(|| DomainError::conflict(ConflictKind::EmailTaken, Some("input.email")))?;
 
     let account = account::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -243,9 +237,7 @@ async fn try_sign_up(db: &DatabaseConnection, f: &SignUpForm<'_>, password_hash:
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) { DomainError::conflict(ConflictKind::PrefixTaken, None) } else { e.into() }
-    })?;
+    .on_unique(|| DomainError::conflict(ConflictKind::PrefixTaken, None))?;
 
     membership::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -2,7 +2,7 @@
 //! account; an account always has exactly one main department.
 
 use crate::db::begin_write;
-use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode};
+use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode, OnConstraint};
 use crate::pagination::{Page, PageRequest};
 use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::department::{self, ActiveModel, Column, Entity, Model};
@@ -322,7 +322,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: DepartmentPat
         // Demote first: the partial unique index allows one main department at a time.
         demote_mains(&txn, actor.account_id).await?;
     }
-    let created = am.insert(&txn).await.map_err(concurrent)?;
+    let created = am.insert(&txn).await.on_unique(concurrent)?;
     replace_patterns(&txn, actor, created.id, &patch).await?;
     let before = serde_json::json!({ "usePattern": false, "patterns": {} });
     journal_numbering(&txn, actor, &created, before).await?;
@@ -349,7 +349,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Dep
         am.main = Set(true);
     }
     am.updated_at = Set(Utc::now());
-    let updated = am.update(&txn).await.map_err(concurrent)?;
+    let updated = am.update(&txn).await.on_unique(concurrent)?;
     replace_patterns(&txn, actor, updated.id, &patch).await?;
     journal_numbering(&txn, actor, &updated, before).await?;
     txn.commit().await?;
@@ -459,12 +459,8 @@ pub async fn find_or_create_by_name(
 }
 
 /// A unique violation here can only be two requests moving the main department at once.
-fn concurrent(e: sea_orm::DbErr) -> DomainError {
-    if crate::error::is_unique_violation(&e) {
-        DomainError::conflict(ConflictKind::ConcurrentModification, Some("input.main"))
-    } else {
-        e.into()
-    }
+fn concurrent() -> DomainError {
+    DomainError::conflict(ConflictKind::ConcurrentModification, Some("input.main"))
 }
 
 /// Deletes a department that is neither the main one nor used by documents or payments.
@@ -475,21 +471,16 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     if current.main {
         return Err(DomainError::conflict(ConflictKind::MainDepartmentDeletion, Some("id")));
     }
-    let documents = crate::tables::document::Entity::find_in(actor)
-        .filter(crate::tables::document::Column::DepartmentId.eq(id))
-        .count(&txn)
-        .await?;
-    if documents > 0 || crate::payments::department_has_payments(&txn, actor, id).await? {
-        return Err(DomainError::conflict(ConflictKind::DepartmentInUse, Some("id")));
-    }
     // `main = false` in the delete itself: a promotion committed since the read above
-    // makes this delete nothing instead of removing the new main department.
+    // makes this delete nothing instead of removing the new main department. Documents
+    // and payments that name the department keep it (their foreign keys restrict).
     let deleted = department::Entity::delete_many()
         .filter(Column::Id.eq(id))
         .in_account(actor)
         .filter(Column::Main.eq(false))
         .exec(&txn)
-        .await?
+        .await
+        .on_foreign_key(|| DomainError::conflict(ConflictKind::DepartmentInUse, Some("id")))?
         .rows_affected;
     if deleted != 1 {
         return Err(DomainError::conflict(ConflictKind::ConcurrentModification, Some("id")));

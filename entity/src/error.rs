@@ -167,3 +167,41 @@ pub fn referenced<T>(r: DomainResult<T>, field: &str, rule: &'static str) -> Dom
 pub fn is_unique_violation(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
+
+/// The database's constraints are the last guard of what the domain checks (numbers
+/// unique in a series, a department in use not deleted): a write that one of them
+/// refuses becomes the domain error the caller names, here and nowhere else. SQLite does
+/// not name the constraint it enforced, so the caller names the meaning per write.
+pub trait OnConstraint<T> {
+    /// A unique index refused the write.
+    fn on_unique(self, then: impl FnOnce() -> DomainError) -> DomainResult<T>;
+    /// A foreign key refused it (a row still referenced, with `Restrict`).
+    fn on_foreign_key(self, then: impl FnOnce() -> DomainError) -> DomainResult<T>;
+}
+
+impl<T> OnConstraint<T> for Result<T, DbErr> {
+    fn on_unique(self, then: impl FnOnce() -> DomainError) -> DomainResult<T> {
+        self.map_err(|e| if is_unique_violation(&e) { then() } else { e.into() })
+    }
+
+    fn on_foreign_key(self, then: impl FnOnce() -> DomainError) -> DomainResult<T> {
+        self.map_err(|e| if is_foreign_key_violation(&e) { then() } else { e.into() })
+    }
+}
+
+/// Whether a database error is a foreign key refusing the write (both backends). SQLite
+/// reports a `RESTRICT` action as a trigger constraint (extended code 1811, which SeaORM
+/// does not classify), with the foreign key's own message; Scelle's own triggers raise
+/// other messages.
+fn is_foreign_key_violation(e: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    if matches!(e.sql_err(), Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))) {
+        return true;
+    }
+    match e {
+        DbErr::Exec(RuntimeErr::SqlxError(x)) | DbErr::Query(RuntimeErr::SqlxError(x)) => {
+            matches!(&**x, sqlx::Error::Database(d) if d.message() == "FOREIGN KEY constraint failed")
+        }
+        _ => false,
+    }
+}

@@ -2,7 +2,7 @@
 //! packages. Prices are split by `tax::unit_prices` (the one place for tax math).
 
 use crate::db::begin_write;
-use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode, is_unique_violation};
+use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode, OnConstraint};
 use crate::pagination::{Page, PageRequest};
 use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::product::{ActiveModel, Column, Entity, Model};
@@ -406,8 +406,8 @@ fn apply(p: &ProductPatch, am: &mut ActiveModel) -> DomainResult<()> {
     Ok(())
 }
 
-fn code_taken(e: sea_orm::DbErr) -> DomainError {
-    if is_unique_violation(&e) { DomainError::conflict(ConflictKind::CodeTaken, Some("input.code")) } else { e.into() }
+fn code_taken() -> DomainError {
+    DomainError::conflict(ConflictKind::CodeTaken, Some("input.code"))
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: ProductPatch) -> DomainResult<Model> {
@@ -433,7 +433,7 @@ pub async fn create_in(txn: &impl ConnectionTrait, actor: &Actor, mut patch: Pro
     let now = Utc::now();
     let mut am = blank(actor, &account.currency, now);
     apply(&patch, &mut am)?;
-    let created = am.insert(txn).await.map_err(code_taken)?;
+    let created = am.insert(txn).await.on_unique(code_taken)?;
     if let (true, Some(items)) = (is_package, &patch.package_products) {
         replace_components(txn, actor, created.id, items).await?;
     }
@@ -460,7 +460,7 @@ pub async fn update(
     let mut am: ActiveModel = current.into();
     apply(&patch, &mut am)?;
     am.updated_at = Set(Utc::now());
-    let updated = am.update(&txn).await.map_err(code_taken)?;
+    let updated = am.update(&txn).await.on_unique(code_taken)?;
     match (is_package, &patch.package_products) {
         (true, Some(items)) => replace_components(&txn, actor, id, items).await?,
         (false, _) => replace_components(&txn, actor, id, &[]).await?,

@@ -18,6 +18,7 @@
 //!   `cancelled` with the reason; nothing is erased.
 
 use super::*;
+use crate::error::OnConstraint;
 use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::final_advance;
 use crate::texts::Lang;
@@ -497,13 +498,9 @@ pub(super) async fn link_advances(
             final_id: Set(final_id),
             advance_id: Set(a.id),
         };
-        if let Err(e) = row.insert(db).await {
-            return Err(if crate::error::is_unique_violation(&e) {
-                DomainError::field(format!("input.invoice_ids.{i}"), FieldCode::Rule("advance_already_deducted"))
-            } else {
-                e.into()
-            });
-        }
+        row.insert(db).await.on_unique(|| {
+            DomainError::field(format!("input.invoice_ids.{i}"), FieldCode::Rule("advance_already_deducted"))
+        })?;
     }
     Ok(())
 }

@@ -476,16 +476,6 @@ pub(crate) async fn after_document_update(
     refreshed.pop().ok_or_else(|| DomainError::Internal("refreshed document missing".into()))
 }
 
-/// Whether payments name a department (it cannot be deleted then).
-pub(crate) async fn department_has_payments(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    department_id: Uuid,
-) -> DomainResult<bool> {
-    let n = Entity::find_in(actor).filter(Column::DepartmentId.eq(department_id)).count(db).await?;
-    Ok(n > 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -185,7 +185,7 @@ db_test!(drafts_issue_freeze_and_view, |app: TestApp| async move {
     let e = app
         .err(Some(&s.access), "mutation($id: ID!) { deleteDepartment(id: $id) { id } }", json!({ "id": dept }))
         .await;
-    assert_eq!(e["extensions"]["reason"], "DepartmentInUse");
+    assert_eq!(e["extensions"]["reason"], "DepartmentInUse", "{e}");
 
     // Test documents are numbered apart.
     let t = create(
