@@ -165,3 +165,42 @@ db_test!(credential_errors, |app: TestApp| async move {
         .collect();
     assert_eq!(fields, ["input.email", "input.password", "input.accountName", "input.timeZone", "input.currency"]);
 });
+
+// Found in review: boundaries of amounts, NUL in text, odd inputs.
+db_test!(huge_and_odd_inputs_are_refused_not_crashed, |app: TestApp| async move {
+    let s = app.sign_up("odd@example.fr", "Odd").await;
+    // A price beyond 10^15 would overflow percentage prices: refused at the boundary.
+    let e = app
+        .err(Some(&s.access), "mutation { createProduct(input: { name: \"X\", tax: \"20\", priceGross: \"79228162514264337593543950335\" }) { id } }", json!({}))
+        .await;
+    assert_eq!(code(&e), "VALIDATION_FAILED", "{e}");
+    let e = app
+        .err(
+            Some(&s.access),
+            "mutation { createProduct(input: { name: \"X\", tax: \"20\", priceGross: \"1.0000001\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&e), "VALIDATION_FAILED", "more than 6 decimals");
+    // NUL in text: PostgreSQL cannot store it, so it is refused on both databases.
+    let e = app
+        .err(
+            Some(&s.access),
+            "mutation($n: String) { createClient(input: { name: $n }) { id } }",
+            json!({ "n": "a\u{0}b" }),
+        )
+        .await;
+    assert_eq!((code(&e), e["extensions"]["fields"][0]["field"].as_str()), ("VALIDATION_FAILED", Some("input.name")));
+    let e = app
+        .err(
+            Some(&s.access),
+            "mutation { createClient(input: { name: \"X\", birthDate: \"-5000-01-01\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&e), "VALIDATION_FAILED");
+    assert_eq!(
+        app.ok(&s.access, "{ clients { totalCount } products { totalCount } }", json!({})).await,
+        json!({ "clients": { "totalCount": 0 }, "products": { "totalCount": 0 } })
+    );
+});

@@ -229,3 +229,51 @@ db_test!(accountants_read_but_do_not_write, |app: TestApp| async move {
         assert_eq!(code(&app.err(Some(&session.access), &q, json!({})).await), "FORBIDDEN", "{q}");
     }
 });
+
+// Found in review: finders (accents, case, spaces) and orders agree on both databases
+// (contacts and products).
+db_test!(finders_and_order_agree_on_both_databases, |app: TestApp| async move {
+    let s = app.sign_up("agree@example.fr", "Agree").await;
+    let create = "mutation($i: ClientInput!) { createClient(input: $i) { id } }";
+    let elise = app
+        .ok(&s.access, create, json!({ "i": { "name": "Élise SARL", "shortcut": "Élise", "email": "JOSÉ@Exemple.fr", "taxNo": "FR\u{a0}52.524.457.672", "tagList": ["Été", "VIP"] } }))
+        .await["createClient"]["id"]
+        .clone();
+    let find = |f: serde_json::Value| {
+        let (app, token) = (&app, s.access.clone());
+        async move {
+            app.ok(&token, "query($f: ClientFilterInput) { clients(filter: $f) { items { id } } }", json!({ "f": f }))
+                .await["clients"]["items"]
+                .clone()
+        }
+    };
+    let one = json!([{ "id": elise }]);
+    assert_eq!(find(json!({ "shortcut": "élise" })).await, one);
+    assert_eq!(find(json!({ "shortcut": "ELISE" })).await, one);
+    assert_eq!(find(json!({ "email": "josé@" })).await, one);
+    assert_eq!(find(json!({ "taxNo": "fr52524457672" })).await, one);
+    assert_eq!(find(json!({ "tag": "vip" })).await, one);
+    assert_eq!(find(json!({ "tag": "ete" })).await, one);
+    assert_eq!(find(json!({ "tag": "vi" })).await, json!([]));
+
+    // Names with spaces and punctuation sort the same way on both databases (bytes of the
+    // folded name: " " < "-" < "b").
+    for name in ["ab", "a-c", "a b"] {
+        app.ok(&s.access, create, json!({ "i": { "name": name } })).await;
+    }
+    let r = app.ok(&s.access, "{ clients(order: NAME, perPage: 3) { items { name } } }", json!({})).await;
+    assert_eq!(r["clients"]["items"], json!([{ "name": "a b" }, { "name": "a-c" }, { "name": "ab" }]));
+    // Products without a code come last, on both databases.
+    for (name, code) in [("P1", json!(null)), ("P2", json!("B")), ("P3", json!("A"))] {
+        app.ok(
+            &s.access,
+            "mutation($i: ProductInput!) { createProduct(input: $i) { id } }",
+            json!({ "i": { "name": name, "tax": "20", "code": code } }),
+        )
+        .await;
+    }
+    let r = app.ok(&s.access, "{ products(order: CODE) { items { name } } }", json!({})).await;
+    assert_eq!(r["products"]["items"], json!([{ "name": "P3" }, { "name": "P2" }, { "name": "P1" }]));
+    let r = app.ok(&s.access, "{ products(order: CODE_DESC) { items { name } } }", json!({})).await;
+    assert_eq!(r["products"]["items"], json!([{ "name": "P2" }, { "name": "P3" }, { "name": "P1" }]));
+});

@@ -233,3 +233,79 @@ db_test!(isolation, |app: TestApp| async move {
     let still = app.ok(&a.access, "query($id: ID) { product(id: $id) { name code } }", json!({ "id": pa["id"] })).await;
     assert_eq!(still["product"], json!({ "name": "Secret", "code": "SEC" }));
 });
+
+// Found in review: a product keeps the price as entered.
+db_test!(prices_keep_what_was_entered, |app: TestApp| async move {
+    let s = app.sign_up("entered@example.fr", "Entered").await;
+    // Entered net: a tax change keeps the net price and re-derives the gross one.
+    let p = app
+        .ok(
+            &s.access,
+            "mutation { createProduct(input: { name: \"N\", tax: \"20\", priceNet: \"100\" }) { id priceGross } }",
+            json!({}),
+        )
+        .await["createProduct"]
+        .clone();
+    assert_eq!(p["priceGross"], "120.00");
+    let u = app
+        .ok(
+            &s.access,
+            "mutation($id: ID) { updateProduct(id: $id, input: { tax: \"5.5\" }) { priceNet priceGross } }",
+            json!({ "id": p["id"] }),
+        )
+        .await;
+    assert_eq!(u["updateProduct"], json!({ "priceNet": "100.00", "priceGross": "105.50" }));
+    // A sub-cent price without tax: net = gross, tax zero (never negative).
+    let z = app.ok(&s.access, "mutation { createProduct(input: { name: \"Z\", tax: \"disabled\", priceGross: \"0.125\" }) { priceNet priceTax } }", json!({})).await;
+    assert_eq!(z["createProduct"], json!({ "priceNet": "0.125", "priceTax": "0.00" }));
+    // A percentage price derives from the catalogue price: it is in the product's currency.
+    let eur = app
+        .ok(
+            &s.access,
+            "mutation { createProduct(input: { name: \"E\", tax: \"20\", priceGross: \"100\" }) { id } }",
+            json!({}),
+        )
+        .await["createProduct"]["id"]
+        .clone();
+    let list = app
+        .ok(&s.access, "mutation($p: ID!) { createPriceList(input: { name: \"USD\", currency: \"USD\", positions: [{ productId: $p, usePercentage: true, percentage: \"5\" }] }) { id } }", json!({ "p": eur }))
+        .await["createPriceList"]["id"]
+        .clone();
+    let r = app
+        .ok(
+            &s.access,
+            "query($l: ID!, $p: [ID!]!) { pricesForProducts(priceListId: $l, productIds: $p) { priceGross currency } }",
+            json!({ "l": list, "p": [eur] }),
+        )
+        .await;
+    assert_eq!(r["pricesForProducts"][0], json!({ "priceGross": "105.00", "currency": "EUR" }));
+});
+
+// Found in review: packages never nest nor repeat a product.
+db_test!(packages_never_nest_or_repeat, |app: TestApp| async move {
+    let s = app.sign_up("nest@example.fr", "Nest").await;
+    let a = app
+        .ok(&s.access, "mutation { createProduct(input: { name: \"A\", tax: \"20\" }) { id } }", json!({}))
+        .await["createProduct"]["id"]
+        .clone();
+    let create = "mutation($i: ProductInput!) { createProduct(input: $i) { id } }";
+    app.ok(&s.access, create, json!({ "i": { "name": "L", "tax": "20", "package": true, "packageProducts": [{ "productId": a, "quantity": "1" }] } })).await;
+    // A, inside L, cannot become a package itself.
+    let e = app
+        .err(
+            Some(&s.access),
+            "mutation($id: ID, $i: ProductInput!) { updateProduct(id: $id, input: $i) { id } }",
+            json!({ "id": a, "i": { "package": true, "packageProducts": [] } }),
+        )
+        .await;
+    assert_eq!(code(&e), "VALIDATION_FAILED");
+    let fields: Vec<&str> =
+        e["extensions"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"input.package"), "{fields:?}");
+    let b = app
+        .ok(&s.access, "mutation { createProduct(input: { name: \"B\", tax: \"20\" }) { id } }", json!({}))
+        .await["createProduct"]["id"]
+        .clone();
+    let e = app.err(Some(&s.access), create, json!({ "i": { "name": "L2", "tax": "20", "package": true, "packageProducts": [{ "productId": b, "quantity": "1" }, { "productId": b, "quantity": "2" }] } })).await;
+    assert_eq!(e["extensions"]["fields"][0]["field"], "input.packageProducts.1.productId");
+});
