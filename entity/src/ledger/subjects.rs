@@ -15,6 +15,38 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// What verification compares an entry with: the canonical form, in `version`, of the
+/// entry's subject as its rows are now (`None`: the subject is gone). The one place that
+/// knows where each chain's subjects live, so that verification reads them through this
+/// narrow door rather than reaching into the modules it certifies.
+pub(crate) async fn current_form(
+    db: &impl ConnectionTrait,
+    account: AccountId,
+    chain: Chain,
+    subject: Uuid,
+    version: u32,
+) -> DomainResult<Option<String>> {
+    let actor = system_actor(account);
+    Ok(match chain {
+        Chain::Documents => match crate::documents::get(db, &actor, subject).await {
+            Ok(d) => Some(document_form(db, &actor, &d, version).await?),
+            Err(DomainError::NotFound(_)) => None,
+            Err(other) => return Err(other),
+        },
+        Chain::Payments => match crate::payments::get(db, &actor, subject).await {
+            Ok(p) => Some(payment_form(db, &actor, &p, version).await?),
+            Err(DomainError::NotFound(_)) => None,
+            Err(other) => return Err(other),
+        },
+        // A journal event is its own row: sealed as written, compared as it is now.
+        Chain::Events => crate::journal::find(db, account, subject).await?.map(|j| crate::journal::canonical(&j)),
+        Chain::Closures => match crate::closures::find_in_account(db, account, subject).await? {
+            Some(c) => Some(crate::closures::canonical(&c, version)?),
+            None => None,
+        },
+    })
+}
+
 /// The canonical form, in `version`, of a document as its rows are now.
 pub async fn document_form(
     db: &impl ConnectionTrait,

@@ -7,7 +7,7 @@
 use super::{Finding, Findings, Options, Range, Reason};
 use crate::error::DomainResult;
 use crate::ledger::chain_hash;
-use crate::ledger::store::{Chain, head_checkpoint, system_actor};
+use crate::ledger::store::{Chain, head_checkpoint};
 use crate::ledger::subjects::DocumentPage;
 use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::{ledger_entry as entry, ledger_head as head};
@@ -90,27 +90,7 @@ async fn read_subject(
     chain: Chain,
     e: &entry::Model,
 ) -> DomainResult<Subject> {
-    use crate::error::DomainError::NotFound;
-    let actor = system_actor(account);
-    let version = e.version as u32;
-    let found = match chain {
-        Chain::Documents => match crate::documents::get(db, &actor, e.subject_id).await {
-            Ok(d) => Some(crate::ledger::subjects::document_form(db, &actor, &d, version).await?),
-            Err(NotFound(_)) => None,
-            Err(other) => return Err(other),
-        },
-        Chain::Payments => match crate::payments::get(db, &actor, e.subject_id).await {
-            Ok(p) => Some(crate::ledger::subjects::payment_form(db, &actor, &p, version).await?),
-            Err(NotFound(_)) => None,
-            Err(other) => return Err(other),
-        },
-        // A journal event is its own row: sealed as written, compared as it is now.
-        Chain::Events => crate::journal::find(db, account, e.subject_id).await?.map(|j| crate::journal::canonical(&j)),
-        Chain::Closures => match crate::closures::find_in_account(db, account, e.subject_id).await? {
-            Some(c) => Some(crate::closures::canonical(&c, version)?),
-            None => None,
-        },
-    };
+    let found = crate::ledger::subjects::current_form(db, account, chain, e.subject_id, e.version as u32).await?;
     Ok(found.map(Subject::Current).unwrap_or(Subject::Deleted))
 }
 
