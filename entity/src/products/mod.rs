@@ -19,6 +19,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+mod listing;
+mod packages;
+
+pub use listing::*;
+pub use packages::*;
+
 /// The optional text fields of a product with their length limit, listed once (the API
 /// layer builds its GraphQL types from the same list).
 #[macro_export]
@@ -55,13 +61,6 @@ const TEXT: usize = MAX_TEXT;
 pub const KINDS: [&str; 3] = ["sell", "buy", "both"];
 pub const WEIGHT_UNITS: [&str; 2] = ["kg", "g"];
 pub const SIZE_UNITS: [&str; 2] = ["m", "cm"];
-
-/// One component of a package.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PackageComponent {
-    pub product_id: Uuid,
-    pub quantity: Decimal,
-}
 
 macro_rules! patch_struct {
     ($(($f:ident, $lim:ident)),*) => {
@@ -275,79 +274,6 @@ impl ProductPatch {
     }
 }
 
-/// Refuses references to rows of another account, and package components that are
-/// unknown, packages themselves, or the product itself.
-async fn check_references(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    p: &ProductPatch,
-    this: Option<Uuid>,
-    is_package: bool,
-) -> DomainResult<()> {
-    if let Some(Some(id)) = p.department_id {
-        crate::departments::require_in_account(db, actor, id, "input.department_id").await?;
-    }
-    if let Some(Some(id)) = p.category_id {
-        crate::categories::require_in_account(db, actor, id, "input.category_id").await?;
-    }
-    match (&p.package_products, is_package) {
-        (Some(items), true) => {
-            let mut v = Validator::new();
-            if items.is_empty() {
-                v.push("input.package_products", FieldCode::Required);
-            }
-            // A product already inside a package cannot become a package: packages never nest.
-            if let Some(id) = this {
-                let in_package = item::Entity::find_in(actor).filter(item::Column::ProductId.eq(id)).count(db).await?;
-                if in_package > 0 {
-                    v.push("input.package", FieldCode::Rule("package_component"));
-                }
-            }
-            for (i, c) in items.iter().enumerate() {
-                let field = format!("input.package_products.{i}.product_id");
-                if items[..i].iter().any(|o| o.product_id == c.product_id) {
-                    v.push(&field, FieldCode::Rule("duplicate_product"));
-                    continue;
-                }
-                let found = Entity::find_by_id(c.product_id).in_account(actor).one(db).await?;
-                match found {
-                    None => v.push(&field, FieldCode::Rule("unknown_product")),
-                    Some(m) if Some(m.id) == this || m.package => v.push(&field, FieldCode::Rule("package_component")),
-                    Some(_) => {}
-                }
-            }
-            v.finish()
-        }
-        (Some(items), false) if !items.is_empty() => {
-            Err(DomainError::field("input.package_products", FieldCode::Rule("not_a_package")))
-        }
-        (None, true) if this.is_none() => Err(DomainError::field("input.package_products", FieldCode::Required)),
-        _ => Ok(()),
-    }
-}
-
-async fn replace_components(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    package: Uuid,
-    items: &[PackageComponent],
-) -> DomainResult<()> {
-    item::Entity::delete_in(actor).filter(item::Column::PackageId.eq(package)).exec(db).await?;
-    for (i, c) in items.iter().enumerate() {
-        item::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            account_id: Set(actor.account_id.0),
-            package_id: Set(package),
-            product_id: Set(c.product_id),
-            quantity: Set(text(c.quantity)),
-            position: Set(i as i32),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(())
-}
-
 /// Applies a validated patch: fields, then prices from the resulting tax.
 fn apply(p: &ProductPatch, am: &mut ActiveModel) -> DomainResult<()> {
     p.apply_texts(am);
@@ -500,95 +426,8 @@ pub async fn find(db: &impl ConnectionTrait, actor: &Actor, key: &ProductKey) ->
     q.one(db).await?.ok_or(DomainError::NotFound("product"))
 }
 
-/// The components of a package, in order.
-pub async fn components(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    package: Uuid,
-) -> DomainResult<Vec<PackageComponent>> {
-    let rows = item::Entity::find_in(actor)
-        .filter(item::Column::PackageId.eq(package))
-        .order_by_asc(item::Column::Position)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| PackageComponent {
-            product_id: r.product_id,
-            quantity: parse_decimal(&r.quantity).unwrap_or_default(),
-        })
-        .collect())
-}
-
 pub fn tags_of(m: &Model) -> Vec<String> {
     crate::tags::from_json(&m.tag_list)
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct ProductFilter {
-    /// Part of the name or code, ignoring case and accents.
-    pub name: Option<String>,
-    /// Exact code.
-    pub code: Option<String>,
-    /// `false` (default): active products; `true`: inactive ones (seed `filter=disabled`).
-    pub disabled: Option<bool>,
-    /// `sell` or `buy`; products of kind `both` match either.
-    pub kind: Option<String>,
-    pub category_id: Option<Uuid>,
-    pub tag: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ProductOrder {
-    #[default]
-    Name,
-    NameDesc,
-    Code,
-    CodeDesc,
-    CreatedAt,
-    CreatedAtDesc,
-    UpdatedAt,
-    UpdatedAtDesc,
-}
-
-pub async fn list(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    f: &ProductFilter,
-    order: ProductOrder,
-    page: PageRequest,
-) -> DomainResult<Page<Model>> {
-    let term = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    let mut q = Entity::find_in(actor).filter(Column::Disabled.eq(f.disabled.unwrap_or(false)));
-    if let Some(x) = term(&f.name).map(|n| search_key(&n)) {
-        q = q.filter(Expr::col(Column::SearchName).like(LikeExpr::new(format!("%{}%", escape_like(&x))).escape('\\')));
-    }
-    if let Some(x) = term(&f.code) {
-        q = q.filter(Column::Code.eq(x));
-    }
-    if let Some(k) = term(&f.kind) {
-        q = q.filter(Column::Kind.is_in([k, "both".to_owned()]));
-    }
-    if let Some(c) = f.category_id {
-        q = q.filter(Column::CategoryId.eq(c));
-    }
-    if let Some(t) = term(&f.tag) {
-        q = q.filter(crate::tags::contains(Column::TagKeys, &t));
-    }
-    let total_count = q.clone().count(db).await?;
-    q = match order {
-        ProductOrder::Name => q.order_by_asc(Column::SearchName),
-        ProductOrder::NameDesc => q.order_by_desc(Column::SearchName),
-        // Products without a code last, on both databases (their NULL ordering differs).
-        ProductOrder::Code => q.order_by_asc(Expr::col(Column::Code).is_null()).order_by_asc(Column::Code),
-        ProductOrder::CodeDesc => q.order_by_asc(Expr::col(Column::Code).is_null()).order_by_desc(Column::Code),
-        ProductOrder::CreatedAt => q.order_by_asc(Column::CreatedAt),
-        ProductOrder::CreatedAtDesc => q.order_by_desc(Column::CreatedAt),
-        ProductOrder::UpdatedAt => q.order_by_asc(Column::UpdatedAt),
-        ProductOrder::UpdatedAtDesc => q.order_by_desc(Column::UpdatedAt),
-    };
-    let items = q.order_by_asc(Column::Id).offset(page.offset()).limit(page.per_page).all(db).await?;
-    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
 }
 
 fn blank(actor: &Actor, currency: &str, now: chrono::DateTime<Utc>) -> ActiveModel {
