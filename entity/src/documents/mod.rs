@@ -60,11 +60,13 @@ mod buyer;
 mod catalogue;
 pub mod completion;
 pub mod flows;
+mod line_rows;
 mod lines;
 mod listing;
 pub mod printing;
 
 use buyer::*;
+use line_rows::*;
 use lines::*;
 pub use listing::*;
 
