@@ -33,9 +33,18 @@ impl Decimal {
         entity::validation::stored_decimal(s.as_deref()).map(Decimal)
     }
 
-    /// A decimal column that always holds a value (amounts, quantities).
+    /// A decimal column that always holds a value (amounts, quantities), for display. A
+    /// value changed by hand into something that is not a decimal shows as zero, and is
+    /// logged as an integrity problem (every write that needs it refuses it:
+    /// `entity::money::stored`; verification names the sealed record).
     pub fn stored_amount(s: &str) -> Decimal {
-        Decimal(entity::validation::stored_decimal(Some(s)).unwrap_or_default())
+        match entity::money::stored(s) {
+            Ok(d) => Decimal(d),
+            Err(e) => {
+                tracing::error!(error = %e, "a stored amount does not read back; shown as zero");
+                Decimal(rust_decimal::Decimal::ZERO)
+            }
+        }
     }
 }
 
