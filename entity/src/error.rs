@@ -168,6 +168,20 @@ pub fn is_unique_violation(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
 
+/// A value the code cannot read back from its column (a kind that does not exist, text in
+/// a date column on SQLite, whose columns take any type): the row was changed behind the
+/// code's back, which verification names, where the database failing stops it.
+pub fn is_undecodable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    match e {
+        DbErr::Type(_) | DbErr::TryIntoErr { .. } | DbErr::Json(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(&**e, sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_))
+        }
+        _ => false,
+    }
+}
+
 /// The database's constraints are the last guard of what the domain checks (numbers
 /// unique in a series, a department in use not deleted): a write that one of them
 /// refuses becomes the domain error the caller names, here and nowhere else. SQLite does

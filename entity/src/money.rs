@@ -15,11 +15,6 @@ pub fn stored(s: &str) -> DomainResult<Decimal> {
         .ok_or_else(|| DomainError::Integrity(format!("stored amount {s:?} is not a decimal")))
 }
 
-/// A stored amount that may be absent.
-pub fn stored_opt(s: Option<&str>) -> DomainResult<Option<Decimal>> {
-    s.map(stored).transpose()
-}
-
 /// What the buyer of a document has to pay: its gross total less the CEE bonus (seed
 /// `use_prime_cee`, `prime_cee_value`), to the cent.
 pub fn amount_to_pay(d: &document::Model) -> DomainResult<Decimal> {
@@ -70,6 +65,5 @@ mod tests {
         for bad in ["", "1e3", "1,5", "abc", "NaN"] {
             assert!(matches!(stored(bad), Err(DomainError::Integrity(_))), "{bad}");
         }
-        assert_eq!(stored_opt(None).unwrap(), None);
     }
 }

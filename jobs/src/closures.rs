@@ -6,6 +6,7 @@ use apalis::prelude::{BoxDynError, Data};
 use apalis_cron::Tick;
 use chrono::Utc;
 use entity::closures::{PendingEmail, vat_rows};
+use entity::texts::Lang;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -114,17 +115,17 @@ pub async fn send_pending(db: &DatabaseConnection, mailer: &Mailer) -> Result<us
 }
 
 /// Money as the account's language writes it: `1234.50` or `1234,50`.
-fn money(lang: &str, s: &str) -> String {
+fn money(lang: Lang, s: &str) -> String {
     let d: Decimal = entity::validation::parse_decimal(s).unwrap_or_default();
     let text = entity::tax::round2(d).to_string();
-    if entity::texts::Lang::of_document(lang).is_french() { text.replace('.', ",") } else { text }
+    if lang.is_french() { text.replace('.', ",") } else { text }
 }
 
 /// The closure e-mail: text summary and the CSV attached (`text/csv`).
 pub fn message(p: &PendingEmail, from: &Mailbox) -> Result<Message, String> {
     let c = &p.closure;
-    let lang = p.language.as_str();
-    let w = entity::texts::mails::closure(entity::texts::Lang::of_document(lang));
+    let lang = Lang::of_document(&p.language);
+    let w = entity::texts::mails::closure(lang);
     let kind = match c.frequency.as_str() {
         "daily" => w.daily,
         "monthly" => w.monthly,
@@ -190,7 +191,7 @@ pub fn message(p: &PendingEmail, from: &Mailbox) -> Result<Message, String> {
         body.push_str(&format!("{} {key}) : {signature}\n", w.signature));
     }
     body.push_str(&format!("{}\n\n{}\n", w.keep, w.outro));
-    if !entity::texts::Lang::of_document(lang).is_french() {
+    if !lang.is_french() {
         // English has no space before a colon nor French quotes.
         body = body.replace(" :", ":").replace("« ", "\"").replace(" »", "\"");
     }

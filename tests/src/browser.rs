@@ -137,10 +137,19 @@ impl TestPage {
     }
 
     /// Waits for an element matching `selector`, and returns it.
+    /// A React re-render can replace the element between the check and the lookup (seen on
+    /// GraphiQL): the lookup is then tried again, within the same patience.
     pub async fn element(&self, selector: &str) -> Element {
         let quoted = serde_json::to_string(selector).unwrap();
-        self.wait_until(&format!("document.querySelector({quoted})"), selector).await;
-        self.page.find_element(selector).await.unwrap_or_else(|e| panic!("{selector}: {e}"))
+        let started = Instant::now();
+        loop {
+            self.wait_until(&format!("document.querySelector({quoted})"), selector).await;
+            match self.page.find_element(selector).await {
+                Ok(element) => return element,
+                Err(e) if started.elapsed() > PATIENCE => panic!("{selector}: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
     /// Clicks the element matching `selector` with the mouse, once it is there, and makes sure

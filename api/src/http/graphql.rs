@@ -250,6 +250,8 @@ async fn run(
         resp.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return resp;
     }
+    // The peer address, not a forwarded header a client could forge; behind a proxy this
+    // is the proxy's address. Rate-limited here, journaled through the actor below.
     let peer = req.peer_addr().map(|a| a.ip());
     if let Err(secs) = state.rate.check_ip(peer) {
         return rate_limited(media, lang, secs);
@@ -271,11 +273,8 @@ async fn run(
     {
         return rate_limited(media, lang, secs);
     }
-    // The peer address, not a forwarded header a client could forge; behind a proxy this
-    // is the proxy's address.
-    let ip = req.peer_addr().map(|a| a.ip());
     if let AuthState::Authenticated(actor) = &mut auth {
-        actor.client_ip = ip;
+        actor.client_ip = peer;
     }
     let schema = if op.as_ref().is_some_and(|(_, introspection, _)| *introspection) {
         &state.introspection
@@ -284,7 +283,8 @@ async fn run(
     };
     // Boxed: the execution of a whole request is a large future; kept inline it made the
     // handler's own future (and its copies on a worker's stack) large too.
-    let execution = Box::pin(schema.execute(request.data(auth).data(lang).data(crate::graphql::context::ClientIp(ip))));
+    let execution =
+        Box::pin(schema.execute(request.data(auth).data(lang).data(crate::graphql::context::ClientIp(peer))));
     let mut response = execution.await;
     // Errors raised by GraphQL itself (syntax, unknown field, wrong type, depth and
     // complexity limits) carry no code: they are all the client's request being invalid.

@@ -85,20 +85,6 @@ pub(crate) struct DocumentPage {
 /// A subject's rows, or why they no longer read back.
 type Readable<T> = Result<T, String>;
 
-/// A value the code cannot read back from its column (a kind that does not exist, text in
-/// a date column on SQLite, whose columns take any type): the row was changed behind the
-/// code's back, which verification names, where the database failing stops it.
-pub(crate) fn is_undecodable(e: &sea_orm::DbErr) -> bool {
-    use sea_orm::{DbErr, RuntimeErr, sqlx};
-    match e {
-        DbErr::Type(_) | DbErr::TryIntoErr { .. } | DbErr::Json(_) => true,
-        DbErr::Query(RuntimeErr::SqlxError(e)) => {
-            matches!(&**e, sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_))
-        }
-        _ => false,
-    }
-}
-
 /// `read` over all of `ids` in one query; when some row no longer reads back, over one id
 /// at a time, so that only the subjects whose rows do not read back are lost (and named).
 async fn one_query_or_each<T, F, Fut>(ids: &[Uuid], read: F) -> DomainResult<HashMap<Uuid, Readable<T>>>
@@ -108,12 +94,12 @@ where
 {
     match read(ids.to_vec()).await {
         Ok(found) => Ok(found.into_iter().map(|(id, t)| (id, Ok(t))).collect()),
-        Err(e) if is_undecodable(&e) => {
+        Err(e) if crate::error::is_undecodable(&e) => {
             let mut out = HashMap::new();
             for id in ids {
                 match read(vec![*id]).await {
                     Ok(found) => out.extend(found.into_iter().map(|(id, t)| (id, Ok(t)))),
-                    Err(e) if is_undecodable(&e) => {
+                    Err(e) if crate::error::is_undecodable(&e) => {
                         out.insert(*id, Err(e.to_string()));
                     }
                     Err(e) => return Err(e.into()),

@@ -90,7 +90,7 @@ async fn numbering(db: &impl ConnectionTrait, account: AccountId, found: &mut Fi
             Ok(newest) => newest,
             // A document of the series no longer reads back (the documents' chain names
             // which): its counter cannot be compared with it.
-            Err(e) if crate::ledger::subjects::is_undecodable(&e) => {
+            Err(e) if crate::error::is_undecodable(&e) => {
                 let why = format!("series {}: its newest document no longer reads back: {e}", s.series_key);
                 found.push(Finding::new(Reason::SubjectChanged, None, why));
                 continue;
