@@ -1,14 +1,13 @@
 //! Categories of contacts, products and documents, scoped by the actor's account.
 
 use crate::db::begin_write;
-use crate::error::{DomainError, DomainResult, FieldCode};
+use crate::error::{DomainError, DomainResult};
 use crate::pagination::{Page, PageRequest};
 use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::category::{ActiveModel, Column, Entity, Model};
 use crate::tenant::Actor;
-use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, escape_like, search_key};
+use crate::validation::{MAX_TEXT, Validator, clean, contains_text, search_key};
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -25,15 +24,7 @@ pub struct CategoryPatch {
 impl CategoryPatch {
     fn validate(&self, creating: bool) -> DomainResult<()> {
         let mut v = Validator::new();
-        match &self.name {
-            Some(n) => {
-                if let Some(n) = v.required("input.name", Some(n)) {
-                    v.max_len("input.name", n, MAX_LINE);
-                }
-            }
-            None if creating => v.push("input.name", FieldCode::Required),
-            None => {}
-        }
+        v.name("input.name", self.name.as_deref(), creating);
         if let Some(Some(d)) = &self.description {
             v.max_len("input.description", d, MAX_TEXT);
         }
@@ -67,34 +58,14 @@ pub async fn require_in_account(
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: CategoryPatch) -> DomainResult<Model> {
     actor.require_writer()?;
-    patch.validate(true)?;
-    let now = Utc::now();
-    let mut am = ActiveModel {
-        id: Set(Uuid::now_v7()),
-        account_id: Set(actor.account_id.0),
-        name: Set(String::new()),
-        search_name: Set(String::new()),
-        description: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    patch.apply(&mut am);
     let txn = begin_write(db).await?;
-    let created = am.insert(&txn).await?;
+    let created = insert(&txn, actor, &patch).await?;
     txn.commit().await?;
     Ok(created)
 }
 
-/// The seed's `category_id` given as a name: the account's category with that name
-/// (case and accents ignored), created when there is none.
-pub async fn find_or_create(db: &impl ConnectionTrait, actor: &Actor, name: &str) -> DomainResult<Model> {
-    let key = search_key(name);
-    if let Some(found) =
-        Entity::find_in(actor).filter(Column::SearchName.eq(key)).order_by_asc(Column::CreatedAt).one(db).await?
-    {
-        return Ok(found);
-    }
-    let patch = CategoryPatch { name: Some(name.to_owned()), description: None };
+/// A new category of the actor's account, from a patch that is checked here.
+async fn insert(db: &impl ConnectionTrait, actor: &Actor, patch: &CategoryPatch) -> DomainResult<Model> {
     patch.validate(true)?;
     let now = Utc::now();
     let mut am = ActiveModel {
@@ -108,6 +79,18 @@ pub async fn find_or_create(db: &impl ConnectionTrait, actor: &Actor, name: &str
     };
     patch.apply(&mut am);
     Ok(am.insert(db).await?)
+}
+
+/// The seed's `category_id` given as a name: the account's category with that name
+/// (case and accents ignored), created when there is none.
+pub async fn find_or_create(db: &impl ConnectionTrait, actor: &Actor, name: &str) -> DomainResult<Model> {
+    let key = search_key(name);
+    if let Some(found) =
+        Entity::find_in(actor).filter(Column::SearchName.eq(key)).order_by_asc(Column::CreatedAt).one(db).await?
+    {
+        return Ok(found);
+    }
+    insert(db, actor, &CategoryPatch { name: Some(name.to_owned()), description: None }).await
 }
 
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: CategoryPatch) -> DomainResult<Model> {
@@ -141,9 +124,7 @@ pub async fn list(
 ) -> DomainResult<Page<Model>> {
     let mut q = Entity::find_in(actor);
     if let Some(term) = name.map(search_key).filter(|s| !s.is_empty()) {
-        q = q.filter(
-            Expr::col(Column::SearchName).like(LikeExpr::new(format!("%{}%", escape_like(&term))).escape('\\')),
-        );
+        q = q.filter(contains_text(Column::SearchName, &term));
     }
     let total_count = q.clone().count(db).await?;
     let items = q

@@ -8,9 +8,9 @@ use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::client::{ActiveModel, Column, Entity, Model};
 use crate::tax::Tax;
 use crate::tenant::Actor;
-use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, escape_like, is_email_list, search_key};
+use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, contains_text, is_email_list, search_key};
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -175,8 +175,7 @@ fn apply(p: &ClientPatch, am: &mut ActiveModel) {
         }
     }
     if let Some(d) = &p.discount {
-        am.discount =
-            Set(clean(d).and_then(|s| crate::validation::parse_decimal(&s)).map(|d| d.normalize().to_string()));
+        am.discount = Set(clean(d).and_then(|s| crate::validation::parse_decimal(&s)).map(|d| d.normalize().into()));
     }
     if let Some(d) = p.department_id {
         am.department_id = Set(d);
@@ -440,14 +439,13 @@ pub async fn list(
         q = q.filter(Column::TaxNoKey.eq(tax_no_key(&x)));
     }
     if let Some(x) = term(&f.name).map(|n| search_key(&n)) {
-        q = q.filter(Expr::col(Column::SearchName).like(LikeExpr::new(format!("%{}%", escape_like(&x))).escape('\\')));
+        q = q.filter(contains_text(Column::SearchName, &x));
     }
     if let Some(x) = term(&f.shortcut) {
         q = q.filter(Column::ShortcutKey.eq(search_key(&x)));
     }
     if let Some(x) = term(&f.email) {
-        let pattern = format!("%{}%", escape_like(&x.to_lowercase()));
-        q = q.filter(Expr::col(Column::EmailKey).like(LikeExpr::new(pattern).escape('\\')));
+        q = q.filter(contains_text(Column::EmailKey, &x.to_lowercase()));
     }
     if let Some(k) = term(&f.kind) {
         q = q.filter(Column::Kind.is_in([k, "both".to_owned()]));

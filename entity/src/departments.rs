@@ -8,10 +8,10 @@ use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::department::{self, ActiveModel, Column, Entity, Model};
 use crate::tenant::{AccountId, Actor};
 use crate::validation::{
-    MAX_LINE, MAX_TEXT, Validator, clean, escape_like, is_plausible_email, parse_decimal, search_key,
+    MAX_LINE, MAX_TEXT, Validator, clean, contains_text, is_plausible_email, parse_decimal, search_key,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -95,15 +95,7 @@ department_bool_fields!(apply_bools);
 impl DepartmentPatch {
     fn validate(&self, creating: bool) -> DomainResult<()> {
         let mut v = Validator::new();
-        match &self.name {
-            Some(n) => {
-                if let Some(n) = v.required("input.name", Some(n)) {
-                    v.max_len("input.name", n, MAX_LINE);
-                }
-            }
-            None if creating => v.push("input.name", FieldCode::Required),
-            None => {}
-        }
+        v.name("input.name", self.name.as_deref(), creating);
         self.check_texts(&mut v);
         if let Some(Some(s)) = &self.email
             && !s.trim().is_empty()
@@ -213,7 +205,7 @@ fn apply(p: &DepartmentPatch, am: &mut ActiveModel) {
     }
     if let Some(c) = &p.cash_init_state {
         // Stored in canonical form so that "150.0" and "150.00" read back the same way.
-        am.cash_init_state = Set(clean(c).and_then(|s| parse_decimal(&s)).map(|d| d.normalize().to_string()));
+        am.cash_init_state = Set(clean(c).and_then(|s| parse_decimal(&s)).map(|d| d.normalize().into()));
     }
     p.apply_texts(am);
     if let Some(b) = p.use_pattern {
@@ -258,8 +250,7 @@ pub async fn list(
 ) -> DomainResult<Page<Model>> {
     let mut q = Entity::find_in(actor);
     if let Some(term) = filter.name.as_deref().map(search_key).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", escape_like(&term));
-        q = q.filter(Expr::col(Column::SearchName).like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')));
+        q = q.filter(contains_text(Column::SearchName, &term));
     }
     if let Some(main) = filter.main {
         q = q.filter(Column::Main.eq(main));

@@ -117,7 +117,7 @@ pub enum DomainError {
     #[error("rate limited for {retry_after_secs}s")]
     RateLimited { retry_after_secs: i64 },
     #[error("database error: {0}")]
-    Db(#[from] DbErr),
+    Db(DbErr),
     #[error("internal error: {0}")]
     Internal(String),
     /// The certification records were altered outside Scelle (a chain head missing, a
@@ -191,6 +191,19 @@ pub trait OnConstraint<T> {
     fn on_unique(self, then: impl FnOnce() -> DomainError) -> DomainResult<T>;
     /// A foreign key refused it (a row still referenced, with `Restrict`).
     fn on_foreign_key(self, then: impl FnOnce() -> DomainError) -> DomainResult<T>;
+}
+
+/// A database error as the domain sees it: a row that does not read back (an amount
+/// `"0120.50"`, a kind that does not exist) was altered outside Scelle, an integrity
+/// failure, named as such everywhere it surfaces; anything else is the database failing.
+impl From<DbErr> for DomainError {
+    fn from(e: DbErr) -> Self {
+        if is_undecodable(&e) {
+            DomainError::Integrity(format!("a stored value does not read back: {e}"))
+        } else {
+            DomainError::Db(e)
+        }
+    }
 }
 
 impl<T> OnConstraint<T> for Result<T, DbErr> {

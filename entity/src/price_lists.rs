@@ -13,12 +13,11 @@ use crate::pagination::{Page, PageRequest};
 use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::price_list::{ActiveModel, Column, Entity, Model};
 use crate::tables::{price_list_position as pos, product};
-use crate::tax::{Tax, UnitPrice, UnitPrices, price_text, round2, unit_prices};
+use crate::tax::{Tax, UnitPrice, UnitPrices, round2, unit_price, unit_prices};
 use crate::tenant::Actor;
-use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, escape_like, search_key};
+use crate::validation::{MAX_TEXT, Validator, clean, contains_text, search_key};
 use chrono::Utc;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -52,15 +51,7 @@ pub struct PriceListPatch {
 impl PriceListPatch {
     fn validate(&self, creating: bool) -> DomainResult<()> {
         let mut v = Validator::new();
-        match &self.name {
-            Some(n) => {
-                if let Some(n) = v.required("input.name", Some(n)) {
-                    v.max_len("input.name", n, MAX_LINE);
-                }
-            }
-            None if creating => v.push("input.name", FieldCode::Required),
-            None => {}
-        }
+        v.name("input.name", self.name.as_deref(), creating);
         if let Some(Some(d)) = &self.description {
             v.max_len("input.description", d, MAX_TEXT);
         }
@@ -100,10 +91,6 @@ impl PriceListPatch {
     }
 }
 
-fn dec(s: &Option<String>) -> Option<Decimal> {
-    crate::validation::stored_decimal(s.as_deref())
-}
-
 /// The tax a fixed-price position applies.
 fn position_tax(use_tax: bool, tax: Option<&str>, product: &product::Model) -> Tax {
     if !use_tax {
@@ -116,11 +103,15 @@ fn position_tax(use_tax: bool, tax: Option<&str>, product: &product::Model) -> T
 fn price_through(p: &pos::Model, product: &product::Model) -> Option<UnitPrices> {
     let product_tax: Tax = product.tax.parse().ok()?;
     if p.use_percentage {
-        let base = dec(&product.price_gross)?;
-        let factor = Decimal::ONE + dec(&p.percentage)?.checked_div(Decimal::ONE_HUNDRED)?;
+        let base = product.price_gross.map(Decimal::from)?;
+        let factor = Decimal::ONE + p.percentage.map(Decimal::from)?.checked_div(Decimal::ONE_HUNDRED)?;
         return unit_prices(product_tax, UnitPrice::Gross(round2(base.checked_mul(factor)?))).ok();
     }
-    Some(UnitPrices { net: dec(&p.price_net)?, tax: dec(&p.price_tax)?, gross: dec(&p.price_gross)? })
+    Some(UnitPrices {
+        net: p.price_net.map(Decimal::from)?,
+        tax: p.price_tax.map(Decimal::from)?,
+        gross: p.price_gross.map(Decimal::from)?,
+    })
 }
 
 async fn products_of(
@@ -179,10 +170,10 @@ async fn replace_positions(
             price_list_id: Set(list),
             product_id: Set(p.product_id),
             use_percentage: Set(p.use_percentage),
-            percentage: Set(p.percentage.filter(|_| p.use_percentage).map(|d| d.normalize().to_string())),
-            price_net: Set(fixed.map(|u| price_text(u.net))),
-            price_gross: Set(fixed.map(|u| price_text(u.gross))),
-            price_tax: Set(fixed.map(|u| price_text(u.tax))),
+            percentage: Set(p.percentage.filter(|_| p.use_percentage).map(|d| d.normalize().into())),
+            price_net: Set(fixed.map(|u| unit_price(u.net))),
+            price_gross: Set(fixed.map(|u| unit_price(u.gross))),
+            price_tax: Set(fixed.map(|u| unit_price(u.tax))),
             use_tax: Set(use_tax),
             tax: Set(p.tax.as_deref().and_then(|t| t.parse::<Tax>().ok()).map(|t| t.to_string())),
             position: Set(i as i32),
@@ -278,9 +269,7 @@ pub async fn list(
         q = q.filter(Column::Id.is_in(ids.iter().copied()));
     }
     if let Some(term) = name.map(search_key).filter(|s| !s.is_empty()) {
-        q = q.filter(
-            Expr::col(Column::SearchName).like(LikeExpr::new(format!("%{}%", escape_like(&term))).escape('\\')),
-        );
+        q = q.filter(contains_text(Column::SearchName, &term));
     }
     let total_count = q.clone().count(db).await?;
     let items = q
@@ -351,7 +340,11 @@ pub async fn prices_for_products_in(
                 (price_through(p, product), tax)
             }
             None => {
-                let catalogue = match (dec(&product.price_net), dec(&product.price_tax), dec(&product.price_gross)) {
+                let catalogue = match (
+                    product.price_net.map(Decimal::from),
+                    product.price_tax.map(Decimal::from),
+                    product.price_gross.map(Decimal::from),
+                ) {
                     (Some(net), Some(tax), Some(gross)) => Some(UnitPrices { net, tax, gross }),
                     _ => None,
                 };

@@ -2,7 +2,7 @@
 
 use crate::error::FieldCode;
 use crate::validation::Validator;
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, SimpleExpr};
+use sea_orm::sea_query::SimpleExpr;
 
 const MAX_TAGS: usize = 50;
 const MAX_TAG_LEN: usize = 100;
@@ -51,7 +51,7 @@ pub fn keys_json(tags: &[String]) -> String {
 pub fn contains(column: impl sea_orm::sea_query::IntoColumnRef, tag: &str) -> SimpleExpr {
     // The folded tag as it appears, quoted, in the array: "vip" never matches "vip-like".
     let quoted = serde_json::to_string(&crate::validation::search_key(tag)).unwrap_or_default();
-    Expr::col(column).like(LikeExpr::new(format!("%{}%", crate::validation::escape_like(&quoted))).escape('\\'))
+    crate::validation::contains_text(column, &quoted)
 }
 
 #[cfg(test)]

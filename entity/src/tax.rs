@@ -53,13 +53,14 @@ pub fn cents(d: Decimal) -> Option<i64> {
     round2(d).checked_mul(Decimal::ONE_HUNDRED).and_then(|c| c.to_i64())
 }
 
-/// A price as shown: at least two decimals ("85.00"), more only when it has them ("0.0125").
-pub fn price_text(d: Decimal) -> String {
+/// A unit price as stored and shown: at least two decimals ("85.00"), more only when it
+/// has them ("0.0125").
+pub fn unit_price(d: Decimal) -> crate::money::Money {
     let mut n = d.normalize();
     if n.scale() < 2 {
         n.rescale(2);
     }
-    n.to_string()
+    n.into()
 }
 
 fn round_unit(d: Decimal) -> Decimal {

@@ -34,6 +34,19 @@ impl Validator {
         }
     }
 
+    /// A record's name: required when creating, not blank when given, one line long.
+    pub fn name(&mut self, field: &str, value: Option<&str>, creating: bool) {
+        match value {
+            Some(n) => {
+                if let Some(n) = self.required(field, Some(n)) {
+                    self.max_len(field, n, MAX_LINE);
+                }
+            }
+            None if creating => self.push(field, FieldCode::Required),
+            None => {}
+        }
+    }
+
     pub fn max_len(&mut self, field: &str, value: &str, max: usize) {
         if value.chars().count() > max {
             self.push(field, FieldCode::TooLong { max });
@@ -109,11 +122,6 @@ pub fn parse_bounded_decimal(s: &str) -> Option<Decimal> {
     (d.abs() < limit && d.normalize().scale() <= MAX_DECIMAL_SCALE).then_some(d)
 }
 
-/// A decimal stored by the model (canonical text), or none.
-pub fn stored_decimal(s: Option<&str>) -> Option<Decimal> {
-    s.and_then(parse_decimal)
-}
-
 /// Parses a decimal written with a dot (`"150.0"`, `"-3"`); no exponent, no comma, no float.
 pub fn parse_decimal(s: &str) -> Option<Decimal> {
     let t = s.trim();
@@ -144,6 +152,13 @@ pub fn clean(v: &Option<String>) -> Option<String> {
 /// Escapes `\`, `%` and `_` for a `LIKE … ESCAPE '\'` pattern: user text matches literally.
 pub fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// A condition "the column's text holds `text`", literally (`%` and `_` in it match
+/// themselves): the one way a list filters on part of a name or an address.
+pub fn contains_text(column: impl sea_orm::sea_query::IntoColumnRef, text: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+    Expr::col(column).like(LikeExpr::new(format!("%{}%", escape_like(text))).escape('\\'))
 }
 
 /// Every address of a list separated by commas or semicolons is plausible.

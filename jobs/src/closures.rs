@@ -115,8 +115,7 @@ pub async fn send_pending(db: &DatabaseConnection, mailer: &Mailer) -> Result<us
 }
 
 /// Money as the account's language writes it: `1234.50` or `1234,50`.
-fn money(lang: Lang, s: &str) -> String {
-    let d: Decimal = entity::validation::parse_decimal(s).unwrap_or_default();
+fn money(lang: Lang, d: Decimal) -> String {
     let text = entity::tax::round2(d).to_string();
     if lang.is_french() { text.replace('.', ",") } else { text }
 }
@@ -136,7 +135,7 @@ pub fn message(p: &PendingEmail, from: &Mailbox) -> Result<Message, String> {
     } else {
         format!("{} → {}", c.period_start, c.period_end)
     };
-    let m = |s: &str| money(lang, s);
+    let m = |d: Decimal| money(lang, d);
     let mut body = format!(
         "{intro} « {name} ».\n\n{lp} : {period} ({tz})\n{ld} : {count}\n{lt} : {turnover}\n{ln} : {net}\n{lx} : {tax}\n{lg} : {gross}\n",
         intro = w.intro,
@@ -146,13 +145,13 @@ pub fn message(p: &PendingEmail, from: &Mailbox) -> Result<Message, String> {
         ld = w.documents,
         count = c.document_count,
         lt = w.turnover,
-        turnover = m(&c.total_net),
+        turnover = m(c.total_net.value()),
         ln = w.net,
-        net = m(&c.total_net),
+        net = m(c.total_net.value()),
         lx = w.tax,
-        tax = m(&c.total_tax),
+        tax = m(c.total_tax.value()),
         lg = w.gross,
-        gross = m(&c.total_gross),
+        gross = m(c.total_gross.value()),
     );
     let rows = vat_rows(c);
     if !rows.is_empty() {
@@ -164,11 +163,11 @@ pub fn message(p: &PendingEmail, from: &Mailbox) -> Result<Message, String> {
                 w.rate,
                 r.rate,
                 w.net,
-                m(&t.net.to_string()),
+                m(t.net),
                 w.tax,
-                m(&t.tax.to_string()),
+                m(t.tax),
                 w.gross,
-                m(&t.gross.to_string())
+                m(t.gross)
             ));
         }
     }
@@ -179,7 +178,7 @@ pub fn message(p: &PendingEmail, from: &Mailbox) -> Result<Message, String> {
     body.push_str(&format!(
         "\n{} : {}\n{} : {}\n\n{} : {}\n{} : {}\n",
         w.perpetual,
-        m(&c.perpetual_total),
+        m(c.perpetual_total.value()),
         w.sequences,
         sequences,
         w.block_hash,

@@ -4,7 +4,12 @@
 
 pub mod attacker;
 pub mod browser;
+pub mod contacts;
+pub mod documents;
+pub mod payments;
 pub mod template;
+
+pub use documents::Invoice;
 
 use scelle_api::app::Application;
 use scelle_api::config::{Config, Secret};
@@ -224,14 +229,6 @@ impl TestApp {
             .await
             .unwrap();
         }
-    }
-
-    /// `createInvoice(input, issue)` selecting `selection`: the whole answer, errors included.
-    pub async fn create_invoice(&self, token: &str, selection: &str, input: Value, issue: bool) -> Value {
-        let query = format!(
-            "mutation($i: InvoiceInput!, $x: Boolean) {{ createInvoice(input: $i, issue: $x) {{ {selection} }} }}"
-        );
-        self.gql_full(Some(token), None, &query, json!({ "i": input, "x": issue })).await
     }
 
     /// Runs SQL with every trigger lifted, as an attacker with database access would (see

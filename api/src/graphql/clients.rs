@@ -52,7 +52,7 @@ macro_rules! client_types {
                     disable_auto_reminders: m.disable_auto_reminders,
                     use_mass_payment: m.use_mass_payment,
                     sepa_b2b: m.sepa_b2b,
-                    discount: Decimal::stored(&m.discount),
+                    discount: m.discount.map(Into::into),
                     department_id: m.department_id.map(|d| ID(d.to_string())),
                     category_id: m.category_id.map(|d| ID(d.to_string())),
                     price_list_id: m.price_list_id.map(|d| ID(d.to_string())),

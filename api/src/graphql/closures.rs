@@ -129,7 +129,7 @@ pub struct Closure {
 
 impl From<closure::Model> for Closure {
     fn from(c: closure::Model) -> Self {
-        let d = |s: &str| Decimal::stored_amount(s);
+        let d = |m: entity::money::Money| Decimal::from(m);
         let vat = entity::closures::vat_rows(&c)
             .into_iter()
             .map(|v| ClosureVatTotal {
@@ -139,7 +139,7 @@ impl From<closure::Model> for Closure {
                 credits: v.credits.into(),
             })
             .collect();
-        let amounts = |n: &str, t: &str, g: &str| ClosureAmounts { net: d(n), tax: d(t), gross: d(g) };
+        let amounts = |n, t, g| ClosureAmounts { net: d(n), tax: d(t), gross: d(g) };
         let heads = entity::closures::recorded_heads(&c)
             .unwrap_or_default()
             .into_iter()
@@ -160,13 +160,13 @@ impl From<closure::Model> for Closure {
             document_count: c.document_count,
             sales_count: c.sales_count,
             credit_count: c.credit_count,
-            sales: amounts(&c.sales_net, &c.sales_tax, &c.sales_gross),
-            credits: amounts(&c.credits_net, &c.credits_tax, &c.credits_gross),
-            total: amounts(&c.total_net, &c.total_tax, &c.total_gross),
+            sales: amounts(c.sales_net, c.sales_tax, c.sales_gross),
+            credits: amounts(c.credits_net, c.credits_tax, c.credits_gross),
+            total: amounts(c.total_net, c.total_tax, c.total_gross),
             vat,
-            turnover: d(&c.total_net),
-            period_total: d(&c.total_gross),
-            perpetual_total: d(&c.perpetual_total),
+            turnover: d(c.total_net),
+            period_total: d(c.total_gross),
+            perpetual_total: d(c.perpetual_total),
             first_sequence: c.first_sequence,
             last_sequence: c.last_sequence,
             last_hash: c.last_hash.clone(),

@@ -42,7 +42,7 @@ macro_rules! department_types {
                     id: ID(m.id.to_string()),
                     main: m.main,
                     name: m.name,
-                    cash_init_state: Decimal::stored(&m.cash_init_state),
+                    cash_init_state: m.cash_init_state.map(Into::into),
                     $($f: m.$f,)*
                     own_email_settings: m.own_email_settings,
                     email_pdf: m.email_pdf,

@@ -29,7 +29,7 @@ impl From<payment_allocation::Model> for PaymentAllocation {
         Self {
             payment_id: ID(a.payment_id.to_string()),
             invoice_id: ID(a.document_id.to_string()),
-            amount: Decimal::stored_amount(&a.amount),
+            amount: a.amount.into(),
             row: a,
         }
     }
@@ -86,14 +86,11 @@ macro_rules! payment_types {
 
         impl From<entity::payments::Payment> for Payment {
             fn from(p: entity::payments::Payment) -> Self {
-                // Display only: an amount changed by hand into something that is not a
-                // decimal shows as zero here, while every write that uses it refuses it
-                // (`entity::money::stored`); the payment's own amount is sealed.
-                let unallocated = Decimal(p.unallocated().unwrap_or_default());
+                let unallocated = Decimal(p.unallocated());
                 let m = p.model;
                 Self {
                     id: ID(m.id.to_string()),
-                    price: Decimal::stored_amount(&m.price),
+                    price: m.price.into(),
                     currency: m.currency,
                     paid_date: m.paid_date.map(Date),
                     paid: m.paid,
@@ -101,7 +98,7 @@ macro_rules! payment_types {
                     department_id: m.department_id.map(|d| ID(d.to_string())),
                     client_id: m.client_id.map(|d| ID(d.to_string())),
                     product_id: m.product_id.map(|d| ID(d.to_string())),
-                    quantity: Decimal::stored(&m.quantity),
+                    quantity: m.quantity.map(Into::into),
                     $($f: m.$f,)*
                     unallocated,
                     invoices: p.allocations.into_iter().map(PaymentAllocation::from).collect(),

@@ -27,24 +27,17 @@ impl ScalarType for Decimal {
     }
 }
 
-impl Decimal {
-    /// A decimal the model stored as canonical text (a column that may be empty).
-    pub fn stored(s: &Option<String>) -> Option<Decimal> {
-        entity::validation::stored_decimal(s.as_deref()).map(Decimal)
+/// Amounts and exact values as the tables hold them (`entity::money`): a stored value
+/// that does not read back never reaches here, the row fails to load instead.
+impl From<entity::money::Money> for Decimal {
+    fn from(m: entity::money::Money) -> Self {
+        Decimal(m.value())
     }
+}
 
-    /// A decimal column that always holds a value (amounts, quantities), for display. A
-    /// value changed by hand into something that is not a decimal shows as zero, and is
-    /// logged as an integrity problem (every write that needs it refuses it:
-    /// `entity::money::stored`; verification names the sealed record).
-    pub fn stored_amount(s: &str) -> Decimal {
-        match entity::money::stored(s) {
-            Ok(d) => Decimal(d),
-            Err(e) => {
-                tracing::error!(error = %e, "a stored amount does not read back; shown as zero");
-                Decimal(rust_decimal::Decimal::ZERO)
-            }
-        }
+impl From<entity::money::Exact> for Decimal {
+    fn from(e: entity::money::Exact) -> Self {
+        Decimal(e.value())
     }
 }
 

@@ -164,11 +164,11 @@ fn summary(t: &PageTexts, d: &document::Model, lines: &[document_position::Model
         rows.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&l.name),
-            esc(&l.quantity),
-            esc(&l.price_net),
+            l.quantity,
+            l.price_net,
             esc(&l.tax),
-            esc(&l.total_price_net),
-            esc(&l.total_price_gross)
+            l.total_price_net,
+            l.total_price_gross
         ));
     }
     format!(
@@ -200,9 +200,9 @@ fn summary(t: &PageTexts, d: &document::Model, lines: &[document_position::Model
         tn = esc(t.total_net),
         tt = esc(t.total_tax),
         tg = esc(t.total_gross),
-        n = esc(&d.price_net),
-        x = esc(&d.price_tax),
-        g = esc(&d.price_gross),
+        n = d.price_net,
+        x = d.price_tax,
+        g = d.price_gross,
         cur = esc(&d.currency),
     )
 }

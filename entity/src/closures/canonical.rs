@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::ledger::canonical::escape;
+use crate::money::Money;
 
 pub use crate::secret::sha256_hex;
 
@@ -35,12 +36,12 @@ pub(super) fn canonical_v1(c: &closure::Model) -> String {
     put("sales_count", c.sales_count.to_string());
     put("credit_count", c.credit_count.to_string());
     for (k, v) in amount_columns(c) {
-        put(k, money(crate::validation::parse_decimal(v).unwrap_or_default()));
+        put(k, money(v.value()));
     }
     for v in vat_rows(c) {
         put("vat", vat_row(&v));
     }
-    put("perpetual_total", money(crate::validation::parse_decimal(&c.perpetual_total).unwrap_or_default()));
+    put("perpetual_total", money(c.perpetual_total.value()));
     put("first_sequence", c.first_sequence.map(|s| s.to_string()).unwrap_or_default());
     put("last_sequence", c.last_sequence.map(|s| s.to_string()).unwrap_or_default());
     put("last_hash", c.last_hash.clone());
@@ -48,17 +49,17 @@ pub(super) fn canonical_v1(c: &closure::Model) -> String {
     o.join("\n")
 }
 
-pub(super) fn amount_columns(c: &closure::Model) -> [(&'static str, &String); 9] {
+pub(super) fn amount_columns(c: &closure::Model) -> [(&'static str, Money); 9] {
     [
-        ("sales_net", &c.sales_net),
-        ("sales_tax", &c.sales_tax),
-        ("sales_gross", &c.sales_gross),
-        ("credits_net", &c.credits_net),
-        ("credits_tax", &c.credits_tax),
-        ("credits_gross", &c.credits_gross),
-        ("total_net", &c.total_net),
-        ("total_tax", &c.total_tax),
-        ("total_gross", &c.total_gross),
+        ("sales_net", c.sales_net),
+        ("sales_tax", c.sales_tax),
+        ("sales_gross", c.sales_gross),
+        ("credits_net", c.credits_net),
+        ("credits_tax", c.credits_tax),
+        ("credits_gross", c.credits_gross),
+        ("total_net", c.total_net),
+        ("total_tax", c.total_tax),
+        ("total_gross", c.total_gross),
     ]
 }
 
@@ -79,13 +80,13 @@ pub fn canonical_v2(c: &closure::Model) -> String {
     put("sales_count", &c.sales_count.to_string());
     put("credit_count", &c.credit_count.to_string());
     for (k, v) in amount_columns(c) {
-        put(k, &escape(v));
+        put(k, &escape(&v.to_string()));
     }
     // Stored rows are already canonical values (parts escaped, joined with `|`).
     for row in c.vat_rows.split('\n').filter(|l| !l.is_empty()) {
         put("vat", row);
     }
-    put("perpetual_total", &escape(&c.perpetual_total));
+    put("perpetual_total", &escape(&c.perpetual_total.to_string()));
     put("first_sequence", &c.first_sequence.map(|s| s.to_string()).unwrap_or_default());
     put("last_sequence", &c.last_sequence.map(|s| s.to_string()).unwrap_or_default());
     put("last_hash", &escape(&c.last_hash));

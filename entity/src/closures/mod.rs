@@ -265,8 +265,7 @@ pub async fn close_period(
     };
     let t = sums.totals();
     let total = t.total();
-    let previous_perpetual =
-        previous.as_ref().and_then(|p| crate::validation::parse_decimal(&p.perpetual_total)).unwrap_or_default();
+    let previous_perpetual = previous.as_ref().map(|p| p.perpetual_total.value()).unwrap_or_default();
     let csv = csv.finish()?;
     // Every chain's head as it stands: documents (locked above), payments and events
     // (their last committed state), closures (before this closure). Verification checks
@@ -299,17 +298,17 @@ pub async fn close_period(
         document_count: t.document_count,
         sales_count: t.sales_count,
         credit_count: t.credit_count,
-        sales_net: money(t.sales.net),
-        sales_tax: money(t.sales.tax),
-        sales_gross: money(t.sales.gross),
-        credits_net: money(t.credits.net),
-        credits_tax: money(t.credits.tax),
-        credits_gross: money(t.credits.gross),
-        total_net: money(total.net),
-        total_tax: money(total.tax),
-        total_gross: money(total.gross),
+        sales_net: amount(t.sales.net),
+        sales_tax: amount(t.sales.tax),
+        sales_gross: amount(t.sales.gross),
+        credits_net: amount(t.credits.net),
+        credits_tax: amount(t.credits.tax),
+        credits_gross: amount(t.credits.gross),
+        total_net: amount(total.net),
+        total_tax: amount(total.tax),
+        total_gross: amount(total.gross),
         vat_rows: t.vat.iter().map(vat_row).collect::<Vec<_>>().join("\n"),
-        perpetual_total: money(previous_perpetual + total.gross),
+        perpetual_total: amount(previous_perpetual + total.gross),
         first_sequence: first,
         last_sequence: last.map(|(sequence, _)| sequence),
         last_hash,

@@ -186,7 +186,12 @@ impl Summing {
 }
 
 pub(super) fn money(d: Decimal) -> String {
-    crate::tax::round2(d).to_string()
+    amount(d).to_string()
+}
+
+/// A closure's amount as stored: rounded to the cent.
+pub(super) fn amount(d: Decimal) -> crate::money::Money {
+    crate::tax::round2(d).into()
 }
 
 use crate::ledger::canonical::escape;

@@ -113,11 +113,11 @@ pub async fn complete(
     let mut am: ActiveModel = issued.into();
     am.completed_at = Set(Some(Utc::now()));
     let done = am.update(&txn).await?;
-    if paid_after && dec(&done.price_gross)? > Decimal::ZERO {
+    if paid_after && done.price_gross.value() > Decimal::ZERO {
         // Paid as any invoice is: by a payment applied to it, so that the paid amount,
         // the status and the payments list agree.
         let patch = crate::payments::PaymentPatch {
-            price: Some(dec(&done.price_gross)?),
+            price: Some(done.price_gross.value()),
             invoice_id: Some(Some(done.id)),
             paid: Some(true),
             name: Some(Some(crate::texts::Lang::of_document(&done.lang).payment_on_completion().into())),

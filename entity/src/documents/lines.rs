@@ -308,10 +308,7 @@ fn resolve_one(
             // A listed price first, then the catalogue price, on the document's price kind.
             let (net, gross) = match listed_price.and_then(|l| l.prices) {
                 Some(u) => (Some(u.net), Some(u.gross)),
-                None => (
-                    prod.price_net.as_deref().and_then(crate::validation::parse_decimal),
-                    prod.price_gross.as_deref().and_then(crate::validation::parse_decimal),
-                ),
+                None => (prod.price_net.map(|v| v.value()), prod.price_gross.map(|v| v.value())),
             };
             match cx.strategy.price_kind {
                 PriceKind::Gross => gross.map(Price::UnitGross).or(net.map(Price::UnitNet)),

@@ -52,10 +52,6 @@ pub fn is_sell_date(s: &str) -> bool {
         || NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").is_ok() && s.len() == 7
 }
 
-fn dec(s: &str) -> DomainResult<Decimal> {
-    crate::money::stored(s)
-}
-
 mod buyer;
 mod catalogue;
 pub mod completion;

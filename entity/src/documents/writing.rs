@@ -249,10 +249,10 @@ pub(super) async fn write(
     input.texts.apply(&mut am);
     input.flags.apply(&mut am);
     if let Some(v) = input.prime_cee_value {
-        am.prime_cee_value = Set(Some(tax::round2(v).to_string()));
+        am.prime_cee_value = Set(Some(tax::round2(v).into()));
     }
     if let Some(r) = input.exchange_currency_rate {
-        am.exchange_currency_rate = Set(Some(r.normalize().to_string()));
+        am.exchange_currency_rate = Set(Some(r.normalize().into()));
     }
     if let Some(from) = input.from_invoice_id.or(input.copy_from) {
         am.from_invoice_id = Set(Some(from));
@@ -277,9 +277,9 @@ pub(super) async fn write(
 
     let engine: Vec<LineInput> = lines.iter().map(|l| l.input).collect();
     let amounts = tax::compute(&engine, &strategy, discount_kind).map_err(engine_error)?;
-    am.price_net = Set(amounts.net.to_string());
-    am.price_tax = Set(amounts.tax.to_string());
-    am.price_gross = Set(amounts.gross.to_string());
+    am.price_net = Set(amounts.net.into());
+    am.price_tax = Set(amounts.tax.into());
+    am.price_gross = Set(amounts.gross.into());
     for (dst, amount) in
         [(&mut am.net_cents, amounts.net), (&mut am.tax_cents, amounts.tax), (&mut am.gross_cents, amounts.gross)]
     {
@@ -308,7 +308,7 @@ pub(super) fn is_billable(stored_kind: &str) -> bool {
 }
 
 pub(super) fn blank(actor: &Actor, account: &crate::tables::account::Model, now: chrono::DateTime<Utc>) -> ActiveModel {
-    let zero = tax::round2(Decimal::ZERO).to_string();
+    let zero = crate::money::Money::from(tax::round2(Decimal::ZERO));
     ActiveModel {
         id: Set(Uuid::now_v7()),
         account_id: Set(actor.account_id.0),
@@ -332,9 +332,9 @@ pub(super) fn blank(actor: &Actor, account: &crate::tables::account::Model, now:
         calc_position: Set("default".into()),
         calc_sum: Set("sum".into()),
         calc_price_kind: Set("net".into()),
-        price_net: Set(zero.clone()),
-        price_tax: Set(zero.clone()),
-        price_gross: Set(zero.clone()),
+        price_net: Set(zero),
+        price_tax: Set(zero),
+        price_gross: Set(zero),
         paid: Set(zero),
         paid_date: Set(None),
         view_token: Set(crate::secret::generate("")),

@@ -183,18 +183,18 @@ fn document_v2_of(d: &document::Model, rows: &[pos::Model], linked: Option<Strin
             name: r.name.clone(),
             code: r.code.clone(),
             description: r.description.clone(),
-            quantity: r.quantity.clone(),
+            quantity: r.quantity.to_string(),
             quantity_unit: r.quantity_unit.clone(),
             tax: r.tax.clone(),
             price_given: r.price_given.clone(),
-            price_given_amount: r.price_given_amount.clone(),
-            price_net: r.price_net.clone(),
-            price_gross: r.price_gross.clone(),
-            discount: r.discount.clone(),
-            discount_percent: r.discount_percent.clone(),
-            total_net: r.total_price_net.clone(),
-            total_tax: r.total_price_tax.clone(),
-            total_gross: r.total_price_gross.clone(),
+            price_given_amount: r.price_given_amount.to_string(),
+            price_net: r.price_net.to_string(),
+            price_gross: r.price_gross.to_string(),
+            discount: r.discount.map(|v| v.to_string()),
+            discount_percent: r.discount_percent.map(|v| v.to_string()),
+            total_net: r.total_price_net.to_string(),
+            total_tax: r.total_price_tax.to_string(),
+            total_gross: r.total_price_gross.to_string(),
             additional_info: r.additional_info.clone(),
         })
         .collect();
@@ -212,10 +212,10 @@ fn document_v2_of(d: &document::Model, rows: &[pos::Model], linked: Option<Strin
         currency: d.currency.clone(),
         exchange_currency: d.exchange_currency.clone(),
         exchange_kind: d.exchange_kind.clone(),
-        exchange_rate: d.exchange_currency_rate.clone(),
+        exchange_rate: d.exchange_currency_rate.map(|v| v.to_string()),
         reverse_charge: d.reverse_charge,
         oss: d.use_oss,
-        prime_cee: d.prime_cee_value.clone().filter(|_| d.use_prime_cee),
+        prime_cee: d.prime_cee_value.map(|v| v.to_string()).filter(|_| d.use_prime_cee),
         seller: canonical::Party {
             company: true,
             name: d.seller_name.clone(),
@@ -240,9 +240,9 @@ fn document_v2_of(d: &document::Model, rows: &[pos::Model], linked: Option<Strin
             city: d.buyer_city.clone(),
             country: d.buyer_country.clone(),
         },
-        total_net: d.price_net.clone(),
-        total_tax: d.price_tax.clone(),
-        total_gross: d.price_gross.clone(),
+        total_net: d.price_net.to_string(),
+        total_tax: d.price_tax.to_string(),
+        total_gross: d.price_gross.to_string(),
         vat: vat
             .into_iter()
             .map(|r| canonical::VatRow {
@@ -260,7 +260,6 @@ fn document_v2_of(d: &document::Model, rows: &[pos::Model], linked: Option<Strin
 
 /// Version 1, as Scelle wrote it before version 2.
 async fn document_v1(db: &impl ConnectionTrait, actor: &Actor, d: &document::Model) -> DomainResult<String> {
-    let dec = |s: &str| crate::validation::parse_decimal(s).unwrap_or_default();
     let (lines, vat) = crate::documents::positions_and_tax_summary(db, actor, d).await?;
     let corrects = match d.kind {
         crate::vocabulary::DocumentKind::Correction => linked_number(db, actor, d.invoice_id).await?,
@@ -280,9 +279,9 @@ async fn document_v1(db: &impl ConnectionTrait, actor: &Actor, d: &document::Mod
         currency: d.currency.clone(),
         seller: party(&d.seller_name, &d.seller_tax_no, &d.seller_post_code),
         buyer: party(&d.buyer_name, &d.buyer_tax_no, &d.buyer_post_code),
-        net: dec(&d.price_net),
-        tax: dec(&d.price_tax),
-        gross: dec(&d.price_gross),
+        net: d.price_net.value(),
+        tax: d.price_tax.value(),
+        gross: d.price_gross.value(),
         vat: vat
             .into_iter()
             .map(|r| v1::VatRow { tax: r.tax.to_string(), net: r.net, tax_amount: r.tax_amount, gross: r.gross })
@@ -292,10 +291,10 @@ async fn document_v1(db: &impl ConnectionTrait, actor: &Actor, d: &document::Mod
             .map(|l| v1::Line {
                 kind: l.kind,
                 name: l.name,
-                quantity: dec(&l.quantity),
+                quantity: l.quantity.value(),
                 tax: l.tax,
-                total_net: dec(&l.total_price_net),
-                total_gross: dec(&l.total_price_gross),
+                total_net: l.total_price_net.value(),
+                total_gross: l.total_price_gross.value(),
             })
             .collect(),
         corrects,
@@ -319,28 +318,25 @@ pub async fn payment_form(
         .collect();
     let number = |id: &Uuid| numbers.get(id).cloned().unwrap_or_default();
     match version {
-        1 => {
-            let dec = |s: &str| crate::validation::parse_decimal(s).unwrap_or_default();
-            Ok(v1::payment(&v1::Payment {
-                recorded_at: p.model.created_at,
-                paid_date: p.model.paid_date,
-                paid: p.model.paid,
-                price: dec(&p.model.price),
-                currency: p.model.currency.clone(),
-                kind: p.model.kind.clone(),
-                name: p.model.name.clone(),
-                allocations: p.allocations.iter().map(|a| (number(&a.document_id), dec(&a.amount))).collect(),
-            }))
-        }
+        1 => Ok(v1::payment(&v1::Payment {
+            recorded_at: p.model.created_at,
+            paid_date: p.model.paid_date,
+            paid: p.model.paid,
+            price: p.model.price.value(),
+            currency: p.model.currency.clone(),
+            kind: p.model.kind.clone(),
+            name: p.model.name.clone(),
+            allocations: p.allocations.iter().map(|a| (number(&a.document_id), a.amount.value())).collect(),
+        })),
         2 => Ok(canonical::payment(&canonical::Payment {
             recorded_at: p.model.created_at,
             paid_date: p.model.paid_date,
             paid: p.model.paid,
-            price: p.model.price.clone(),
+            price: p.model.price.to_string(),
             currency: p.model.currency.clone(),
             kind: p.model.kind.clone(),
             name: p.model.name.clone(),
-            allocations: p.allocations.iter().map(|a| (number(&a.document_id), a.amount.clone())).collect(),
+            allocations: p.allocations.iter().map(|a| (number(&a.document_id), a.amount.to_string())).collect(),
         })),
         v => Err(DomainError::Integrity(format!("unknown canonical version {v}"))),
     }

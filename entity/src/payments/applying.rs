@@ -148,7 +148,7 @@ pub(super) async fn allocations_to(
 /// What a document is owed in all: its gross amount less what its issued credit notes
 /// took back (an invoice credited in full is owed nothing).
 pub(super) async fn due(db: &impl ConnectionTrait, actor: &Actor, d: &document::Model) -> DomainResult<Decimal> {
-    Ok(amount(&d.price_gross)? + crate::documents::credited_total(db, actor, d.id).await?)
+    Ok(d.price_gross.value() + crate::documents::credited_total(db, actor, d.id).await?)
 }
 
 /// What each document still has to be paid: what it is owed less what payments gave it.
@@ -165,7 +165,7 @@ pub(super) async fn outstanding(
     }
     let mut given: HashMap<Uuid, Decimal> = HashMap::new();
     for a in allocations_to(txn, actor, &ids).await? {
-        *given.entry(a.document_id).or_default() += amount(&a.amount)?;
+        *given.entry(a.document_id).or_default() += a.amount.value();
     }
     Ok(targets
         .iter()
@@ -187,7 +187,7 @@ pub(super) async fn apply(
 ) -> DomainResult<Vec<allocation::Model>> {
     allocation::Entity::delete_in(actor).filter(allocation::Column::PaymentId.eq(payment.id)).exec(txn).await?;
     let amounts = if payment.paid {
-        allocate(amount(&payment.price)?, &outstanding(txn, actor, docs, targets).await?)
+        allocate(payment.price.value(), &outstanding(txn, actor, docs, targets).await?)
     } else {
         vec![round2(Decimal::ZERO); targets.len()]
     };
@@ -199,7 +199,7 @@ pub(super) async fn apply(
             payment_id: Set(payment.id),
             document_id: Set(t.document_id),
             position: Set(i as i32),
-            amount: Set(part.to_string()),
+            amount: Set(part.into()),
         }
         .insert(txn)
         .await?;
@@ -230,11 +230,8 @@ pub(super) async fn refresh_documents(
         .collect();
     let mut refreshed = Vec::with_capacity(docs.len());
     for doc in docs {
-        let mine: Vec<(Decimal, Uuid)> = allocations
-            .iter()
-            .filter(|a| a.document_id == doc.id)
-            .map(|a| Ok((amount(&a.amount)?, a.payment_id)))
-            .collect::<DomainResult<_>>()?;
+        let mine: Vec<(Decimal, Uuid)> =
+            allocations.iter().filter(|a| a.document_id == doc.id).map(|a| (a.amount.value(), a.payment_id)).collect();
         let paid = round2(mine.iter().map(|(given, _)| *given).sum());
         let gross = due(txn, actor, &doc).await?;
         let paid_date = if paid > Decimal::ZERO && paid >= gross {
@@ -245,14 +242,14 @@ pub(super) async fn refresh_documents(
         } else {
             None
         };
-        let paid_changed = paid != amount(&doc.paid)?;
+        let paid_changed = paid != doc.paid.value();
         let status = if paid_changed || force_status { status_for_paid(doc.status, paid, gross) } else { doc.status };
         if !paid_changed && paid_date == doc.paid_date && status == doc.status {
             refreshed.push(doc);
             continue;
         }
         let mut am: document::ActiveModel = doc.into();
-        am.paid = Set(paid.to_string());
+        am.paid = Set(paid.into());
         am.paid_date = Set(paid_date);
         am.status = Set(status);
         am.updated_at = Set(Utc::now());
@@ -273,7 +270,7 @@ pub(crate) async fn refresh_after_credit(
     // document stays.
     let mut paid = Vec::new();
     for d in docs.into_values() {
-        if amount(&d.paid)? > Decimal::ZERO {
+        if d.paid.value() > Decimal::ZERO {
             paid.push(d);
         }
     }

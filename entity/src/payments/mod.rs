@@ -185,18 +185,14 @@ pub struct Payment {
 
 impl Payment {
     /// What the payment gave to its invoices.
-    pub fn allocated(&self) -> DomainResult<Decimal> {
-        self.allocations.iter().map(|a| amount(&a.amount)).sum()
+    pub fn allocated(&self) -> Decimal {
+        self.allocations.iter().map(|a| a.amount.value()).sum()
     }
 
     /// What is left of the amount after its invoices were paid.
-    pub fn unallocated(&self) -> DomainResult<Decimal> {
-        Ok(round2(amount(&self.model.price)? - self.allocated()?))
+    pub fn unallocated(&self) -> Decimal {
+        round2(self.model.price.value() - self.allocated())
     }
-}
-
-fn amount(stored: &str) -> DomainResult<Decimal> {
-    crate::money::stored(stored)
 }
 fn blank(actor: &Actor, account: &account::Model) -> ActiveModel {
     let now = Utc::now();
@@ -206,7 +202,7 @@ fn blank(actor: &Actor, account: &account::Model) -> ActiveModel {
         department_id: Set(None),
         client_id: Set(None),
         product_id: Set(None),
-        price: Set(round2(Decimal::ZERO).to_string()),
+        price: Set(round2(Decimal::ZERO).into()),
         price_cents: Set(0),
         currency: Set(account.currency.clone()),
         paid_date: Set(None),
@@ -246,7 +242,7 @@ fn set_price(am: &mut ActiveModel, price: Decimal) -> DomainResult<()> {
     let price = round2(price);
     // Within the Decimal scalar's bounds (< 10^15) the cents always fit an i64.
     let cents = crate::tax::cents(price).ok_or_else(|| DomainError::field("input.price", FieldCode::InvalidDecimal))?;
-    am.price = Set(price.to_string());
+    am.price = Set(price.into());
     am.price_cents = Set(cents);
     Ok(())
 }
@@ -292,7 +288,7 @@ fn fill(
         am.product_id = Set(p);
     }
     if let Some(q) = patch.quantity {
-        am.quantity = Set(q.map(|q| q.normalize().to_string()));
+        am.quantity = Set(q.map(|q| q.normalize().into()));
     }
     patch.apply_texts(am);
     // An unpaid payment has no payment date, unless the same change gives one.

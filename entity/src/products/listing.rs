@@ -40,7 +40,7 @@ pub async fn list(
     let term = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let mut q = Entity::find_in(actor).filter(Column::Disabled.eq(f.disabled.unwrap_or(false)));
     if let Some(x) = term(&f.name).map(|n| search_key(&n)) {
-        q = q.filter(Expr::col(Column::SearchName).like(LikeExpr::new(format!("%{}%", escape_like(&x))).escape('\\')));
+        q = q.filter(contains_text(Column::SearchName, &x));
     }
     if let Some(x) = term(&f.code) {
         q = q.filter(Column::Code.eq(x));

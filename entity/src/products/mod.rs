@@ -3,16 +3,17 @@
 
 use crate::db::begin_write;
 use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode, OnConstraint};
+use crate::money::Money;
 use crate::pagination::{Page, PageRequest};
 use crate::scope::{InAccount, ScopedQuery};
 use crate::tables::product::{ActiveModel, Column, Entity, Model};
 use crate::tables::product_package_item as item;
-use crate::tax::{Tax, UnitPrice, UnitPrices, price_text, unit_prices};
+use crate::tax::{Tax, UnitPrice, UnitPrices, unit_price, unit_prices};
 use crate::tenant::Actor;
-use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, escape_like, parse_decimal, search_key};
+use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, contains_text, search_key};
 use chrono::Utc;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -112,7 +113,7 @@ product_text_fields!(patch_struct);
 macro_rules! apply_decimals {
     ($($f:ident),*) => {
         fn apply_decimals(p: &ProductPatch, am: &mut ActiveModel) {
-            $(if let Some(d) = p.$f { am.$f = Set(d.map(|d| d.normalize().to_string())); })*
+            $(if let Some(d) = p.$f { am.$f = Set(d.map(|d| d.normalize().into())); })*
         }
 
         fn check_decimals(p: &ProductPatch, v: &mut Validator) {
@@ -136,14 +137,6 @@ product_bool_fields!(apply_bools);
 
 use crate::db::value_of;
 
-fn dec(s: &Option<String>) -> Option<Decimal> {
-    crate::validation::stored_decimal(s.as_deref())
-}
-
-fn text(d: Decimal) -> String {
-    d.normalize().to_string()
-}
-
 /// GS1 check digit of an EAN-8, UPC-A, EAN-13 or GTIN-14 code.
 pub fn is_valid_ean(code: &str) -> bool {
     let digits: Vec<u32> = code.chars().filter_map(|c| c.to_digit(10)).collect();
@@ -158,10 +151,10 @@ pub fn is_valid_ean(code: &str) -> bool {
 /// The price that was entered, as stored: the amount and whether it was net or gross.
 type Entered = Option<UnitPrice>;
 
-fn entered(kind: &Option<String>, net: &Option<String>, gross: &Option<String>) -> Entered {
+fn entered(kind: &Option<String>, net: &Option<Money>, gross: &Option<Money>) -> Entered {
     match kind.as_deref() {
-        Some("net") => dec(net).map(UnitPrice::Net),
-        _ => dec(gross).map(UnitPrice::Gross).or_else(|| dec(net).map(UnitPrice::Net)),
+        Some("net") => net.map(Decimal::from).map(UnitPrice::Net),
+        _ => gross.map(Decimal::from).map(UnitPrice::Gross).or_else(|| net.map(Decimal::from).map(UnitPrice::Net)),
     }
 }
 
@@ -210,15 +203,7 @@ fn resolve_prices(
 impl ProductPatch {
     fn validate(&self, creating: bool) -> DomainResult<()> {
         let mut v = Validator::new();
-        match &self.name {
-            Some(n) => {
-                if let Some(n) = v.required("input.name", Some(n)) {
-                    v.max_len("input.name", n, MAX_LINE);
-                }
-            }
-            None if creating => v.push("input.name", FieldCode::Required),
-            None => {}
-        }
+        v.name("input.name", self.name.as_deref(), creating);
         self.check_texts(&mut v);
         check_decimals(self, &mut v);
         if let Some(k) = &self.kind {
@@ -311,9 +296,9 @@ fn apply(p: &ProductPatch, am: &mut ActiveModel) -> DomainResult<()> {
     let stored = entered(&value_of(&am.price_kind), &value_of(&am.price_net), &value_of(&am.price_gross));
     let sale = resolve_prices("price", tax, p.price_net, p.price_gross, stored)?;
     am.price_kind = Set(sale.map(|(g, _)| kind_of(&g).to_owned()));
-    am.price_net = Set(sale.map(|(_, u)| price_text(u.net)));
-    am.price_tax = Set(sale.map(|(_, u)| price_text(u.tax)));
-    am.price_gross = Set(sale.map(|(_, u)| price_text(u.gross)));
+    am.price_net = Set(sale.map(|(_, u)| unit_price(u.net)));
+    am.price_tax = Set(sale.map(|(_, u)| unit_price(u.tax)));
+    am.price_gross = Set(sale.map(|(_, u)| unit_price(u.gross)));
     // The purchase tax defaults to the sales tax.
     let purchase_tax = value_of(&am.purchase_tax).and_then(|t| t.parse().ok()).unwrap_or(tax);
     let stored = entered(
@@ -324,9 +309,9 @@ fn apply(p: &ProductPatch, am: &mut ActiveModel) -> DomainResult<()> {
     let purchase =
         resolve_prices("purchase_price", purchase_tax, p.purchase_price_net, p.purchase_price_gross, stored)?;
     am.purchase_price_kind = Set(purchase.map(|(g, _)| kind_of(&g).to_owned()));
-    am.purchase_price_net = Set(purchase.map(|(_, u)| price_text(u.net)));
-    am.purchase_price_tax = Set(purchase.map(|(_, u)| price_text(u.tax)));
-    am.purchase_price_gross = Set(purchase.map(|(_, u)| price_text(u.gross)));
+    am.purchase_price_net = Set(purchase.map(|(_, u)| unit_price(u.net)));
+    am.purchase_price_tax = Set(purchase.map(|(_, u)| unit_price(u.tax)));
+    am.purchase_price_gross = Set(purchase.map(|(_, u)| unit_price(u.gross)));
     let code = value_of(&am.code).unwrap_or_default();
     am.search_name = Set(search_key(&format!("{} {code}", value_of(&am.name))));
     Ok(())

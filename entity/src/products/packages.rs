@@ -74,7 +74,7 @@ pub(super) async fn replace_components(
             account_id: Set(actor.account_id.0),
             package_id: Set(package),
             product_id: Set(c.product_id),
-            quantity: Set(text(c.quantity)),
+            quantity: Set(c.quantity.normalize().into()),
             position: Set(i as i32),
         }
         .insert(db)
@@ -94,11 +94,5 @@ pub async fn components(
         .order_by_asc(item::Column::Position)
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| PackageComponent {
-            product_id: r.product_id,
-            quantity: parse_decimal(&r.quantity).unwrap_or_default(),
-        })
-        .collect())
+    Ok(rows.into_iter().map(|r| PackageComponent { product_id: r.product_id, quantity: r.quantity.value() }).collect())
 }

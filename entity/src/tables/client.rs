@@ -19,7 +19,7 @@ pub struct Model {
     pub use_mass_payment: bool,
     pub sepa_b2b: bool,
     /// Default discount in percent, canonical decimal string.
-    pub discount: Option<String>,
+    pub discount: Option<crate::money::Exact>,
     pub department_id: Option<Uuid>,
     pub category_id: Option<Uuid>,
     pub price_list_id: Option<Uuid>,

@@ -37,7 +37,7 @@ pub struct Model {
     pub default_tax: Option<String>,
     pub invoice_template_id: Option<String>,
     /// Canonical decimal string (see `departments::parse_decimal`).
-    pub cash_init_state: Option<String>,
+    pub cash_init_state: Option<crate::money::Money>,
     pub footer_content: Option<String>,
     pub footer_kind: Option<String>,
     pub own_email_settings: bool,

@@ -14,7 +14,7 @@ pub struct Model {
     /// The product behind a widget payment, kept as history (no foreign key).
     pub product_id: Option<Uuid>,
     /// Canonical decimal text with two decimals.
-    pub price: String,
+    pub price: crate::money::Money,
     /// `price` in cents, for sorting by value on both databases.
     pub price_cents: i64,
     pub currency: String,
@@ -22,7 +22,7 @@ pub struct Model {
     pub paid: bool,
     /// The payment's origin; `api` when added through the API.
     pub kind: String,
-    pub quantity: Option<String>,
+    pub quantity: Option<crate::money::Exact>,
     pub name: Option<String>,
     pub description: Option<String>,
     pub comment: Option<String>,

@@ -12,7 +12,7 @@ pub struct Model {
     pub document_id: Uuid,
     pub position: i32,
     /// Canonical decimal text with two decimals.
-    pub amount: String,
+    pub amount: crate::money::Money,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,7 +10,7 @@ pub struct Model {
     pub package_id: Uuid,
     pub product_id: Uuid,
     /// Canonical decimal string.
-    pub quantity: String,
+    pub quantity: crate::money::Exact,
     pub position: i32,
 }
 

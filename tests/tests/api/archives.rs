@@ -15,15 +15,7 @@ fn year() -> String {
 }
 
 async fn issue_and_wait_sealed(app: &TestApp, token: &str, buyer: &str, net: &str) -> Value {
-    let r = app
-        .create_invoice(
-            token,
-            "id number",
-            json!({ "buyerName": buyer, "positions": [{ "name": "Pose", "tax": "20", "priceNet": net }] }),
-            true,
-        )
-        .await;
-    let inv = r["data"]["createInvoice"].clone();
+    let inv = app.issue(token, "id number", Invoice::to(buyer).line("Pose", "20", net)).await;
     for _ in 0..200 {
         let d = app
             .ok(token, "query($id: ID!) { invoice(id: $id) { certification { status } } }", json!({ "id": inv["id"] }))

@@ -7,16 +7,7 @@ use serde_json::{Value, json};
 const INV: &str = "id number kind status issueDate sellDate paymentTo paymentToKind clientId departmentId buyerName buyerTaxNo buyerStreet buyerCity sellerName currency priceNet priceTax priceGross viewUrl calculatingStrategy { position sum invoiceFormPriceKind } positions { kind name quantity tax priceNet priceGross totalPriceNet totalPriceTax totalPriceGross discountAmount } taxSummary { tax net taxAmount gross }";
 
 async fn create(app: &TestApp, token: &str, input: Value, issue: bool) -> Value {
-    let r = app
-        .gql_full(
-            Some(token),
-            None,
-            &format!("mutation($i: InvoiceInput!, $x: Boolean) {{ createInvoice(input: $i, issue: $x) {{ {INV} }} }}"),
-            json!({ "i": input, "x": issue }),
-        )
-        .await;
-    assert!(r.get("errors").is_none(), "{r}");
-    r["data"]["createInvoice"].clone()
+    app.new_invoice(token, INV, input, issue).await
 }
 
 fn year() -> i32 {
@@ -27,22 +18,8 @@ fn year() -> i32 {
 db_test!(seed_examples, |app: TestApp| async move {
     let s = app.sign_up("docs@example.fr", "Docs").await;
     // Minimal version: only a product, a buyer and the department → dated today, due in 5 days.
-    let product = app
-        .ok(
-            &s.access,
-            "mutation { createProduct(input: { name: \"Produit A\", tax: \"20\", priceNet: \"59\" }) { id } }",
-            json!({}),
-        )
-        .await["createProduct"]["id"]
-        .clone();
-    let client = app
-        .ok(
-            &s.access,
-            "mutation { createClient(input: { name: \"Client Untel\", taxNo: \"FR45362780010\" }) { id } }",
-            json!({}),
-        )
-        .await["createClient"]["id"]
-        .clone();
+    let product = app.product_id(&s.access, json!({ "name": "Produit A", "tax": "20", "priceNet": "59" })).await;
+    let client = app.client_id(&s.access, json!({ "name": "Client Untel", "taxNo": "FR45362780010" })).await;
     let dept =
         app.ok(&s.access, "{ departments { items { id } } }", json!({})).await["departments"]["items"][0]["id"].clone();
     let d = create(
@@ -215,14 +192,7 @@ db_test!(drafts_issue_freeze_and_view, |app: TestApp| async move {
 
 db_test!(buyers_and_price_lists, |app: TestApp| async move {
     let s = app.sign_up("buyers@example.fr", "Buyers").await;
-    let p = app
-        .ok(
-            &s.access,
-            "mutation { createProduct(input: { name: \"Vis\", tax: \"20\", priceGross: \"12\" }) { id } }",
-            json!({}),
-        )
-        .await["createProduct"]["id"]
-        .clone();
+    let p = app.product_id(&s.access, json!({ "name": "Vis", "tax": "20", "priceGross": "12" })).await;
     let list = app
         .ok(&s.access, "mutation($p: ID!) { createPriceList(input: { name: \"Gros\", positions: [{ productId: $p, priceGross: \"6\" }] }) { id } }", json!({ "p": p }))
         .await["createPriceList"]["id"]
@@ -277,10 +247,7 @@ db_test!(buyers_and_price_lists, |app: TestApp| async move {
 db_test!(bad_input_writes_nothing, |app: TestApp| async move {
     let s = app.sign_up("bad-docs@example.fr", "BadDocs").await;
     let other = app.sign_up("other-docs@example.fr", "OtherDocs").await;
-    let their_client = app
-        .ok(&other.access, "mutation { createClient(input: { name: \"Theirs\" }) { id } }", json!({}))
-        .await["createClient"]["id"]
-        .clone();
+    let their_client = app.client_id(&other.access, json!({ "name": "Theirs" })).await;
     let m = "mutation($i: InvoiceInput!, $x: Boolean) { createInvoice(input: $i, issue: $x) { id } }";
     // Unknown kind: the GraphQL enum refuses it.
     assert_eq!(code(&app.err(Some(&s.access), m, json!({ "i": { "kind": "INVOICE" } })).await), "VALIDATION_FAILED");
@@ -428,14 +395,7 @@ db_test!(one_draft_issued_concurrently_takes_one_number, |app: TestApp| async mo
 
 db_test!(issued_documents_keep_their_history, |app: TestApp| async move {
     let s = app.sign_up("history@example.fr", "History").await;
-    let p = app
-        .ok(
-            &s.access,
-            "mutation { createProduct(input: { name: \"P\", tax: \"20\", priceNet: \"10\" }) { id } }",
-            json!({}),
-        )
-        .await["createProduct"]["id"]
-        .clone();
+    let p = app.product_id(&s.access, json!({ "name": "P", "tax": "20", "priceNet": "10" })).await;
     let c =
         app.ok(&s.access, "mutation { createClient(input: { name: \"C\" }) { id } }", json!({})).await["createClient"]
             ["id"]
@@ -508,14 +468,7 @@ db_test!(issued_documents_keep_their_history, |app: TestApp| async move {
 
 db_test!(listed_taxes_and_buyer_override_scope, |app: TestApp| async move {
     let s = app.sign_up("listed@example.fr", "Listed").await;
-    let p = app
-        .ok(
-            &s.access,
-            "mutation { createProduct(input: { name: \"Livre\", tax: \"20\", priceNet: \"100\" }) { id } }",
-            json!({}),
-        )
-        .await["createProduct"]["id"]
-        .clone();
+    let p = app.product_id(&s.access, json!({ "name": "Livre", "tax": "20", "priceNet": "100" })).await;
     let list = app
         .ok(&s.access, "mutation($p: ID!) { createPriceList(input: { name: \"Réduit\", positions: [{ productId: $p, priceNet: \"100\", tax: \"5.5\" }] }) { id } }", json!({ "p": p }))
         .await["createPriceList"]["id"]
@@ -528,10 +481,7 @@ db_test!(listed_taxes_and_buyer_override_scope, |app: TestApp| async move {
     );
 
     // buyerOverride works with clientId only: a recognised contact is not renamed.
-    let c = app
-        .ok(&s.access, "mutation { createClient(input: { name: \"Original\", email: \"o@x.fr\" }) { id } }", json!({}))
-        .await["createClient"]["id"]
-        .clone();
+    let c = app.client_id(&s.access, json!({ "name": "Original", "email": "o@x.fr" })).await;
     let d = create(&app, &s.access, json!({ "buyerEmail": "o@x.fr", "buyerName": "Renamed", "buyerOverride": true, "positions": [{ "productId": p }] }), false).await;
     assert_eq!(d["clientId"], c);
     let after = app.ok(&s.access, "query($id: ID!) { client(id: $id) { name } }", json!({ "id": c })).await;
@@ -539,14 +489,7 @@ db_test!(listed_taxes_and_buyer_override_scope, |app: TestApp| async move {
 
     // Other accounts' products, departments and price lists are refused.
     let other = app.sign_up("listed2@example.fr", "Listed2").await;
-    let their_p = app
-        .ok(
-            &other.access,
-            "mutation { createProduct(input: { name: \"T\", tax: \"20\", priceNet: \"1\" }) { id } }",
-            json!({}),
-        )
-        .await["createProduct"]["id"]
-        .clone();
+    let their_p = app.product_id(&other.access, json!({ "name": "T", "tax": "20", "priceNet": "1" })).await;
     let their_d = app.ok(&other.access, "{ departments { items { id } } }", json!({})).await["departments"]["items"][0]
         ["id"]
         .clone();

@@ -53,16 +53,7 @@ db_test!(other_accounts_ids_are_not_found, |app: TestApp| async move {
             .as_str()
             .unwrap()
             .to_owned();
-    let client_a = app
-        .ok(
-            &a.access,
-            "mutation { createClient(input: { name: \"Client de A\", externalId: \"A-1\" }) { id } }",
-            json!({}),
-        )
-        .await["createClient"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let client_a = app.client_id(&a.access, json!({ "name": "Client de A", "externalId": "A-1" })).await;
     let before = snapshot(&app, &a).await;
 
     // B tries with a session token and with an API token.

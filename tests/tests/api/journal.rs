@@ -27,11 +27,7 @@ async fn broken(app: &TestApp, s: &Session) -> Option<(i64, &'static str)> {
 }
 
 async fn issue(app: &TestApp, token: &str, extra: Value) -> Value {
-    let mut input = json!({ "buyerName": "Acme", "positions": [{ "name": "A", "tax": "20", "priceNet": "10" }] });
-    input.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-    let r = app.create_invoice(token, "id number", input, true).await;
-    assert!(r.get("errors").is_none(), "{r}");
-    r["data"]["createInvoice"].clone()
+    app.issue(token, "id number", Invoice::to("Acme").line("A", "20", "10").with(extra)).await
 }
 
 db_test!(each_wired_event_is_journaled_in_a_verifiable_chain, |app: TestApp| async move {

@@ -10,35 +10,17 @@ use scelle_tests::*;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-const ISSUE: &str = "mutation($i: InvoiceInput!) { createInvoice(input: $i, issue: true) { id number } }";
-
 /// Issues `n` invoices of 10, 11, 12… excl. tax at 20 %; returns their (id, number).
 async fn issue_invoices(app: &TestApp, token: &str, n: usize) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for i in 0..n {
-        let d = app
-            .ok(
-                token,
-                ISSUE,
-                json!({ "i": {
-                    "buyerName": format!("Client {i}"), "buyerStreet": "1 rue Haute", "buyerCity": "Lyon",
-                    "buyerCountry": "FR", "buyerPostCode": "69001",
-                    "positions": [{ "name": "A", "tax": "20", "priceNet": format!("{}", 10 + i), "quantityUnit": "h" }]
-                } }),
-            )
-            .await;
-        let inv = &d["createInvoice"];
+        let input = Invoice::to(&format!("Client {i}"))
+            .with(json!({ "buyerStreet": "1 rue Haute", "buyerCity": "Lyon", "buyerCountry": "FR", "buyerPostCode": "69001" }))
+            .position(json!({ "name": "A", "tax": "20", "priceNet": format!("{}", 10 + i), "quantityUnit": "h" }));
+        let inv = app.issue(token, "id number", input).await;
         out.push((inv["id"].as_str().unwrap().to_owned(), inv["number"].as_str().unwrap().to_owned()));
     }
     out
-}
-
-async fn pay(app: &TestApp, token: &str, invoice: &str, price: &str) -> String {
-    let q = "mutation($i: PaymentInput!) { createPayment(input: $i) { id } }";
-    app.ok(token, q, json!({ "i": { "price": price, "invoiceId": invoice } })).await["createPayment"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 fn no_schedule(c: &mut scelle_api::config::Config) {
@@ -76,7 +58,7 @@ fn reasons(r: &entity::ledger::verify::Report) -> Vec<(&'static str, Option<i64>
 db_test!(an_intact_account_with_many_closures_verifies_with_its_anchors, no_schedule, |app: TestApp| async move {
     let s = app.sign_up("intact@example.fr", "Intact").await;
     let invoices = issue_invoices(&app, &s.access, 4).await;
-    pay(&app, &s.access, &invoices[0].0, "12.00").await;
+    app.pay(&s.access, &invoices[0].0, "12.00").await;
     close_past_days(&app, &s, 3).await;
     // The closures' block hashes and file hashes, as the owner kept them from the e-mails.
     let mut anchors: Vec<String> =
@@ -100,7 +82,7 @@ db_test!(an_intact_account_with_many_closures_verifies_with_its_anchors, no_sche
 db_test!(a_deleted_head_is_named_and_nothing_is_written_over_it, |app: TestApp| async move {
     let s = app.sign_up("head@example.fr", "Head").await;
     let invoices = issue_invoices(&app, &s.access, 2).await;
-    pay(&app, &s.access, &invoices[0].0, "12.00").await;
+    app.pay(&s.access, &invoices[0].0, "12.00").await;
     let acc = app.id_sql(&s.account_id);
     for chain in [Chain::Documents, Chain::Payments, Chain::Closures] {
         let saved = app.head(&s.account_id, chain).await;
@@ -199,9 +181,9 @@ db_test!(rewinding_the_tail_launders_nothing, |app: TestApp| async move {
 db_test!(paid_payments_cannot_be_rewound_nor_edited, |app: TestApp| async move {
     let s = app.sign_up("rewind-pay@example.fr", "RewindPay").await;
     let invoices = issue_invoices(&app, &s.access, 1).await;
-    pay(&app, &s.access, &invoices[0].0, "5.00").await;
+    app.pay(&s.access, &invoices[0].0, "5.00").await;
     let saved = app.head(&s.account_id, Chain::Payments).await;
-    pay(&app, &s.access, &invoices[0].0, "6.00").await;
+    app.pay(&s.access, &invoices[0].0, "6.00").await;
     app.tamper("UPDATE payments SET price = '7.00' WHERE price = '5.00'").await;
     let r = app.verify_chain(&s.account_id, Chain::Payments).await;
     assert_eq!(reasons(&r), [("SUBJECT_CHANGED", Some(1))], "{r:?}");

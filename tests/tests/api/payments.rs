@@ -17,26 +17,14 @@ fn today() -> String {
 }
 
 /// An issued document of `gross` (no tax, so net = gross), of a kind and currency.
+/// A document of `gross` without tax (so net = gross) to Acme.
 async fn document(app: &TestApp, token: &str, gross: &str, kind: &str, currency: &str, issue: bool) -> String {
-    let r = app
-        .gql_full(
-            Some(token),
-            None,
-            "mutation($i: InvoiceInput!, $x: Boolean) { createInvoice(input: $i, issue: $x) { id } }",
-            json!({ "i": { "kind": kind, "currency": currency, "buyerName": "Acme",
-                           "positions": [{ "name": "Service", "tax": "0", "priceNet": gross }] }, "x": issue }),
-        )
-        .await;
-    assert!(r.get("errors").is_none(), "{r}");
-    r["data"]["createInvoice"]["id"].as_str().unwrap().to_owned()
+    let input = Invoice::to("Acme").kind(kind).with(json!({ "currency": currency })).line("Service", "0", gross);
+    app.new_invoice(token, "id", input, issue).await["id"].as_str().unwrap().to_owned()
 }
 
 async fn invoice(app: &TestApp, token: &str, gross: &str) -> String {
-    document(app, token, gross, "VAT", "EUR", true).await
-}
-
-async fn pay(app: &TestApp, token: &str, input: Value) -> Value {
-    app.ok(token, CREATE, json!({ "i": input })).await["createPayment"].clone()
+    app.issue_id(token, Invoice::to("Acme").line("Service", "0", gross)).await
 }
 
 async fn update(app: &TestApp, token: &str, id: &Value, input: Value) -> Value {
@@ -45,7 +33,7 @@ async fn update(app: &TestApp, token: &str, id: &Value, input: Value) -> Value {
 
 /// A document's status, paid amount and paid date.
 async fn doc(app: &TestApp, token: &str, id: &str) -> Value {
-    app.ok(token, DOC, json!({ "id": id })).await["invoice"].clone()
+    app.invoice(token, id, "status paid paidDate").await
 }
 
 /// An amount ("12.50", always two decimals) in cents, to add amounts exactly.
@@ -67,12 +55,13 @@ db_test!(seed_example_pays_in_the_given_order, |app: TestApp| async move {
     let s = app.sign_up("pay-seed@example.fr", "PaySeed").await;
     let (a, b) = (invoice(&app, &s.access, "100").await, invoice(&app, &s.access, "150").await);
     // The seed: 200 on invoices 555 (100 to pay) and 666 (150 to pay), in that order.
-    let p = pay(
-        &app,
-        &s.access,
-        json!({ "name": "Titre du paiement", "price": "200", "invoiceIds": [a, b], "kind": "api" }),
-    )
-    .await;
+    let p = app
+        .create_payment(
+            &s.access,
+            PAY,
+            json!({ "name": "Titre du paiement", "price": "200", "invoiceIds": [a, b], "kind": "api" }),
+        )
+        .await;
     let dept =
         app.ok(&s.access, "{ departments { items { id } } }", json!({})).await["departments"]["items"][0]["id"].clone();
     assert_eq!(
@@ -104,7 +93,8 @@ db_test!(seed_example_pays_in_the_given_order, |app: TestApp| async move {
     );
 
     // A second payment finishes the second invoice; the invoice shows both.
-    let p2 = pay(&app, &s.access, json!({ "price": "50", "invoiceId": b, "paidDate": "2026-01-15" })).await;
+    let p2 =
+        app.create_payment(&s.access, PAY, json!({ "price": "50", "invoiceId": b, "paidDate": "2026-01-15" })).await;
     assert_eq!(p2["invoices"], json!([{ "invoiceId": b, "amount": "50.00" }]));
     assert_eq!(doc(&app, &s.access, &b).await["status"], "PAID");
     let latest = std::cmp::max(today(), "2026-01-15".to_owned());
@@ -118,7 +108,7 @@ db_test!(remainders_updates_and_deletes, |app: TestApp| async move {
     let s = app.sign_up("pay-upd@example.fr", "PayUpd").await;
     let (a, b) = (invoice(&app, &s.access, "100").await, invoice(&app, &s.access, "150").await);
     // More than the invoices ask for: the rest stays on the payment.
-    let p = pay(&app, &s.access, json!({ "price": "300", "invoiceIds": [a, b] })).await;
+    let p = app.create_payment(&s.access, PAY, json!({ "price": "300", "invoiceIds": [a, b] })).await;
     assert_eq!(p["unallocated"], "50.00");
     assert_eq!(p["invoices"], json!([{ "invoiceId": a, "amount": "100.00" }, { "invoiceId": b, "amount": "150.00" }]));
     assert_eq!(doc(&app, &s.access, &b).await["status"], "PAID");
@@ -130,7 +120,7 @@ db_test!(remainders_updates_and_deletes, |app: TestApp| async move {
 
     // A payment not yet paid changes freely: price, invoices (replaced, in order), unlinked, deleted.
     let (c, d) = (invoice(&app, &s.access, "100").await, invoice(&app, &s.access, "150").await);
-    let q = pay(&app, &s.access, json!({ "price": "300", "invoiceIds": [c, d], "paid": false })).await;
+    let q = app.create_payment(&s.access, PAY, json!({ "price": "300", "invoiceIds": [c, d], "paid": false })).await;
     let u = update(&app, &s.access, &q["id"], json!({ "price": "50.5" })).await;
     assert_eq!((u["price"].as_str(), u["unallocated"].as_str()), (Some("50.50"), Some("50.50")));
     // Absent fields are unchanged.
@@ -141,7 +131,7 @@ db_test!(remainders_updates_and_deletes, |app: TestApp| async move {
     assert_eq!((u["invoices"].clone(), u["unallocated"].as_str()), (json!([]), Some("50.50")));
     app.ok(&s.access, DELETE, json!({ "id": q["id"] })).await;
     // Paid at last, it applies in order, like a new one.
-    let q = pay(&app, &s.access, json!({ "price": "120", "invoiceIds": [c, d], "paid": false })).await;
+    let q = app.create_payment(&s.access, PAY, json!({ "price": "120", "invoiceIds": [c, d], "paid": false })).await;
     let u = update(&app, &s.access, &q["id"], json!({ "paid": true })).await;
     assert_eq!(u["invoices"], json!([{ "invoiceId": c, "amount": "100.00" }, { "invoiceId": d, "amount": "20.00" }]));
     assert_eq!(doc(&app, &s.access, &c).await, state("PAID", "100.00", Some(&today())));
@@ -149,8 +139,8 @@ db_test!(remainders_updates_and_deletes, |app: TestApp| async move {
 
     // An allocation is fixed when its payment is written.
     let e = invoice(&app, &s.access, "100").await;
-    pay(&app, &s.access, json!({ "price": "80", "invoiceId": e })).await;
-    let p2 = pay(&app, &s.access, json!({ "price": "50", "invoiceId": e })).await;
+    app.create_payment(&s.access, PAY, json!({ "price": "80", "invoiceId": e })).await;
+    let p2 = app.create_payment(&s.access, PAY, json!({ "price": "50", "invoiceId": e })).await;
     assert_eq!((p2["invoices"][0]["amount"].as_str(), p2["unallocated"].as_str()), (Some("20.00"), Some("30.00")));
     assert_eq!(doc(&app, &s.access, &e).await, state("PAID", "100.00", Some(&today())));
     let gone = uuid::Uuid::now_v7().to_string();
@@ -160,20 +150,20 @@ db_test!(remainders_updates_and_deletes, |app: TestApp| async move {
     let f = invoice(&app, &s.access, "100").await;
     let status = "mutation($id: ID!, $s: DocumentStatus!) { changeStatus(id: $id, status: $s) { status } }";
     app.ok(&s.access, status, json!({ "id": f, "s": "SENT" })).await;
-    let pending = pay(&app, &s.access, json!({ "price": "10", "invoiceId": f, "paid": false })).await;
+    let pending = app.create_payment(&s.access, PAY, json!({ "price": "10", "invoiceId": f, "paid": false })).await;
     assert_eq!(doc(&app, &s.access, &f).await["status"], "SENT");
     update(&app, &s.access, &pending["id"], json!({ "paid": true })).await;
     assert_eq!(doc(&app, &s.access, &f).await["status"], "PARTIAL");
     let g = invoice(&app, &s.access, "150").await;
     app.ok(&s.access, status, json!({ "id": g, "s": "REJECTED" })).await;
-    pay(&app, &s.access, json!({ "price": "150", "invoiceId": g })).await;
+    app.create_payment(&s.access, PAY, json!({ "price": "150", "invoiceId": g })).await;
     assert_eq!(doc(&app, &s.access, &g).await, state("REJECTED", "150.00", Some(&today())));
 });
 
 db_test!(unpaid_payments_allocate_nothing, |app: TestApp| async move {
     let s = app.sign_up("pay-unpaid@example.fr", "PayUnpaid").await;
     let a = invoice(&app, &s.access, "100").await;
-    let p = pay(&app, &s.access, json!({ "price": "60", "invoiceId": a, "paid": false })).await;
+    let p = app.create_payment(&s.access, PAY, json!({ "price": "60", "invoiceId": a, "paid": false })).await;
     // The link is kept (the payment is expected for this invoice), with nothing paid yet.
     assert_eq!(
         (p["paid"].clone(), p["paidDate"].clone(), p["unallocated"].clone(), p["invoices"].clone()),
@@ -184,7 +174,8 @@ db_test!(unpaid_payments_allocate_nothing, |app: TestApp| async move {
     let u = update(&app, &s.access, &p["id"], json!({ "paid": true, "paidDate": "2026-02-03" })).await;
     assert_eq!((u["paidDate"].as_str(), u["invoices"][0]["amount"].as_str()), (Some("2026-02-03"), Some("60.00")));
     assert_eq!(doc(&app, &s.access, &a).await, state("PARTIAL", "60.00", None));
-    let full = pay(&app, &s.access, json!({ "price": "40", "invoiceId": a, "paidDate": "2026-01-01" })).await;
+    let full =
+        app.create_payment(&s.access, PAY, json!({ "price": "40", "invoiceId": a, "paidDate": "2026-01-01" })).await;
     assert_eq!(full["invoices"][0]["amount"], "40.00");
     assert_eq!(doc(&app, &s.access, &a).await, state("PAID", "100.00", Some("2026-02-03")));
     // Once paid, it is sealed: it cannot go back to unpaid.
@@ -192,12 +183,13 @@ db_test!(unpaid_payments_allocate_nothing, |app: TestApp| async move {
     assert_eq!(code(&e), "PAYMENT_SEALED");
     assert_eq!(doc(&app, &s.access, &a).await, state("PAID", "100.00", Some("2026-02-03")));
     // A payment without invoice (the seed's minimal example) keeps its whole amount.
-    let alone = pay(
-        &app,
-        &s.access,
-        json!({ "name": "Titre du Paiement", "price": "100.00", "invoiceId": null, "paid": true, "kind": "api" }),
-    )
-    .await;
+    let alone = app
+        .create_payment(
+            &s.access,
+            PAY,
+            json!({ "name": "Titre du Paiement", "price": "100.00", "invoiceId": null, "paid": true, "kind": "api" }),
+        )
+        .await;
     assert_eq!((alone["unallocated"].as_str(), alone["invoices"].clone()), (Some("100.00"), json!([])));
 });
 
@@ -274,7 +266,7 @@ db_test!(bad_input_writes_nothing, |app: TestApp| async move {
 
     // An update with bad input changes nothing either (a payment not yet paid: a paid one
     // is sealed and refuses every update).
-    let p = pay(&app, &s.access, json!({ "price": "30", "invoiceId": a, "paid": false })).await;
+    let p = app.create_payment(&s.access, PAY, json!({ "price": "30", "invoiceId": a, "paid": false })).await;
     for input in [json!({ "price": "0" }), json!({ "invoiceIds": [a, estimate] }), json!({ "currency": "USD" })] {
         let e = app.err(Some(&s.access), UPDATE, json!({ "id": p["id"], "i": input })).await;
         assert_eq!(code(&e), "VALIDATION_FAILED", "{e}");
@@ -295,7 +287,7 @@ db_test!(accountants_read_but_cannot_write, |app: TestApp| async move {
     let s = app.sign_up("pay-owner@example.fr", "PayOwner").await;
     let acc_user = app.sign_up("pay-acc@example.fr", "PayAcc").await;
     let a = invoice(&app, &s.access, "100").await;
-    let p = pay(&app, &s.access, json!({ "price": "40", "invoiceId": a })).await;
+    let p = app.create_payment(&s.access, PAY, json!({ "price": "40", "invoiceId": a })).await;
     app.set_membership(&s.account_id, &acc_user.user_id, Some("accountant")).await;
     let acc = app.login_to("pay-acc@example.fr", &s.account_id).await;
     for (q, vars) in [
@@ -314,7 +306,7 @@ db_test!(other_accounts_never_see_or_touch_payments, |app: TestApp| async move {
     let a = app.sign_up("pay-iso-a@example.fr", "PayIsoA").await;
     let b = app.sign_up("pay-iso-b@example.fr", "PayIsoB").await;
     let inv = invoice(&app, &a.access, "100").await;
-    let p = pay(&app, &a.access, json!({ "price": "40", "invoiceId": inv, "name": "A's" })).await;
+    let p = app.create_payment(&a.access, PAY, json!({ "price": "40", "invoiceId": inv, "name": "A's" })).await;
     let token_b =
         app.ok(&b.access, "mutation { createApiToken(name: \"B\") { token } }", json!({})).await["createApiToken"]["token"]
             .as_str()
@@ -345,7 +337,7 @@ db_test!(other_accounts_never_see_or_touch_payments, |app: TestApp| async move {
         assert_eq!(lists, json!({ "all": { "totalCount": 0 }, "byInvoice": { "totalCount": 0 } }));
     }
     // B's own payment is invisible to A.
-    let theirs = pay(&app, &b.access, json!({ "price": "5" })).await;
+    let theirs = app.create_payment(&b.access, PAY, json!({ "price": "5" })).await;
     assert_eq!(
         code(
             &app.err(Some(&a.access), "query($id: ID!) { payment(id: $id) { id } }", json!({ "id": theirs["id"] }))
@@ -418,29 +410,39 @@ db_test!(concurrent_payments_never_overpay, |app: TestApp| async move {
 db_test!(lists_filter_and_order, |app: TestApp| async move {
     let s = app.sign_up("pay-list@example.fr", "PayList").await;
     let (a, b) = (invoice(&app, &s.access, "1000").await, invoice(&app, &s.access, "1000").await);
-    let client = app.ok(&s.access, "mutation { createClient(input: { name: \"Payeur\" }) { id } }", json!({})).await
-        ["createClient"]["id"]
-        .clone();
+    let client = app.client_id(&s.access, json!({ "name": "Payeur" })).await;
     let dept = app.ok(&s.access, "mutation { createDepartment(input: { name: \"Filiale\" }) { id } }", json!({})).await
         ["createDepartment"]["id"]
         .clone();
     // Prices chosen so that text order differs from value order ("9.99" > "100.00" as text).
-    let p1 =
-        pay(&app, &s.access, json!({ "name": "p1", "price": "9.99", "paidDate": "2024-03-01", "invoiceId": a })).await;
-    let p2 = pay(
-        &app,
-        &s.access,
-        json!({ "name": "p2", "price": "100", "paidDate": "2025-06-15", "invoiceIds": [a, b], "kind": "cash" }),
-    )
-    .await;
-    let p3 = pay(
-        &app,
-        &s.access,
-        json!({ "name": "p3", "price": "10", "paid": false, "clientId": client, "departmentId": dept }),
-    )
-    .await;
-    let p4 =
-        pay(&app, &s.access, json!({ "name": "p4", "price": "55.5", "paidDate": "2025-01-10", "invoiceId": b })).await;
+    let p1 = app
+        .create_payment(
+            &s.access,
+            PAY,
+            json!({ "name": "p1", "price": "9.99", "paidDate": "2024-03-01", "invoiceId": a }),
+        )
+        .await;
+    let p2 = app
+        .create_payment(
+            &s.access,
+            PAY,
+            json!({ "name": "p2", "price": "100", "paidDate": "2025-06-15", "invoiceIds": [a, b], "kind": "cash" }),
+        )
+        .await;
+    let p3 = app
+        .create_payment(
+            &s.access,
+            PAY,
+            json!({ "name": "p3", "price": "10", "paid": false, "clientId": client, "departmentId": dept }),
+        )
+        .await;
+    let p4 = app
+        .create_payment(
+            &s.access,
+            PAY,
+            json!({ "name": "p4", "price": "55.5", "paidDate": "2025-01-10", "invoiceId": b }),
+        )
+        .await;
     let names = |filter: Value, order: Option<&'static str>| {
         let (app, token) = (&app, s.access.clone());
         async move {
@@ -498,14 +500,7 @@ db_test!(lists_filter_and_order, |app: TestApp| async move {
 
 db_test!(every_seed_field_round_trips, |app: TestApp| async move {
     let s = app.sign_up("pay-fields@example.fr", "PayFields").await;
-    let product = app
-        .ok(
-            &s.access,
-            "mutation { createProduct(input: { name: \"Abonnement\", tax: \"20\", priceNet: \"100\" }) { id } }",
-            json!({}),
-        )
-        .await["createProduct"]["id"]
-        .clone();
+    let product = app.product_id(&s.access, json!({ "name": "Abonnement", "tax": "20", "priceNet": "100" })).await;
     // The seed's "Full JSON" example, in camelCase.
     let input = json!({
         "city": null, "clientId": null, "comment": null, "country": null, "currency": "EUR", "departmentId": null,
@@ -570,7 +565,7 @@ db_test!(documents_follow_their_payments, |app: TestApp| async move {
     let s = app.sign_up("pay-docs@example.fr", "PayDocs").await;
     // A proforma stays editable once issued: its status follows its new total.
     let pro = document(&app, &s.access, "100", "PROFORMA", "EUR", true).await;
-    let p = pay(&app, &s.access, json!({ "price": "100", "invoiceId": pro })).await;
+    let p = app.create_payment(&s.access, PAY, json!({ "price": "100", "invoiceId": pro })).await;
     assert_eq!(doc(&app, &s.access, &pro).await, state("PAID", "100.00", Some(&today())));
     let upd = "mutation($id: ID!, $i: InvoiceInput!) { updateInvoice(id: $id, input: $i) { status paid paidDate } }";
     let r = app
@@ -594,7 +589,7 @@ db_test!(documents_follow_their_payments, |app: TestApp| async move {
     assert_eq!(code(&app.err(Some(&s.access), DELETE, json!({ "id": p["id"] })).await), "PAYMENT_SEALED");
     // A payment not yet paid blocks the same way; once it is deleted, both are possible again.
     let pro2 = document(&app, &s.access, "100", "PROFORMA", "EUR", true).await;
-    let q = pay(&app, &s.access, json!({ "price": "100", "invoiceId": pro2, "paid": false })).await;
+    let q = app.create_payment(&s.access, PAY, json!({ "price": "100", "invoiceId": pro2, "paid": false })).await;
     let e = app.err(Some(&s.access), del, json!({ "id": pro2 })).await;
     assert_eq!(e["extensions"]["reason"], "DocumentHasPayments");
     app.ok(&s.access, DELETE, json!({ "id": q["id"] })).await;
@@ -606,7 +601,7 @@ db_test!(documents_follow_their_payments, |app: TestApp| async move {
         .ok(&s.access, "mutation { createDepartment(input: { name: \"Boutique\" }) { id } }", json!({}))
         .await["createDepartment"]["id"]
         .clone();
-    let p = pay(&app, &s.access, json!({ "price": "5", "departmentId": dept, "paid": false })).await;
+    let p = app.create_payment(&s.access, PAY, json!({ "price": "5", "departmentId": dept, "paid": false })).await;
     assert_eq!(p["departmentId"], dept);
     let e = app
         .err(Some(&s.access), "mutation($id: ID!) { deleteDepartment(id: $id) { id } }", json!({ "id": dept }))
@@ -618,13 +613,13 @@ db_test!(documents_follow_their_payments, |app: TestApp| async move {
     // Every payable kind takes payments: advance, final, receipt, other invoice.
     for kind in ["ADVANCE", "FINAL", "RECEIPT", "INVOICE_OTHER"] {
         let d = document(&app, &s.access, "10", kind, "EUR", true).await;
-        let p = pay(&app, &s.access, json!({ "price": "10", "invoiceId": d })).await;
+        let p = app.create_payment(&s.access, PAY, json!({ "price": "10", "invoiceId": d })).await;
         assert_eq!(p["invoices"][0]["amount"], "10.00", "{kind}");
         assert_eq!(doc(&app, &s.access, &d).await["status"], "PAID", "{kind}");
     }
     // The payment currency defaults to the first invoice's.
     let usd = document(&app, &s.access, "10", "VAT", "USD", true).await;
-    let p = pay(&app, &s.access, json!({ "price": "4", "invoiceId": usd })).await;
+    let p = app.create_payment(&s.access, PAY, json!({ "price": "4", "invoiceId": usd })).await;
     assert_eq!(p["currency"], "USD");
 });
 
@@ -632,9 +627,9 @@ db_test!(readme_worked_example, |app: TestApp| async move {
     let s = app.sign_up("pay-readme@example.fr", "PayReadme").await;
     let (a, b) = (invoice(&app, &s.access, "100").await, invoice(&app, &s.access, "150").await);
     let row = |p: &Value| p["unallocated"].clone();
-    let p = pay(&app, &s.access, json!({ "price": "200", "invoiceIds": [a, b] })).await;
+    let p = app.create_payment(&s.access, PAY, json!({ "price": "200", "invoiceIds": [a, b] })).await;
     let mut rows = vec![(doc(&app, &s.access, &a).await, doc(&app, &s.access, &b).await, row(&p))];
-    let q = pay(&app, &s.access, json!({ "price": "80", "invoiceId": b, "paid": false })).await;
+    let q = app.create_payment(&s.access, PAY, json!({ "price": "80", "invoiceId": b, "paid": false })).await;
     rows.push((doc(&app, &s.access, &a).await, doc(&app, &s.access, &b).await, row(&q)));
     let q = update(&app, &s.access, &q["id"], json!({ "paid": true })).await;
     rows.push((doc(&app, &s.access, &a).await, doc(&app, &s.access, &b).await, row(&q)));
@@ -657,7 +652,7 @@ db_test!(readme_worked_example, |app: TestApp| async move {
 db_test!(a_cancelled_document_takes_no_new_payment, |app: TestApp| async move {
     let s = app.sign_up("pay-cancel@example.fr", "PayCancel").await;
     let pro = document(&app, &s.access, "100", "PROFORMA", "EUR", true).await;
-    let kept = pay(&app, &s.access, json!({ "price": "40", "invoiceId": pro, "paid": false })).await;
+    let kept = app.create_payment(&s.access, PAY, json!({ "price": "40", "invoiceId": pro, "paid": false })).await;
     app.ok(&s.access, "mutation($id: ID!) { cancelInvoice(id: $id) { invoice { status } } }", json!({ "id": pro }))
         .await;
     let r = app.gql_full(Some(&s.access), None, CREATE, json!({ "i": { "price": "60", "invoiceId": pro } })).await;
@@ -670,7 +665,7 @@ db_test!(a_cancelled_document_takes_no_new_payment, |app: TestApp| async move {
 db_test!(credit_notes_lower_what_is_owed, |app: TestApp| async move {
     let s = app.sign_up("pay-credit@example.fr", "PayCredit").await;
     let inv = invoice(&app, &s.access, "100").await;
-    pay(&app, &s.access, json!({ "price": "70", "invoiceId": inv })).await;
+    app.create_payment(&s.access, PAY, json!({ "price": "70", "invoiceId": inv })).await;
     assert_eq!(doc(&app, &s.access, &inv).await["status"], "PARTIAL");
     // Credited 30: the invoice is owed 70, which is paid.
     app.ok(
@@ -681,21 +676,23 @@ db_test!(credit_notes_lower_what_is_owed, |app: TestApp| async move {
     .await;
     assert_eq!(doc(&app, &s.access, &inv).await, state("PAID", "70.00", Some(&today())));
     // A further payment finds nothing owed: it stays unallocated.
-    let extra = pay(&app, &s.access, json!({ "price": "10", "invoiceId": inv })).await;
+    let extra = app.create_payment(&s.access, PAY, json!({ "price": "10", "invoiceId": inv })).await;
     assert_eq!(extra["unallocated"], "10.00");
 });
 
 db_test!(an_unpaid_payment_has_no_date_and_payments_list_oldest_first, |app: TestApp| async move {
     let s = app.sign_up("pay-misc@example.fr", "PayMisc").await;
     let inv = invoice(&app, &s.access, "100").await;
-    let first = pay(&app, &s.access, json!({ "price": "10", "invoiceId": inv, "name": "first", "paid": false })).await;
-    pay(&app, &s.access, json!({ "price": "20", "invoiceId": inv, "name": "second" })).await;
+    let first = app
+        .create_payment(&s.access, PAY, json!({ "price": "10", "invoiceId": inv, "name": "first", "paid": false }))
+        .await;
+    app.create_payment(&s.access, PAY, json!({ "price": "20", "invoiceId": inv, "name": "second" })).await;
     // Updating the first rewrites its allocation rows: the list still goes by payment age.
     update(&app, &s.access, &first["id"], json!({ "comment": "x", "paid": true })).await;
     let r =
         app.ok(&s.access, "query($id: ID!) { invoice(id: $id) { payments { amount } } }", json!({ "id": inv })).await;
     assert_eq!(r["invoice"]["payments"], json!([{ "amount": "10.00" }, { "amount": "20.00" }]));
-    let unpaid = pay(&app, &s.access, json!({ "price": "5", "invoiceId": inv, "paid": false })).await;
+    let unpaid = app.create_payment(&s.access, PAY, json!({ "price": "5", "invoiceId": inv, "paid": false })).await;
     assert_eq!((unpaid["paid"].as_bool(), &unpaid["paidDate"]), (Some(false), &Value::Null));
     // Control characters in a filter are a field error, not a database error.
     let r = app
@@ -749,6 +746,27 @@ db_test!(an_amount_changed_by_hand_is_refused_not_read_as_zero, |app: TestApp| a
     let e = app.err(Some(&s.access), CREATE, json!({ "i": { "name": "P", "price": "100", "invoiceIds": [id] } })).await;
     assert_eq!(code(&e), "INTEGRITY_FAILED", "{e}");
     assert_eq!(payment_count(&app, &s.access).await, 0);
+    // The sealed document at its sequence, and its numbering series (whose newest
+    // document no longer reads back) at none.
     let findings = app.findings(&s.account_id, entity::ledger::store::Chain::Documents).await;
-    assert_eq!(findings, [("SUBJECT_CHANGED", Some(1))]);
+    assert_eq!(findings, [("SUBJECT_CHANGED", Some(1)), ("SUBJECT_CHANGED", None)]);
+    // Reading it is refused the same way: never a total shown as zero.
+    let e = app.err(Some(&s.access), DOC, json!({ "id": id })).await;
+    assert_eq!(code(&e), "INTEGRITY_FAILED", "{e}");
+});
+
+db_test!(an_amount_rewritten_in_another_form_is_named, |app: TestApp| async move {
+    // The same value written differently ("0100.00" for "100.00") is not what was sealed:
+    // amounts read back only in the exact form Scelle writes them.
+    let s = app.sign_up("pay-reformatted@example.fr", "PayReformatted").await;
+    let id = invoice(&app, &s.access, "100").await;
+    let gross = "query($id: ID!) { invoice(id: $id) { priceGross } }";
+    assert_eq!(app.ok(&s.access, gross, json!({ "id": id })).await["invoice"]["priceGross"], "100.00");
+    app.tamper(&format!("UPDATE documents SET price_gross = '0100.00' WHERE id = {}", app.id_sql(&id))).await;
+    let e = app.err(Some(&s.access), DOC, json!({ "id": id })).await;
+    assert_eq!(code(&e), "INTEGRITY_FAILED", "{e}");
+    // The sealed document at its sequence, and its numbering series (whose newest
+    // document no longer reads back) at none.
+    let findings = app.findings(&s.account_id, entity::ledger::store::Chain::Documents).await;
+    assert_eq!(findings, [("SUBJECT_CHANGED", Some(1)), ("SUBJECT_CHANGED", None)]);
 });

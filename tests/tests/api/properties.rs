@@ -61,9 +61,8 @@ async fn history(app: &TestApp, ops: Vec<Op>) -> (Session, Vec<(String, &'static
     for op in ops {
         match op {
             Op::Issue { net_cents, rate } => {
-                let input = json!({ "buyerName": "Client", "positions": [{ "name": "Article", "tax": RATES[rate], "priceNet": money(net_cents) }] });
-                let r = app.create_invoice(&s.access, "id", input, true).await;
-                invoices.push((r["data"]["createInvoice"]["id"].as_str().expect("issued").to_owned(), RATES[rate]));
+                let input = Invoice::to("Client").line("Article", RATES[rate], &money(net_cents));
+                invoices.push((app.issue_id(&s.access, input).await, RATES[rate]));
             }
             Op::Credit { of, cents } if !invoices.is_empty() => {
                 let (id, rate) = &invoices[of % invoices.len()];
@@ -74,8 +73,7 @@ async fn history(app: &TestApp, ops: Vec<Op>) -> (Session, Vec<(String, &'static
             }
             Op::Pay { of, cents } if !invoices.is_empty() => {
                 let id = &invoices[of % invoices.len()].0;
-                let q = "mutation($i: PaymentInput!) { createPayment(input: $i) { id } }";
-                app.ok(&s.access, q, json!({ "i": { "price": money(cents), "invoiceId": id } })).await;
+                app.pay(&s.access, id, &money(cents)).await;
             }
             _ => {}
         }

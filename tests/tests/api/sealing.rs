@@ -15,16 +15,7 @@ fn line(net: &str) -> Value {
 }
 
 async fn issue(app: &TestApp, token: &str, buyer: &str, net: &str) -> Value {
-    let r = app
-        .create_invoice(
-            token,
-            &format!("id number {CERT}"),
-            json!({ "buyerName": buyer, "positions": line(net) }),
-            true,
-        )
-        .await;
-    assert!(r.get("errors").is_none(), "{r}");
-    r["data"]["createInvoice"].clone()
+    app.issue(token, &format!("id number {CERT}"), Invoice::to(buyer).line("Prestation", "20", net)).await
 }
 
 /// Polls `query` (selecting one object at `path`) until its certification is SEALED.

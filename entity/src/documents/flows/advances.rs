@@ -12,7 +12,7 @@ pub(super) async fn advance_lines(
     adv: &AdvanceInput,
     lang: &str,
 ) -> DomainResult<Vec<Line>> {
-    let total = dec(&src.price_gross)?;
+    let total = src.price_gross.value();
     let target = match adv.mode {
         AdvanceMode::Percent => {
             if adv.value <= Decimal::ZERO || adv.value > Decimal::ONE_HUNDRED {

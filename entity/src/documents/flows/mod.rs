@@ -255,10 +255,10 @@ fn fill_from(input: &mut DocumentInput, src: &Model) -> DomainResult<()> {
     flags.prevent_send_email_to_complete = None;
     input.flags.fill_from(&flags);
     if input.prime_cee_value.is_none() {
-        input.prime_cee_value = src.prime_cee_value.as_deref().map(dec).transpose()?;
+        input.prime_cee_value = src.prime_cee_value.map(|v| v.value());
     }
     if input.exchange_currency_rate.is_none() {
-        input.exchange_currency_rate = src.exchange_currency_rate.as_deref().map(dec).transpose()?;
+        input.exchange_currency_rate = src.exchange_currency_rate.map(|v| v.value());
     }
     if input.client.is_none() && input.buyer.has_no_identity() {
         input.prepared.buyer_snapshot = Some((src.client_id, shown_buyer(src)));
@@ -342,7 +342,7 @@ async fn linked_issued_gross(
     if let Some(id) = except {
         q = q.filter(Column::Id.ne(id));
     }
-    q.all(db).await?.iter().map(|d| dec(&d.price_gross)).sum()
+    Ok(q.all(db).await?.iter().map(|d| d.price_gross.value()).sum())
 }
 
 /// What the issued credit notes of a document credit (zero or negative).
@@ -354,7 +354,7 @@ pub(super) async fn credited(db: &impl ConnectionTrait, actor: &Actor, id: Uuid)
 /// the linked document locked so that two issuings cannot both pass: credit notes never
 /// credit more than their invoice, advances never exceed their estimate.
 pub(super) async fn check_limits(txn: &impl ConnectionTrait, actor: &Actor, m: &Model) -> DomainResult<()> {
-    if m.kind == DocumentKind::Final && dec(&m.price_gross)? < Decimal::ZERO {
+    if m.kind == DocumentKind::Final && m.price_gross.value() < Decimal::ZERO {
         return Err(DomainError::field("input.positions", FieldCode::Rule("final_negative")));
     }
     let Some(target_id) = m.invoice_id else { return Ok(()) };
@@ -364,18 +364,18 @@ pub(super) async fn check_limits(txn: &impl ConnectionTrait, actor: &Actor, m: &
         .one(txn)
         .await?
         .ok_or(DomainError::NotFound("document"))?;
-    let own = dec(&m.price_gross)?;
+    let own = m.price_gross.value();
     match m.kind {
         DocumentKind::Correction => {
             let credited =
                 linked_issued_gross(txn, actor, target.id, DocumentKind::Correction, Some(m.id)).await? + own;
-            if -credited > dec(&target.price_gross)? {
+            if -credited > target.price_gross.value() {
                 return Err(DomainError::field("input.positions", FieldCode::Rule("exceeds_invoice")));
             }
         }
         DocumentKind::Advance => {
             let advanced = linked_issued_gross(txn, actor, target.id, DocumentKind::Advance, Some(m.id)).await? + own;
-            if advanced > dec(&target.price_gross)? {
+            if advanced > target.price_gross.value() {
                 return Err(DomainError::field("input.advance_value", FieldCode::Rule("advance_exceeds_estimate")));
             }
         }
@@ -419,7 +419,7 @@ pub(super) async fn check_advances_still_covered(
         return Ok(());
     }
     let advanced = linked_issued_gross(txn, actor, m.id, DocumentKind::Advance, None).await?;
-    if advanced > dec(&m.price_gross)? {
+    if advanced > m.price_gross.value() {
         return Err(DomainError::field("input.positions", FieldCode::Rule("below_advances")));
     }
     Ok(())

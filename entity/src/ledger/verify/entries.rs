@@ -78,7 +78,7 @@ async fn subject_now(
     }
     match read_subject(db, account, chain, e).await {
         // The database failing is not a finding; values that no longer read back are.
-        Err(crate::error::DomainError::Db(err)) if !crate::error::is_undecodable(&err) => Err(err.into()),
+        Err(e @ crate::error::DomainError::Db(_)) => Err(e),
         Err(other) => Ok(Subject::Unreadable(other.to_string())),
         ok => ok,
     }
