@@ -6,6 +6,7 @@ use crate::scope::ScopedQuery;
 use crate::tables::{account, department, membership, user};
 use crate::tenant::{AccountId, Role, UserId};
 use crate::validation::{MAX_LINE, Validator, normalize_email};
+use crate::vocabulary::Currency;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
@@ -144,7 +145,7 @@ pub async fn update_settings(
         am.time_zone = Set(t);
     }
     if let Some(c) = s.currency {
-        am.currency = Set(c);
+        am.currency = Set(Currency::given("input.currency", &c)?);
     }
     if let Some(b) = s.add_products_to_catalogue {
         am.add_products_to_catalogue = Set(b);
@@ -155,7 +156,7 @@ pub async fn update_settings(
         ("name", before.name.into(), after.name.clone().into()),
         ("language", before.language.into(), after.language.clone().into()),
         ("timeZone", before.time_zone.into(), after.time_zone.clone().into()),
-        ("currency", before.currency.into(), after.currency.clone().into()),
+        ("currency", before.currency.as_str().into(), after.currency.as_str().into()),
         ("addProductsToCatalogue", before.add_products_to_catalogue.into(), after.add_products_to_catalogue.into()),
     ]
     .into_iter()
@@ -170,9 +171,9 @@ pub async fn update_settings(
     Ok(after)
 }
 
-/// ISO 4217 shape: three upper-case ASCII letters.
+/// ISO 4217 shape: three upper-case ASCII letters (`vocabulary::Currency`).
 pub fn is_currency_code(s: &str) -> bool {
-    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
+    crate::vocabulary::Currency::parse(s).is_some()
 }
 
 pub struct SignedUp {
@@ -229,7 +230,7 @@ async fn try_sign_up(db: &DatabaseConnection, f: &SignUpForm<'_>, password_hash:
         prefix: Set(prefix),
         language: Set(language.clone()),
         time_zone: Set(f.time_zone.unwrap_or(DEFAULT_TIME_ZONE).to_owned()),
-        currency: Set(f.currency.unwrap_or(DEFAULT_CURRENCY).to_owned()),
+        currency: Set(Currency::given("input.currency", f.currency.unwrap_or(DEFAULT_CURRENCY))?),
         status: Set(AccountStatus::Active.as_str().to_owned()),
         add_products_to_catalogue: Set(true),
         created_at: Set(now),

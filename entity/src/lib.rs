@@ -33,4 +33,4 @@ pub mod vocabulary;
 
 pub use error::{DomainError, DomainResult, FieldCode, FieldError, SealedRecord};
 pub use tenant::{AccountId, Actor, Role, UserId};
-pub use vocabulary::{DocumentKind, DocumentState, DocumentStatus};
+pub use vocabulary::{Currency, DocumentKind, DocumentState, DocumentStatus};

@@ -211,7 +211,10 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: PriceListPatc
         name: Set(name.trim().to_owned()),
         search_name: Set(search_key(&name)),
         description: Set(patch.description.clone().and_then(|d| clean(&d))),
-        currency: Set(patch.currency.clone().unwrap_or(account.currency)),
+        currency: Set(match &patch.currency {
+            Some(c) => crate::Currency::given("input.currency", c)?,
+            None => account.currency,
+        }),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -235,7 +238,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Pri
         am.description = Set(clean(d));
     }
     if let Some(c) = &patch.currency {
-        am.currency = Set(c.clone());
+        am.currency = Set(crate::Currency::given("input.currency", c)?);
     }
     am.updated_at = Set(Utc::now());
     let updated = am.update(&txn).await?;
@@ -296,7 +299,7 @@ pub struct ListedPrice {
     pub product_id: Uuid,
     pub prices: Option<UnitPrices>,
     pub tax: String,
-    pub currency: String,
+    pub currency: crate::Currency,
     pub category_id: Option<Uuid>,
     /// False when the list has no position for the product: its catalogue price applies.
     pub from_price_list: bool,
@@ -358,7 +361,7 @@ pub async fn prices_for_products_in(
             product_id: *id,
             prices,
             tax,
-            currency: if fixed { price_list.currency.clone() } else { product.currency.clone() },
+            currency: if fixed { price_list.currency } else { product.currency },
             category_id: product.category_id,
             from_price_list: listed.is_some(),
         });

@@ -117,6 +117,60 @@ stored_enum!(
     }
 );
 
+/// A currency, by its ISO 4217 code (`EUR`, `CHF`): three upper-case letters, as stored
+/// and as sealed. Only the shape is checked: the seed accepts any currency a seller
+/// invoices in, and the code list changes more often than Scelle does.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub const EUR: Currency = Currency(*b"EUR");
+
+    /// A code of the right shape, or `None`.
+    pub fn parse(s: &str) -> Option<Currency> {
+        let b = s.as_bytes();
+        (b.len() == 3 && b.iter().all(u8::is_ascii_uppercase)).then(|| Currency([b[0], b[1], b[2]]))
+    }
+
+    /// A currency given for `field` (the inputs carry text, checked by their validators
+    /// with the same rule): the field error when it is not a code.
+    pub fn given(field: &str, s: &str) -> crate::DomainResult<Currency> {
+        Currency::parse(s).ok_or_else(|| crate::DomainError::field(field, crate::FieldCode::Rule("currency_code")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Three ASCII letters, checked when made.
+        std::str::from_utf8(&self.0).unwrap_or("XXX")
+    }
+}
+
+impl std::fmt::Display for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stored text that is not a currency code.
+#[derive(Debug)]
+pub struct NotACurrency(pub String);
+
+impl std::fmt::Display for NotACurrency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} is not an ISO 4217 currency code", self.0)
+    }
+}
+
+impl std::error::Error for NotACurrency {}
+
+impl std::str::FromStr for Currency {
+    type Err = NotACurrency;
+
+    fn from_str(s: &str) -> Result<Self, NotACurrency> {
+        Currency::parse(s).ok_or_else(|| NotACurrency(s.to_owned()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +187,14 @@ mod tests {
         );
         assert_eq!(DocumentStatus::parse("cancelled"), Some(DocumentStatus::Cancelled));
         assert_eq!(DocumentState::parse("bogus"), None);
+    }
+
+    #[test]
+    fn currencies_are_three_upper_case_letters() {
+        assert_eq!(Currency::parse("EUR"), Some(Currency::EUR));
+        assert_eq!(Currency::parse("CHF").unwrap().to_string(), "CHF");
+        for bad in ["eur", "EU", "EURO", "E1R", "", " EUR", "ÉUR"] {
+            assert_eq!(Currency::parse(bad), None, "{bad}");
+        }
     }
 }

@@ -88,7 +88,7 @@ impl From<account::Model> for Account {
             prefix: a.prefix,
             language: a.language,
             time_zone: a.time_zone,
-            currency: a.currency,
+            currency: a.currency.to_string(),
             status: a.status,
             add_products_to_catalogue: a.add_products_to_catalogue,
             created_at: a.created_at,

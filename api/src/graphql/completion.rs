@@ -61,7 +61,7 @@ fn public(m: document::Model, lines: Vec<document_position::Model>) -> PublicInv
         number: m.number.clone(),
         completed: m.completed_at.is_some(),
         issue_date: Date(m.issue_date),
-        currency: m.currency.clone(),
+        currency: m.currency.to_string(),
         lang: m.lang.clone(),
         seller_name: m.seller_name.clone(),
         seller_tax_no: m.seller_tax_no.clone(),

@@ -91,7 +91,7 @@ macro_rules! payment_types {
                 Self {
                     id: ID(m.id.to_string()),
                     price: m.price.into(),
-                    currency: m.currency,
+                    currency: m.currency.to_string(),
                     paid_date: m.paid_date.map(Date),
                     paid: m.paid,
                     kind: m.kind,

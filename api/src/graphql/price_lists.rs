@@ -31,7 +31,7 @@ impl From<Model> for PriceList {
             uuid: m.id,
             name: m.name,
             description: m.description,
-            currency: m.currency,
+            currency: m.currency.to_string(),
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -206,7 +206,7 @@ impl PriceListQuery {
                 price_gross: p.prices.map(|u| Decimal(u.gross)),
                 price_tax: p.prices.map(|u| Decimal(u.tax)),
                 tax: p.tax,
-                currency: p.currency,
+                currency: p.currency.to_string(),
                 category_id: p.category_id.map(|c| ID(c.to_string())),
                 from_price_list: p.from_price_list,
             })

@@ -84,7 +84,7 @@ macro_rules! product_types {
                     name: m.name,
                     kind: m.kind,
                     tax: m.tax,
-                    currency: m.currency,
+                    currency: m.currency.to_string(),
                     price_net: m.price_net.map(Into::into),
                     price_gross: m.price_gross.map(Into::into),
                     price_tax: m.price_tax.map(Into::into),

@@ -203,7 +203,7 @@ fn summary(t: &PageTexts, d: &document::Model, lines: &[document_position::Model
         n = d.price_net,
         x = d.price_tax,
         g = d.price_gross,
-        cur = esc(&d.currency),
+        cur = esc(d.currency.as_str()),
     )
 }
 

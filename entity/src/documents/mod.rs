@@ -188,7 +188,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
     {
         v.push("input.kind", FieldCode::Rule("kind_fixed"));
     }
-    if input.currency.as_ref().is_some_and(|c| c != &current.currency) && current.invoice_id.is_some() {
+    if input.currency.as_deref().is_some_and(|c| c != current.currency.as_str()) && current.invoice_id.is_some() {
         v.push("input.currency", FieldCode::Rule("currency_mismatch"));
     }
     v.finish()?;

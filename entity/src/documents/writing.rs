@@ -147,7 +147,7 @@ pub(super) async fn write(
         }
     }
     if let Some(c) = &input.currency {
-        am.currency = Set(c.clone());
+        am.currency = Set(crate::Currency::given("input.currency", c)?);
     }
     if let Some(l) = clean(&input.lang) {
         am.lang = Set(l);
@@ -327,7 +327,7 @@ pub(super) fn blank(actor: &Actor, account: &crate::tables::account::Model, now:
         buyer_company: Set(true),
         show_discount: Set(false),
         reverse_charge: Set(false),
-        currency: Set(account.currency.clone()),
+        currency: Set(account.currency),
         lang: Set(account.language.clone()),
         calc_position: Set("default".into()),
         calc_sum: Set("sum".into()),

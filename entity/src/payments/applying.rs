@@ -62,7 +62,7 @@ pub(super) fn check_targets(
     v: &mut Validator,
     targets: &[Target],
     docs: &HashMap<Uuid, document::Model>,
-    currency: &str,
+    currency: crate::Currency,
     kept: &[Uuid],
 ) {
     for t in targets {

@@ -204,7 +204,7 @@ fn blank(actor: &Actor, account: &account::Model) -> ActiveModel {
         product_id: Set(None),
         price: Set(round2(Decimal::ZERO).into()),
         price_cents: Set(0),
-        currency: Set(account.currency.clone()),
+        currency: Set(account.currency),
         paid_date: Set(None),
         paid: Set(true),
         kind: Set(DEFAULT_KIND.into()),
@@ -322,15 +322,13 @@ async fn save(
     let docs = lock_documents(txn, actor, &to_lock).await?;
 
     let first = targets.first().and_then(|t| docs.get(&t.document_id));
-    let currency = patch
-        .currency
-        .clone()
-        .or(current.as_ref().map(|c| c.model.currency.clone()))
-        .or(first.map(|d| d.currency.clone()))
-        .unwrap_or(account.currency.clone());
+    let currency = match &patch.currency {
+        Some(c) => crate::Currency::given("input.currency", c)?,
+        None => current.as_ref().map(|c| c.model.currency).or(first.map(|d| d.currency)).unwrap_or(account.currency),
+    };
     let mut v = Validator::new();
     let kept_ids: Vec<Uuid> = kept.iter().map(|a| a.document_id).collect();
-    check_targets(&mut v, &targets, &docs, &currency, &kept_ids);
+    check_targets(&mut v, &targets, &docs, currency, &kept_ids);
     v.finish()?;
     check_references(txn, actor, patch).await?;
 

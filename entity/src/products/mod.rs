@@ -274,7 +274,7 @@ fn apply(p: &ProductPatch, am: &mut ActiveModel) -> DomainResult<()> {
         am.tax = Set(t.trim().parse::<Tax>().map(|t| t.to_string()).unwrap_or_default());
     }
     if let Some(c) = &p.currency {
-        am.currency = Set(c.clone());
+        am.currency = Set(crate::Currency::given("input.currency", c)?);
     }
     if let Some(t) = &p.purchase_tax {
         am.purchase_tax = Set(clean(t).and_then(|t| t.parse::<Tax>().ok()).map(|t| t.to_string()));
@@ -342,7 +342,7 @@ pub async fn create_in(txn: &impl ConnectionTrait, actor: &Actor, mut patch: Pro
     check_references(txn, actor, &patch, None, is_package).await?;
     let account = crate::accounts::find_account(txn, actor.account_id).await?;
     let now = Utc::now();
-    let mut am = blank(actor, &account.currency, now);
+    let mut am = blank(actor, account.currency, now);
     apply(&patch, &mut am)?;
     let created = am.insert(txn).await.on_unique(code_taken)?;
     if let (true, Some(items)) = (is_package, &patch.package_products) {
@@ -415,7 +415,7 @@ pub fn tags_of(m: &Model) -> Vec<String> {
     crate::tags::from_json(&m.tag_list)
 }
 
-fn blank(actor: &Actor, currency: &str, now: chrono::DateTime<Utc>) -> ActiveModel {
+fn blank(actor: &Actor, currency: crate::Currency, now: chrono::DateTime<Utc>) -> ActiveModel {
     ActiveModel {
         id: Set(Uuid::now_v7()),
         account_id: Set(actor.account_id.0),
@@ -423,7 +423,7 @@ fn blank(actor: &Actor, currency: &str, now: chrono::DateTime<Utc>) -> ActiveMod
         search_name: Set(String::new()),
         kind: Set("sell".into()),
         tax: Set(String::new()),
-        currency: Set(currency.to_owned()),
+        currency: Set(currency),
         price_net: Set(None),
         price_gross: Set(None),
         price_tax: Set(None),

@@ -12,7 +12,7 @@ pub struct Model {
     pub prefix: String,
     pub language: String,
     pub time_zone: String,
-    pub currency: String,
+    pub currency: crate::vocabulary::Currency,
     /// `active`, `suspended` or `closed` (see `accounts::AccountStatus`).
     pub status: String,
     /// New products named on documents join the catalogue (seed default: yes).

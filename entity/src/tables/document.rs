@@ -23,7 +23,7 @@ pub struct Model {
     pub buyer_company: bool,
     pub show_discount: bool,
     pub reverse_charge: bool,
-    pub currency: String,
+    pub currency: crate::vocabulary::Currency,
     pub lang: String,
     pub calc_position: String,
     pub calc_sum: String,

@@ -17,7 +17,7 @@ pub struct Model {
     pub price: crate::money::Money,
     /// `price` in cents, for sorting by value on both databases.
     pub price_cents: i64,
-    pub currency: String,
+    pub currency: crate::vocabulary::Currency,
     pub paid_date: Option<Date>,
     pub paid: bool,
     /// The payment's origin; `api` when added through the API.

@@ -10,7 +10,7 @@ pub struct Model {
     pub name: String,
     pub search_name: String,
     pub description: Option<String>,
-    pub currency: String,
+    pub currency: crate::vocabulary::Currency,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -14,7 +14,7 @@ pub struct Model {
     pub kind: String,
     /// Sales tax: a rate in percent or a keyword (`tax::Tax`).
     pub tax: String,
-    pub currency: String,
+    pub currency: crate::vocabulary::Currency,
     pub price_net: Option<crate::money::Money>,
     pub price_gross: Option<crate::money::Money>,
     pub price_tax: Option<crate::money::Money>,

@@ -265,7 +265,7 @@ impl From<Model> for Invoice {
             seller_bank_account: m.seller_bank_account.clone(),
             seller_bank_swift: m.seller_bank_swift.clone(),
             seller_person: m.seller_person.clone(),
-            currency: m.currency.clone(),
+            currency: m.currency.to_string(),
             lang: m.lang.clone(),
             payment_type: m.payment_type.clone(),
             description: m.description.clone(),

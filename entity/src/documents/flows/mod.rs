@@ -158,11 +158,11 @@ pub(super) async fn prepare(db: &impl ConnectionTrait, actor: &Actor, input: &mu
 /// limits between them compare amounts.
 fn same_currency(input: &mut DocumentInput, target: &Model) -> DomainResult<()> {
     match &input.currency {
-        Some(c) if c != &target.currency => {
+        Some(c) if c != target.currency.as_str() => {
             Err(DomainError::field("input.currency", FieldCode::Rule("currency_mismatch")))
         }
         _ => {
-            input.currency = Some(target.currency.clone());
+            input.currency = Some(target.currency.to_string());
             Ok(())
         }
     }
@@ -219,7 +219,7 @@ fn fill_from(input: &mut DocumentInput, src: &Model) -> DomainResult<()> {
         input.department_id = Some(src.department_id);
     }
     if input.currency.is_none() {
-        input.currency = Some(src.currency.clone());
+        input.currency = Some(src.currency.to_string());
     }
     if input.lang.is_none() {
         input.lang = Some(src.lang.clone());
