@@ -95,6 +95,17 @@ pub struct Config {
     /// `SCELLE_GRAPHIQL`: serve GraphiQL, the in-browser IDE, on `/graphiql` (and on
     /// `GET /graphql` for a browser); on by default.
     pub graphiql: bool,
+    /// `SCELLE_WEBHOOKS_CRON`: when domain events become webhook deliveries and due
+    /// deliveries are sent (cron with seconds); every second by default.
+    pub webhooks_cron: String,
+    /// `SCELLE_WEBHOOK_ALLOW_HOSTS`: hosts (names or addresses, comma-separated) webhooks
+    /// may reach although they are loopback or private; none by default (SSRF).
+    pub webhook_allow_hosts: String,
+    /// `SCELLE_WEBHOOK_RETRY_SCHEDULE`: the waits between attempts of a failing delivery
+    /// (`5s,5m,30m,2h,5h,10h,10h`, the default: about 27 hours), then it fails for good.
+    pub webhook_retry_schedule: String,
+    /// `SCELLE_WEBHOOK_TIMEOUT_SECS`: how long an endpoint has to answer one attempt.
+    pub webhook_timeout_secs: i64,
 }
 
 impl Default for Config {
@@ -127,6 +138,10 @@ impl Default for Config {
             admin_listen: None,
             rate_limit_per_ip: 1000,
             rate_limit_per_account: 200,
+            webhooks_cron: "* * * * * *".into(),
+            webhook_allow_hosts: String::new(),
+            webhook_retry_schedule: "5s,5m,30m,2h,5h,10h,10h".into(),
+            webhook_timeout_secs: 10,
         }
     }
 }
@@ -160,6 +175,10 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("SCELLE_RATE_LIMIT_PER_IP", "rate_limit_per_ip"),
     ("SCELLE_RATE_LIMIT_PER_ACCOUNT", "rate_limit_per_account"),
     ("SCELLE_GRAPHIQL", "graphiql"),
+    ("SCELLE_WEBHOOKS_CRON", "webhooks_cron"),
+    ("SCELLE_WEBHOOK_ALLOW_HOSTS", "webhook_allow_hosts"),
+    ("SCELLE_WEBHOOK_RETRY_SCHEDULE", "webhook_retry_schedule"),
+    ("SCELLE_WEBHOOK_TIMEOUT_SECS", "webhook_timeout_secs"),
 ];
 
 impl Config {
@@ -228,6 +247,12 @@ impl Config {
         if self.max_body_bytes < 1024 {
             bail!("SCELLE_MAX_BODY_BYTES must be at least 1024");
         }
+        if entity::webhooks::delivery::RetrySchedule::parse(&self.webhook_retry_schedule).is_none() {
+            bail!("SCELLE_WEBHOOK_RETRY_SCHEDULE must list waits like 5s,5m,30m,2h (units ms, s, m, h)");
+        }
+        if !(1..=120).contains(&self.webhook_timeout_secs) {
+            bail!("SCELLE_WEBHOOK_TIMEOUT_SECS must be between 1 and 120");
+        }
         Ok(())
     }
 
@@ -252,7 +277,21 @@ impl Config {
                 outbox: self.data_dir.join("outbox"),
                 from: self.mail_from.clone(),
             },
+            webhooks: jobs::webhooks::WebhookConfig {
+                cron: self.webhooks_cron.clone(),
+                allow: self.webhook_allow(),
+                schedule: entity::webhooks::delivery::RetrySchedule::parse(&self.webhook_retry_schedule)
+                    .unwrap_or_default(),
+                timeout: std::time::Duration::from_secs(self.webhook_timeout_secs.max(1) as u64),
+            },
         }
+    }
+
+    /// The hosts webhooks may reach although private (`SCELLE_WEBHOOK_ALLOW_HOSTS`).
+    pub fn webhook_allow(&self) -> entity::webhooks::target::AllowList {
+        entity::webhooks::target::AllowList(
+            self.webhook_allow_hosts.split(',').map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned).collect(),
+        )
     }
 
     /// The allowed CORS origins, as listed.
@@ -321,6 +360,7 @@ struct ConfigShape {
     rate_limit_per_account: i64,
     login_max_failures: i64,
     login_lockout_secs: i64,
+    webhook_timeout_secs: i64,
 }
 
 impl Default for ConfigShape {
@@ -340,6 +380,7 @@ impl Default for ConfigShape {
             rate_limit_per_account: c.rate_limit_per_account as i64,
             login_max_failures: c.login_max_failures as i64,
             login_lockout_secs: c.login_lockout_secs,
+            webhook_timeout_secs: c.webhook_timeout_secs,
         }
     }
 }

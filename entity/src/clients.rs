@@ -9,6 +9,7 @@ use crate::tables::client::{ActiveModel, Column, Entity, Model};
 use crate::tax::Tax;
 use crate::tenant::Actor;
 use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, contains_text, is_email_list, search_key};
+use crate::vocabulary::EventCode;
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
@@ -312,14 +313,20 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: ClientPatch) 
 }
 
 /// `create` inside the caller's transaction (a document creating its buyer).
-pub async fn create_in(txn: &impl ConnectionTrait, actor: &Actor, patch: ClientPatch) -> DomainResult<Model> {
+pub async fn create_in(txn: &crate::db::WriteTxn, actor: &Actor, patch: ClientPatch) -> DomainResult<Model> {
     actor.require_writer()?;
     patch.validate(None)?;
     // The references are checked in the transaction that writes them.
     check_references(txn, actor, &patch).await?;
     let mut am = blank(actor);
     apply(&patch, &mut am);
-    Ok(am.insert(txn).await?)
+    let created = am.insert(txn).await?;
+    note(txn, actor, EventCode::ClientCreated, &created);
+    Ok(created)
+}
+
+fn note(txn: &crate::db::WriteTxn, actor: &Actor, code: EventCode, c: &Model) {
+    crate::domain_events::note(txn, actor.account_id, code, c.id, crate::domain_events::client_payload(c));
 }
 
 pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: ClientPatch) -> DomainResult<Model> {
@@ -330,7 +337,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, patch: Cli
 }
 
 /// `update` inside the caller's transaction (a document's `buyerOverride`).
-pub async fn update_in(txn: &impl ConnectionTrait, actor: &Actor, id: Uuid, patch: ClientPatch) -> DomainResult<Model> {
+pub async fn update_in(txn: &crate::db::WriteTxn, actor: &Actor, id: Uuid, patch: ClientPatch) -> DomainResult<Model> {
     actor.require_writer()?;
     let current = get(txn, actor, id).await?;
     patch.validate(Some(&current))?;
@@ -338,7 +345,9 @@ pub async fn update_in(txn: &impl ConnectionTrait, actor: &Actor, id: Uuid, patc
     let mut am: ActiveModel = current.into();
     apply(&patch, &mut am);
     am.updated_at = Set(Utc::now());
-    Ok(am.update(txn).await?)
+    let updated = am.update(txn).await?;
+    note(txn, actor, EventCode::ClientUpdated, &updated);
+    Ok(updated)
 }
 
 /// The contact a document's buyer details designate: by tax number, then e-mail, then
@@ -385,6 +394,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     let txn = begin_write(db).await?;
     let current = get(&txn, actor, id).await?;
     Entity::delete_many().filter(Column::Id.eq(id)).in_account(actor).exec(&txn).await?;
+    note(&txn, actor, EventCode::ClientDeleted, &current);
     txn.commit().await?;
     Ok(current)
 }

@@ -147,10 +147,16 @@ pub enum Event {
     ServiceStopped {
         boot: Uuid,
     },
+    /// A webhook endpoint was disabled after `failures` deliveries in a row failed for good.
+    WebhookDisabled {
+        webhook: Uuid,
+        url: String,
+        failures: i32,
+    },
 }
 
 /// Every code, in the order of the table in docs/certification.md.
-pub const CODES: [&str; 20] = [
+pub const CODES: [&str; 21] = [
     "LOGIN",
     "LOGIN_FAILED",
     "USER_INVITED",
@@ -171,6 +177,7 @@ pub const CODES: [&str; 20] = [
     "SERVICE_STOPPED",
     "SEALED_LATE",
     "LEDGER_ADOPTED",
+    "WEBHOOK_DISABLED",
 ];
 
 impl Event {
@@ -196,6 +203,7 @@ impl Event {
             Event::ServiceStopped { .. } => "SERVICE_STOPPED",
             Event::SealedLate { .. } => "SEALED_LATE",
             Event::LedgerAdopted { .. } => "LEDGER_ADOPTED",
+            Event::WebhookDisabled { .. } => "WEBHOOK_DISABLED",
         }
     }
 
@@ -242,6 +250,9 @@ impl Event {
             Event::LedgerAdopted { key, sealed_late } => json!({ "key": key, "sealed_late": sealed_late }),
             Event::ServiceStarted { boot, version } => json!({ "boot": boot, "version": version }),
             Event::ServiceStopped { boot } => json!({ "boot": boot }),
+            Event::WebhookDisabled { webhook, url, failures } => {
+                json!({ "webhook": webhook, "url": url, "failures": failures })
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod closures;
 pub mod db;
 pub mod departments;
 pub mod documents;
+pub mod domain_events;
 pub mod error;
 pub mod journal;
 pub mod ledger;
@@ -30,7 +31,8 @@ pub mod tenant;
 pub mod texts;
 pub mod validation;
 pub mod vocabulary;
+pub mod webhooks;
 
 pub use error::{DomainError, DomainResult, FieldCode, FieldError, SealedRecord};
 pub use tenant::{AccountId, Actor, Role, UserId};
-pub use vocabulary::{Currency, DocumentKind, DocumentState, DocumentStatus};
+pub use vocabulary::{Currency, DocumentKind, DocumentState, DocumentStatus, EventCode};

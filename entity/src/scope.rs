@@ -85,6 +85,7 @@ owned!(
     department_pattern,
     document,
     document_position,
+    domain_event,
     final_advance,
     journal_event,
     ledger_entry,
@@ -98,6 +99,8 @@ owned!(
     product,
     product_package_item,
     session,
+    webhook,
+    webhook_delivery,
 );
 
 #[cfg(test)]

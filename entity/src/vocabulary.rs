@@ -117,6 +117,47 @@ stored_enum!(
     }
 );
 
+stored_enum!(
+    /// What happened in an account: the codes of the outbox (`domain_events`), stable
+    /// once published (webhooks and consumers key on them; docs/api/events.md lists them).
+    EventCode {
+        DocumentCreated = "document.created",
+        DocumentUpdated = "document.updated",
+        DocumentDeleted = "document.deleted",
+        /// A document got its number (a draft issued, or created issued).
+        DocumentIssued = "document.issued",
+        /// An issued fiscal document entered its account's documents chain.
+        DocumentSealed = "document.sealed",
+        PaymentCreated = "payment.created",
+        PaymentUpdated = "payment.updated",
+        PaymentDeleted = "payment.deleted",
+        /// A payment was recorded as received (created paid, or marked paid).
+        PaymentPaid = "payment.paid",
+        /// A paid payment entered its account's payments chain.
+        PaymentSealed = "payment.sealed",
+        ClientCreated = "client.created",
+        ClientUpdated = "client.updated",
+        ClientDeleted = "client.deleted",
+        ProductCreated = "product.created",
+        ProductUpdated = "product.updated",
+        ProductDeleted = "product.deleted",
+        /// A period was closed (daily, monthly or yearly closure).
+        ClosureDone = "closure.done",
+    }
+);
+
+stored_enum!(
+    /// Where a webhook delivery stands.
+    DeliveryStatus {
+        /// Waiting for its (next) attempt.
+        Pending = "pending",
+        /// The endpoint answered 2xx.
+        Delivered = "delivered",
+        /// Given up: out of attempts, or its endpoint was disabled.
+        Failed = "failed",
+    }
+);
+
 /// A currency, by its ISO 4217 code (`EUR`, `CHF`): three upper-case letters, as stored
 /// and as sealed. Only the shape is checked: the seed accepts any currency a seller
 /// invoices in, and the code list changes more often than Scelle does.

@@ -1,10 +1,12 @@
 //! Background work, run by an apalis monitor inside `scelle serve`: the certification
-//! closures with their e-mails (every 5 minutes by default) and hourly housekeeping of
-//! expired authentication rows (see docs/architecture.md, "Background jobs"). Sealing is not background
+//! closures with their e-mails (every 5 minutes by default), hourly housekeeping of
+//! expired authentication rows, and webhook deliveries from the outbox of domain events
+//! (every second; see docs/architecture.md, "Background jobs"). Sealing is not background
 //! work: documents and payments are sealed in the transaction that issues or pays them.
 
 pub mod closures;
 pub mod housekeeping;
+pub mod webhooks;
 
 use apalis::prelude::*;
 use apalis_cron::CronScheduler;
@@ -17,6 +19,7 @@ use std::time::Duration;
 pub mod names {
     pub const HOUSEKEEPING: &str = "auth.housekeeping";
     pub const CLOSURES: &str = "ledger.closures";
+    pub const WEBHOOKS: &str = "webhooks.deliveries";
 }
 
 #[derive(Clone, Debug)]
@@ -27,6 +30,7 @@ pub struct JobsConfig {
     /// Cron expression (with seconds) of the closures run; default every 5 minutes.
     pub closures_cron: String,
     pub mail: closures::MailConfig,
+    pub webhooks: webhooks::WebhookConfig,
 }
 
 /// A worker whose future ends (its backend failed, it panicked) is started again, and the
@@ -52,7 +56,19 @@ pub fn monitor(db: DatabaseConnection, cfg: &JobsConfig) -> anyhow::Result<Monit
     let closures_schedule = parse("closures", &cfg.closures_cron)?;
     let policy = cfg.policy;
     let mailer = closures::Mailer::new(&cfg.mail)?;
+    let webhooks_schedule = parse("webhooks", &cfg.webhooks.cron)?;
+    let deliverer = webhooks::Deliverer::new(&cfg.webhooks)?;
     let monitor = supervisor()
+        .register({
+            let db = db.clone();
+            move |_restarts| {
+                WorkerBuilder::new(names::WEBHOOKS)
+                    .backend(CronScheduler::new(webhooks_schedule.clone()))
+                    .data(db.clone())
+                    .data(deliverer.clone())
+                    .build(webhooks::on_tick)
+            }
+        })
         .register({
             let db = db.clone();
             move |_restarts| {

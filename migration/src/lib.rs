@@ -22,6 +22,8 @@ mod m20261121_000015_journal_and_duplicates;
 mod m20261201_000016_ledger_anchors;
 mod m20261202_000017_document_list_indexes;
 mod m20261202_000018_lookup_indexes;
+mod m20261203_000019_domain_events;
+mod m20261203_000020_webhooks;
 mod sort;
 
 pub use m20261121_000015_journal_and_duplicates::journal_triggers;
@@ -50,6 +52,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000016_ledger_anchors::Migration),
             Box::new(m20261202_000017_document_list_indexes::Migration),
             Box::new(m20261202_000018_lookup_indexes::Migration),
+            Box::new(m20261203_000019_domain_events::Migration),
+            Box::new(m20261203_000020_webhooks::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod contacts;
 pub mod documents;
 pub mod payments;
+pub mod receiver;
 pub mod template;
 
 pub use documents::Invoice;

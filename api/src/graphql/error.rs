@@ -65,6 +65,10 @@ pub fn to_graphql(e: DomainError, lang: Lang) -> async_graphql::Error {
                     m.insert(async_graphql::Name::new("field"), Value::from(graphql_path(&f.field)));
                     m.insert(async_graphql::Name::new("code"), Value::from(Lang::field_code(&f.code)));
                     m.insert(async_graphql::Name::new("message"), Value::from(lang.field_message(&f.code)));
+                    // Which rule, for programs: the message is for people.
+                    if let entity::FieldCode::Rule(rule) = &f.code {
+                        m.insert(async_graphql::Name::new("rule"), Value::from(*rule));
+                    }
                     Value::Object(m)
                 })
                 .collect();

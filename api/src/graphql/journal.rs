@@ -37,6 +37,8 @@ pub enum EventCode {
     SealedLate,
     /// The database was adopted by a signing key.
     LedgerAdopted,
+    /// A webhook endpoint was disabled after repeated failed deliveries.
+    WebhookDisabled,
 }
 
 impl EventCode {
@@ -63,6 +65,7 @@ impl EventCode {
         EventCode::ServiceStopped,
         EventCode::SealedLate,
         EventCode::LedgerAdopted,
+        EventCode::WebhookDisabled,
     ];
 
     fn as_str(self) -> &'static str {

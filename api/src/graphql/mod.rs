@@ -14,6 +14,7 @@ mod closures;
 mod completion;
 mod departments;
 mod documents;
+mod domain_events;
 mod journal;
 mod limits;
 mod loaders;
@@ -22,6 +23,7 @@ mod payments;
 mod price_lists;
 mod products;
 mod session;
+mod webhooks;
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
@@ -51,6 +53,8 @@ pub struct QueryRoot(
     certification::CertificationQuery,
     journal::JournalQuery,
     closures::ClosureQuery,
+    domain_events::DomainEventQuery,
+    webhooks::WebhookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -68,6 +72,7 @@ pub struct MutationRoot(
     payments::PaymentMutation,
     certification::CertificationMutation,
     journal::JournalMutation,
+    webhooks::WebhookMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -6,10 +6,12 @@ use super::clients::Client;
 use super::closures::Closure;
 use super::departments::Department;
 use super::documents::Invoice;
+use super::domain_events::DomainEvent;
 use super::journal::JournalEvent;
 use super::payments::Payment;
 use super::price_lists::PriceList;
 use super::products::Product;
+use super::webhooks::{Webhook, WebhookDelivery};
 use async_graphql::{OutputType, SimpleObject};
 
 #[derive(SimpleObject)]
@@ -23,6 +25,9 @@ use async_graphql::{OutputType, SimpleObject};
 #[graphql(concrete(name = "PaymentPage", params(Payment)))]
 #[graphql(concrete(name = "JournalEventPage", params(JournalEvent)))]
 #[graphql(concrete(name = "ClosurePage", params(Closure)))]
+#[graphql(concrete(name = "DomainEventPage", params(DomainEvent)))]
+#[graphql(concrete(name = "WebhookPage", params(Webhook)))]
+#[graphql(concrete(name = "WebhookDeliveryPage", params(WebhookDelivery)))]
 pub struct Page<T: OutputType> {
     pub items: Vec<T>,
     /// Number of items over all pages.

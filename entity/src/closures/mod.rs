@@ -347,6 +347,9 @@ pub async fn close_period(
         period: format!("{} {}..{}", model.frequency, model.period_start, model.period_end),
     };
     crate::journal::record(&txn, AccountId(model.account_id), &crate::journal::Origin::system(), event);
+    let payload = crate::domain_events::closure_payload(&model, &block_hash);
+    let code = crate::vocabulary::EventCode::ClosureDone;
+    crate::domain_events::note(&txn, AccountId(model.account_id), code, model.id, payload);
     txn.commit().await?;
     Ok(true)
 }

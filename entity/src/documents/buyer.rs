@@ -33,7 +33,7 @@ pub(super) fn buyer_of(c: &client::Model) -> Buyer {
 /// `clientId: -1` creates a contact; otherwise the contact is recognised by tax number,
 /// e-mail or name, and created when none matches.
 pub(super) async fn resolve_buyer(
-    db: &impl ConnectionTrait,
+    db: &crate::db::WriteTxn,
     actor: &Actor,
     input: &DocumentInput,
 ) -> DomainResult<Option<(Buyer, Option<client::Model>)>> {

@@ -74,7 +74,7 @@ async fn matching(
     Ok(found)
 }
 
-pub(super) async fn add_new_products(db: &impl ConnectionTrait, actor: &Actor, lines: &mut [Line]) -> DomainResult<()> {
+pub(super) async fn add_new_products(db: &crate::db::WriteTxn, actor: &Actor, lines: &mut [Line]) -> DomainResult<()> {
     let wanted = |l: &Line| l.stored_kind == "normal" && l.product_id.is_none();
     let mut keys: Vec<Key> = lines.iter().filter(|l| wanted(l)).map(key_of).collect();
     keys.dedup();

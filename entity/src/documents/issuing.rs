@@ -114,6 +114,7 @@ pub(super) async fn after_issue(txn: &crate::db::WriteTxn, actor: &Actor, issued
     if issued.kind.is_fiscal() {
         txn.pending().document(actor.account_id, issued.id);
     }
+    crate::domain_events::note_document(txn, actor, crate::vocabulary::EventCode::DocumentIssued, issued);
     if issued.test {
         let number = issued.number.clone().unwrap_or_default();
         let event = crate::journal::Event::TestModeUsed { document: issued.id, number };

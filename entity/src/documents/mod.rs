@@ -8,6 +8,7 @@
 //! editable. Amounts always come from the tax engine (`tax::compute`).
 
 use crate::db::{begin_write, value_of};
+use crate::domain_events::note_document;
 use crate::error::{ConflictKind, DomainError, DomainResult, FieldCode, FieldError};
 use crate::numbering::{Pattern, default_pattern};
 use crate::pagination::{Page, PageRequest};
@@ -17,6 +18,7 @@ use crate::tables::{client, department, document_position as pos, product};
 use crate::tax::{self, CalculatingStrategy, DiscountKind, LineInput, LineKind, Price, PriceKind, Tax};
 use crate::tenant::Actor;
 use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean};
+use crate::vocabulary::EventCode;
 use crate::vocabulary::{DocumentKind, DocumentState, DocumentStatus};
 use chrono::{Datelike, Duration, NaiveDate, SubsecRound, Utc};
 use rust_decimal::Decimal;
@@ -100,15 +102,19 @@ async fn create_in(
         Box::pin(flows::link_advances(txn, actor, written.doc.id, advances)).await?;
     }
     Box::pin(flows::check_limits(txn, actor, &written.doc)).await?;
-    match issue {
+    let doc = match issue {
         // Numbered as it was written (see `write`).
         true if written.doc.state == DocumentState::Issued => {
             Box::pin(after_issue(txn, actor, &written.doc)).await?;
-            Ok(written.doc)
+            written.doc
         }
-        true => Box::pin(issue_written(txn, actor, written)).await,
-        false => Ok(written.doc),
-    }
+        true => Box::pin(issue_written(txn, actor, written)).await?,
+        false => written.doc,
+    };
+    // Created as the transaction leaves it (issued and numbered when it was issued too).
+    let payload = crate::domain_events::document_payload(&doc);
+    crate::domain_events::note_created(txn, actor.account_id, EventCode::DocumentCreated, doc.id, payload);
+    Ok(doc)
 }
 
 /// Creates a document as a draft, or issued when `issue` is true.
@@ -214,6 +220,7 @@ pub async fn update(db: &DatabaseConnection, actor: &Actor, id: Uuid, input: Doc
     flows::check_advances_still_covered(&txn, actor, &doc).await?;
     flows::check_limits(&txn, actor, &doc).await?;
     let doc = crate::payments::after_document_update(&txn, actor, &before, doc).await?;
+    note_document(&txn, actor, EventCode::DocumentUpdated, &doc);
     txn.commit().await?;
     Ok(doc)
 }
@@ -249,6 +256,7 @@ pub async fn change_status(
     am.status = Set(status);
     am.updated_at = Set(Utc::now());
     let updated = am.update(&txn).await?;
+    note_document(&txn, actor, EventCode::DocumentUpdated, &updated);
     txn.commit().await?;
     Ok(updated)
 }
@@ -265,6 +273,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     crate::payments::refuse_if_paid(&txn, actor, id).await?;
     flows::refuse_if_linked(&txn, actor, id).await?;
     Entity::delete_many().filter(Column::Id.eq(id)).in_account(actor).exec(&txn).await?;
+    note_document(&txn, actor, EventCode::DocumentDeleted, &current);
     txn.commit().await?;
     Ok(current)
 }
@@ -323,6 +332,7 @@ pub async fn cancel(
     am.cancelled_at = Set(Some(Utc::now()));
     am.updated_at = Set(Utc::now());
     let cancelled = am.update(&txn).await?;
+    note_document(&txn, actor, EventCode::DocumentUpdated, &cancelled);
     txn.commit().await?;
     Ok((cancelled, credit_note))
 }

@@ -24,6 +24,7 @@ pub(crate) struct NotedEvent {
 pub struct Pending {
     subjects: Vec<(AccountId, Chain, Uuid)>,
     events: Vec<(AccountId, NotedEvent)>,
+    occurred: Vec<crate::domain_events::Occurred>,
 }
 
 impl Pending {
@@ -46,6 +47,31 @@ impl Pending {
     pub(crate) fn event(&mut self, account: AccountId, origin: Origin, event: Event, at: DateTime<Utc>) {
         self.events.push((account, NotedEvent { origin, event, at }));
     }
+
+    /// A domain event for the outbox (`domain_events`).
+    pub(crate) fn occurred(
+        &mut self,
+        account: AccountId,
+        code: crate::vocabulary::EventCode,
+        subject: Uuid,
+        payload: serde_json::Value,
+    ) {
+        self.occurred.push(crate::domain_events::Occurred::new(account, code, subject, payload));
+    }
+
+    /// A domain event that comes before every other event of its subject noted so far: a
+    /// creation, noted once its subject is complete (a document created issued is created,
+    /// then issued, though its issue was noted first).
+    pub(crate) fn occurred_first(
+        &mut self,
+        account: AccountId,
+        code: crate::vocabulary::EventCode,
+        subject: Uuid,
+        payload: serde_json::Value,
+    ) {
+        let at = self.occurred.iter().position(|e| e.subject == subject).unwrap_or(self.occurred.len());
+        self.occurred.insert(at, crate::domain_events::Occurred::new(account, code, subject, payload));
+    }
 }
 
 /// Appends everything noted, chain by chain in lock order, account by account.
@@ -54,8 +80,17 @@ pub(crate) async fn flush(txn: &impl ConnectionTrait, pending: Pending) -> Domai
     for (account, chain, id) in pending.subjects {
         subjects.entry((chain, account)).or_default().push(id);
     }
+    let mut occurred = pending.occurred;
     for ((chain, account), ids) in subjects {
-        subjects::seal(txn, account, chain, &ids).await?;
+        let code = match chain {
+            Chain::Payments => crate::vocabulary::EventCode::PaymentSealed,
+            _ => crate::vocabulary::EventCode::DocumentSealed,
+        };
+        for s in subjects::seal(txn, account, chain, &ids).await? {
+            let payload =
+                crate::domain_events::sealed_payload(s.subject, chain.as_str(), s.sequence, &s.hash, s.sealed_at);
+            occurred.push(crate::domain_events::Occurred::new(account, code, s.subject, payload));
+        }
     }
     let mut events: BTreeMap<AccountId, Vec<NotedEvent>> = BTreeMap::new();
     for (account, e) in pending.events {
@@ -64,5 +99,5 @@ pub(crate) async fn flush(txn: &impl ConnectionTrait, pending: Pending) -> Domai
     for (account, noted) in events {
         crate::journal::append(txn, account, noted).await?;
     }
-    Ok(())
+    crate::domain_events::insert(txn, occurred).await
 }

@@ -245,6 +245,15 @@ pub async fn sign_head(txn: &impl ConnectionTrait, h: head::Model) -> DomainResu
     Ok(())
 }
 
+/// Where a record entered its chain.
+#[derive(Clone, Debug)]
+pub struct Sealed {
+    pub subject: Uuid,
+    pub sequence: i64,
+    pub hash: String,
+    pub sealed_at: DateTime<Utc>,
+}
+
 /// An open append to one chain: the head locked in the caller's write transaction, entries
 /// added one after the other, the head moved forward and signed once at the end.
 pub struct Appender {
@@ -302,18 +311,32 @@ impl Appender {
 
     /// Appends the canonical forms of several subjects, in order, as the next entries (in
     /// multi-row inserts).
-    pub async fn push_all(&mut self, txn: &impl ConnectionTrait, forms: Vec<(Uuid, String)>) -> DomainResult<()> {
-        let rows = forms
+    pub async fn push_all(
+        &mut self,
+        txn: &impl ConnectionTrait,
+        forms: Vec<(Uuid, String)>,
+    ) -> DomainResult<Vec<Sealed>> {
+        let entries = forms
             .into_iter()
-            .map(|(subject_id, canonical)| self.advance(subject_id, canonical).map(entry::ActiveModel::from))
+            .map(|(subject_id, canonical)| self.advance(subject_id, canonical))
             .collect::<DomainResult<Vec<_>>>()?;
+        let sealed = entries
+            .iter()
+            .map(|e| Sealed {
+                subject: e.subject_id,
+                sequence: e.sequence,
+                hash: e.hash.clone(),
+                sealed_at: e.sealed_at,
+            })
+            .collect();
+        let rows: Vec<entry::ActiveModel> = entries.into_iter().map(entry::ActiveModel::from).collect();
         // 10 columns a row: 100 rows stay far below either database's bound on parameters.
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<_> = rows.by_ref().take(100).collect();
             entry::Entity::insert_many(chunk).exec_without_returning(txn).await?;
         }
-        Ok(())
+        Ok(sealed)
     }
 
     /// The head as it will be once finished: last sequence and hash.

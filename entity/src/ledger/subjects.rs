@@ -353,7 +353,7 @@ pub(crate) async fn seal(
     account: AccountId,
     chain: Chain,
     ids: &[Uuid],
-) -> DomainResult<()> {
+) -> DomainResult<Vec<super::store::Sealed>> {
     let actor = system_actor(account);
     let mut appender = Appender::open(txn, account, chain).await?;
     let mut forms = Vec::with_capacity(ids.len());
@@ -384,9 +384,9 @@ pub(crate) async fn seal(
             return Err(DomainError::Internal(format!("{} are sealed by their own writers", chain.as_str())));
         }
     }
-    appender.push_all(txn, forms).await?;
+    let sealed = appender.push_all(txn, forms).await?;
     appender.finish(txn).await?;
-    Ok(())
+    Ok(sealed)
 }
 
 /// Issued fiscal documents of the account without an entry, oldest first.

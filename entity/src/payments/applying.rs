@@ -253,7 +253,10 @@ pub(super) async fn refresh_documents(
         am.paid_date = Set(paid_date);
         am.status = Set(status);
         am.updated_at = Set(Utc::now());
-        refreshed.push(am.update(txn).await?);
+        let updated = am.update(txn).await?;
+        // What it was paid, and so its status, changed: a change of the document.
+        crate::domain_events::note_document(txn, actor, crate::vocabulary::EventCode::DocumentUpdated, &updated);
+        refreshed.push(updated);
     }
     Ok(refreshed)
 }

@@ -23,6 +23,7 @@ use crate::tax::round2;
 use crate::tenant::Actor;
 use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, is_plausible_email};
 use crate::vocabulary::DocumentStatus;
+use crate::vocabulary::EventCode;
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -342,9 +343,15 @@ async fn save(
 
     let allocations = apply(txn, actor, &saved, &targets, &docs).await?;
     refresh_documents(txn, actor, docs.into_values(), false).await?;
-    // Money received is sealed when this transaction commits (see `db::WriteTxn`).
+    let invoices: Vec<Uuid> = allocations.iter().map(|a| a.document_id).collect();
+    let payload = crate::domain_events::payment_payload(&saved, &invoices);
+    let code = if current.is_none() { EventCode::PaymentCreated } else { EventCode::PaymentUpdated };
+    crate::domain_events::note(txn, actor.account_id, code, saved.id, payload.clone());
+    // Money received is sealed when this transaction commits (see `db::WriteTxn`). A paid
+    // payment never changes, so a paid one here was paid by this write.
     if saved.paid {
         txn.pending().payment(actor.account_id, saved.id);
+        crate::domain_events::note(txn, actor.account_id, EventCode::PaymentPaid, saved.id, payload);
     }
     Ok(Payment { model: saved, allocations })
 }
@@ -390,6 +397,9 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
     allocation::Entity::delete_in(actor).filter(allocation::Column::PaymentId.eq(id)).exec(&txn).await?;
     Entity::delete_many().filter(Column::Id.eq(id)).in_account(actor).exec(&txn).await?;
     refresh_documents(&txn, actor, docs.into_values(), false).await?;
+    let invoices: Vec<Uuid> = current.allocations.iter().map(|a| a.document_id).collect();
+    let payload = crate::domain_events::payment_payload(&current.model, &invoices);
+    crate::domain_events::note(&txn, actor.account_id, EventCode::PaymentDeleted, id, payload);
     txn.commit().await?;
     Ok(current)
 }

@@ -11,6 +11,7 @@ use crate::tables::product_package_item as item;
 use crate::tax::{Tax, UnitPrice, UnitPrices, unit_price, unit_prices};
 use crate::tenant::Actor;
 use crate::validation::{MAX_LINE, MAX_TEXT, Validator, clean, contains_text, search_key};
+use crate::vocabulary::EventCode;
 use chrono::Utc;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -331,7 +332,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, patch: ProductPatch)
 
 /// Creates a product in the caller's transaction (also used for the products that
 /// documents add to the catalogue).
-pub async fn create_in(txn: &impl ConnectionTrait, actor: &Actor, mut patch: ProductPatch) -> DomainResult<Model> {
+pub async fn create_in(txn: &crate::db::WriteTxn, actor: &Actor, mut patch: ProductPatch) -> DomainResult<Model> {
     patch.validate(true)?;
     if patch.tax.is_none() {
         // Default tax: the main department's, as VosFactures' account default.
@@ -348,7 +349,12 @@ pub async fn create_in(txn: &impl ConnectionTrait, actor: &Actor, mut patch: Pro
     if let (true, Some(items)) = (is_package, &patch.package_products) {
         replace_components(txn, actor, created.id, items).await?;
     }
+    note(txn, actor, EventCode::ProductCreated, &created);
     Ok(created)
+}
+
+fn note(txn: &crate::db::WriteTxn, actor: &Actor, code: EventCode, p: &Model) {
+    crate::domain_events::note(txn, actor.account_id, code, p.id, crate::domain_events::product_payload(p));
 }
 
 /// Updates the product with id `id`, or with code `code` (VosFactures' `find_by: code`).
@@ -377,6 +383,7 @@ pub async fn update(
         (false, _) => replace_components(&txn, actor, id, &[]).await?,
         (true, None) => {}
     }
+    note(&txn, actor, EventCode::ProductUpdated, &updated);
     txn.commit().await?;
     Ok(updated)
 }
@@ -391,6 +398,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> DomainR
         return Err(DomainError::conflict(ConflictKind::ProductInPackage, Some("id")));
     }
     Entity::delete_many().filter(Column::Id.eq(id)).in_account(actor).exec(&txn).await?;
+    note(&txn, actor, EventCode::ProductDeleted, &current);
     txn.commit().await?;
     Ok(current)
 }

@@ -19,6 +19,8 @@ impl Lang {
             "closure" => ("Closure not found.", "Clôture introuvable."),
             "account" => ("Account not found.", "Compte introuvable."),
             "user" => ("User not found.", "Utilisateur introuvable."),
+            "webhook" => ("Webhook not found.", "Webhook introuvable."),
+            "delivery" => ("Webhook delivery not found.", "Envoi de webhook introuvable."),
             _ => ("Not found.", "Introuvable."),
         };
         self.pick(en, fr)
@@ -190,6 +192,18 @@ impl Lang {
             "unknown_time_zone" => self.pick(
                 "Unknown time zone (use an IANA name such as Europe/Paris).",
                 "Fuseau horaire inconnu (nom IANA, par ex. Europe/Paris).",
+            ),
+            "webhook_url_http" => self.pick(
+                "Use an absolute http or https URL, e.g. https://example.com/hooks/scelle.",
+                "Utilisez une URL http ou https absolue, par ex. https://example.com/hooks/scelle.",
+            ),
+            "webhook_url_credentials" => self.pick(
+                "No user or password in the URL: give the endpoint's token as apiToken.",
+                "Ni utilisateur ni mot de passe dans l'URL : indiquez le jeton de l'adresse dans apiToken.",
+            ),
+            "webhook_url_private" => self.pick(
+                "This address is local or private: webhooks only reach public addresses.",
+                "Cette adresse est locale ou privée : les webhooks ne joignent que des adresses publiques.",
             ),
             "currency_code" => self.pick(
                 "Use a three-letter ISO 4217 code, e.g. EUR.",

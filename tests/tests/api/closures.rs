@@ -317,6 +317,16 @@ db_test!(exactly_once_under_concurrent_and_repeated_runs, no_schedule, |app: Tes
     assert_eq!(sequences, [1, 2, 3, 4], "gapless, in period order");
     assert_eq!(by_start(&days, "2025-06-01")["certification"]["sequence"], 1);
     assert_eq!(close_due(&app.db, at("2025-06-05T12:00:00Z")).await.unwrap(), 0, "repeated run");
+    // Each closure said so once (`closure.done`), with the hash of its block.
+    let q = "{ domainEvents(code: CLOSURE_DONE) { totalCount items { subjectId payload } } }";
+    let done = app.ok(&s.access, q, json!({})).await["domainEvents"].clone();
+    assert_eq!(done["totalCount"], 4, "{done}");
+    for c in &days {
+        let e = done["items"].as_array().unwrap().iter().find(|e| e["subjectId"] == c["id"]).expect("its event");
+        let p: Value = serde_json::from_str(e["payload"].as_str().unwrap()).unwrap();
+        assert_eq!(p["hash"], c["certification"]["hash"], "{p}");
+        assert_eq!(p["period_start"], c["periodStart"]);
+    }
     // The same period closed directly by concurrent callers: one wins.
     let mut handles = Vec::new();
     for _ in 0..4 {
