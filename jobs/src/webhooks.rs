@@ -53,7 +53,9 @@ impl Deliverer {
         while delivery::dispatch(db, DISPATCH_BATCH).await? as u64 == DISPATCH_BATCH {}
         let mut settled = 0;
         loop {
-            let due = delivery::claim_due(db, chrono::Utc::now(), SEND_BATCH).await?;
+            // Claimed for longer than a batch can take (every attempt bounded by the timeout).
+            let claim = self.cfg.timeout * 2 + Duration::from_secs(10);
+            let due = delivery::claim_due(db, chrono::Utc::now(), SEND_BATCH, claim).await?;
             if due.is_empty() {
                 return Ok(settled);
             }

@@ -222,6 +222,29 @@ pub async fn deliveries(
     Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
 }
 
+/// Which events of these accounts some live endpoint listens to now: (account, code).
+pub(crate) async fn listened(
+    db: &impl ConnectionTrait,
+    accounts: std::collections::BTreeSet<Uuid>,
+) -> DomainResult<std::collections::HashSet<(Uuid, EventCode)>> {
+    let kinds: Vec<(Uuid, String)> = Entity::find()
+        .select_only()
+        .column(Column::AccountId)
+        .column(Column::Kind)
+        .filter(Column::AccountId.is_in(accounts))
+        .filter(Column::Active.eq(true))
+        .filter(Column::DisabledAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(kinds
+        .into_iter()
+        .flat_map(|(account, kind)| {
+            KINDS.iter().filter(move |(k, _)| *k == kind).map(move |(_, code)| (account, *code))
+        })
+        .collect())
+}
+
 /// Whether an endpoint takes deliveries now.
 pub fn is_live(w: &webhook::Model) -> bool {
     w.active && w.disabled_at.is_none()
