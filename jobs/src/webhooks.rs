@@ -41,6 +41,8 @@ impl Deliverer {
             .timeout(cfg.timeout)
             .connect_timeout(cfg.timeout)
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy from the environment would resolve targets itself, past `PublicOnly`.
+            .no_proxy()
             .user_agent(concat!("Scelle-Webhooks/", env!("CARGO_PKG_VERSION")))
             .dns_resolver(Arc::new(PublicOnly { allow: cfg.allow.clone() }))
             .build()?;
@@ -61,7 +63,7 @@ impl Deliverer {
             }
             let sends = due.into_iter().map(|(d, hook)| async move {
                 let attempt = self.send(&d, &hook).await;
-                delivery::record(db, d.id, attempt, &self.cfg.schedule).await
+                delivery::record(db, &d, attempt, &self.cfg.schedule).await
             });
             for outcome in futures_util::future::join_all(sends).await {
                 if let Err(e) = outcome {

@@ -15,7 +15,7 @@ use crate::scope::ScopedQuery;
 use crate::tables::{domain_event as de, webhook, webhook_delivery as wd};
 use crate::tenant::{AccountId, Actor};
 use crate::vocabulary::DeliveryStatus;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use rand::Rng;
 use sea_orm::sea_query::{LockBehavior, LockType, OnConflict};
 use sea_orm::{
@@ -198,7 +198,9 @@ pub async fn claim_due(
         .into_iter()
         .map(|h| (h.id, h))
         .collect();
-    let until = now + chrono::Duration::from_std(claim).unwrap_or_default();
+    // Microseconds: what PostgreSQL keeps, so that `record` compares the claim it was given
+    // with the one stored.
+    let until = (now + chrono::Duration::from_std(claim).unwrap_or_default()).trunc_subsecs(6);
     let mut claimed = Vec::with_capacity(due.len());
     for d in due {
         let Some(hook) = hooks.get(&d.webhook_id) else { continue };
@@ -234,17 +236,18 @@ impl Attempt {
     }
 }
 
-/// Settles an attempt of a claimed delivery: delivered, retried later, or failed for good
-/// (and the endpoint disabled after `DISABLE_AFTER` such in a row). A delivery no longer
-/// pending (redelivered, its endpoint deleted) is left as it is.
+/// Settles an attempt of a delivery as `claimed` (what `claim_due` returned): delivered,
+/// retried later, or failed for good (and the endpoint disabled after `DISABLE_AFTER` such
+/// in a row). A delivery no longer pending, or whose claim lapsed and was taken by another
+/// worker since, is left to whoever holds it now: an attempt counts once.
 pub async fn record(
     db: &DatabaseConnection,
-    delivery: Uuid,
+    claimed: &wd::Model,
     attempt: Attempt,
     schedule: &RetrySchedule,
 ) -> DomainResult<Option<DeliveryStatus>> {
     let txn = begin_write(db).await?;
-    let Some(d) = wd::Entity::find_by_id(delivery).lock_exclusive().one(&txn).await? else {
+    let Some(d) = wd::Entity::find_by_id(claimed.id).lock_exclusive().one(&txn).await? else {
         txn.rollback().await?;
         return Ok(None);
     };
@@ -252,7 +255,7 @@ pub async fn record(
         txn.rollback().await?;
         return Ok(None);
     };
-    if d.status != DeliveryStatus::Pending {
+    if d.status != DeliveryStatus::Pending || d.claimed_until != claimed.claimed_until {
         txn.rollback().await?;
         return Ok(None);
     }
@@ -302,7 +305,8 @@ pub async fn redeliver(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Doma
     am.status = Set(DeliveryStatus::Pending);
     am.attempts = Set(0);
     am.next_attempt_at = Set(Utc::now());
-    am.claimed_until = Set(None);
+    // An attempt in flight keeps its claim: the new round starts once it is settled or
+    // its claim lapses, never beside it.
     let again = am.update(&txn).await?;
     txn.commit().await?;
     Ok(again)

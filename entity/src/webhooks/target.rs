@@ -106,7 +106,14 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00
                 || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
                 || (s[0] == 0x2001 && s[1] == 0x0db8)
+                // Teredo (2001::/32) and local-use NAT64 (64:ff9b:1::/48) carry or reach
+                // addresses of their own network.
+                || (s[0] == 0x2001 && s[1] == 0)
+                || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1)
+                // SIIT (::ffff:0:a.b.c.d) and IPv4-compatible (::a.b.c.d) forms.
+                || s[..4] == [0, 0, 0, 0] && (s[4] == 0xffff || s[4] == 0) && s[5] == 0
                 || s[..6] == [0, 0, 0, 0, 0, 0])
         }
     }
@@ -141,6 +148,10 @@ mod tests {
             ("http://[::ffff:127.0.0.1]/", Refused::PrivateTarget),
             ("http://[2002:7f00:1::]/", Refused::PrivateTarget),
             ("http://[64:ff9b::a00:1]/", Refused::PrivateTarget),
+            ("http://[fec0::1]/", Refused::PrivateTarget),
+            ("http://[2001:0:4136:e378::1]/", Refused::PrivateTarget),
+            ("http://[64:ff9b:1::a00:1]/", Refused::PrivateTarget),
+            ("http://[::ffff:0:a00:1]/", Refused::PrivateTarget),
             // Decimal and hexadecimal spellings of 127.0.0.1 are parsed as the address.
             ("http://2130706433/", Refused::PrivateTarget),
             ("http://0x7f.1/", Refused::PrivateTarget),

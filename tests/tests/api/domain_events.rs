@@ -5,11 +5,18 @@
 use scelle_tests::*;
 use serde_json::{Value, json};
 
-const EVENTS: &str = "query($c: DomainEventCode) { domainEvents(code: $c, perPage: 100) { totalCount items { id code typeName subjectId payload occurredAt dispatchedAt } } }";
+const EVENTS: &str = "query($c: DomainEventCode, $p: Int) { domainEvents(code: $c, page: $p, perPage: 100) { totalCount items { id code typeName subjectId payload occurredAt dispatchedAt } } }";
 
-/// The account's events, oldest first.
+/// The account's events (every page), oldest first.
 async fn events(app: &TestApp, token: &str) -> Vec<Value> {
-    let mut items = app.ok(token, EVENTS, json!({})).await["domainEvents"]["items"].as_array().unwrap().clone();
+    let mut items = Vec::new();
+    for page in 1.. {
+        let d = app.ok(token, EVENTS, json!({ "p": page })).await["domainEvents"].clone();
+        items.extend(d["items"].as_array().unwrap().iter().cloned());
+        if items.len() as u64 >= d["totalCount"].as_u64().unwrap() {
+            break;
+        }
+    }
     items.reverse();
     items
 }
