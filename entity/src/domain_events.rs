@@ -12,14 +12,13 @@
 
 use crate::error::DomainResult;
 use crate::pagination::{Page, PageRequest};
-use crate::scope::{InAccount, ScopedQuery};
+use crate::scope::InAccount;
 use crate::tables::{client, closure, document, domain_event as de, payment, product};
 use crate::tenant::{AccountId, Actor};
 use crate::vocabulary::EventCode;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -104,9 +103,7 @@ pub async fn list(
     if let Some(c) = code {
         q = q.filter(de::Column::Code.eq(c));
     }
-    let total_count = q.clone().count(db).await?;
-    let items = q.order_by_desc(de::Column::Id).offset(page.offset()).limit(page.per_page).all(db).await?;
-    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
+    crate::pagination::fetch(db, q, |q| q.order_by_desc(de::Column::Id), page).await
 }
 
 /// Events no dispatcher has handled yet, oldest first (every account: the dispatcher is
@@ -131,11 +128,6 @@ pub async fn mark_dispatched(db: &impl ConnectionTrait, ids: &[Uuid]) -> DomainR
         .exec(db)
         .await?;
     Ok(())
-}
-
-/// One event of the account, by id.
-pub async fn find(db: &impl ConnectionTrait, account: AccountId, id: Uuid) -> DomainResult<Option<de::Model>> {
-    Ok(de::Entity::find_by_id(id).in_account(account).one(db).await?)
 }
 
 /// What a document event carries.

@@ -55,6 +55,22 @@ impl<T> Page<T> {
     }
 }
 
+/// One page of a filtered query: its matches counted, then `order`ed and cut to the page.
+pub async fn fetch<E: sea_orm::EntityTrait>(
+    db: &impl sea_orm::ConnectionTrait,
+    filtered: sea_orm::Select<E>,
+    order: impl FnOnce(sea_orm::Select<E>) -> sea_orm::Select<E>,
+    page: PageRequest,
+) -> DomainResult<Page<E::Model>>
+where
+    E::Model: Send + Sync,
+{
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let total_count = filtered.clone().count(db).await?;
+    let items = order(filtered).offset(page.offset()).limit(page.per_page).all(db).await?;
+    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,8 +19,7 @@ use crate::validation::{MAX_TEXT, Validator, clean, contains_text, search_key};
 use chrono::Utc;
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -274,15 +273,7 @@ pub async fn list(
     if let Some(term) = name.map(search_key).filter(|s| !s.is_empty()) {
         q = q.filter(contains_text(Column::SearchName, &term));
     }
-    let total_count = q.clone().count(db).await?;
-    let items = q
-        .order_by_asc(Column::SearchName)
-        .order_by_asc(Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
+    crate::pagination::fetch(db, q, |q| q.order_by_asc(Column::SearchName).order_by_asc(Column::Id), page).await
 }
 
 pub async fn positions(db: &impl ConnectionTrait, actor: &Actor, list: Uuid) -> DomainResult<Vec<pos::Model>> {

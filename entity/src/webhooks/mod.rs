@@ -20,8 +20,8 @@ use crate::validation::{MAX_LINE, Validator, clean};
 use crate::vocabulary::EventCode;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -190,16 +190,8 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainRe
 /// The account's endpoints, oldest first.
 pub async fn list(db: &DatabaseConnection, actor: &Actor, page: PageRequest) -> DomainResult<Page<Model>> {
     actor.require_manager()?;
-    let q = Entity::find_in(actor);
-    let total_count = q.clone().count(db).await?;
-    let items = q
-        .order_by_asc(Column::CreatedAt)
-        .order_by_asc(Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
+    let oldest_first = |q: sea_orm::Select<Entity>| q.order_by_asc(Column::CreatedAt).order_by_asc(Column::Id);
+    crate::pagination::fetch(db, Entity::find_in(actor), oldest_first, page).await
 }
 
 /// An endpoint's deliveries, newest first.
@@ -211,15 +203,9 @@ pub async fn deliveries(
 ) -> DomainResult<Page<wd::Model>> {
     get(db, actor, webhook_id).await?;
     let q = wd::Entity::find_in(actor).filter(wd::Column::WebhookId.eq(webhook_id));
-    let total_count = q.clone().count(db).await?;
-    let items = q
-        .order_by_desc(wd::Column::CreatedAt)
-        .order_by_desc(wd::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page { items, total_count, page: page.page, per_page: page.per_page })
+    let newest_first =
+        |q: sea_orm::Select<wd::Entity>| q.order_by_desc(wd::Column::CreatedAt).order_by_desc(wd::Column::Id);
+    crate::pagination::fetch(db, q, newest_first, page).await
 }
 
 /// Which events of these accounts some live endpoint listens to now: (account, code).
